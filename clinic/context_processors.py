@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_is_admin": user.is_clinic_admin,
+        "nav_is_therapist": user.is_therapist,
+    }

@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
+
+from clinic.models import Client, ClinicProfile, User
+from clinic.screening import QUESTIONS
+
+
+def therapists():
+    return User.objects.filter(is_therapist=True, is_active=True).order_by("first_name", "last_name")
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Sign in", css_class="w-100"))
+
+
+class ClientForm(forms.ModelForm):
+    care_team = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The primary therapist is always on the care team.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Client
+        fields = [
+            "first_name",
+            "last_name",
+            "preferred_name",
+            "date_of_birth",
+            "sex",
+            "email",
+            "phone",
+            "address",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "occupation",
+            "sports",
+            "weekly_volume",
+            "footwear",
+            "goals",
+            "referral_source",
+            "involved_side",
+            "primary_therapist",
+        ]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "goals": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["primary_therapist"].queryset = therapists()
+        self.fields["care_team"].queryset = therapists()
+        if self.instance.pk:
+            self.fields["care_team"].initial = list(self.instance.care_team.all())
+            self.fields["version"].initial = self.instance.version
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                "Client",
+                Row(Column("first_name"), Column("last_name"), Column("preferred_name")),
+                Row(Column("date_of_birth"), Column("sex"), Column("involved_side")),
+            ),
+            Fieldset(
+                "Contact",
+                Row(Column("email"), Column("phone")),
+                "address",
+                Row(Column("emergency_contact_name"), Column("emergency_contact_phone")),
+            ),
+            Fieldset(
+                "Activity profile",
+                Row(Column("occupation"), Column("sports")),
+                Row(Column("weekly_volume"), Column("footwear")),
+                "goals",
+                "referral_source",
+            ),
+            Fieldset("Care team", "primary_therapist", "care_team"),
+            "version",
+        )
+        self.helper.add_input(Submit("submit", "Save client"))
+
+    def clean_date_of_birth(self):
+        dob = self.cleaned_data["date_of_birth"]
+        if dob > timezone.localdate():
+            raise forms.ValidationError("Date of birth cannot be in the future.")
+        if dob.year < 1900:
+            raise forms.ValidationError("Enter a date of birth after 1900.")
+        return dob
+
+
+class ClientSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    therapist = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="All therapists"
+    )
+    status = forms.ChoiceField(
+        choices=[("active", "Active"), ("archived", "Archived"), ("all", "All")],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = therapists()
+
+
+class HealthScreenForm(forms.Form):
+    """One yes/no and one details field per screening question."""
+
+    medications = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Current medications (including pain medication)",
+    )
+    notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    consent_given = forms.BooleanField(required=False, label="Client consents to treatment")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for q in QUESTIONS:
+            self.fields[f"q_{q.code}"] = forms.TypedChoiceField(
+                label=q.text,
+                choices=[("no", "No"), ("yes", "Yes")],
+                widget=forms.RadioSelect,
+                coerce=lambda v: v == "yes",
+                required=True,
+                error_messages={"required": "Answer yes or no."},
+            )
+            self.fields[f"d_{q.code}"] = forms.CharField(
+                label="Details",
+                required=False,
+                max_length=500,
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def questions(self):
+        return [(q, self[f"q_{q.code}"], self[f"d_{q.code}"]) for q in QUESTIONS]
+
+    def answers(self) -> dict[str, tuple[bool, str]]:
+        return {
+            q.code: (self.cleaned_data[f"q_{q.code}"], self.cleaned_data[f"d_{q.code}"]) for q in QUESTIONS
+        }
+
+
+class UserCreateForm(forms.ModelForm):
+    password = forms.CharField(
+        widget=forms.PasswordInput, strip=False, help_text="At least 12 characters; not a common password."
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "credentials",
+            "is_therapist",
+            "is_clinic_admin",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Create user"))
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(
+                username=cleaned.get("username", ""),
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class UserEditForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "credentials",
+            "is_therapist",
+            "is_clinic_admin",
+            "is_active",
+        ]
+        labels = {"is_active": "Active (untick to deactivate; accounts are never deleted)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Save user"))
+
+
+class ClinicProfileForm(forms.ModelForm):
+    logo_upload = forms.ImageField(
+        required=False,
+        label="Logo",
+        help_text="PNG or JPEG, up to 5 MB. Re-encoded and stripped of metadata.",
+    )
+    remove_logo = forms.BooleanField(required=False)
+
+    class Meta:
+        model = ClinicProfile
+        fields = ["name", "address", "phone", "email", "website", "paper_size"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,328 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.records import TimeStampedModel
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are flags so the clinic owner can hold both."""
+
+    is_therapist = models.BooleanField(default=False, help_text="Treats clients and writes clinical records.")
+    is_clinic_admin = models.BooleanField(
+        default=False,
+        help_text="Manages clients, users, the clinic profile and the exercise library.",
+    )
+    credentials = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Professional designation printed under the signature, e.g. 'RMT, BSc'.",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def signature_line(self) -> str:
+        name = self.display_name
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+    @property
+    def role_label(self) -> str:
+        roles = [
+            label
+            for flag, label in ((self.is_clinic_admin, "Admin"), (self.is_therapist, "Therapist"))
+            if flag
+        ]
+        return " + ".join(roles) or "No role"
+
+
+class PaperSize(models.TextChoices):
+    A4 = "A4", "A4"
+    LETTER = "LETTER", "US Letter"
+
+
+class ClinicProfile(TimeStampedModel):
+    """The one clinic this installation serves. Printed on every handout and note."""
+
+    name = models.CharField(max_length=120, default="Kinetic Chart Clinic")
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.CharField(max_length=200, blank=True)
+    logo = models.ImageField(upload_to="clinic/", blank=True)
+    paper_size = models.CharField(max_length=6, choices=PaperSize.choices, default=PaperSize.A4)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="clinicprofile_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def load(cls) -> ClinicProfile:
+        profile, _ = cls.objects.get_or_create(pk=1)
+        return profile
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ClientQuerySet:
+        """Clients a user may see at all: admins see every client's demographics,
+        therapists see the clients on whose care team they are."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_clinic_admin:
+            return self
+        if user.is_therapist:
+            return self.filter(care_team=user)
+        return self.none()
+
+    def clinical_for(self, user) -> ClientQuerySet:
+        """Clients whose clinical content a user may read: care-team therapists only.
+        An admin who is not a therapist never reaches clinical content."""
+        if not user.is_authenticated or not user.is_active or not user.is_therapist:
+            return self.none()
+        return self.filter(care_team=user)
+
+    def active(self) -> ClientQuerySet:
+        return self.filter(status=Client.Status.ACTIVE)
+
+    def search(self, text: str) -> ClientQuerySet:
+        text = (text or "").strip()
+        if not text:
+            return self
+        query = Q()
+        for term in text.split()[:4]:
+            query &= (
+                Q(first_name__icontains=term)
+                | Q(last_name__icontains=term)
+                | Q(preferred_name__icontains=term)
+                | Q(email__icontains=term)
+                | Q(phone__icontains=term)
+            )
+        return self.filter(query)
+
+    def for_list(self) -> ClientQuerySet:
+        return self.select_related("primary_therapist").order_by(
+            Lower("last_name"), Lower("first_name"), "id"
+        )
+
+
+class Client(TimeStampedModel):
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        INTERSEX = "X", "Intersex / other"
+        UNDISCLOSED = "U", "Prefer not to say"
+
+    class Side(models.TextChoices):
+        LEFT = "L", "Left"
+        RIGHT = "R", "Right"
+        BOTH = "B", "Both"
+        NONE = "", "Not set"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNDISCLOSED)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.TextField(blank=True)
+    emergency_contact_name = models.CharField(max_length=120, blank=True)
+    emergency_contact_phone = models.CharField(max_length=40, blank=True)
+    occupation = models.CharField(max_length=120, blank=True)
+    sports = models.CharField(max_length=200, blank=True, help_text="e.g. road running, hiking")
+    weekly_volume = models.CharField(
+        max_length=120, blank=True, help_text="e.g. 40 km/week running, 10 h standing/day"
+    )
+    footwear = models.CharField(max_length=200, blank=True)
+    goals = models.TextField(blank=True)
+    referral_source = models.CharField(max_length=120, blank=True)
+    involved_side = models.CharField(
+        max_length=1,
+        choices=Side.choices,
+        blank=True,
+        default=Side.NONE,
+        help_text="Used for the limb symmetry index.",
+    )
+    primary_therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="primary_clients",
+        limit_choices_to={"is_therapist": True},
+    )
+    care_team = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="care_clients", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Optimistic locking: a stale form save is refused instead of overwriting.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            # Client list: ORDER BY lower(last_name), lower(first_name) with a status filter.
+            models.Index(Lower("last_name"), Lower("first_name"), "id", name="client_name_order"),
+            # Duplicate warning: same name and date of birth.
+            models.Index(Lower("last_name"), "date_of_birth", name="client_dup_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("client_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def display_name(self) -> str:
+        if self.preferred_name and self.preferred_name != self.first_name:
+            return f"{self.first_name} ({self.preferred_name}) {self.last_name}"
+        return self.full_name
+
+    @property
+    def age(self) -> int:
+        today = timezone.localdate()
+        dob = self.date_of_birth
+        return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+class HealthScreenQuerySet(models.QuerySet):
+    def latest_for(self, client) -> HealthScreen | None:
+        return self.filter(client=client).prefetch_related("answers").order_by("-taken_at", "-id").first()
+
+
+class HealthScreen(TimeStampedModel):
+    """One completed intake health screen. A re-check at a later visit adds a new
+    screen; earlier screens stay as they were."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="health_screens")
+    taken_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    medications = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = HealthScreenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        indexes = [
+            # Latest screen of a client: WHERE client_id = ? ORDER BY taken_at DESC.
+            models.Index(fields=["client", "-taken_at"], name="healthscreen_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Health screen {self.client_id} {self.taken_at:%Y-%m-%d}"
+
+
+class ScreenAnswer(models.Model):
+    screen = models.ForeignKey(HealthScreen, on_delete=models.CASCADE, related_name="answers")
+    question = models.CharField(max_length=40)
+    answer = models.BooleanField()
+    details = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["screen", "question"], name="screenanswer_one_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {'yes' if self.answer else 'no'}"
+
+
+class Consent(TimeStampedModel):
+    """Consent to treatment: who recorded it, when, and which text the client agreed to."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    given_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text_version = models.CharField(max_length=20)
+    given = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Consent {self.text_version} for client {self.client_id}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_client(self, client_id: int) -> AuditEventQuerySet:
+        return self.filter(client_id=client_id)
+
+
+class AuditEvent(models.Model):
+    """One append-only audit row. Written only through ``clinic.audit.audit_record``.
+
+    The table rejects UPDATE and DELETE with a database trigger, and each row
+    carries the hash of the previous one, so ``manage.py audit_verify`` detects
+    an edited, deleted or reordered row.
+    """
+
+    class Outcome(models.TextChoices):
+        ALLOWED = "allowed", "Allowed"
+        DENIED = "denied", "Denied"
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    # A plain id, not a foreign key: the audit log must outlive anything it names.
+    client_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.ALLOWED)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # Admin audit page and the client export: WHERE client_id = ? ORDER BY id DESC.
+            models.Index(fields=["client_id", "-id"], name="audit_by_client"),
+            # Admin audit page filtered by user: WHERE actor_id = ? ORDER BY id DESC.
+            models.Index(fields=["actor", "-id"], name="audit_by_actor"),
+            # Admin audit page filtered by action and date range.
+            models.Index(fields=["action", "at"], name="audit_by_action"),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.at:%Y-%m-%d %H:%M:%S}"
+        return f"{when} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"

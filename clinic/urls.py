@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clinic import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("", views.home, name="home"),
+    path("clients/", views.client_list, name="client_list"),
+    path("clients/new/", views.client_create, name="client_create"),
+    path("clients/<int:pk>/", views.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
+    path("clients/<int:pk>/archive/", views.client_archive, name="client_archive"),
+    path("clients/<int:pk>/intake/", views.intake_edit, name="intake_edit"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("clinic/profile/", views.clinic_profile, name="clinic_profile"),
+    path("clinic/logo", views.clinic_logo, name="clinic_logo"),
+    path("", include("assessments.urls")),
+    path("", include("notes.urls")),
+    path("", include("programs.urls")),
+    path("admin/", admin.site.urls),
+]

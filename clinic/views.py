@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import services
+from clinic.access import (
+    can_read_clinical,
+    get_client_for_user,
+    get_clinical_client_for_user,
+    get_user_for_admin,
+)
+from clinic.audit import audit_record
+from clinic.composition import chart_sections, home_sections
+from clinic.decorators import admin_required
+from clinic.forms import (
+    ClientForm,
+    ClientSearchForm,
+    ClinicProfileForm,
+    HealthScreenForm,
+    LoginForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from clinic.models import Client, ClinicProfile, HealthScreen, User
+from clinic.screening import CONSENT_TEXT, CONSENT_TEXT_VERSION, flags_from_answers
+from clinic.selectors import current_flags
+
+CLIENTS_PER_PAGE = 25
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request):
+    """For load balancers: answers without login and checks the database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request):
+    audit_record(actor=request.user, action="logout", request=request)
+    logout(request)
+    return redirect("login")
+
+
+@require_GET
+def home(request):
+    user = request.user
+    clients = Client.objects.visible_to(user).active().for_list()
+    if user.is_therapist:
+        clients = clients.filter(care_team=user)
+    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(1)
+    return render(
+        request,
+        "clinic/home.html",
+        {
+            "clients": page.object_list,
+            "client_count": page.paginator.count,
+            "sections": home_sections(user=user) if user.is_therapist else [],
+        },
+    )
+
+
+@require_GET
+def client_list(request):
+    form = ClientSearchForm(request.GET or None)
+    clients = Client.objects.visible_to(request.user).for_list()
+    status = "active"
+    if form.is_valid():
+        data = form.cleaned_data
+        clients = clients.search(data["q"])
+        if data["therapist"]:
+            clients = clients.filter(care_team=data["therapist"])
+        status = data["status"] or "active"
+    if status != "all":
+        clients = clients.filter(status=status)
+    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "clinic/client_list.html",
+        {
+            "form": form,
+            "page": page,
+            "clients": page.object_list,
+            "query": query.urlencode(),
+            "can_create": request.user.is_clinic_admin,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def client_create(request):
+    form = ClientForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = services.client_possible_duplicates(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+        )
+        if not duplicates or request.POST.get("confirm_duplicate") == "1":
+            client = services.client_create(
+                by=request.user, data=data, care_team=data["care_team"], request=request
+            )
+            messages.success(request, f"Client {client.full_name} created.")
+            return redirect(client)
+    return render(
+        request,
+        "clinic/client_form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "title": "New client",
+        },
+    )
+
+
+@require_GET
+def client_detail(request, pk):
+    client = get_client_for_user(request.user, pk)
+    clinical = can_read_clinical(request.user, client)
+    care_team = list(client.care_team.all())
+    context = {
+        "client": client,
+        "care_team": care_team,
+        "clinical": clinical,
+        "can_edit": True,
+        "can_archive": request.user.is_clinic_admin,
+    }
+    if clinical:
+        screen = HealthScreen.objects.latest_for(client)
+        flags = flags_from_answers(screen.answers.all()) if screen else []
+        context.update(
+            {
+                "screen": screen,
+                "flags": [f for f in flags if f.severity in ("red", "amber")],
+                "local_flags": [f for f in flags if f.severity == "local"],
+                "consent": client.consents.select_related("recorded_by").first(),
+                "sections": chart_sections(client=client, user=request.user),
+            }
+        )
+    audit_record(
+        actor=request.user,
+        action="view",
+        request=request,
+        client=client,
+        target=client,
+        detail={"clinical": clinical},
+    )
+    return render(request, "clinic/client_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def client_edit(request, pk):
+    client = get_client_for_user(request.user, pk, for_write=True)
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_update(
+                client=client,
+                by=request.user,
+                data=form.cleaned_data,
+                version=form.cleaned_data.get("version") or 0,
+                care_team=form.cleaned_data["care_team"],
+                request=request,
+            )
+        except services.StaleEdit as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Client details saved.")
+            return redirect("client_detail", pk=client.pk)
+    return render(
+        request,
+        "clinic/client_form.html",
+        {
+            "form": form,
+            "client": client,
+            "title": f"Edit {client.full_name}",
+        },
+    )
+
+
+@require_POST
+@admin_required
+def client_archive(request, pk):
+    client = get_client_for_user(request.user, pk, for_write=True)
+    status = Client.Status.ACTIVE if request.POST.get("restore") else Client.Status.ARCHIVED
+    services.client_set_status(client=client, by=request.user, status=status, request=request)
+    messages.success(request, f"Client {'restored' if status == 'active' else 'archived'}.")
+    return redirect(client)
+
+
+@require_http_methods(["GET", "POST"])
+def intake_edit(request, pk):
+    client = get_clinical_client_for_user(request.user, pk)
+    latest = HealthScreen.objects.latest_for(client)
+    initial = {}
+    if latest is not None:
+        for answer in latest.answers.all():
+            initial[f"q_{answer.question}"] = "yes" if answer.answer else "no"
+            initial[f"d_{answer.question}"] = answer.details
+        initial["medications"] = latest.medications
+    form = HealthScreenForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.health_screen_record(
+                client=client,
+                by=request.user,
+                answers=form.answers(),
+                medications=form.cleaned_data["medications"],
+                notes=form.cleaned_data["notes"],
+                consent_given=form.cleaned_data["consent_given"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Health screen saved.")
+            return redirect("client_detail", pk=client.pk)
+    return render(
+        request,
+        "clinic/intake_form.html",
+        {
+            "client": client,
+            "form": form,
+            "flags": current_flags(client),
+            "consent_text": CONSENT_TEXT,
+            "consent_version": CONSENT_TEXT_VERSION,
+        },
+    )
+
+
+@require_GET
+@admin_required
+def user_list(request):
+    users = User.objects.order_by("-is_active", "first_name", "last_name", "username")
+    return render(request, "clinic/user_list.html", {"users": users})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_create(
+            by=request.user, data=form.cleaned_data, password=form.cleaned_data["password"], request=request
+        )
+        messages.success(request, "User created.")
+        return redirect("user_list")
+    return render(request, "clinic/user_form.html", {"form": form, "title": "New user"})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def user_edit(request, pk):
+    target = get_user_for_admin(request.user, pk)
+    form = UserEditForm(request.POST or None, instance=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(user=target, by=request.user, data=form.cleaned_data, request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "User saved.")
+            return redirect("user_list")
+    return render(request, "clinic/user_form.html", {"form": form, "title": f"Edit {target.username}"})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def clinic_profile(request):
+    profile = ClinicProfile.load()
+    form = ClinicProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.clinic_profile_update(
+                by=request.user,
+                data=form.cleaned_data,
+                logo=form.cleaned_data.get("logo_upload"),
+                remove_logo=form.cleaned_data.get("remove_logo"),
+                request=request,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error("logo_upload" if field == "logo" else None, errors)
+        else:
+            messages.success(request, "Clinic profile saved.")
+            return redirect("clinic_profile")
+    return render(request, "clinic/clinic_profile.html", {"form": form, "profile": profile})
+
+
+@require_GET
+def clinic_logo(request):
+    profile = ClinicProfile.load()
+    if not profile.logo:
+        raise Http404("No logo")
+    try:
+        handle = profile.logo.open("rb")
+    except OSError:
+        raise Http404("No logo") from None
+    response = FileResponse(handle, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,5 @@
+"""Demo data for the notes app, called by seed_demo."""
+
+
+def seed(*, clients, therapists) -> None:
+    """Idempotent: must do nothing for a client that already has this app's demo data."""

@@ -1,0 +1,134 @@
+"""Shared fixtures: the four personas and builders that go through services.
+
+Personas:
+- ``treating``: the therapist on the client's care team;
+- ``colleague``: a therapist who is not on that care team;
+- ``desk``: a front-desk admin who is not a therapist;
+- ``anon``: an anonymous visitor (a Django test client with nobody signed in).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client as HttpClient
+
+from clinic import services
+from clinic.models import Client, User
+from clinic.screening import QUESTIONS
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings, tmp_path):
+    # Test speed-ups only: real code paths use Argon2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def _user(username: str, *, therapist: bool = False, admin: bool = False, **extra) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password="test-pass-1234!",
+        first_name=username.title(),
+        is_therapist=therapist,
+        is_clinic_admin=admin,
+        **extra,
+    )
+    return user
+
+
+@pytest.fixture
+def treating(db) -> User:
+    return _user("treating", therapist=True, credentials="RMT", last_name="Therapist")
+
+
+@pytest.fixture
+def colleague(db) -> User:
+    return _user("colleague", therapist=True, last_name="Colleague")
+
+
+@pytest.fixture
+def desk(db) -> User:
+    return _user("desk", admin=True, last_name="Desk")
+
+
+@pytest.fixture
+def owner(db) -> User:
+    """The clinic owner: admin and therapist at once."""
+    return _user("owner", therapist=True, admin=True, last_name="Owner")
+
+
+def _http(user: User | None) -> HttpClient:
+    http = HttpClient()
+    if user is not None:
+        http.force_login(user)
+    return http
+
+
+@pytest.fixture
+def as_treating(treating) -> HttpClient:
+    return _http(treating)
+
+
+@pytest.fixture
+def as_colleague(colleague) -> HttpClient:
+    return _http(colleague)
+
+
+@pytest.fixture
+def as_desk(desk) -> HttpClient:
+    return _http(desk)
+
+
+@pytest.fixture
+def anon() -> HttpClient:
+    return HttpClient()
+
+
+@pytest.fixture
+def make_client(desk):
+    """Builder: ``make_client(therapist, **fields)`` creates a client through the service."""
+    counter = {"n": 0}
+
+    def build(therapist: User, *, care_team=(), **fields) -> Client:
+        counter["n"] += 1
+        data = {
+            "first_name": f"Client{counter['n']}",
+            "last_name": "Example",
+            "date_of_birth": date(1985, 5, 17),
+            "involved_side": "L",
+            "primary_therapist": therapist,
+            **fields,
+        }
+        return services.client_create(by=desk, data=data, care_team=care_team)
+
+    return build
+
+
+@pytest.fixture
+def client_record(make_client, treating) -> Client:
+    """A client on the treating therapist's care team only."""
+    return make_client(
+        treating, first_name="Priya", last_name="Raman", email="priya@example.com", phone="07700 900123"
+    )
+
+
+@pytest.fixture
+def screened(client_record, treating):
+    """Builder: record a health screen with the given yes-answers."""
+
+    def build(yes: dict[str, str] | None = None, client: Client | None = None):
+        yes = yes or {}
+        return services.health_screen_record(
+            client=client or client_record,
+            by=treating,
+            answers={q.code: (q.code in yes, yes.get(q.code, "")) for q in QUESTIONS},
+            consent_given=True,
+        )
+
+    return build
