@@ -5,6 +5,7 @@ their ``chart`` modules; each one offers
 
     chart_section(*, client, user) -> Section | None
     home_section(*, user) -> Section | None
+    note_section(*, note, user) -> Section | None   (shown on a visit note page)
 
 and is called only for users who may read the client's clinical content.
 Everything else in ``clinic`` stays below the other apps.
@@ -47,3 +48,8 @@ def chart_sections(*, client, user) -> list[Section]:
 
 def home_sections(*, user) -> list[Section]:
     return _collect("home_section", user=user)
+
+
+def note_sections(*, note, user) -> list[Section]:
+    """Sections other apps add to a visit note page (e.g. home-program adherence)."""
+    return _collect("note_section", note=note, user=user)
