@@ -1,5 +1,16 @@
 from __future__ import annotations
 
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import reverse
+
 
 class NoStoreMiddleware:
     """Client data must not linger in browser or proxy caches: every response to a
@@ -14,3 +25,114 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+BACKGROUND_HEADER = "HTTP_X_KC_BACKGROUND"
+SESSION_STARTED_KEY = "kc_started_at"
+SESSION_ACTIVITY_KEY = "kc_last_activity"
+
+
+def is_background(request) -> bool:
+    """Autosave and polling requests announce themselves with X-KC-Background: 1."""
+    return request.META.get(BACKGROUND_HEADER) == "1"
+
+
+class SessionTimeoutMiddleware:
+    """Server-side automatic logoff.
+
+    A session ends after ``SESSION_IDLE_SECONDS`` without a real request, and in
+    any case ``SESSION_ABSOLUTE_SECONDS`` after sign-in. Background requests
+    (``X-KC-Background: 1``) are served while the session is alive but never
+    extend it, so an open page that autosaves or polls cannot keep an
+    unattended screen signed in.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.get(SESSION_STARTED_KEY)
+            last = session.get(SESSION_ACTIVITY_KEY)
+            if started is None or last is None:
+                # A session from before this middleware, or a test login: start the clocks now.
+                session[SESSION_STARTED_KEY] = started = now
+                session[SESSION_ACTIVITY_KEY] = last = now
+            idle = getattr(settings, "SESSION_IDLE_SECONDS", 15 * 60)
+            absolute = getattr(settings, "SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+            reason = None
+            if now - last > idle:
+                reason = "idle"
+            elif now - started > absolute:
+                reason = "absolute"
+            if reason is not None:
+                return self._expire(request, reason)
+            if not is_background(request) and int(now) != int(last):
+                session[SESSION_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+    def _expire(self, request, reason: str):
+        from clinic.audit import audit_record
+
+        audit_record(actor=request.user, action="session_timeout", request=request, detail={"reason": reason})
+        logout(request)
+        login_url = resolve_url(settings.LOGIN_URL)
+        if request.headers.get("HX-Request") == "true":
+            # htmx follows HX-Redirect even on an error status; the 401 tells
+            # autosave code that nothing was saved.
+            response = HttpResponse("Your session has ended. Sign in again.", status=401)
+            response["HX-Redirect"] = login_url
+            return response
+        messages.info(request, "You were signed out after a period of inactivity. Sign in again.")
+        return redirect_to_login(request.get_full_path(), login_url)
+
+
+def second_factor_required(user) -> bool:
+    """True when this user must pass a second factor before using the app:
+    everyone who has enrolled a device, and admins when the clinic requires it."""
+    from django_otp import user_has_device
+
+    if user_has_device(user, confirmed=True):
+        return True
+    return bool(getattr(settings, "KC_ADMIN_2FA_REQUIRED", False)) and is_admin_role(user)
+
+
+def is_admin_role(user) -> bool:
+    return bool(user.is_clinic_admin or user.is_staff or user.is_superuser)
+
+
+class TwoFactorMiddleware:
+    """Signed in with a password but not yet verified with a second factor:
+    only the 2FA pages and sign-out are reachable. Covers /admin/ as well."""
+
+    ALLOWED_URL_NAMES = {"otp_verify", "otp_setup", "logout", "login", "healthz"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if user.is_verified():
+            return None
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name in self.ALLOWED_URL_NAMES:
+            return None
+        if not second_factor_required(user):
+            return None
+        from django_otp import user_has_device
+
+        target = "otp_verify" if user_has_device(user, confirmed=True) else "otp_setup"
+        url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=401)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)

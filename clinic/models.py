@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from clinic.records import TimeStampedModel
 
@@ -179,6 +180,8 @@ class Client(TimeStampedModel):
     version = models.PositiveIntegerField(default=1)
 
     objects = ClientQuerySet.as_manager()
+    # What the demographics looked like before each change (simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -8,6 +8,7 @@ instead of silently turning a "false" into True.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -86,6 +87,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "clinic",
     "assessments",
     "notes",
@@ -94,17 +100,25 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits run before anything that would treat
+    # the request as signed in.
+    "clinic.middleware.SessionTimeoutMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "clinic.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "clinic.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a lockout flag into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -170,6 +184,38 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------
+# django-axes runs first so a locked-out (username, IP) pair never reaches the
+# password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Brute-force lockout (django-axes). The key is the (username, IP) pair, so an
+# attacker cannot lock a colleague out from another address, and a lock lifts
+# by itself after the cool-off. The IP is the TCP peer (REMOTE_ADDR) only: a
+# client-supplied X-Forwarded-For is never trusted. Behind a reverse proxy the
+# proxy must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips with a
+# trusted proxy), not the application.
+AXES_FAILURE_LIMIT = env_int("KC_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("KC_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "clinic.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
+AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp, TOTP + single-use recovery codes).
+# Required for the admin role (and for /admin/) when KC_ADMIN_2FA_REQUIRED is
+# on; offered to therapists. The default follows DEBUG: on in production, off
+# in development so the demo logins work straight after `make run` without an
+# authenticator app. Production must never run with it off.
+KC_ADMIN_2FA_REQUIRED = env_bool("KC_ADMIN_2FA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = env_str("KC_OTP_ISSUER", "Kinetic Chart")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -184,9 +230,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sessions live in the database (never signed cookies), so logging out, a
+# password change or a deactivation really ends them. The idle and absolute
+# limits are enforced server-side by clinic.middleware.SessionTimeoutMiddleware;
+# requests marked X-KC-Background: 1 (autosave, polling) do not count as activity.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("KC_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)
+SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
 SESSION_IDLE_SECONDS = env_int("KC_SESSION_IDLE_SECONDS", 15 * 60, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -235,6 +289,33 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 if env_bool("KC_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if SESSION_COOKIE_SECURE:
+    # Browser-enforced: sent only over HTTPS, for this exact host, on path /.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Content-Security-Policy (django-csp 4). No inline script anywhere: every
+# script is a static file. Style *attributes* are allowed because the SVG
+# charts ReportLab renders carry presentation attributes as inline styles;
+# <style> elements stay forbidden (htmx's indicator <style> is switched off in
+# base.html with includeIndicatorStyles=false). Images may be data: URIs for
+# Bootstrap's built-in SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # --- Logging --------------------------------------------------------------
 LOGGING = {

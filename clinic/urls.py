@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import views
+from clinic import auth, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth.logout_view, name="logout"),
+    path("accounts/password/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/2fa/", auth.otp_setup, name="otp_setup"),
+    path("accounts/2fa/verify/", auth.otp_verify, name="otp_verify"),
     path("", views.home, name="home"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
@@ -23,5 +26,6 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("notes.urls")),
     path("", include("programs.urls")),
+    path("admin/login/", auth.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

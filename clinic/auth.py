@@ -1,0 +1,241 @@
+"""Sign-in, sign-out, lockout and two-factor authentication.
+
+The login page is Django's, extended to write audit rows for success and
+failure. django-axes counts failures per (username, IP) and calls
+``lockout_response`` while a pair is locked. Second factors are django-otp
+devices: one TOTP authenticator per user plus single-use recovery codes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import devices_for_user, user_has_device
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from reportlab.graphics import renderSVG
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+
+from clinic import views as clinic_views
+from clinic.audit import audit_record
+from clinic.forms_auth import OTPTokenForm
+from clinic.middleware import SESSION_ACTIVITY_KEY, SESSION_STARTED_KEY, second_factor_required
+from clinic.models import User
+
+RECOVERY_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "Authenticator app"
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(default)
+
+
+# --- Sign in / out -----------------------------------------------------------
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class LoginView(clinic_views.LoginView):
+    """Password step. A user who needs a second factor is sent on to it by
+    ``TwoFactorMiddleware`` before any other page."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # logs in and rotates the session key
+        now = time.time()
+        self.request.session[SESSION_STARTED_KEY] = now
+        self.request.session[SESSION_ACTIVITY_KEY] = now
+        user = form.get_user()
+        needs_otp = second_factor_required(user)
+        audit_record(actor=user, action="login", request=self.request, detail={"second_factor": needs_otp})
+        if needs_otp:
+            target = "otp_verify" if user_has_device(user, confirmed=True) else "otp_setup"
+            return redirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
+        return response
+
+    def form_invalid(self, form):
+        if not getattr(self.request, "axes_locked_out", False):
+            audit_record(
+                actor=None,
+                action="login_failed",
+                request=self.request,
+                outcome="denied",
+                detail={"username": _loggable_username(self.request.POST.get("username", ""))},
+            )
+        return super().form_invalid(form)
+
+
+def _loggable_username(raw: str) -> str:
+    """Usernames typed at the login page are attacker-controlled: keep them short
+    and free of control characters so they cannot forge log lines."""
+    return "".join(ch if ch.isprintable() else "?" for ch in raw)[:150]
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes calls this while a (username, IP) pair is locked out."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    audit_record(
+        actor=None,
+        action="lockout",
+        request=request,
+        outcome="denied",
+        detail={"username": _loggable_username(username)},
+    )
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/lockout.html", {"cooloff_minutes": minutes}, status=429)
+
+
+@require_POST
+def logout_view(request):
+    audit_record(actor=request.user, action="logout", request=request)
+    logout(request)  # deletes the server-side session: replaying the old cookie gets the login page
+    response = redirect("login")
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@login_not_required
+@require_GET
+def admin_login(request):
+    """The stock admin login would sign in without the second factor: send it to ours."""
+    return redirect(f"{reverse('login')}?{urlencode({'next': _safe_next(request, 'admin:index')})}")
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Needs the current password; other sessions of the user end (Django
+    rotates the session auth hash), this one stays signed in."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=self.request.user, action="password_change", request=self.request)
+        messages.success(self.request, "Password changed. Your other sessions were signed out.")
+        return response
+
+
+# --- Two-factor authentication ------------------------------------------------
+
+
+def qr_svg(text: str, *, size: int = 200) -> str:
+    """A QR code as inline SVG, drawn by ReportLab: no outside service sees the secret."""
+    widget = QrCodeWidget(text, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    svg = renderSVG.drawToString(drawing)
+    return svg[svg.index("<svg") :]
+
+
+def _pending_totp_device(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def _base32_key(device: TOTPDevice) -> str:
+    import base64
+
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+@transaction.atomic
+def otp_enrol_confirm(*, user: User, device: TOTPDevice, request=None) -> list[str]:
+    """Confirm a verified TOTP device and issue fresh single-use recovery codes."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    static = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
+    audit_record(actor=user, action="mfa_enrol", request=request, target=user)
+    return codes
+
+
+@never_cache
+@sensitive_post_parameters("otp_token")
+@require_http_methods(["GET", "POST"])
+def otp_setup(request):
+    user = request.user
+    if user_has_device(user, confirmed=True):
+        return render(request, "trust/otp_status.html", {"enabled": True})
+    device = _pending_totp_device(user)
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
+            codes = otp_enrol_confirm(user=user, device=device, request=request)
+            otp_login(request, device)
+            return render(
+                request,
+                "trust/otp_recovery_codes.html",
+                {"codes": codes, "next": _safe_next(request, "home")},
+            )
+        audit_record(
+            actor=user, action="mfa_fail", request=request, outcome="denied", detail={"step": "enrol"}
+        )
+        form.add_error("otp_token", "That code did not match. Check the clock on your phone and try again.")
+    return render(
+        request,
+        "trust/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr_svg(device.config_url),
+            "secret": _base32_key(device),
+            "required": second_factor_required(user),
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@never_cache
+@sensitive_post_parameters("otp_token")
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    user = request.user
+    if user.is_verified():
+        return redirect(_safe_next(request, "home"))
+    if not user_has_device(user, confirmed=True):
+        return redirect("otp_setup")
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["otp_token"]
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if device.verify_token(token):
+                otp_login(request, device)
+                request.session.cycle_key()
+                audit_record(
+                    actor=user,
+                    action="mfa_verify",
+                    request=request,
+                    detail={"method": "recovery_code" if isinstance(device, StaticDevice) else "totp"},
+                )
+                return redirect(_safe_next(request, "home"))
+        audit_record(
+            actor=user, action="mfa_fail", request=request, outcome="denied", detail={"step": "verify"}
+        )
+        form.add_error("otp_token", "That code is not valid (codes can be used once).")
+    return render(request, "trust/otp_verify.html", {"form": form, "next": request.GET.get("next", "")})
