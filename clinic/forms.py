@@ -3,12 +3,15 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from clinic.models import Client, ClinicProfile, User
 from clinic.screening import QUESTIONS
+from clinic.services import MAX_LOGO_PIXELS
 
 
 def therapists():
@@ -59,12 +62,20 @@ class ClientForm(forms.ModelForm):
             "goals": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, can_assign: bool = True, **kwargs):
+        """``can_assign``: whether the user may choose the primary therapist and the
+        care team (admins). Care-team therapists edit the other details only."""
         super().__init__(*args, **kwargs)
-        self.fields["primary_therapist"].queryset = therapists()
-        self.fields["care_team"].queryset = therapists()
+        self.can_assign = can_assign
+        if can_assign:
+            self.fields["primary_therapist"].queryset = therapists()
+            self.fields["care_team"].queryset = therapists()
+            if self.instance.pk:
+                self.fields["care_team"].initial = [m.pk for m in self.instance.care_team.all()]
+        else:
+            del self.fields["primary_therapist"]
+            del self.fields["care_team"]
         if self.instance.pk:
-            self.fields["care_team"].initial = list(self.instance.care_team.all())
             self.fields["version"].initial = self.instance.version
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -86,9 +97,10 @@ class ClientForm(forms.ModelForm):
                 "goals",
                 "referral_source",
             ),
-            Fieldset("Care team", "primary_therapist", "care_team"),
+            *([Fieldset("Care team", "primary_therapist", "care_team")] if can_assign else []),
             "version",
         )
+        self.helper.form_tag = False
         self.helper.add_input(Submit("submit", "Save client"))
 
     def clean_date_of_birth(self):
@@ -113,6 +125,11 @@ class ClientSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapist"].queryset = therapists()
+
+    def filters(self) -> dict:
+        """Keyword arguments for ``selectors.client_search``."""
+        data = self.cleaned_data
+        return {"text": data["q"], "therapist": data["therapist"], "status": data["status"] or "active"}
 
 
 class HealthScreenForm(forms.Form):
@@ -175,6 +192,7 @@ class UserCreateForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.add_input(Submit("submit", "Create user"))
 
     def clean(self):
@@ -195,6 +213,9 @@ class UserCreateForm(forms.ModelForm):
 
 
 class UserEditForm(forms.ModelForm):
+    """Edit a staff account. ``editor`` is the admin making the change: they cannot
+    remove their own admin role or deactivate themselves."""
+
     class Meta:
         model = User
         fields = [
@@ -208,19 +229,30 @@ class UserEditForm(forms.ModelForm):
         ]
         labels = {"is_active": "Active (untick to deactivate; accounts are never deleted)"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editor: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.editor = editor
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.add_input(Submit("submit", "Save user"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk == self.editor.pk:
+            if not cleaned.get("is_clinic_admin"):
+                self.add_error("is_clinic_admin", "You cannot remove your own admin role.")
+            if not cleaned.get("is_active"):
+                self.add_error("is_active", "You cannot deactivate your own account.")
+        return cleaned
 
 
 class ClinicProfileForm(forms.ModelForm):
     logo_upload = forms.ImageField(
         required=False,
         label="Logo",
-        help_text="PNG or JPEG, up to 5 MB. Re-encoded and stripped of metadata.",
+        help_text="PNG, JPEG, GIF or WebP, up to 5 MB. Saved as PNG without camera or location data.",
     )
-    remove_logo = forms.BooleanField(required=False)
+    remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
 
     class Meta:
         model = ClinicProfile
@@ -229,5 +261,23 @@ class ClinicProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.logo:
+            del self.fields["remove_logo"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if not upload:
+            return None
+        if upload.size > settings.KC_MAX_IMAGE_BYTES:
+            limit = filesizeformat(settings.KC_MAX_IMAGE_BYTES)
+            raise forms.ValidationError(f"The image is larger than {limit}.")
+        # forms.ImageField has opened the file with Pillow; refuse absurd sizes
+        # before anything decodes the pixels.
+        image = getattr(upload, "image", None)
+        if image is not None and image.width * image.height > MAX_LOGO_PIXELS:
+            raise forms.ValidationError("The image has too many pixels (40 megapixels at most).")
+        if image is not None and image.format not in ("PNG", "JPEG", "GIF", "WEBP"):
+            raise forms.ValidationError("Upload a PNG, JPEG, GIF or WebP image.")
+        return upload

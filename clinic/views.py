@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -9,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,7 +33,7 @@ from clinic.forms import (
 )
 from clinic.models import Client, ClinicProfile, HealthScreen, User
 from clinic.screening import CONSENT_TEXT, CONSENT_TEXT_VERSION, flags_from_answers
-from clinic.selectors import current_flags
+from clinic.selectors import client_search, home_clients
 
 CLIENTS_PER_PAGE = 25
 
@@ -65,25 +65,22 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@require_POST
-def logout_view(request):
-    audit_record(actor=request.user, action="logout", request=request)
-    logout(request)
-    return redirect("login")
-
-
 @require_GET
 def home(request):
     user = request.user
-    clients = Client.objects.visible_to(user).active().for_list()
-    if user.is_therapist:
-        clients = clients.filter(care_team=user)
-    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(1)
+    page = Paginator(home_clients(user), CLIENTS_PER_PAGE).get_page(1)
+    clients = list(page.object_list)
+    audit_record(
+        actor=user,
+        action="list",
+        request=request,
+        detail={"page": "home", "clients": [c.pk for c in clients]},
+    )
     return render(
         request,
         "clinic/home.html",
         {
-            "clients": page.object_list,
+            "clients": clients,
             "client_count": page.paginator.count,
             "sections": home_sections(user=user) if user.is_therapist else [],
         },
@@ -93,17 +90,23 @@ def home(request):
 @require_GET
 def client_list(request):
     form = ClientSearchForm(request.GET or None)
-    clients = Client.objects.visible_to(request.user).for_list()
-    status = "active"
-    if form.is_valid():
-        data = form.cleaned_data
-        clients = clients.search(data["q"])
-        if data["therapist"]:
-            clients = clients.filter(care_team=data["therapist"])
-        status = data["status"] or "active"
-    if status != "all":
-        clients = clients.filter(status=status)
-    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    filters = form.filters() if form.is_valid() else {}
+    page = Paginator(client_search(request.user, **filters), CLIENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    clients = list(page.object_list)
+    audit_record(
+        actor=request.user,
+        action="query",
+        request=request,
+        detail={
+            "search": filters.get("text", ""),
+            "therapist": getattr(filters.get("therapist"), "pk", None),
+            "status": filters.get("status", "active"),
+            "page": page.number,
+            "clients": [c.pk for c in clients],
+        },
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -112,7 +115,7 @@ def client_list(request):
         {
             "form": form,
             "page": page,
-            "clients": page.object_list,
+            "clients": clients,
             "query": query.urlencode(),
             "can_create": request.user.is_clinic_admin,
         },
@@ -144,6 +147,7 @@ def client_create(request):
             "form": form,
             "duplicates": duplicates,
             "title": "New client",
+            "cancel_url": reverse("client_list"),
         },
     )
 
@@ -186,7 +190,9 @@ def client_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def client_edit(request, pk):
     client = get_client_for_user(request.user, pk, for_write=True)
-    form = ClientForm(request.POST or None, instance=client)
+    can_assign = request.user.is_clinic_admin
+    form = ClientForm(request.POST or None, instance=client, can_assign=can_assign)
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             services.client_update(
@@ -194,11 +200,12 @@ def client_edit(request, pk):
                 by=request.user,
                 data=form.cleaned_data,
                 version=form.cleaned_data.get("version") or 0,
-                care_team=form.cleaned_data["care_team"],
+                care_team=form.cleaned_data["care_team"] if can_assign else None,
                 request=request,
             )
         except services.StaleEdit as exc:
             form.add_error(None, exc.message)
+            conflict = True
         else:
             messages.success(request, "Client details saved.")
             return redirect("client_detail", pk=client.pk)
@@ -208,8 +215,11 @@ def client_edit(request, pk):
         {
             "form": form,
             "client": client,
-            "title": f"Edit {client.full_name}",
+            "conflict": conflict,
+            "title": "Edit client details",
+            "cancel_url": reverse("client_detail", args=[client.pk]),
         },
+        status=409 if conflict else 200,
     )
 
 
@@ -227,11 +237,12 @@ def client_archive(request, pk):
 def intake_edit(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
     latest = HealthScreen.objects.latest_for(client)
+    answers = list(latest.answers.all()) if latest is not None else []
     initial = {}
+    for answer in answers:
+        initial[f"q_{answer.question}"] = "yes" if answer.answer else "no"
+        initial[f"d_{answer.question}"] = answer.details
     if latest is not None:
-        for answer in latest.answers.all():
-            initial[f"q_{answer.question}"] = "yes" if answer.answer else "no"
-            initial[f"d_{answer.question}"] = answer.details
         initial["medications"] = latest.medications
     form = HealthScreenForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -250,13 +261,15 @@ def intake_edit(request, pk):
         else:
             messages.success(request, "Health screen saved.")
             return redirect("client_detail", pk=client.pk)
+    audit_record(actor=request.user, action="view", request=request, client=client, target=latest)
+    flags = flags_from_answers(answers)
     return render(
         request,
         "clinic/intake_form.html",
         {
             "client": client,
             "form": form,
-            "flags": current_flags(client),
+            "flags": [f for f in flags if f.severity in ("red", "amber")],
             "consent_text": CONSENT_TEXT,
             "consent_version": CONSENT_TEXT_VERSION,
         },
@@ -275,10 +288,10 @@ def user_list(request):
 def user_create(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.user_create(
+        user = services.user_create(
             by=request.user, data=form.cleaned_data, password=form.cleaned_data["password"], request=request
         )
-        messages.success(request, "User created.")
+        messages.success(request, f"User {user.username} created.")
         return redirect("user_list")
     return render(request, "clinic/user_form.html", {"form": form, "title": "New user"})
 
@@ -287,16 +300,17 @@ def user_create(request):
 @admin_required
 def user_edit(request, pk):
     target = get_user_for_admin(request.user, pk)
-    form = UserEditForm(request.POST or None, instance=target)
+    username = target.username
+    form = UserEditForm(request.POST or None, instance=target, editor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update(user=target, by=request.user, data=form.cleaned_data, request=request)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "User saved.")
+            messages.success(request, f"User {username} saved.")
             return redirect("user_list")
-    return render(request, "clinic/user_form.html", {"form": form, "title": f"Edit {target.username}"})
+    return render(request, "clinic/user_form.html", {"form": form, "title": f"Edit user {username}"})
 
 
 @require_http_methods(["GET", "POST"])
@@ -314,8 +328,11 @@ def clinic_profile(request):
                 request=request,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error("logo_upload" if field == "logo" else None, errors)
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error("logo_upload" if field == "logo" else None, errors)
+            else:
+                form.add_error(None, exc)
         else:
             messages.success(request, "Clinic profile saved.")
             return redirect("clinic_profile")

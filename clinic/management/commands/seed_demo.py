@@ -288,6 +288,7 @@ class Command(BaseCommand):
                 user.save()
             users[username] = user
 
+        intake_at = timezone.now() - timedelta(weeks=12)
         clients = []
         for (
             first,
@@ -331,16 +332,16 @@ class Command(BaseCommand):
                     },
                     care_team=team,
                 )
-                screen = services.health_screen_record(
+                # The intake (and the consent given with it) dates from the first
+                # visit, twelve weeks ago.
+                services.health_screen_record(
                     client=client,
                     by=users[primary],
                     answers={q.code: (q.code in yes, yes.get(q.code, "")) for q in QUESTIONS},
                     medications="None" if not yes else "See flags",
                     consent_given=True,
+                    taken_at=intake_at,
                 )
-                # Back-date the intake to the first visit, twelve weeks ago.
-                screen.taken_at = timezone.now() - timedelta(weeks=12)
-                screen.save(update_fields=["taken_at"])
             clients.append(client)
 
         therapists = [users["therapist"], users["therapist2"]]
