@@ -9,13 +9,14 @@ devices: one TOTP authenticator per user plus single-use recovery codes.
 from __future__ import annotations
 
 import secrets
-import time
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.dispatch import receiver
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -34,10 +35,25 @@ from reportlab.graphics.shapes import Drawing
 from clinic import views as clinic_views
 from clinic.audit import audit_record
 from clinic.forms_auth import OTPTokenForm
-from clinic.middleware import SESSION_ACTIVITY_KEY, SESSION_STARTED_KEY, second_factor_required
+from clinic.middleware import (
+    SESSION_HAS_DEVICE_KEY,
+    has_confirmed_device,
+    second_factor_required,
+    start_session_clocks,
+)
 from clinic.models import User
 
 RECOVERY_CODE_COUNT = 10
+
+
+@receiver(user_logged_in, dispatch_uid="kc_start_session_clocks")
+def _on_login(sender, request, user, **kwargs):
+    # Session bookkeeping, not business logic: it must run for every sign-in,
+    # including the test client's force_login, so it hangs on Django's signal.
+    if request is not None and hasattr(request, "session"):
+        start_session_clocks(request, user)
+
+
 TOTP_DEVICE_NAME = "Authenticator app"
 
 
@@ -59,15 +75,12 @@ class LoginView(clinic_views.LoginView):
     ``TwoFactorMiddleware`` before any other page."""
 
     def form_valid(self, form):
-        response = super().form_valid(form)  # logs in and rotates the session key
-        now = time.time()
-        self.request.session[SESSION_STARTED_KEY] = now
-        self.request.session[SESSION_ACTIVITY_KEY] = now
+        response = super().form_valid(form)  # logs in, rotates the session key, starts the clocks
         user = form.get_user()
-        needs_otp = second_factor_required(user)
+        needs_otp = second_factor_required(user, self.request.session)
         audit_record(actor=user, action="login", request=self.request, detail={"second_factor": needs_otp})
         if needs_otp:
-            target = "otp_verify" if user_has_device(user, confirmed=True) else "otp_setup"
+            target = "otp_verify" if has_confirmed_device(user, self.request.session) else "otp_setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
         return response
 
@@ -173,6 +186,8 @@ def otp_enrol_confirm(*, user: User, device: TOTPDevice, request=None) -> list[s
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
     audit_record(actor=user, action="mfa_enrol", request=request, target=user)
+    if request is not None:
+        request.session[SESSION_HAS_DEVICE_KEY] = True
     return codes
 
 

@@ -30,6 +30,22 @@ class NoStoreMiddleware:
 BACKGROUND_HEADER = "HTTP_X_KC_BACKGROUND"
 SESSION_STARTED_KEY = "kc_started_at"
 SESSION_ACTIVITY_KEY = "kc_last_activity"
+SESSION_HAS_DEVICE_KEY = "kc_has_otp_device"
+# The last-activity stamp is rewritten at most this often, so ordinary page
+# views do not each cost a session write; the idle limit is exact to within it.
+ACTIVITY_GRANULARITY_S = 60
+
+
+def start_session_clocks(request, user) -> None:
+    """Called at every sign-in (also by the test client's force_login): start
+    the idle and absolute clocks and remember whether the user has a second
+    factor, so the per-request checks cost no query."""
+    from django_otp import user_has_device
+
+    now = time.time()
+    request.session[SESSION_STARTED_KEY] = now
+    request.session[SESSION_ACTIVITY_KEY] = now
+    request.session[SESSION_HAS_DEVICE_KEY] = user_has_device(user, confirmed=True)
 
 
 def is_background(request) -> bool:
@@ -70,7 +86,7 @@ class SessionTimeoutMiddleware:
                 reason = "absolute"
             if reason is not None:
                 return self._expire(request, reason)
-            if not is_background(request) and int(now) != int(last):
+            if not is_background(request) and now - last >= ACTIVITY_GRANULARITY_S:
                 session[SESSION_ACTIVITY_KEY] = now
         return self.get_response(request)
 
@@ -90,14 +106,24 @@ class SessionTimeoutMiddleware:
         return redirect_to_login(request.get_full_path(), login_url)
 
 
-def second_factor_required(user) -> bool:
+def second_factor_required(user, session=None) -> bool:
     """True when this user must pass a second factor before using the app:
-    everyone who has enrolled a device, and admins when the clinic requires it."""
-    from django_otp import user_has_device
-
-    if user_has_device(user, confirmed=True):
+    everyone who has enrolled a device, and admins when the clinic requires it.
+    With a session, the has-a-device answer recorded at sign-in is used."""
+    if has_confirmed_device(user, session):
         return True
     return bool(getattr(settings, "KC_ADMIN_2FA_REQUIRED", False)) and is_admin_role(user)
+
+
+def has_confirmed_device(user, session=None) -> bool:
+    from django_otp import user_has_device
+
+    if session is not None and SESSION_HAS_DEVICE_KEY in session:
+        return bool(session[SESSION_HAS_DEVICE_KEY])
+    has_device = user_has_device(user, confirmed=True)
+    if session is not None:
+        session[SESSION_HAS_DEVICE_KEY] = has_device
+    return has_device
 
 
 def is_admin_role(user) -> bool:
@@ -125,11 +151,9 @@ class TwoFactorMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is not None and match.url_name in self.ALLOWED_URL_NAMES:
             return None
-        if not second_factor_required(user):
+        if not second_factor_required(user, request.session):
             return None
-        from django_otp import user_has_device
-
-        target = "otp_verify" if user_has_device(user, confirmed=True) else "otp_setup"
+        target = "otp_verify" if has_confirmed_device(user, request.session) else "otp_setup"
         url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
         if request.headers.get("HX-Request") == "true":
             response = HttpResponse(status=401)

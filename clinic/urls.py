@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import auth, views
+from clinic import auth, views, views_audit
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("notes.urls")),
     path("", include("programs.urls")),
+    path("audit/", views_audit.audit_list, name="audit_list"),
+    path("audit/export.csv", views_audit.audit_export_csv, name="audit_export_csv"),
     path("admin/login/", auth.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

@@ -23,7 +23,6 @@ class FakeClock:
 def clock(monkeypatch):
     fake = FakeClock()
     monkeypatch.setattr("clinic.middleware.time", fake)
-    monkeypatch.setattr("clinic.auth.time", fake)
     return fake
 
 

@@ -38,7 +38,7 @@ def test_signing_in_issues_a_new_session_id(treating):
 def test_fourteen_idle_minutes_keep_the_session(treating, clock):
     http = _signed_in(clock)
     clock.advance(14 * MINUTE)
-    assert http.get("/").status_code == 200
+    assert http.get("/ping").status_code == 200
 
 
 def test_sixteen_idle_minutes_end_the_session_on_the_server(treating, clock):
@@ -56,7 +56,7 @@ def test_background_requests_do_not_keep_an_idle_session_alive(treating, clock):
     http = _signed_in(clock)
     for _ in range(20):  # autosave every minute for 20 minutes
         clock.advance(MINUTE)
-        response = http.get("/", HTTP_X_KC_BACKGROUND="1", HTTP_HX_REQUEST="true")
+        response = http.get("/ping", HTTP_X_KC_BACKGROUND="1", HTTP_HX_REQUEST="true")
         if response.status_code != 200:
             break
     # Cut off once 15 minutes passed since the last real request.
@@ -69,18 +69,18 @@ def test_a_real_page_request_resets_the_idle_clock(treating, clock):
     http = _signed_in(clock)
     for _ in range(3):
         clock.advance(10 * MINUTE)
-        assert http.get("/").status_code == 200
+        assert http.get("/ping").status_code == 200
     clock.advance(10 * MINUTE)
-    assert http.get("/", HTTP_X_KC_BACKGROUND="1").status_code == 200
+    assert http.get("/ping", HTTP_X_KC_BACKGROUND="1").status_code == 200
 
 
 def test_the_absolute_limit_ends_even_an_active_session(treating, clock):
     http = _signed_in(clock)
     for _ in range(12 * 12):  # a request every 5 minutes for 12 hours
         clock.advance(5 * MINUTE)
-        http.get("/")
+        http.get("/ping")
     clock.advance(5 * MINUTE)
-    response = http.get("/")
+    response = http.get("/ping")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert AuditEvent.objects.filter(action="session_timeout", detail__reason="absolute").exists()
@@ -103,7 +103,7 @@ def test_logout_by_get_is_refused(treating):
     http = HttpClient()
     login(http, "treating")
     assert http.get("/accounts/logout/").status_code == 405
-    assert http.get("/").status_code == 200
+    assert http.get("/ping").status_code == 200
 
 
 def test_a_password_change_needs_the_current_password_and_ends_other_sessions(treating):
@@ -122,8 +122,8 @@ def test_a_password_change_needs_the_current_password_and_ends_other_sessions(tr
         {"old_password": "test-pass-1234!", "new_password1": new, "new_password2": new},
     )
     assert ok.status_code == 302
-    assert desk_pc.get("/").status_code == 200
-    assert phone.get("/").status_code == 302
+    assert desk_pc.get("/ping").status_code == 200
+    assert phone.get("/ping").status_code == 302
     assert AuditEvent.objects.filter(action="password_change", actor=treating).exists()
 
 
@@ -132,4 +132,4 @@ def test_deactivating_a_user_ends_their_sessions(treating):
     login(http, "treating")
     treating.is_active = False
     treating.save()
-    assert http.get("/").status_code == 302
+    assert http.get("/ping").status_code == 302
