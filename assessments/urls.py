@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from assessments import views
+
+urlpatterns = [
+    path("clients/<int:pk>/assessments/new/", views.assessment_new, name="assessment_new"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
+    path("assessments/<int:pk>/sign/", views.assessment_sign, name="assessment_sign"),
+    path("assessments/<int:pk>/compare/", views.assessment_compare, name="assessment_compare"),
+]

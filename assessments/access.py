@@ -1,0 +1,24 @@
+"""Access function for assessments: the only way a view reaches one."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from assessments.models import Assessment
+from clinic.models import Client
+
+
+def get_assessment_for_user(user, pk) -> Assessment:
+    """An assessment of a client whose clinical record the user may read (care-team
+    therapists only). Anything else, including a front-desk admin, gets 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such assessment") from None
+    qs = Assessment.objects.filter(client__in=Client.objects.clinical_for(user)).select_related(
+        "client", "therapist", "signed_by"
+    )
+    try:
+        return qs.get(pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404("No such assessment") from None

@@ -1,0 +1,25 @@
+"""The assessments section of the client chart (via clinic.composition)."""
+
+from __future__ import annotations
+
+from assessments import findings as derive
+from assessments import pages, selectors
+from clinic.composition import Section
+
+
+def chart_section(*, client, user) -> Section | None:
+    """Latest chain summary, the list of assessments and progress charts (4 queries)."""
+    history = selectors.assessment_history(client)
+    latest = history.assessments[-1] if history.assessments else None
+    context = {"client": client, "assessments": list(reversed(history.assessments)), "latest": latest}
+    if latest is not None:
+        measurements = list(latest.measurements.all())
+        found = derive.findings_for(measurements, sex=client.sex, involved_side=client.involved_side)
+        context.update(
+            {
+                "chain_svg": pages.chain_svg(measurements, found),
+                "found": [{"finding": f, "kind_label": pages.KIND_LABELS[f.kind]} for f in found],
+                "charts": pages.progress_charts(history),
+            }
+        )
+    return Section(template="assessments/_chart_section.html", context=context, order=20)

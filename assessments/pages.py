@@ -1,0 +1,296 @@
+"""Page data for assessments: pure functions that turn already-loaded rows into
+what templates show (no queries here; callers load with ``with_rows()``)."""
+
+from __future__ import annotations
+
+from assessments import bodychart, catalogue, diagrams
+from assessments import findings as derive
+from assessments.catalogue import Region
+from assessments.models import QuestionnaireResponse
+from assessments.scoring import MCID, MDC
+from clinic.charts import drawing_to_svg, line_chart
+
+KIND_LABELS = {
+    "out_of_norm": "Out of norm",
+    "asymmetry": "Asymmetry",
+    "positive": "Positive test",
+    "high_pain": "High pain",
+}
+INSTRUMENT_ORDER = ["lefs", "faam_adl", "faam_sports", "psfs", "ffi", "fpi6"]
+INSTRUMENT_INFO = {
+    "lefs": ("LEFS", "0–80, higher is better", "Binkley 1999"),
+    "faam_adl": ("FAAM ADL", "%, higher is better", "Martin 2005"),
+    "faam_sports": ("FAAM Sports", "%, higher is better", "Martin 2005"),
+    "psfs": ("PSFS", "mean 0–10, higher is better", "Stratford 1995"),
+    "ffi": ("FFI", "%, higher is worse", "Budiman-Mak 1991"),
+    "fpi6": ("FPI-6", "−12 to +12", "Redmond 2008"),
+}
+
+
+def _short(finding: derive.Finding) -> str:
+    side = f"{finding.side} " if finding.side else ""
+    if finding.kind == "asymmetry":
+        return f"{finding.label} asymmetry"
+    return f"{side}{finding.label}"
+
+
+def chain_svg(measurements, found: list[derive.Finding]) -> str:
+    status = derive.chain_status(measurements, found)
+    notes: dict[str, list[str]] = {}
+    for finding in found:
+        if finding.region in Region.CHAIN:
+            notes.setdefault(finding.region, []).append(_short(finding))
+    for region in Region.CHAIN:
+        if status[region] == "ok":
+            count = sum(
+                1 for m in measurements if m.status == "recorded" and catalogue.get(m.code).region == region
+            )
+            notes[region] = [f"{count} result{'s' if count != 1 else ''} recorded"]
+    return drawing_to_svg(diagrams.chain_drawing(status, notes))
+
+
+def response_rows(responses) -> list[dict]:
+    order = {name: i for i, name in enumerate(INSTRUMENT_ORDER)}
+    rows = []
+    for response in sorted(responses, key=lambda r: (order.get(r.instrument, 99), r.side)):
+        name, scale, source = INSTRUMENT_INFO[response.instrument]
+        subscales = [
+            (key.replace("_", " ").capitalize(), value) for key, value in (response.subscales or {}).items()
+        ]
+        rows.append(
+            {
+                "response": response,
+                "name": f"{name}{' ' + response.side if response.side else ''}",
+                "scale": scale,
+                "source": source,
+                "subscales": subscales,
+                "psfs_items": response.items if response.instrument == "psfs" else [],
+            }
+        )
+    return rows
+
+
+def measure_sections(measurements, *, client) -> list[dict]:
+    """Region sections of display rows: L, R (or single), LSI and the cited norm."""
+    cells = derive.cells_for(measurements, sex=client.sex)
+    rows_by_key = derive.rows_by_key(measurements)
+    sections = []
+    for region, label, measures in catalogue.by_region():
+        rows = []
+        for measure in measures:
+            measure_cells = cells[measure.code]
+            if all(c.status == "blank" for c in measure_cells):
+                continue
+            lsi, involved = derive.lsi_for(measure, rows_by_key, involved_side=client.involved_side)
+            position = next(
+                (
+                    dict(measure.positions).get(rows_by_key[(measure.code, s)].position, "")
+                    for s in measure.sides
+                    if (measure.code, s) in rows_by_key and rows_by_key[(measure.code, s)].position
+                ),
+                "",
+            )
+            rows.append(
+                {
+                    "measure": measure,
+                    "cells": measure_cells,
+                    "lsi": lsi,
+                    "involved": involved,
+                    "position": position,
+                }
+            )
+        if rows:
+            sections.append({"region": region, "label": label, "rows": rows})
+    return sections
+
+
+def detail_context(assessment, history) -> dict:
+    client = assessment.client
+    measurements = list(assessment.measurements.all())
+    found = derive.findings_for(measurements, sex=client.sex, involved_side=client.involved_side)
+    previous = history.previous_to(assessment)
+    baseline = history.baseline if history.baseline and history.baseline.pk != assessment.pk else None
+    changes = []
+    if previous is not None:
+        changes = [
+            c
+            for c in derive.changes_between(list(previous.measurements.all()), measurements)
+            if c.verdict in ("improved", "worse")
+        ]
+    return {
+        "assessment": assessment,
+        "client": client,
+        "chain_svg": chain_svg(measurements, found),
+        "found": [{"finding": f, "kind_label": KIND_LABELS[f.kind]} for f in found],
+        "sections": measure_sections(measurements, client=client),
+        "responses": response_rows(assessment.responses.all()),
+        "body_views": bodychart.views_with_marks(assessment.marks.all()),
+        "marks": [
+            {"mark": m, "where": bodychart.BY_KEY[f"{m.view}:{m.region}:{m.side}"].full_label}
+            for m in assessment.marks.all()
+        ],
+        "region_findings": [
+            (Region.LABELS[r], assessment.findings[r]) for r in Region.ORDER if assessment.findings.get(r)
+        ],
+        "previous": previous,
+        "baseline": baseline,
+        "changes": changes,
+        "number": history.index_of(assessment) + 1,
+        "total": len(history.assessments),
+    }
+
+
+def _score_map(assessment) -> dict[tuple[str, str], QuestionnaireResponse]:
+    return {(r.instrument, r.side): r for r in assessment.responses.all()}
+
+
+def compare_context(assessment, history) -> dict:
+    measurements = list(assessment.measurements.all())
+    previous = history.previous_to(assessment)
+    baseline = history.baseline if history.baseline and history.baseline.pk != assessment.pk else None
+    columns = [("Baseline", baseline), ("Previous", previous if previous != baseline else None)]
+    rows = []
+    before_maps = {label: derive.rows_by_key(list(a.measurements.all())) if a else {} for label, a in columns}
+    this_map = derive.rows_by_key(measurements)
+    judged = {
+        label: {
+            (c.measure_code, c.side): c
+            for c in derive.changes_between(list(a.measurements.all()), measurements)
+        }
+        if a
+        else {}
+        for label, a in columns
+    }
+    for measure in catalogue.MEASURES:
+        for side in measure.sides:
+            key = (measure.code, side)
+            values = []
+            for label, _ in columns:
+                row = before_maps[label].get(key)
+                values.append(_cell_text(measure, row))
+            now = this_map.get(key)
+            if now is None and not any(values):
+                continue
+            rows.append(
+                {
+                    "measure": measure,
+                    "side": side,
+                    "before": values,
+                    "now": _cell_text(measure, now),
+                    "changes": [(label.lower(), judged[label].get(key)) for label, _ in columns],
+                }
+            )
+    score_rows = []
+    this_scores = _score_map(assessment)
+    before_scores = {label: _score_map(a) if a else {} for label, a in columns}
+    for (instrument, side), response in sorted(
+        this_scores.items(), key=lambda kv: (INSTRUMENT_ORDER.index(kv[0][0]), kv[0][1])
+    ):
+        name = INSTRUMENT_INFO[instrument][0]
+        cells = []
+        for label, _ in columns:
+            earlier = before_scores[label].get((instrument, side))
+            earlier_score = earlier.score if earlier else None
+            delta, verdict = derive.response_change(instrument, earlier_score, response.score)
+            cells.append({"score": earlier_score, "delta": delta, "verdict": verdict})
+        score_rows.append(
+            {
+                "name": f"{name}{' ' + side if side else ''}",
+                "now": response.score,
+                "reason": response.reason,
+                "cells": cells,
+                "mcid": MCID.get(instrument),
+                "mdc": MDC.get(instrument),
+            }
+        )
+    return {
+        "assessment": assessment,
+        "client": assessment.client,
+        "columns": columns,
+        "rows": rows,
+        "score_rows": score_rows,
+        "verdict_text": derive.VERDICT_TEXT,
+    }
+
+
+def _cell_text(measure, row) -> str:
+    if row is None:
+        return ""
+    if row.status != "recorded":
+        return "not tested"
+    return measure.display(value=row.value, choice=row.choice)
+
+
+# --- Progress charts -----------------------------------------------------
+
+CHARTED_SCORES = (
+    ("lefs", "LEFS", "points", 0, 80),
+    ("faam_adl", "FAAM ADL", "%", 0, 100),
+    ("faam_sports", "FAAM Sports", "%", 0, 100),
+    ("psfs", "PSFS (mean)", "0–10", 0, 10),
+)
+
+
+def _band_from_baseline(base_value, mcid: float, *, higher_is_better: bool, label: str):
+    """The band a follow-up must leave to count as a clinically important change."""
+    if base_value is None:
+        return None
+    base = float(base_value)
+    return (base, base + mcid if higher_is_better else base - mcid, label)
+
+
+def progress_charts(history) -> list[dict]:
+    """Outcome scores and charted measures over time, each with its MCID/MDC band
+    drawn from the baseline value (change inside the band is not yet important)."""
+    charts = []
+    assessments = history.assessments
+    for instrument, title, unit, lo, hi in CHARTED_SCORES:
+        points = [
+            (a.assessed_on, r.score)
+            for a in assessments
+            for r in a.responses.all()
+            if r.instrument == instrument and r.score is not None
+        ]
+        if not points:
+            continue
+        band = _band_from_baseline(
+            points[0][1], MCID[instrument], higher_is_better=True, label=f"MCID {MCID[instrument]:g}"
+        )
+        drawing = line_chart([(title, points)], title=title, y_label=unit, band=band, y_min=lo, y_max=hi)
+        charts.append({"key": instrument, "svg": drawing_to_svg(drawing)})
+    for measure in [m for m in catalogue.MEASURES if m.charted]:
+        series = []
+        for side in measure.sides:
+            points = [
+                (a.assessed_on, m.value)
+                for a in assessments
+                for m in a.measurements.all()
+                if m.code == measure.code
+                and m.side == side
+                and m.status == "recorded"
+                and m.value is not None
+            ]
+            if points:
+                series.append(({"L": "Left", "R": "Right", "": measure.label}[side], points))
+        if not series:
+            continue
+        band = None
+        if measure.mdc is not None:
+            first = series[0][1][0][1]
+            source = measure.mdc_source.split(",")[0]
+            band = _band_from_baseline(
+                first,
+                float(measure.mdc),
+                higher_is_better=bool(measure.higher_is_better),
+                label=f"MDC {catalogue._fmt(measure.mdc)} {measure.unit} ({source})",
+            )
+        drawing = line_chart(
+            series,
+            title=f"{measure.label} ({measure.unit})",
+            y_label=measure.unit,
+            band=band,
+            y_min=float(measure.min_value) if measure.region == Region.PAIN else None,
+            y_max=float(measure.max_value) if measure.region == Region.PAIN else None,
+        )
+        charts.append({"key": measure.code, "svg": drawing_to_svg(drawing)})
+    return charts

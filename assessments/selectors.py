@@ -1,0 +1,50 @@
+"""Reads shared by the assessment pages, the client chart and other apps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assessments import findings as derive
+from assessments.findings import Finding
+from assessments.models import Assessment
+
+__all__ = ["AssessmentHistory", "Finding", "assessment_history", "flagged_findings", "latest_assessment"]
+
+
+def latest_assessment(client) -> Assessment | None:
+    """The client's most recent assessment with its rows (2-4 queries)."""
+    return Assessment.objects.for_client(client).with_rows().order_by("-assessed_on", "-id").first()
+
+
+def flagged_findings(client) -> list[Finding]:
+    """Findings of the client's latest assessment: out-of-norm, asymmetry, positive
+    tests and high pain. Each Finding has .code, .label, .region, .side, .kind, .text."""
+    latest = Assessment.objects.for_client(client).order_by("-assessed_on", "-id").first()
+    if latest is None:
+        return []
+    return derive.findings_for(
+        list(latest.measurements.all()), sex=client.sex, involved_side=client.involved_side
+    )
+
+
+@dataclass
+class AssessmentHistory:
+    """All of a client's assessments in date order, each with its rows loaded."""
+
+    assessments: list[Assessment]
+
+    def index_of(self, assessment: Assessment) -> int:
+        return next(i for i, a in enumerate(self.assessments) if a.pk == assessment.pk)
+
+    @property
+    def baseline(self) -> Assessment | None:
+        return self.assessments[0] if self.assessments else None
+
+    def previous_to(self, assessment: Assessment) -> Assessment | None:
+        i = self.index_of(assessment)
+        return self.assessments[i - 1] if i > 0 else None
+
+
+def assessment_history(client) -> AssessmentHistory:
+    """A fixed number of queries whatever the number of assessments (1 + 3 prefetches)."""
+    return AssessmentHistory(list(Assessment.objects.for_client(client).with_rows().chronological()))

@@ -1,0 +1,233 @@
+"""Writes for assessments. Each service runs in one transaction and writes an audit row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import bodychart, catalogue, scoring
+from assessments.catalogue import ValueType
+from assessments.models import Assessment, BodyChartMark, Measurement, QuestionnaireResponse
+from clinic.audit import audit_record
+from clinic.records import RecordLocked
+
+
+@dataclass(frozen=True)
+class MeasurementInput:
+    code: str
+    side: str = ""
+    status: str = Measurement.Status.RECORDED
+    value: Decimal | None = None
+    choice: str = ""
+    position: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class MarkInput:
+    view: str
+    region: str
+    side: str
+    symptom: str
+    intensity: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ResponseInput:
+    """Raw answers. Numbers, None (unanswered) or "NA". PSFS items are
+    {"key", "label", "rating"} dicts."""
+
+    instrument: str
+    items: list[Any]
+    side: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AssessmentData:
+    assessed_on: date
+    findings: dict[str, str] = field(default_factory=dict)
+    measurements: list[MeasurementInput] = field(default_factory=list)
+    marks: list[MarkInput] = field(default_factory=list)
+    responses: list[ResponseInput] = field(default_factory=list)
+
+
+def _from_storage(answer: Any) -> Any:
+    return scoring.NA if answer == "NA" else answer
+
+
+def score_response(instrument: str, items: list[Any], options: dict[str, Any]) -> scoring.ScoreResult:
+    """Score stored raw answers with the instrument's scoring function."""
+    if instrument == "psfs":
+        return scoring.score_psfs([_from_storage(item.get("rating")) for item in items])
+    answers = [_from_storage(a) for a in items]
+    if instrument == "lefs":
+        return scoring.score_lefs(answers)
+    if instrument == "faam_adl":
+        return scoring.score_faam(answers, "adl")
+    if instrument == "faam_sports":
+        return scoring.score_faam(answers, "sports")
+    if instrument == "fpi6":
+        return scoring.score_fpi6(answers)
+    if instrument == "ffi":
+        return scoring.score_ffi(
+            answers, method=options.get("method", "sum"), item_max=int(options.get("item_max", 10))
+        )
+    raise ValidationError(f"Unknown questionnaire {instrument!r}.")
+
+
+def _quantize(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def validate_measurement(item: MeasurementInput) -> None:
+    """Raise ValidationError when a row does not fit its catalogue entry."""
+    measure = catalogue.BY_CODE.get(item.code)
+    if measure is None:
+        raise ValidationError(f"Unknown measure {item.code!r}.")
+    if item.side not in measure.sides:
+        where = "left or right" if measure.per_side else "a single value, not per side"
+        raise ValidationError(f"{measure.label} is recorded as {where}.")
+    if item.status == Measurement.Status.NOT_TESTED:
+        return
+    if measure.is_numeric:
+        if item.value is None:
+            raise ValidationError(f"{measure.label}: enter a number.")
+        if not measure.min_value <= item.value <= measure.max_value:
+            raise ValidationError(f"{measure.label}: enter a value in {measure.range_text}.")
+        if measure.value_type in (ValueType.INTEGER, ValueType.DOMAINS) and item.value != int(item.value):
+            raise ValidationError(f"{measure.label}: enter a whole number.")
+    elif item.choice not in dict(measure.choices):
+        raise ValidationError(f"{measure.label}: choose one of the listed options.")
+    if item.position and item.position not in dict(measure.positions):
+        raise ValidationError(f"{measure.label}: unknown position {item.position!r}.")
+
+
+def _write_rows(assessment: Assessment, data: AssessmentData) -> None:
+    seen = set()
+    derived: list[MeasurementInput] = []
+    responses = []
+    for resp in data.responses:
+        result = score_response(resp.instrument, resp.items, resp.options)
+        responses.append((resp, result))
+        if resp.instrument == "fpi6" and result.value is not None:
+            derived.append(MeasurementInput(code="fpi6_total", side=resp.side, value=Decimal(result.value)))
+    given = {(m.code, m.side) for m in data.measurements}
+    measurements = list(data.measurements) + [d for d in derived if (d.code, d.side) not in given]
+    for item in measurements:
+        validate_measurement(item)
+        key = (item.code, item.side)
+        if key in seen:
+            raise ValidationError(f"{item.code} {item.side} entered twice.")
+        seen.add(key)
+        measure = catalogue.get(item.code)
+        value = item.value
+        if measure.value_type == ValueType.GRADE and item.status == Measurement.Status.RECORDED:
+            value = catalogue.GRADE_VALUES[item.choice]
+        row = Measurement(
+            assessment=assessment,
+            code=item.code,
+            side=item.side,
+            status=item.status,
+            value=None if item.status == Measurement.Status.NOT_TESTED else value,
+            choice="" if item.status == Measurement.Status.NOT_TESTED else item.choice,
+            position=item.position,
+            detail=item.detail,
+        )
+        row.full_clean()
+        row.save()
+    for mark in data.marks:
+        if not bodychart.is_valid_spot(mark.view, mark.region, mark.side):
+            raise ValidationError("Unknown body-chart region.")
+        row = BodyChartMark(assessment=assessment, **mark.__dict__)
+        row.full_clean()
+        row.save()
+    for resp, result in responses:
+        row = QuestionnaireResponse(
+            assessment=assessment,
+            instrument=resp.instrument,
+            side=resp.side,
+            items=resp.items,
+            options=resp.options,
+            score=_quantize(result.value),
+            subscales={k: (round(v, 2) if v is not None else None) for k, v in result.subscales.items()},
+            band=result.band or "",
+            reason=result.reason or "",
+            algorithm_version=result.algorithm_version,
+        )
+        row.full_clean()
+        row.save()
+
+
+def _clean_findings(findings: dict[str, str]) -> dict[str, str]:
+    return {k: v.strip() for k, v in findings.items() if k in catalogue.Region.LABELS and v and v.strip()}
+
+
+def assessment_create(*, client, by, data: AssessmentData, request=None) -> Assessment:
+    """Record a new assessment with all its rows, or nothing at all."""
+    if not by.is_therapist:
+        raise ValidationError("Only a therapist records assessments.")
+    with transaction.atomic():
+        assessment = Assessment(
+            client=client, therapist=by, assessed_on=data.assessed_on, findings=_clean_findings(data.findings)
+        )
+        assessment.full_clean()
+        assessment.save()
+        _write_rows(assessment, data)
+        audit_record(
+            actor=by,
+            action="create",
+            request=request,
+            client=client,
+            target=assessment,
+            detail={"measurements": len(data.measurements), "questionnaires": len(data.responses)},
+        )
+    return assessment
+
+
+def assessment_update(*, assessment: Assessment, by, data: AssessmentData, request=None) -> Assessment:
+    """Replace a draft assessment's contents. Signed assessments are refused."""
+    if assessment.is_signed:
+        raise RecordLocked()
+    with transaction.atomic():
+        # Lock the row so a concurrent sign cannot slip between the check and the write.
+        current = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if current.is_signed:
+            raise RecordLocked()
+        assessment.assessed_on = data.assessed_on
+        assessment.findings = _clean_findings(data.findings)
+        assessment.full_clean()
+        assessment.save(update_fields=["assessed_on", "findings", "updated_at"])
+        assessment.measurements.all().delete()
+        assessment.marks.all().delete()
+        assessment.responses.all().delete()
+        _write_rows(assessment, data)
+        audit_record(
+            actor=by, action="update", request=request, client=assessment.client_id, target=assessment
+        )
+    return assessment
+
+
+def assessment_sign(*, assessment: Assessment, by, request=None) -> Assessment:
+    """Sign and lock an assessment. Signing one that is already signed does nothing."""
+    if assessment.is_signed:
+        return assessment
+    with transaction.atomic():
+        current = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if current.is_signed:
+            return current
+        assessment.signed_at = timezone.now()
+        assessment.signed_by = by
+        assessment.signature_line = by.signature_line
+        assessment.save(update_fields=["signed_at", "signed_by", "signature_line", "updated_at"])
+        audit_record(actor=by, action="sign", request=request, client=assessment.client_id, target=assessment)
+    return assessment

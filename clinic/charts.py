@@ -1,0 +1,243 @@
+"""Charts drawn with ReportLab graphics: one Drawing renders to SVG for pages
+and goes unchanged into PDFs.
+
+``line_chart(series, *, title, y_label, band=None, ...)`` draws values over time;
+``drawing_to_svg(drawing)`` returns markup that is safe to embed (ReportLab
+escapes every text node; ids are made unique per drawing).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, timedelta
+from html import escape
+
+from reportlab.graphics import renderSVG
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
+
+PALETTE = ("#1f6feb", "#d9480f", "#2b8a3e", "#7048e8", "#c2255c", "#0b7285")
+INK = colors.HexColor("#212529")
+MUTED = colors.HexColor("#6c757d")
+GRID = colors.HexColor("#e9ecef")
+BAND_FILL = colors.HexColor("#fff3bf")
+BAND_EDGE = colors.HexColor("#f0c419")
+FONT = "Helvetica"
+FONT_BOLD = "Helvetica-Bold"
+
+_ids = itertools.count(1)
+
+
+def _nice_step(span: float) -> float:
+    raw = span / 5 if span > 0 else 1
+    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 0.1
+    for mult in (1, 2, 2.5, 5, 10):
+        if raw <= mult * magnitude:
+            return mult * magnitude
+    return 10 * magnitude
+
+
+def _fmt_number(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def line_chart(
+    series,
+    *,
+    title: str,
+    y_label: str,
+    band=None,
+    y_min: float | None = None,
+    y_max: float | None = None,
+    width: int = 520,
+    height: int = 220,
+) -> Drawing:
+    """Values over time.
+
+    ``series``: list of (label, [(date, value), ...]); ``band``: optional
+    (low, high, label) drawn as a shaded band, e.g. an MCID/MDC band or a norm.
+    """
+    drawing = Drawing(width, height)
+    drawing.__dict__["kc_title"] = title  # read by drawing_to_svg for the accessible name
+    left, right, top, bottom = 44, 30, 30, 42
+    plot_w, plot_h = width - left - right, height - top - bottom
+    drawing.add(String(left, height - 18, title, fontName=FONT_BOLD, fontSize=11, fillColor=INK))
+
+    points = [(d, float(v)) for _, pts in series for d, v in pts if v is not None]
+    if not points:
+        drawing.add(
+            String(
+                width / 2,
+                height / 2,
+                "No values recorded yet",
+                fontName=FONT,
+                fontSize=10,
+                fillColor=MUTED,
+                textAnchor="middle",
+            )
+        )
+        return drawing
+
+    dates = [d for d, _ in points]
+    values = [v for _, v in points]
+    if band is not None:
+        values += [float(band[0]), float(band[1])]
+    lo = float(y_min) if y_min is not None else min(values)
+    hi = float(y_max) if y_max is not None else max(values)
+    if hi == lo:
+        lo, hi = lo - 1, hi + 1
+    step = _nice_step(hi - lo)
+    if y_min is None:
+        lo = step * (lo // step)
+    if y_max is None:
+        hi = step * -(-hi // step)
+    d0, d1 = min(dates), max(dates)
+    if d0 == d1:
+        d0, d1 = d0 - timedelta(days=7), d1 + timedelta(days=7)
+    span_days = (d1 - d0).days
+
+    def x_of(day: date) -> float:
+        return left + (day - d0).days / span_days * plot_w
+
+    def y_of(value: float) -> float:
+        value = min(max(value, lo), hi)
+        return bottom + (value - lo) / (hi - lo) * plot_h
+
+    # Grid and y ticks.
+    tick = lo
+    while tick <= hi + 1e-9:
+        y = y_of(tick)
+        drawing.add(Line(left, y, left + plot_w, y, strokeColor=GRID, strokeWidth=0.8))
+        drawing.add(
+            String(
+                left - 5,
+                y - 3,
+                _fmt_number(tick),
+                fontName=FONT,
+                fontSize=8,
+                fillColor=MUTED,
+                textAnchor="end",
+            )
+        )
+        tick += step
+    drawing.add(String(8, bottom + plot_h / 2, y_label, fontName=FONT, fontSize=8, fillColor=MUTED))
+    if band is not None:
+        b_lo, b_hi = sorted((float(band[0]), float(band[1])))
+        y_lo, y_hi = y_of(b_lo), y_of(b_hi)
+        drawing.add(
+            Rect(
+                left,
+                y_lo,
+                plot_w,
+                max(y_hi - y_lo, 1),
+                fillColor=BAND_FILL,
+                strokeColor=None,
+                fillOpacity=0.8,
+            )
+        )
+        drawing.add(
+            Line(
+                left,
+                y_hi,
+                left + plot_w,
+                y_hi,
+                strokeColor=BAND_EDGE,
+                strokeWidth=0.8,
+                strokeDashArray=[3, 2],
+            )
+        )
+        drawing.add(
+            Line(
+                left,
+                y_lo,
+                left + plot_w,
+                y_lo,
+                strokeColor=BAND_EDGE,
+                strokeWidth=0.8,
+                strokeDashArray=[3, 2],
+            )
+        )
+        drawing.add(
+            String(
+                left + plot_w - 2,
+                y_hi + 3,
+                band[2],
+                fontName=FONT,
+                fontSize=7.5,
+                fillColor=colors.HexColor("#8a6d00"),
+                textAnchor="end",
+            )
+        )
+    drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=MUTED, strokeWidth=0.8))
+
+    # X labels: every distinct date, thinned so they do not overlap.
+    distinct = sorted(set(dates))
+    every = max(1, len(distinct) // max(1, int(plot_w // 62)))
+    for day in distinct[::every]:
+        drawing.add(
+            String(
+                x_of(day),
+                bottom - 13,
+                day.strftime("%d %b %y"),
+                fontName=FONT,
+                fontSize=7.5,
+                fillColor=MUTED,
+                textAnchor="middle",
+            )
+        )
+
+    legend_x = left
+    for index, (label, pts) in enumerate(series):
+        color = colors.HexColor(PALETTE[index % len(PALETTE)])
+        pts = sorted((d, float(v)) for d, v in pts if v is not None)
+        coords = [(x_of(d), y_of(v)) for d, v in pts]
+        if len(coords) > 1:
+            drawing.add(PolyLine([c for xy in coords for c in xy], strokeColor=color, strokeWidth=2))
+        for x, y in coords:
+            drawing.add(Circle(x, y, 3.2, fillColor=colors.white, strokeColor=color, strokeWidth=1.8))
+        if coords:
+            last_x, last_y = coords[-1]
+            drawing.add(
+                String(
+                    min(last_x + 5, width - 4),
+                    last_y + 4,
+                    _fmt_number(pts[-1][1]),
+                    fontName=FONT_BOLD,
+                    fontSize=8,
+                    fillColor=color,
+                    textAnchor="end" if last_x + 30 > width else "start",
+                )
+            )
+        drawing.add(Rect(legend_x, 8, 10, 3, fillColor=color, strokeColor=None))
+        drawing.add(String(legend_x + 14, 6, label, fontName=FONT, fontSize=8, fillColor=INK))
+        legend_x += 22 + 5 * len(label)
+    return drawing
+
+
+_HEADER = re.compile(r"^.*?(<svg\b)", re.S)
+
+
+def drawing_to_svg(drawing: Drawing) -> str:
+    """Markup safe to embed in a page with ``|safe``: ReportLab escapes every text
+    node; the prolog is dropped, ids are unique and the SVG scales to its column."""
+    svg = renderSVG.drawToString(drawing)
+    svg = _HEADER.sub(r"\1", svg, count=1)
+    uid = f"kc{next(_ids)}"
+    svg = svg.replace('id="clip"', f'id="{uid}-clip"').replace("url(#clip)", f"url(#{uid}-clip)")
+    svg = svg.replace('id="group"', f'id="{uid}-group"')
+    # Browsers do not know PDF font names; map them to the same face in CSS terms.
+    svg = svg.replace(
+        "font-family: Helvetica-Bold;", "font-family: Helvetica, Arial, sans-serif; font-weight: 700;"
+    ).replace("font-family: Helvetica;", "font-family: Helvetica, Arial, sans-serif;")
+    title = escape(getattr(drawing, "kc_title", "") or "Chart")
+    svg = svg.replace("<title>...</title>", f"<title>{title}</title>", 1).replace("<desc>...</desc>", "", 1)
+    svg = re.sub(
+        r'<svg width="([\d.]+)" height="([\d.]+)"',
+        r'<svg class="kc-svg" role="img" aria-label="'
+        + title
+        + r'" width="100%" style="max-width:\1px;height:auto"',
+        svg,
+        count=1,
+    )
+    return svg
