@@ -1,5 +1,178 @@
-"""Demo data for the notes app, called by seed_demo."""
+"""Demo data for the notes app, called by seed_demo: several signed visits per
+client with treatment logs, one addendum, and a few drafts for the therapists'
+unsigned lists. Idempotent: a client that already has notes is skipped."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from notes import services
+from notes.models import Amendment, BodyRegion, Technique, VisitNote
+
+# (weeks ago, first-step, rest, worst, change, analysis, plan)
+VISITS = (
+    (
+        9,
+        7,
+        3,
+        8,
+        "",
+        "Tissue irritability moderate; calf and plantar fascia tone high, "
+        "ankle dorsiflexion limited on the involved side.",
+        "Soft-tissue work to calf and plantar fascia; start the stretching program.",
+    ),
+    (
+        7,
+        6,
+        2,
+        7,
+        "better",
+        "First-step pain easing; calf tone reduced after treatment.",
+        "Continue calf work; add intrinsic foot strengthening.",
+    ),
+    (
+        5,
+        4,
+        1,
+        6,
+        "better",
+        "Good response; dorsiflexion improving, tolerating more load.",
+        "Progress to high-load heel raises; review footwear.",
+    ),
+    (
+        3,
+        3,
+        1,
+        4,
+        "much_better",
+        "Clinically important improvement in first-step pain since the first visit.",
+        "Reduce frequency to fortnightly; maintain the home program.",
+    ),
+)
+ROWS = (
+    ("sports_massage", "gastroc_medial", 15, 3, "eased"),
+    ("myofascial_release", "plantar_fascia", 10, 2, "tender"),
+    ("trigger_point", "soleus", 8, 4, "eased"),
+    ("static_stretching", "hamstrings", 5, 2, "tolerated"),
+)
+
+
+def _side(client) -> str:
+    return client.involved_side if client.involved_side in ("L", "R", "B") else ""
+
+
+def _visit(client, therapist, weeks, pain, change, analysis, plan, techniques, regions, index):
+    service_at = (timezone.now() - timedelta(weeks=weeks)).replace(
+        hour=9 + index % 7, minute=0, second=0, microsecond=0
+    )
+    note = services.note_create(
+        client=client,
+        by=therapist,
+        service_at=service_at,
+        duration_minutes=60,
+        template="initial" if index == 0 else "follow_up",
+        copy_forward=index > 0,
+    )
+    first, rest, worst = pain
+    data = {
+        "chief_complaint": "Left heel pain on the first steps in the morning and after sitting."
+        if client.involved_side == "L"
+        else "Heel pain on first steps in the morning, worse after long shifts.",
+        "nprs_first_step": first,
+        "nprs_rest": rest,
+        "nprs_worst_24h": worst,
+        "change_since_last": change,
+        "hep_adherence": "none_issued" if index == 0 else "most",
+        "screen_changed": "no",
+        "subjective": "Sleeping well. No new injuries." if index else "Symptoms for 3 months; gradual onset.",
+        "objective": "Calf tone increased on palpation; WBLT reduced on the involved side.",
+        "analysis": analysis,
+        "plan_next": plan,
+        "frequency": "Weekly for 4 weeks" if index < 2 else "Fortnightly",
+        "goals": "First-step pain 2/10 or less within 8 weeks; walk 60 minutes pain-free.",
+        "hep_change": "issued" if index == 0 else ("progressed" if index == 2 else ""),
+    }
+    note = services.note_update(
+        note=note, by=therapist, data=data, version=note.version, reviewed=note.carried_fields
+    )
+    if not note.treatments.exists():
+        for code, region, minutes, pressure, response in ROWS[: 2 + index % 3]:
+            services.treatment_add(
+                note=note,
+                by=therapist,
+                data={
+                    "technique": techniques[code],
+                    "region": regions[region],
+                    "side": _side(client),
+                    "minutes": minutes,
+                    "pressure": pressure,
+                    "response": response,
+                },
+            )
+    if index == 0:
+        services.palpation_add(
+            note=note,
+            by=therapist,
+            data={
+                "region": regions["plantar_fascia"],
+                "side": _side(client),
+                "tone": "increased",
+                "tenderness": 2,
+                "trigger_points": False,
+                "note_text": "Medial calcaneal tubercle",
+            },
+        )
+    return note
 
 
 def seed(*, clients, therapists) -> None:
-    """Idempotent: must do nothing for a client that already has this app's demo data."""
+    techniques = {t.code: t for t in Technique.objects.all()}
+    regions = {r.code: r for r in BodyRegion.objects.all()}
+    drafts_for: set[int] = set()
+    for position, client in enumerate(clients):
+        if VisitNote.objects.filter(client=client).exists():
+            continue
+        therapist = client.primary_therapist
+        with transaction.atomic():
+            last = None
+            for index, (weeks, first, rest, worst, change, analysis, plan) in enumerate(VISITS):
+                note = _visit(
+                    client,
+                    therapist,
+                    weeks,
+                    (first, rest, worst),
+                    change,
+                    analysis,
+                    plan,
+                    techniques,
+                    regions,
+                    index,
+                )
+                last = services.note_sign(note=note, by=therapist, now=note.service_at + timedelta(hours=1))
+            if position == 0 and last is not None:
+                services.amendment_add(
+                    note=last,
+                    by=therapist,
+                    kind=Amendment.Kind.ADDENDUM,
+                    reason="Client phoned the next day with information not available at the visit.",
+                    text="Reports mild calf soreness for 24 h after treatment, settled without intervention.",
+                    now=last.signed_at + timedelta(days=1),
+                )
+            # One draft per therapist: yesterday's visit, left unsigned (shows as overdue).
+            if therapist.pk not in drafts_for:
+                drafts_for.add(therapist.pk)
+                draft = services.note_create(
+                    client=client,
+                    by=therapist,
+                    service_at=(timezone.now() - timedelta(days=2)).replace(second=0, microsecond=0),
+                    template="follow_up",
+                )
+                services.note_update(
+                    note=draft,
+                    by=therapist,
+                    data={"nprs_first_step": 3, "nprs_rest": 1, "nprs_worst_24h": 4},
+                    version=draft.version,
+                )

@@ -1,0 +1,54 @@
+"""Access functions for notes: the only way a view reaches a note or its rows.
+
+Each scopes the query to the clients whose clinical content the user may read
+(care-team therapists) and raises Http404 for anything else, so a colleague off
+the care team or a front-desk admin cannot tell a note exists.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from clinic.access import _as_int
+from notes.models import PalpationFinding, Snippet, Treatment, VisitNote
+
+
+def get_note_for_user(user, pk) -> VisitNote:
+    qs = (
+        VisitNote.objects.for_user(user)
+        .with_error_flag()
+        .select_related("client", "therapist", "signed_by", "carried_forward_from")
+    )
+    try:
+        return qs.get(pk=_as_int(pk))
+    except VisitNote.DoesNotExist:
+        raise Http404("No such note") from None
+
+
+def get_treatment_for_user(user, note: VisitNote, pk) -> Treatment:
+    """A treatment row of a note the caller already reached through get_note_for_user."""
+    try:
+        row = Treatment.objects.get(pk=_as_int(pk), note=note)
+    except Treatment.DoesNotExist:
+        raise Http404("No such treatment row") from None
+    row.note = note
+    return row
+
+
+def get_palpation_for_user(user, note: VisitNote, pk) -> PalpationFinding:
+    try:
+        row = PalpationFinding.objects.get(pk=_as_int(pk), note=note)
+    except PalpationFinding.DoesNotExist:
+        raise Http404("No such finding") from None
+    row.note = note
+    return row
+
+
+def get_snippet_for_user(user, pk) -> Snippet:
+    """A snippet the user may use: clinic-wide or their own."""
+    if not (user.is_authenticated and user.is_therapist):
+        raise Http404("No such snippet")
+    try:
+        return Snippet.objects.available_to(user).get(pk=_as_int(pk))
+    except Snippet.DoesNotExist:
+        raise Http404("No such snippet") from None

@@ -1,0 +1,59 @@
+"""The notes app's contributions to composed pages (clinic.composition).
+
+- chart_section: the visit timeline and pain chart on the client chart;
+- home_section: the therapist's unsigned notes, oldest first;
+- note_section: nothing extra (the note page is this app's own).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from clinic.composition import Section
+from notes import selectors
+
+# Salaffi 2004: a 2-point NPRS change is a clinically important improvement ("much better").
+NPRS_BAND_LABEL = "2-point change = clinically important (Salaffi 2004)"
+
+
+def pain_chart_svg(series) -> str:
+    """The NPRS chart as SVG markup, or "" with fewer than two visits with scores."""
+    if not series or max(len(points) for _, points in series) < 2:
+        return ""
+    try:
+        from clinic.charts import drawing_to_svg, line_chart
+    except ImportError:  # charts arrive with the assessments app
+        return ""
+    drawing = line_chart(series, title="Pain (NPRS 0-10) by visit", y_label="NPRS", y_min=0, y_max=10)
+    return drawing_to_svg(drawing)
+
+
+def chart_section(*, client, user) -> Section | None:
+    timeline = selectors.visit_timeline(client)
+    return Section(
+        template="notes/_chart_section.html",
+        context={
+            "client": client,
+            "timeline": timeline,
+            "pain_svg": pain_chart_svg(selectors.pain_series(client)),
+            "can_write": user.is_therapist,
+            "new_url": reverse("note_new", args=[client.pk]),
+            "all_url": reverse("client_notes", args=[client.pk]),
+        },
+        order=20,
+    )
+
+
+def home_section(*, user) -> Section | None:
+    if not user.is_therapist:
+        return None
+    rows, total = selectors.unsigned_notes(user)
+    return Section(
+        template="notes/_home_unsigned.html",
+        context={"rows": rows, "total": total, "overdue": sum(1 for r in rows if r.overdue)},
+        order=10,
+    )
+
+
+def note_section(*, note, user) -> Section | None:
+    return None

@@ -1,0 +1,272 @@
+"""Forms for notes: they validate and convert; services change state."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit
+from django import forms
+from django.utils import timezone
+
+from notes.models import (
+    Amendment,
+    BodyRegion,
+    NoteTemplate,
+    PalpationFinding,
+    Technique,
+    Treatment,
+    VisitNote,
+)
+from notes.services import EDITABLE_FIELDS
+
+CARRIED_HELP = "Carried forward: review"
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
+
+
+class NoteStartForm(forms.Form):
+    service_at = forms.DateTimeField(
+        label="Date and time of service", widget=DateTimeLocalInput(), input_formats=[DATETIME_FORMAT]
+    )
+    duration_minutes = forms.IntegerField(
+        label="Visit length (minutes)", min_value=5, max_value=240, initial=60
+    )
+    template = forms.ChoiceField(label="Start from template", required=False)
+    copy_forward = forms.BooleanField(
+        label="Copy forward from the last signed visit (marked 'carried forward: review')",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", "No template")] + [
+            (t.kind, t.name) for t in NoteTemplate.objects.order_by("name")
+        ]
+        self.fields["template"].initial = VisitNote.Kind.FOLLOW_UP if previous else VisitNote.Kind.INITIAL
+        self.fields["service_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        if previous is None:
+            self.fields["copy_forward"].initial = False
+            self.fields["copy_forward"].disabled = True
+            self.fields["copy_forward"].help_text = "No earlier signed visit to copy from."
+        else:
+            self.fields[
+                "copy_forward"
+            ].help_text = f"Last signed visit: {timezone.localtime(previous.service_at):%Y-%m-%d %H:%M}."
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("service_at"), Column("duration_minutes"), Column("template")),
+            "copy_forward",
+        )
+        self.helper.add_input(Submit("submit", "Start note"))
+
+
+class NoteForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = VisitNote
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            "service_at": DateTimeLocalInput(),
+            "chief_complaint": forms.Textarea(attrs={"rows": 2}),
+            "focus": forms.Textarea(attrs={"rows": 2}),
+            "subjective": forms.Textarea(attrs={"rows": 3}),
+            "objective": forms.Textarea(attrs={"rows": 3}),
+            "analysis": forms.Textarea(attrs={"rows": 3}),
+            "plan_next": forms.Textarea(attrs={"rows": 2}),
+            "goals": forms.Textarea(attrs={"rows": 2}),
+            "referrals": forms.Textarea(attrs={"rows": 1}),
+        }
+
+    def __init__(self, *args, intake_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_at"].input_formats = [DATETIME_FORMAT]
+        for name in ("nprs_first_step", "nprs_rest", "nprs_worst_24h"):
+            self.fields[name].widget.attrs.update({"min": 0, "max": 10, "inputmode": "numeric"})
+        self.fields["duration_minutes"].widget.attrs.update({"min": 5, "max": 240})
+        if self.instance.pk and not self.is_bound:
+            self.fields["version"].initial = self.instance.version
+        for name in self.instance.carried_fields or ():
+            if name in self.fields:
+                self.fields[name].help_text = CARRIED_HELP
+                self.fields[name].widget.attrs["class"] = "kc-carried"
+                self.fields[name].widget.attrs["data-carried"] = name
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["data-snippet-target"] = "1"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        screen_link = (
+            f'<p class="small mb-2" id="screen-recheck-link">If anything changed, '
+            f'<a href="{intake_url}" target="_blank" rel="noopener">record a new health screen</a> '
+            "so the flags stay current.</p>"
+            if intake_url
+            else ""
+        )
+        self.helper.layout = Layout(
+            "version",
+            Fieldset(
+                "Visit",
+                Row(Column("service_at"), Column("duration_minutes"), Column("kind")),
+            ),
+            Fieldset(
+                "S · Subjective",
+                "chief_complaint",
+                "focus",
+                Row(Column("nprs_first_step"), Column("nprs_rest"), Column("nprs_worst_24h")),
+                Row(Column("change_since_last"), Column("hep_adherence")),
+                "hep_response",
+                Row(Column("screen_changed"), Column("screen_change_details")),
+                HTML(screen_link),
+                "subjective",
+                css_id="section-s",
+            ),
+            Fieldset("O · Objective", "objective", css_id="section-o"),
+            Fieldset(
+                "A · Assessment",
+                HTML(
+                    '<p class="small kc-muted mb-1" id="scope-reminder">Within massage scope this is a '
+                    "functional and tissue assessment, <strong>not a medical diagnosis</strong>. "
+                    "Refer when something needs one.</p>"
+                ),
+                Field("analysis"),
+                css_id="section-a",
+            ),
+            Fieldset(
+                "P · Plan",
+                "plan_next",
+                Row(Column("frequency"), Column("hep_change")),
+                "goals",
+                "referrals",
+                css_id="section-p",
+            ),
+        )
+
+
+def _compact(form: forms.Form) -> None:
+    """Small Bootstrap controls for the one-line quick-entry rows."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select form-select-sm"
+        else:
+            widget.attrs["class"] = "form-control form-control-sm"
+        widget.attrs["aria-label"] = str(field.label or name)
+
+
+class TreatmentForm(forms.Form):
+    technique = forms.ModelChoiceField(queryset=Technique.objects.none(), empty_label="Technique…")
+    region = forms.ModelChoiceField(queryset=BodyRegion.objects.none(), empty_label="Region / muscle…")
+    side = forms.ChoiceField(choices=Treatment._meta.get_field("side").choices, required=False)
+    minutes = forms.IntegerField(min_value=1, initial=10)
+    pressure = forms.TypedChoiceField(
+        choices=Treatment.Pressure.choices, coerce=int, initial=Treatment.Pressure.MODERATE
+    )
+    grade = forms.ChoiceField(choices=Treatment.Grade.choices, required=False)
+    response = forms.ChoiceField(choices=Treatment.Response.choices, initial=Treatment.Response.EASED)
+    note_text = forms.CharField(max_length=200, required=False, label="Note")
+
+    def __init__(self, *args, note: VisitNote, techniques=None, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.note = note
+        self.fields["technique"].queryset = Technique.objects.filter(active=True)
+        self.fields["region"].queryset = BodyRegion.objects.filter(active=True)
+        if techniques is not None:
+            self.fields["technique"].choices = [("", "Technique…")] + [(t.pk, t.name) for t in techniques]
+        if regions is not None:
+            self.fields["region"].choices = [("", "Region / muscle…")] + [(r.pk, r.name) for r in regions]
+        self.fields["minutes"].widget.attrs.update({"min": 1, "max": note.duration_minutes})
+        self.fields["side"].initial = note.client.involved_side
+        _compact(self)
+
+    def clean_minutes(self):
+        minutes = self.cleaned_data["minutes"]
+        if minutes > self.note.duration_minutes:
+            raise forms.ValidationError(f"More than the visit length ({self.note.duration_minutes} minutes).")
+        return minutes
+
+
+class PalpationForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=BodyRegion.objects.none(), empty_label="Region / muscle…")
+    side = forms.ChoiceField(choices=PalpationFinding._meta.get_field("side").choices, required=False)
+    tone = forms.ChoiceField(choices=PalpationFinding.Tone.choices, initial=PalpationFinding.Tone.INCREASED)
+    tenderness = forms.TypedChoiceField(
+        choices=PalpationFinding.Tenderness.choices, coerce=int, initial=PalpationFinding.Tenderness.MILD
+    )
+    trigger_points = forms.BooleanField(required=False, label="Trigger points")
+    note_text = forms.CharField(max_length=200, required=False, label="Note")
+
+    def __init__(self, *args, note: VisitNote, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = BodyRegion.objects.filter(active=True)
+        if regions is not None:
+            self.fields["region"].choices = [("", "Region / muscle…")] + [(r.pk, r.name) for r in regions]
+        self.fields["side"].initial = note.client.involved_side
+        _compact(self)
+
+
+class AmendmentForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", choices=Amendment.Kind.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why this is added now (e.g. information not available at the time, what was wrong).",
+    )
+    text = forms.CharField(
+        label="Added or corrected information",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="Not needed when marking a note entered in error.",
+    )
+
+    def __init__(self, *args, note: VisitNote, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = list(Amendment.Kind.choices)
+        if not note.is_signed:
+            choices = [c for c in choices if c[0] == Amendment.Kind.ENTERED_IN_ERROR]
+        if getattr(note, "in_error", False):
+            choices = [c for c in choices if c[0] != Amendment.Kind.ENTERED_IN_ERROR]
+        self.fields["kind"].choices = choices
+        if len(choices) == 1:
+            self.fields["kind"].initial = choices[0][0]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Sign and add", css_class="btn-primary"))
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind and kind != Amendment.Kind.ENTERED_IN_ERROR and not (data.get("text") or "").strip():
+            self.add_error("text", "Write the added or corrected information.")
+        return data
+
+
+class SnippetForm(forms.Form):
+    title = forms.CharField(max_length=60)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    clinic_wide = forms.BooleanField(required=False, label="Clinic-wide (everyone can use it)")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_clinic_admin:
+            del self.fields["clinic_wide"]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Add snippet"))
+
+
+class AssessmentLinkForm(forms.Form):
+    assessment = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Assessment done at this visit"
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].choices = [("", "None linked")] + list(choices)
+        self.fields["assessment"].widget.attrs["class"] = "form-select form-select-sm"

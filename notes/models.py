@@ -1,0 +1,465 @@
+"""Visit notes: structured SOAP, the treatment log, palpation findings and amendments.
+
+A note is a draft until its therapist signs it; from then on the note, its
+treatment rows and its palpation rows are locked at every layer (see
+``clinic.records``). Later changes are Amendment rows, each signed on its own.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from clinic.records import (
+    LockedChildModel,
+    LockedChildQuerySet,
+    LockedQuerySet,
+    SignableModel,
+    TimeStampedModel,
+)
+
+NPRS_HELP = "0 = no pain, 10 = worst possible pain."
+NPRS_VALIDATORS = [MaxValueValidator(10)]
+
+
+class Side(models.TextChoices):
+    LEFT = "L", "Left"
+    RIGHT = "R", "Right"
+    BOTH = "B", "Both"
+    MIDLINE = "", "Midline / n.a."
+
+
+# --- Catalogues ----------------------------------------------------------------
+
+
+class Technique(TimeStampedModel):
+    """A manual-therapy technique that can be logged. Seeded by migration."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    has_grade = models.BooleanField(
+        default=False, help_text="Joint mobilisation is logged with a grade I-IV."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyRegion(TimeStampedModel):
+    """A region or muscle of the kinetic chain. Seeded by migration."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    group = models.CharField(max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- The visit note --------------------------------------------------------------
+
+
+class VisitNoteQuerySet(LockedQuerySet):
+    def for_user(self, user) -> VisitNoteQuerySet:
+        """Notes of the clients whose clinical content the user may read."""
+        from clinic.models import Client
+
+        return self.filter(client__in=Client.objects.clinical_for(user))
+
+    def with_error_flag(self) -> VisitNoteQuerySet:
+        return self.annotate(
+            in_error=Exists(
+                Amendment.objects.filter(note=OuterRef("pk"), kind=Amendment.Kind.ENTERED_IN_ERROR)
+            )
+        )
+
+    def for_timeline(self) -> VisitNoteQuerySet:
+        """What the visit timeline row needs: therapist, techniques, error flag (3 queries)."""
+        return (
+            self.with_error_flag()
+            .select_related("therapist")
+            .prefetch_related(
+                Prefetch(
+                    "treatments",
+                    queryset=Treatment.objects.select_related("technique").order_by("order", "id"),
+                )
+            )
+            .order_by("-service_at", "-id")
+        )
+
+    def unsigned_for(self, user) -> VisitNoteQuerySet:
+        """A therapist's own drafts, oldest first; drafts marked entered in error drop out."""
+        return (
+            self.filter(therapist=user, signed_at__isnull=True)
+            .with_error_flag()
+            .filter(in_error=False)
+            .select_related("client")
+            .order_by("service_at", "id")
+        )
+
+    def previous_for(self, client, *, before=None, exclude_pk=None) -> VisitNoteQuerySet:
+        """Signed, valid notes of a client before a time, newest first (for copy-forward)."""
+        qs = self.filter(client=client, signed_at__isnull=False).with_error_flag().filter(in_error=False)
+        if before is not None:
+            qs = qs.filter(service_at__lte=before)
+        if exclude_pk is not None:
+            qs = qs.exclude(pk=exclude_pk)
+        return qs.order_by("-service_at", "-id")
+
+
+class VisitNote(SignableModel):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial visit"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        DISCHARGE = "discharge", "Discharge"
+
+    class Change(models.TextChoices):
+        NOT_ASKED = "", "-"
+        MUCH_BETTER = "much_better", "Much better"
+        BETTER = "better", "Better"
+        SAME = "same", "About the same"
+        WORSE = "worse", "Worse"
+        MUCH_WORSE = "much_worse", "Much worse"
+
+    class Adherence(models.TextChoices):
+        NOT_ASKED = "", "-"
+        NONE_ISSUED = "none_issued", "No program issued yet"
+        NOT_DONE = "not_done", "Not done"
+        SOME = "some", "Some days"
+        MOST = "most", "Most days"
+        DAILY = "daily", "Every day as prescribed"
+
+    class ScreenCheck(models.TextChoices):
+        NOT_ASKED = "", "Not asked yet"
+        NO_CHANGE = "no", "No change since last visit"
+        CHANGED = "yes", "Yes, something changed"
+
+    class ProgramChange(models.TextChoices):
+        NONE = "", "No change"
+        ISSUED = "issued", "Program issued"
+        PROGRESSED = "progressed", "Progressed"
+        REGRESSED = "regressed", "Regressed"
+        UPDATED = "updated", "Updated"
+        STOPPED = "stopped", "Stopped"
+
+    client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="visit_notes")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visit_notes"
+    )
+    service_at = models.DateTimeField("date and time of service")
+    duration_minutes = models.PositiveSmallIntegerField(
+        "visit length (minutes)", default=60, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FOLLOW_UP)
+
+    # S - subjective
+    chief_complaint = models.TextField(blank=True, help_text="In the client's own words.")
+    focus = models.TextField("today's focus", blank=True)
+    nprs_first_step = models.PositiveSmallIntegerField(
+        "NPRS first step (morning)", null=True, blank=True, help_text=NPRS_HELP, validators=NPRS_VALIDATORS
+    )
+    nprs_rest = models.PositiveSmallIntegerField(
+        "NPRS at rest", null=True, blank=True, help_text=NPRS_HELP, validators=NPRS_VALIDATORS
+    )
+    nprs_worst_24h = models.PositiveSmallIntegerField(
+        "NPRS worst in 24 h", null=True, blank=True, help_text=NPRS_HELP, validators=NPRS_VALIDATORS
+    )
+    change_since_last = models.CharField(
+        "change since last visit", max_length=12, choices=Change.choices, blank=True, default=""
+    )
+    hep_adherence = models.CharField(
+        "home-program adherence", max_length=12, choices=Adherence.choices, blank=True, default=""
+    )
+    hep_response = models.CharField("response to the home program", max_length=300, blank=True)
+    screen_changed = models.CharField(
+        "health screen: any change since last visit?",
+        max_length=3,
+        choices=ScreenCheck.choices,
+        blank=True,
+        default="",
+    )
+    screen_change_details = models.CharField("what changed", max_length=300, blank=True)
+    subjective = models.TextField("subjective notes", blank=True)
+
+    # O - objective (palpation rows and the treatment log are child tables)
+    objective = models.TextField("objective notes", blank=True)
+    assessment = models.OneToOneField(
+        "assessments.Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visit_note",
+        help_text="The assessment done at this visit; signing the note signs it too.",
+    )
+
+    # A - assessment (functional / tissue, not a medical diagnosis)
+    analysis = models.TextField("functional and tissue assessment", blank=True)
+
+    # P - plan
+    plan_next = models.TextField("plan for next visit", blank=True)
+    frequency = models.CharField(max_length=120, blank=True, help_text="e.g. weekly for 4 weeks")
+    goals = models.TextField("measurable goals", blank=True)
+    referrals = models.TextField(blank=True)
+    hep_change = models.CharField(
+        "home program this visit", max_length=12, choices=ProgramChange.choices, blank=True, default=""
+    )
+
+    # Drafting aids and the signature record
+    carried_forward_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    carried_fields = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    late_entry = models.BooleanField(default=False)
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    objects = VisitNoteQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-service_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5) & Q(duration_minutes__lte=240),
+                name="visitnote_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(nprs_first_step__isnull=True) | Q(nprs_first_step__lte=10),
+                name="visitnote_nprs_first_step_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(nprs_rest__isnull=True) | Q(nprs_rest__lte=10), name="visitnote_nprs_rest_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(nprs_worst_24h__isnull=True) | Q(nprs_worst_24h__lte=10),
+                name="visitnote_nprs_worst_range",
+            ),
+        ]
+        indexes = [
+            # Visit timeline and copy-forward: WHERE client_id = ? ORDER BY service_at DESC.
+            models.Index(fields=["client", "-service_at"], name="visitnote_client_timeline"),
+            # Unsigned notes on the home page:
+            # WHERE therapist_id = ? AND signed_at IS NULL ORDER BY service_at.
+            models.Index(
+                fields=["therapist", "service_at"],
+                condition=Q(signed_at__isnull=True),
+                name="visitnote_unsigned_by_ther",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit note {self.pk} ({self.service_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("note_detail", args=[self.pk])
+
+
+# --- Child rows ------------------------------------------------------------------
+
+
+class TreatmentQuerySet(LockedChildQuerySet):
+    def for_note(self, note) -> TreatmentQuerySet:
+        return self.filter(note=note).select_related("technique", "region").order_by("order", "id")
+
+
+class Treatment(LockedChildModel, TimeStampedModel):
+    """One row of the treatment log: technique x region x side x minutes x pressure x response."""
+
+    class Pressure(models.IntegerChoices):
+        VERY_LIGHT = 1, "1 · very light"
+        LIGHT = 2, "2 · light"
+        MODERATE = 3, "3 · moderate"
+        FIRM = 4, "4 · firm"
+        DEEP = 5, "5 · deep"
+
+    class Response(models.TextChoices):
+        EASED = "eased", "Symptoms eased"
+        TOLERATED = "tolerated", "Tolerated, no change"
+        TENDER = "tender", "Tender but tolerable"
+        WORSE = "worse", "Symptoms increased"
+        STOPPED = "stopped", "Stopped at client's request"
+
+    class Grade(models.TextChoices):
+        NONE = "", "-"
+        I = "I", "Grade I"  # noqa: E741 - the clinical name of the grade
+        II = "II", "Grade II"
+        III = "III", "Grade III"
+        IV = "IV", "Grade IV"
+
+    lock_parent_field = "note"
+
+    note = models.ForeignKey(VisitNote, on_delete=models.CASCADE, related_name="treatments")
+    technique = models.ForeignKey(Technique, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(BodyRegion, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=1, choices=Side.choices, blank=True, default="")
+    minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(240)])
+    pressure = models.PositiveSmallIntegerField(
+        choices=Pressure.choices,
+        default=Pressure.MODERATE,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    grade = models.CharField(max_length=3, choices=Grade.choices, blank=True, default="")
+    response = models.CharField(max_length=12, choices=Response.choices, default=Response.EASED)
+    note_text = models.CharField("note", max_length=200, blank=True)
+    carried_forward = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = TreatmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pressure__gte=1) & Q(pressure__lte=5), name="treatment_pressure_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=240), name="treatment_minutes_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Treatment {self.pk} on note {self.note_id}"
+
+
+class PalpationFindingQuerySet(LockedChildQuerySet):
+    def for_note(self, note) -> PalpationFindingQuerySet:
+        return self.filter(note=note).select_related("region").order_by("id")
+
+
+class PalpationFinding(LockedChildModel, TimeStampedModel):
+    """Objective palpation by region: tone, tenderness and trigger points."""
+
+    class Tone(models.TextChoices):
+        NORMAL = "normal", "Normal"
+        INCREASED = "increased", "Increased"
+        DECREASED = "decreased", "Decreased"
+        GUARDING = "guarding", "Guarding"
+
+    class Tenderness(models.IntegerChoices):
+        NONE = 0, "None"
+        MILD = 1, "Mild"
+        MODERATE = 2, "Moderate"
+        SEVERE = 3, "Severe"
+
+    lock_parent_field = "note"
+
+    note = models.ForeignKey(VisitNote, on_delete=models.CASCADE, related_name="palpation")
+    region = models.ForeignKey(BodyRegion, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=1, choices=Side.choices, blank=True, default="")
+    tone = models.CharField(max_length=10, choices=Tone.choices, default=Tone.NORMAL)
+    tenderness = models.PositiveSmallIntegerField(choices=Tenderness.choices, default=Tenderness.NONE)
+    trigger_points = models.BooleanField(default=False)
+    note_text = models.CharField("note", max_length=200, blank=True)
+
+    objects = PalpationFindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tenderness__lte=3), name="palpation_tenderness_0_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Palpation {self.pk} on note {self.note_id}"
+
+
+class Amendment(SignableModel):
+    """An addendum, correction, late entry or entered-in-error marking.
+
+    Saved signed in one step and insert-only from then on: the original note
+    is never touched, and the amendment is shown beneath it.
+    """
+
+    class Kind(models.TextChoices):
+        ADDENDUM = "addendum", "Addendum"
+        CORRECTION = "correction", "Correction"
+        LATE_ENTRY = "late_entry", "Late entry"
+        ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+    note = models.ForeignKey(VisitNote, on_delete=models.PROTECT, related_name="amendments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.TextField()
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note"],
+                condition=Q(kind="entered_in_error"),
+                name="amendment_one_error_marking_per_note",
+            ),
+        ]
+        indexes = [
+            # Amendments beneath a note, and the timeline's in-error flag: WHERE note_id = ? [AND kind = ?].
+            models.Index(fields=["note", "kind"], name="amendment_by_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} on note {self.note_id}"
+
+
+# --- Drafting aids -------------------------------------------------------------------
+
+
+class NoteTemplate(TimeStampedModel):
+    """Initial-visit, follow-up and discharge starting text for the S/O/A/P fields."""
+
+    kind = models.CharField(max_length=12, choices=VisitNote.Kind.choices, unique=True)
+    name = models.CharField(max_length=80)
+    content = models.JSONField(default=dict, help_text="Field name -> starting text.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SnippetQuerySet(models.QuerySet):
+    def available_to(self, user) -> SnippetQuerySet:
+        """Clinic-wide snippets and the user's own, clinic-wide first."""
+        return self.filter(Q(owner__isnull=True) | Q(owner=user)).order_by(
+            models.F("owner").asc(nulls_first=True), "title", "id"
+        )
+
+
+class Snippet(TimeStampedModel):
+    """A reusable phrase insertable into any S/O/A/P text field."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="note_snippets",
+        help_text="Empty for a clinic-wide snippet.",
+    )
+    title = models.CharField(max_length=60)
+    text = models.TextField(max_length=2000)
+
+    objects = SnippetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [
+            # Snippet menu: WHERE owner_id IS NULL OR owner_id = ? ORDER BY title.
+            models.Index(fields=["owner", "title"], name="snippet_by_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

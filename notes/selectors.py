@@ -1,0 +1,429 @@
+"""Reads for the note pages, the visit timeline, the home list and the PDF.
+
+Each returns plain data in a fixed number of queries, so templates and the PDF
+renderer never query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.paginator import Paginator
+from django.urls import NoReverseMatch
+from django.utils import timezone
+
+from clinic.models import Client, ClinicProfile, User
+from clinic.pdf import Letterhead
+from clinic.screening import Flag
+from clinic.selectors import banner_flags
+from notes.models import (
+    Amendment,
+    BodyRegion,
+    NoteTemplate,
+    PalpationFinding,
+    Snippet,
+    Technique,
+    Treatment,
+    VisitNote,
+)
+
+TIMELINE_LIMIT = 20
+UNSIGNED_LIMIT = 50
+OVERDUE_AFTER = timedelta(hours=24)
+
+
+def pain_summary(note: VisitNote) -> str:
+    parts = [
+        f"{label} {value}"
+        for label, value in (
+            ("first step", note.nprs_first_step),
+            ("rest", note.nprs_rest),
+            ("worst 24 h", note.nprs_worst_24h),
+        )
+        if value is not None
+    ]
+    return "NPRS " + " · ".join(parts) if parts else "No pain scores"
+
+
+def technique_summary(treatments) -> str:
+    names: list[str] = []
+    for row in treatments:
+        if row.technique.name not in names:
+            names.append(row.technique.name)
+    return ", ".join(names) if names else "No treatments logged"
+
+
+def status_label(note: VisitNote) -> str:
+    if getattr(note, "in_error", False):
+        return "Entered in error"
+    if not note.is_signed:
+        return "Draft"
+    return "Signed · late entry" if note.late_entry else "Signed"
+
+
+# --- Visit timeline (client chart) ----------------------------------------------------
+
+
+@dataclass
+class TimelineRow:
+    note: VisitNote
+    status: str
+    pain: str
+    techniques: str
+    program: str
+    in_error: bool
+    draft: bool
+
+
+@dataclass
+class Timeline:
+    rows: list[TimelineRow]
+    total: int
+    shown: int
+
+    @property
+    def more(self) -> int:
+        return self.total - self.shown
+
+
+def _timeline_rows(notes) -> list[TimelineRow]:
+    return [
+        TimelineRow(
+            note=n,
+            status=status_label(n),
+            pain=pain_summary(n),
+            techniques=technique_summary(n.treatments.all()),
+            program=n.get_hep_change_display() if n.hep_change else "",
+            in_error=bool(n.in_error),
+            draft=not n.is_signed,
+        )
+        for n in notes
+    ]
+
+
+def visit_timeline(client: Client, *, limit: int = TIMELINE_LIMIT) -> Timeline:
+    """Newest first, one line per visit, bounded (3 queries: count, notes, treatments)."""
+    qs = VisitNote.objects.filter(client=client)
+    total = qs.count()
+    rows = _timeline_rows(list(qs.for_timeline()[:limit]))
+    return Timeline(rows=rows, total=total, shown=len(rows))
+
+
+def visit_timeline_page(client: Client, number, *, per_page: int = 25):
+    """One page of the full visit list (3 queries) -> (page, rows)."""
+    page = Paginator(VisitNote.objects.filter(client=client).for_timeline(), per_page).get_page(number)
+    return page, _timeline_rows(list(page.object_list))
+
+
+def pain_series(client: Client) -> list[tuple[str, list[tuple[date, int]]]]:
+    """NPRS over signed, valid visits for the pain chart (1 query)."""
+    rows = list(
+        VisitNote.objects.filter(client=client, signed_at__isnull=False)
+        .with_error_flag()
+        .filter(in_error=False)
+        .order_by("service_at", "id")
+        .values_list("service_at", "nprs_first_step", "nprs_rest", "nprs_worst_24h")
+    )
+    series = []
+    for index, label in ((1, "First step"), (2, "At rest"), (3, "Worst 24 h")):
+        points = [(timezone.localtime(r[0]).date(), r[index]) for r in rows if r[index] is not None]
+        if points:
+            series.append((label, points))
+    return series
+
+
+# --- Unsigned notes (home page) -----------------------------------------------------------
+
+
+@dataclass
+class UnsignedRow:
+    note: VisitNote
+    overdue: bool
+    age: str
+
+
+def _age(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    if hours < 1:
+        return "under an hour"
+    if hours < 48:
+        return f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def unsigned_notes(user: User, *, now: datetime | None = None) -> tuple[list[UnsignedRow], int]:
+    """The therapist's drafts, oldest first; drafts over 24 h old are flagged (2 queries)."""
+    now = now or timezone.now()
+    qs = VisitNote.objects.unsigned_for(user)
+    total = qs.count()
+    rows = [
+        UnsignedRow(note=n, overdue=now - n.service_at > OVERDUE_AFTER, age=_age(now - n.service_at))
+        for n in qs[:UNSIGNED_LIMIT]
+    ]
+    return rows, total
+
+
+# --- The note page --------------------------------------------------------------------------
+
+
+@dataclass
+class AssessmentSummary:
+    pk: int
+    assessed_on: date
+    therapist: str
+    signed: bool
+    measured: int
+    findings: list[str] = field(default_factory=list)
+    url: str = ""
+
+
+def assessment_summary(note: VisitNote) -> AssessmentSummary | None:
+    """The linked assessment in a few lines: date, who, how many measures, flagged findings."""
+    if not note.assessment_id:
+        return None
+    from assessments.findings import findings_for
+    from assessments.models import Assessment
+
+    assessment = Assessment.objects.select_related("therapist").get(pk=note.assessment_id)
+    measurements = list(assessment.measurements.all())
+    try:
+        findings = findings_for(measurements, sex=note.client.sex, involved_side=note.client.involved_side)
+        texts = [f.text for f in findings]
+    except Exception:  # a summary must never stop the note page or its printout
+        texts = []
+    return AssessmentSummary(
+        pk=assessment.pk,
+        assessed_on=assessment.assessed_on,
+        therapist=assessment.therapist.display_name,
+        signed=assessment.is_signed,
+        measured=sum(1 for m in measurements if not m.not_tested),
+        findings=texts,
+        url=_safe_url(assessment),
+    )
+
+
+def _safe_url(obj) -> str:
+    try:
+        return obj.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+@dataclass
+class NotePage:
+    note: VisitNote
+    treatments: list[Treatment]
+    palpation: list[PalpationFinding]
+    amendments: list[Amendment]
+    flags: list[Flag]
+    assessment: AssessmentSummary | None
+    treatment_minutes: int
+    carried_rows: int
+    status: str
+
+
+def note_page(note: VisitNote) -> NotePage:
+    treatments = list(Treatment.objects.for_note(note))
+    return NotePage(
+        note=note,
+        treatments=treatments,
+        palpation=list(PalpationFinding.objects.for_note(note)),
+        amendments=list(note.amendments.select_related("signed_by").order_by("signed_at", "id")),
+        flags=banner_flags(note.client),
+        assessment=assessment_summary(note),
+        treatment_minutes=sum(t.minutes for t in treatments),
+        carried_rows=sum(1 for t in treatments if t.carried_forward),
+        status=status_label(note),
+    )
+
+
+@dataclass
+class DraftTools:
+    """What the editor needs beyond the note itself: catalogues, snippets, templates."""
+
+    techniques: list[Technique]
+    regions: list[BodyRegion]
+    snippets: list[Snippet]
+    templates: list[NoteTemplate]
+    previous: VisitNote | None
+    assessment_choices: list[tuple[int, str]]
+
+
+def draft_tools(note: VisitNote, user: User) -> DraftTools:
+    from assessments.models import Assessment
+
+    linked_elsewhere = VisitNote.objects.filter(assessment__isnull=False).exclude(pk=note.pk)
+    choices = [
+        (a.pk, f"{a.assessed_on:%Y-%m-%d}{' (signed)' if a.signed_at else ''}")
+        for a in Assessment.objects.for_client(note.client)
+        .exclude(pk__in=linked_elsewhere.values("assessment_id"))
+        .order_by("-assessed_on", "-id")[:20]
+    ]
+    return DraftTools(
+        techniques=list(Technique.objects.filter(active=True)),
+        regions=list(BodyRegion.objects.filter(active=True)),
+        snippets=list(Snippet.objects.available_to(user)),
+        templates=list(NoteTemplate.objects.order_by("name")),
+        previous=VisitNote.objects.previous_for(
+            note.client, before=note.service_at, exclude_pk=note.pk
+        ).first(),
+        assessment_choices=choices,
+    )
+
+
+def previous_note(client: Client) -> VisitNote | None:
+    return VisitNote.objects.previous_for(client).first()
+
+
+# --- PDF data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfTreatment:
+    technique: str
+    region: str
+    side: str
+    minutes: int
+    pressure: int
+    response: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PdfAmendment:
+    label: str
+    author: str
+    signed_at: datetime
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class NotePdfData:
+    letterhead: Letterhead
+    client_name: str
+    client_dob: date
+    service_at: datetime
+    duration_minutes: int
+    therapist: str
+    kind: str
+    status: str
+    in_error: bool
+    error_reason: str
+    sections: list[tuple[str, list[tuple[str, str]]]]
+    treatments: list[PdfTreatment]
+    palpation: list[tuple[str, str, str, str, str, str]]
+    assessment: AssessmentSummary | None
+    signed: bool
+    signature_line: str
+    signed_at: datetime | None
+    late_entry: bool
+    content_hash: str
+    amendments: list[PdfAmendment]
+    flags: list[str]
+
+
+def _local(value):
+    return timezone.localtime(value) if value else value
+
+
+def note_pdf_data(page: NotePage) -> NotePdfData:
+    """Everything the PDF prints, gathered from the note page data (1 query: the profile)."""
+    note = page.note
+    fields = {
+        "S · Subjective": [
+            ("Chief complaint", note.chief_complaint),
+            ("Today's focus", note.focus),
+            (
+                "Pain (NPRS 0-10)",
+                pain_summary(note)
+                if note.nprs_first_step is not None
+                or note.nprs_rest is not None
+                or note.nprs_worst_24h is not None
+                else "",
+            ),
+            (
+                "Change since last visit",
+                note.get_change_since_last_display() if note.change_since_last else "",
+            ),
+            ("Home-program adherence", note.get_hep_adherence_display() if note.hep_adherence else ""),
+            ("Response to home program", note.hep_response),
+            ("Health screen re-check", note.get_screen_changed_display() if note.screen_changed else ""),
+            ("What changed", note.screen_change_details),
+            ("Notes", note.subjective),
+        ],
+        "O · Objective": [("Notes", note.objective)],
+        "A · Assessment (functional and tissue; not a medical diagnosis)": [("", note.analysis)],
+        "P · Plan": [
+            ("Next visit", note.plan_next),
+            ("Frequency", note.frequency),
+            ("Measurable goals", note.goals),
+            ("Referrals", note.referrals),
+            ("Home program", note.get_hep_change_display() if note.hep_change else ""),
+        ],
+    }
+    sections = [(title, [(label, value) for label, value in rows if value]) for title, rows in fields.items()]
+    error = next((a for a in page.amendments if a.kind == Amendment.Kind.ENTERED_IN_ERROR), None)
+    side_label = dict(Treatment._meta.get_field("side").choices)
+    return NotePdfData(
+        letterhead=Letterhead.from_profile(ClinicProfile.load()),
+        client_name=note.client.full_name,
+        client_dob=note.client.date_of_birth,
+        service_at=_local(note.service_at),
+        duration_minutes=note.duration_minutes,
+        therapist=note.therapist.display_name,
+        kind=note.get_kind_display(),
+        status=page.status,
+        in_error=error is not None,
+        error_reason=error.reason if error else "",
+        sections=sections,
+        treatments=[
+            PdfTreatment(
+                technique=t.technique.name + (f" ({t.get_grade_display()})" if t.grade else ""),
+                region=t.region.name,
+                side=side_label.get(t.side, "") if t.side else "",
+                minutes=t.minutes,
+                pressure=t.pressure,
+                response=t.get_response_display(),
+                note=t.note_text,
+            )
+            for t in page.treatments
+        ],
+        palpation=[
+            (
+                p.region.name,
+                side_label.get(p.side, "") if p.side else "",
+                p.get_tone_display(),
+                p.get_tenderness_display(),
+                "yes" if p.trigger_points else "",
+                p.note_text,
+            )
+            for p in page.palpation
+        ],
+        assessment=page.assessment,
+        signed=note.is_signed,
+        signature_line=note.signature_line,
+        signed_at=_local(note.signed_at),
+        late_entry=note.late_entry,
+        content_hash=note.content_hash,
+        amendments=[
+            PdfAmendment(
+                label=a.get_kind_display()
+                + (
+                    f" for date of service {_local(note.service_at):%Y-%m-%d}"
+                    if a.kind == "late_entry"
+                    else ""
+                ),
+                author=a.signature_line,
+                signed_at=_local(a.signed_at),
+                reason=a.reason,
+                text=a.text,
+            )
+            for a in page.amendments
+        ],
+        flags=[
+            f"{f.severity.upper()}: {f.question}" + (f" ({f.details})" if f.details else "")
+            for f in page.flags
+        ],
+    )

@@ -1,0 +1,682 @@
+"""Writes for visit notes: create, autosave, treatment log, sign, amend.
+
+Every function is keyword-only, runs in a transaction when it writes more than
+one row, calls ``full_clean()`` before saving and writes one audit row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from clinic.audit import audit_record
+from clinic.models import Client, User
+from clinic.records import RecordLocked
+from notes.models import (
+    Amendment,
+    BodyRegion,
+    NoteTemplate,
+    PalpationFinding,
+    Snippet,
+    Technique,
+    Treatment,
+    VisitNote,
+)
+
+LATE_ENTRY_AFTER = timedelta(hours=24)
+
+# Fields a therapist edits on a draft (S, O, A, P and the visit header).
+EDITABLE_FIELDS = (
+    "service_at",
+    "duration_minutes",
+    "kind",
+    "chief_complaint",
+    "focus",
+    "nprs_first_step",
+    "nprs_rest",
+    "nprs_worst_24h",
+    "change_since_last",
+    "hep_adherence",
+    "hep_response",
+    "screen_changed",
+    "screen_change_details",
+    "subjective",
+    "objective",
+    "analysis",
+    "plan_next",
+    "frequency",
+    "goals",
+    "referrals",
+    "hep_change",
+)
+TEXT_FIELDS = (
+    "chief_complaint",
+    "focus",
+    "subjective",
+    "objective",
+    "analysis",
+    "plan_next",
+    "frequency",
+    "goals",
+    "referrals",
+)
+# Copy-forward: "stable history" carried unchanged, and last plan -> today's focus.
+CARRIED_STABLE = ("chief_complaint", "goals", "frequency", "referrals")
+
+
+class NoteConflict(Exception):
+    """The draft was saved elsewhere (another tab or device) after this copy was loaded."""
+
+    message = (
+        "This note was saved in another tab or window after you opened it. Your changes here were "
+        "NOT saved, so nothing was overwritten. Copy anything you need, then reload the note."
+    )
+
+
+class NotePermissionError(Exception):
+    """Only the note's own therapist writes or signs a draft."""
+
+    message = "Only the therapist who wrote this draft can change or sign it."
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+
+def _in_error(note: VisitNote) -> bool:
+    annotated = getattr(note, "in_error", None)
+    if annotated is not None:
+        return bool(annotated)
+    return note.amendments.filter(kind=Amendment.Kind.ENTERED_IN_ERROR).exists()
+
+
+def _fresh_draft(note: VisitNote, by: User) -> VisitNote:
+    """Reload the note for writing (row lock on PostgreSQL; SQLite's IMMEDIATE
+    transactions already serialise writers) and check it may change."""
+    current = VisitNote.objects.select_for_update().select_related("client").get(pk=note.pk)
+    if current.is_signed:
+        raise RecordLocked()
+    if _in_error(current):
+        raise RecordLocked("This note is marked entered in error and cannot change.")
+    if current.therapist_id != by.pk:
+        raise NotePermissionError()
+    return current
+
+
+def _check_version(current: VisitNote, version: int | None) -> None:
+    if version is None or int(version) != current.version:
+        raise NoteConflict()
+
+
+def _bump(current: VisitNote) -> None:
+    current.version += 1
+
+
+# --- Create -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def note_create(
+    *,
+    client: Client,
+    by: User,
+    service_at: datetime,
+    duration_minutes: int = 60,
+    template: str = "",
+    copy_forward: bool = True,
+    request=None,
+) -> VisitNote:
+    """Start a draft. Copy-forward takes the last signed visit's plan as today's
+    focus, its stable history and its treatments, all marked for review; a
+    template then fills whatever is still empty."""
+    if not by.is_therapist:
+        raise NotePermissionError()
+    note = VisitNote(client=client, therapist=by, service_at=service_at, duration_minutes=duration_minutes)
+    if template:
+        note.kind = template
+    carried: list[str] = []
+    previous = None
+    if copy_forward:
+        previous = VisitNote.objects.previous_for(client, before=service_at).first()
+    if previous is not None:
+        note.carried_forward_from = previous
+        if previous.plan_next:
+            note.focus = previous.plan_next
+            carried.append("focus")
+        for name in CARRIED_STABLE:
+            value = getattr(previous, name)
+            if value:
+                setattr(note, name, value)
+                carried.append(name)
+    if template:
+        tpl = NoteTemplate.objects.filter(kind=template).first()
+        if tpl is not None:
+            for name, text in tpl.content.items():
+                if name in TEXT_FIELDS and not getattr(note, name):
+                    setattr(note, name, text)
+    note.carried_fields = carried
+    note.full_clean()
+    note.save()
+    copied = 0
+    if previous is not None:
+        copied = len(_copy_treatments(source=previous, target=note))
+    audit_record(
+        actor=by,
+        action="create",
+        request=request,
+        client=client,
+        target=note,
+        detail={
+            "template": template,
+            "carried_forward_from": previous.pk if previous else None,
+            "treatments_copied": copied,
+        },
+    )
+    return note
+
+
+def _copy_treatments(*, source: VisitNote, target: VisitNote) -> list[Treatment]:
+    """Copy rows that fit in the target's visit length, marked carried forward."""
+    rows = []
+    total = target.treatments.aggregate(total=Sum("minutes"))["total"] or 0
+    start = target.treatments.count()
+    for row in Treatment.objects.for_note(source).filter(technique__active=True, region__active=True):
+        if total + row.minutes > target.duration_minutes:
+            break
+        total += row.minutes
+        copy = Treatment(
+            note=target,
+            technique=row.technique,
+            region=row.region,
+            side=row.side,
+            minutes=row.minutes,
+            pressure=row.pressure,
+            grade=row.grade,
+            response=row.response,
+            note_text=row.note_text,
+            carried_forward=True,
+            order=start + len(rows),
+        )
+        copy.full_clean()
+        copy.save()
+        rows.append(copy)
+    return rows
+
+
+# --- Draft edits -----------------------------------------------------------------------------
+
+
+def _apply(current: VisitNote, data: dict[str, Any], reviewed) -> list[str]:
+    """Copy edited fields onto the draft; an edited or reviewed field loses its
+    'carried forward' mark. Returns the names of the changed fields."""
+    changed = []
+    for name in EDITABLE_FIELDS:
+        if name in data and getattr(current, name) != data[name]:
+            setattr(current, name, data[name])
+            changed.append(name)
+    carried = [f for f in current.carried_fields if f not in changed and f not in set(reviewed)]
+    if carried != current.carried_fields:
+        current.carried_fields = carried
+        changed.append("carried_fields")
+    if "duration_minutes" in changed:
+        used = current.treatments.aggregate(total=Sum("minutes"))["total"] or 0
+        if used > current.duration_minutes:
+            raise ValidationError(
+                {
+                    "duration_minutes": f"The treatment log already has {used} minutes; "
+                    "the visit cannot be shorter."
+                }
+            )
+    return changed
+
+
+@transaction.atomic
+def note_update(
+    *,
+    note: VisitNote,
+    by: User,
+    data: dict[str, Any],
+    version: int | None,
+    reviewed: tuple[str, ...] | list[str] = (),
+    autosave: bool = False,
+    request=None,
+) -> VisitNote:
+    """Save a draft. ``version`` is the one the form was loaded at: a stale save
+    raises NoteConflict and writes nothing (optimistic locking)."""
+    current = _fresh_draft(note, by)
+    _check_version(current, version)
+    changed = _apply(current, data, reviewed)
+    if not changed:
+        return current
+    _bump(current)
+    current.full_clean()
+    current.save()
+    audit_record(
+        actor=by,
+        action="update",
+        request=request,
+        client=current.client_id,
+        target=current,
+        detail={"fields": changed, "autosave": autosave},
+    )
+    return current
+
+
+@transaction.atomic
+def note_apply_template(
+    *,
+    note: VisitNote,
+    by: User,
+    kind: str,
+    version: int | None,
+    data: dict[str, Any] | None = None,
+    request=None,
+) -> VisitNote:
+    """Fill the empty S/O/A/P fields of a draft from a template. ``data`` (the
+    editor's current fields) is saved first, so typed text is never replaced."""
+    current = _fresh_draft(note, by)
+    _check_version(current, version)
+    if data:
+        _apply(current, data, ())
+    template = NoteTemplate.objects.filter(kind=kind).first()
+    if template is None:
+        raise ValidationError("No such template.")
+    filled = []
+    for name, text in template.content.items():
+        if name in TEXT_FIELDS and not getattr(current, name):
+            setattr(current, name, text)
+            filled.append(name)
+    current.kind = kind
+    _bump(current)
+    current.full_clean()
+    current.save()
+    audit_record(
+        actor=by,
+        action="update",
+        request=request,
+        client=current.client_id,
+        target=current,
+        detail={"template": kind, "fields": filled},
+    )
+    return current
+
+
+def _check_minutes(note: VisitNote, minutes: int, *, exclude_pk=None) -> None:
+    if minutes is None or minutes < 1:
+        raise ValidationError({"minutes": "Minutes must be at least 1."})
+    if minutes > note.duration_minutes:
+        raise ValidationError({"minutes": f"More than the visit length ({note.duration_minutes} minutes)."})
+    used = note.treatments.exclude(pk=exclude_pk).aggregate(total=Sum("minutes"))["total"] or 0
+    if used + minutes > note.duration_minutes:
+        raise ValidationError(
+            {
+                "minutes": f"The log would total {used + minutes} minutes, more than the "
+                f"{note.duration_minutes}-minute visit."
+            }
+        )
+
+
+@transaction.atomic
+def treatment_add(*, note: VisitNote, by: User, data: dict[str, Any], request=None) -> Treatment:
+    """Log one treatment row on a draft."""
+    current = _fresh_draft(note, by)
+    technique: Technique = data["technique"]
+    region: BodyRegion = data["region"]
+    _check_minutes(current, data.get("minutes"))
+    grade = data.get("grade", "") or ""
+    if technique.has_grade and not grade:
+        raise ValidationError({"grade": f"Give the grade (I-IV) for {technique.name.lower()}."})
+    if not technique.has_grade:
+        grade = ""
+    row = Treatment(
+        note=current,
+        technique=technique,
+        region=region,
+        side=data.get("side", ""),
+        minutes=data["minutes"],
+        pressure=data.get("pressure", Treatment.Pressure.MODERATE),
+        grade=grade,
+        response=data.get("response", Treatment.Response.EASED),
+        note_text=data.get("note_text", ""),
+        order=current.treatments.count(),
+    )
+    row.full_clean()
+    row.save()
+    audit_record(
+        actor=by,
+        action="create",
+        request=request,
+        client=current.client_id,
+        target=row,
+        detail={"note": current.pk, "technique": technique.code, "region": region.code},
+    )
+    return row
+
+
+@transaction.atomic
+def treatment_remove(*, treatment: Treatment, by: User, request=None) -> None:
+    current = _fresh_draft(treatment.note, by)
+    row = Treatment.objects.get(pk=treatment.pk, note=current)
+    row.note = current
+    pk = row.pk
+    row.delete()
+    audit_record(
+        actor=by,
+        action="delete",
+        request=request,
+        client=current.client_id,
+        target=current,
+        detail={"treatment": pk},
+    )
+
+
+@transaction.atomic
+def treatment_confirm(*, treatment: Treatment, by: User, request=None) -> Treatment:
+    """The therapist reviewed a carried-forward row and keeps it as it is."""
+    current = _fresh_draft(treatment.note, by)
+    row = Treatment.objects.get(pk=treatment.pk, note=current)
+    row.note = current
+    row.carried_forward = False
+    row.save(update_fields=["carried_forward", "updated_at"])
+    audit_record(
+        actor=by,
+        action="update",
+        request=request,
+        client=current.client_id,
+        target=row,
+        detail={"reviewed": True},
+    )
+    return row
+
+
+@transaction.atomic
+def treatments_repeat_last(*, note: VisitNote, by: User, request=None) -> list[Treatment]:
+    """Copy the previous signed visit's treatment rows into this draft in one go."""
+    current = _fresh_draft(note, by)
+    previous = VisitNote.objects.previous_for(
+        current.client, before=current.service_at, exclude_pk=current.pk
+    ).first()
+    if previous is None:
+        raise ValidationError("There is no earlier signed visit to repeat.")
+    rows = _copy_treatments(source=previous, target=current)
+    if not rows and previous.treatments.exists():
+        raise ValidationError("The last visit's treatments do not fit in this visit's length.")
+    audit_record(
+        actor=by,
+        action="create",
+        request=request,
+        client=current.client_id,
+        target=current,
+        detail={"repeated_from": previous.pk, "treatments": len(rows)},
+    )
+    return rows
+
+
+@transaction.atomic
+def palpation_add(*, note: VisitNote, by: User, data: dict[str, Any], request=None) -> PalpationFinding:
+    current = _fresh_draft(note, by)
+    row = PalpationFinding(
+        note=current,
+        region=data["region"],
+        side=data.get("side", ""),
+        tone=data.get("tone", PalpationFinding.Tone.NORMAL),
+        tenderness=data.get("tenderness", 0),
+        trigger_points=bool(data.get("trigger_points")),
+        note_text=data.get("note_text", ""),
+    )
+    row.full_clean()
+    row.save()
+    audit_record(
+        actor=by,
+        action="create",
+        request=request,
+        client=current.client_id,
+        target=row,
+        detail={"note": current.pk},
+    )
+    return row
+
+
+@transaction.atomic
+def palpation_remove(*, finding: PalpationFinding, by: User, request=None) -> None:
+    current = _fresh_draft(finding.note, by)
+    row = PalpationFinding.objects.get(pk=finding.pk, note=current)
+    row.note = current
+    pk = row.pk
+    row.delete()
+    audit_record(
+        actor=by,
+        action="delete",
+        request=request,
+        client=current.client_id,
+        target=current,
+        detail={"palpation": pk},
+    )
+
+
+@transaction.atomic
+def note_link_assessment(*, note: VisitNote, by: User, assessment, request=None) -> VisitNote:
+    """Link the assessment done at this visit (same client, not linked elsewhere)."""
+    current = _fresh_draft(note, by)
+    if assessment is not None:
+        if assessment.client_id != current.client_id:
+            raise ValidationError({"assessment": "That assessment belongs to another client."})
+        other = VisitNote.objects.filter(assessment=assessment).exclude(pk=current.pk).first()
+        if other is not None:
+            raise ValidationError({"assessment": "That assessment is already linked to another visit."})
+    current.assessment = assessment
+    _bump(current)
+    current.full_clean()
+    current.save()
+    audit_record(
+        actor=by,
+        action="update",
+        request=request,
+        client=current.client_id,
+        target=current,
+        detail={"assessment": getattr(assessment, "pk", None)},
+    )
+    return current
+
+
+# --- Signing ---------------------------------------------------------------------------------
+
+
+def signing_problems(note: VisitNote, *, has_palpation: bool | None = None) -> dict[str, str]:
+    """What is missing before a note may be signed: S, O (or a linked assessment), A, P."""
+    problems: dict[str, str] = {}
+    if not (note.chief_complaint.strip() or note.subjective.strip()):
+        problems["subjective"] = "S is empty: record the chief complaint or the client's report."
+    if has_palpation is None:
+        has_palpation = note.pk is not None and note.palpation.exists()
+    if not (note.objective.strip() or has_palpation or getattr(note, "assessment_id", None)):
+        problems["objective"] = "O is empty: record findings, palpation or link the visit's assessment."
+    if not note.analysis.strip():
+        problems["analysis"] = "A is empty: record your functional and tissue assessment."
+    if not (note.plan_next.strip() or note.goals.strip()):
+        problems["plan_next"] = "P is empty: record the plan for the next visit or the goals."
+    return problems
+
+
+def note_content(note: VisitNote, treatments, palpation) -> dict[str, Any]:
+    """The canonical content a signature covers (REC-2)."""
+    return {
+        "note": note.pk,
+        "client": note.client_id,
+        "therapist": note.therapist_id,
+        "service_at": note.service_at.isoformat(),
+        "fields": {name: getattr(note, name) for name in EDITABLE_FIELDS if name != "service_at"},
+        "assessment": getattr(note, "assessment_id", None),
+        "treatments": [
+            [t.technique_id, t.region_id, t.side, t.minutes, t.pressure, t.grade, t.response, t.note_text]
+            for t in treatments
+        ],
+        "palpation": [
+            [p.region_id, p.side, p.tone, p.tenderness, p.trigger_points, p.note_text] for p in palpation
+        ],
+        "signed_by": note.signed_by_id,
+        "signed_at": note.signed_at.isoformat() if note.signed_at else None,
+    }
+
+
+def note_content_hash(note: VisitNote, treatments, palpation) -> str:
+    payload = json.dumps(note_content(note, treatments, palpation), sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def note_verify(note: VisitNote) -> bool:
+    """Recompute the signature hash from the stored rows; False means the record changed."""
+    fresh = VisitNote.objects.get(pk=note.pk)
+    if not fresh.is_signed:
+        return False
+    treatments = list(Treatment.objects.filter(note=fresh).order_by("order", "id"))
+    palpation = list(PalpationFinding.objects.filter(note=fresh).order_by("id"))
+    return note_content_hash(fresh, treatments, palpation) == fresh.content_hash
+
+
+@transaction.atomic
+def note_sign(
+    *,
+    note: VisitNote,
+    by: User,
+    version: int | None = None,
+    data: dict[str, Any] | None = None,
+    reviewed: tuple[str, ...] | list[str] = (),
+    request=None,
+    now: datetime | None = None,
+) -> VisitNote:
+    """Sign and lock a draft, and the assessment linked to it.
+
+    ``data`` (the editor's current fields) is saved first in the same
+    transaction, so nothing typed since the last autosave is lost. Records the
+    signer, their credentials line and the time; a note signed more than 24
+    hours after the service is labelled a late entry automatically.
+    """
+    current = _fresh_draft(note, by)
+    if version is not None:
+        _check_version(current, version)
+    changed = _apply(current, data, reviewed) if data else []
+    now = now or timezone.now()
+    if current.service_at > now + timedelta(minutes=5):
+        raise ValidationError({"service_at": "A visit in the future cannot be signed yet."})
+    palpation = list(PalpationFinding.objects.filter(note=current).order_by("id"))
+    problems = signing_problems(current, has_palpation=bool(palpation))
+    if problems:
+        raise ValidationError(problems)
+    if getattr(current, "assessment_id", None):
+        from assessments.services import assessment_sign
+
+        assessment_sign(assessment=current.assessment, by=by, request=request)
+    treatments = list(Treatment.objects.filter(note=current).order_by("order", "id"))
+    _bump(current)
+    current.signed_at = now
+    current.signed_by = by
+    current.signature_line = by.signature_line
+    current.late_entry = now - current.service_at > LATE_ENTRY_AFTER
+    current.content_hash = note_content_hash(current, treatments, palpation)
+    current.full_clean()
+    current.save()
+    audit_record(
+        actor=by,
+        action="sign",
+        request=request,
+        client=current.client_id,
+        target=current,
+        detail={"late_entry": current.late_entry, "hash": current.content_hash, "fields": changed},
+    )
+    return current
+
+
+# --- Amendments ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def amendment_add(
+    *,
+    note: VisitNote,
+    by: User,
+    kind: str,
+    reason: str,
+    text: str = "",
+    request=None,
+    now: datetime | None = None,
+) -> Amendment:
+    """Add an addendum, correction, late entry or entered-in-error marking.
+
+    Each is its own signed, insert-only record; the note itself never changes.
+    A draft can only be marked entered in error (by its author); drafts are
+    otherwise simply edited.
+    """
+    if not by.is_therapist:
+        raise NotePermissionError()
+    current = VisitNote.objects.select_related("client").get(pk=note.pk)
+    reason = (reason or "").strip()
+    text = (text or "").strip()
+    errors: dict[str, str] = {}
+    if kind not in Amendment.Kind.values:
+        errors["kind"] = "Choose what kind of amendment this is."
+    if not reason:
+        errors["reason"] = "Give the reason for this amendment."
+    if kind != Amendment.Kind.ENTERED_IN_ERROR and not text:
+        errors["text"] = "Write the added or corrected information."
+    if errors:
+        raise ValidationError(errors)
+    if _in_error(current) and kind == Amendment.Kind.ENTERED_IN_ERROR:
+        raise ValidationError({"kind": "This note is already marked entered in error."})
+    if not current.is_signed:
+        if kind != Amendment.Kind.ENTERED_IN_ERROR:
+            raise ValidationError({"kind": "This note is still a draft: edit it directly instead."})
+        if current.therapist_id != by.pk:
+            raise NotePermissionError()
+    amendment = Amendment(
+        note=current,
+        kind=kind,
+        reason=reason,
+        text=text,
+        signed_at=now or timezone.now(),
+        signed_by=by,
+        signature_line=by.signature_line,
+    )
+    amendment.full_clean()
+    amendment.save()
+    audit_record(
+        actor=by,
+        action="addendum",
+        request=request,
+        client=current.client_id,
+        target=amendment,
+        detail={"note": current.pk, "kind": kind},
+    )
+    return amendment
+
+
+# --- Snippets ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def snippet_create(*, by: User, title: str, text: str, clinic_wide: bool = False, request=None) -> Snippet:
+    """A personal snippet; clinic-wide only for clinic admins who also treat."""
+    if not by.is_therapist:
+        raise NotePermissionError()
+    if clinic_wide and not by.is_clinic_admin:
+        raise ValidationError({"clinic_wide": "Only a clinic admin can add clinic-wide snippets."})
+    snippet = Snippet(owner=None if clinic_wide else by, title=title.strip(), text=text.strip())
+    snippet.full_clean()
+    snippet.save()
+    audit_record(actor=by, action="create", request=request, target=snippet)
+    return snippet
+
+
+@transaction.atomic
+def snippet_delete(*, snippet: Snippet, by: User, request=None) -> None:
+    """Snippets are not clinical records: their owner (or an admin, for clinic-wide ones) removes them."""
+    if snippet.owner_id != by.pk and not (snippet.owner_id is None and by.is_clinic_admin):
+        raise NotePermissionError()
+    audit_record(actor=by, action="delete", request=request, target=snippet)
+    snippet.delete()

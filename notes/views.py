@@ -1,0 +1,576 @@
+"""Note pages. Each view reaches the note through notes.access, validates a form,
+calls one service and redirects or renders; htmx requests get the partial."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.access import get_clinical_client_for_user
+from clinic.audit import audit_record
+from clinic.composition import note_sections
+from clinic.decorators import therapist_required
+from clinic.records import RecordLocked
+from clinic.selectors import banner_flags
+from notes import selectors, services
+from notes.access import (
+    get_note_for_user,
+    get_palpation_for_user,
+    get_snippet_for_user,
+    get_treatment_for_user,
+)
+from notes.forms import (
+    AmendmentForm,
+    AssessmentLinkForm,
+    NoteForm,
+    NoteStartForm,
+    PalpationForm,
+    SnippetForm,
+    TreatmentForm,
+)
+from notes.pdf import render_note_pdf
+
+NOTES_PER_PAGE = 25
+WRITE_ERRORS = (RecordLocked, services.NoteConflict, services.NotePermissionError)
+
+
+def _status_for(exc: Exception) -> int:
+    if isinstance(exc, services.NotePermissionError):
+        return 403
+    return 409
+
+
+def _message(exc: Exception) -> str:
+    return getattr(exc, "message", str(exc))
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, msgs in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, msgs)
+    else:
+        form.add_error(None, exc)
+
+
+def _can_edit(note, user) -> bool:
+    return not note.is_signed and not note.in_error and note.therapist_id == user.pk
+
+
+def _intake_url(note) -> str:
+    return reverse("intake_edit", args=[note.client_id])
+
+
+def _context(
+    request, note, *, form=None, treatment_form=None, palpation_form=None, sign_errors=None, alert=""
+):
+    user = request.user
+    page = selectors.note_page(note)
+    can_edit = _can_edit(note, user)
+    context = {
+        "note": note,
+        "client": note.client,
+        "page": page,
+        "flags": page.flags,
+        "can_edit": can_edit,
+        "can_amend": note.is_signed and user.is_therapist,
+        "can_mark_error": not note.is_signed and not note.in_error and note.therapist_id == user.pk,
+        "sections": note_sections(note=note, user=user),
+        "sign_errors": sign_errors or [],
+        "alert": alert,
+        "intake_url": _intake_url(note),
+    }
+    if can_edit:
+        tools = selectors.draft_tools(note, user)
+        form = form or NoteForm(instance=note, intake_url=_intake_url(note))
+        context.update(
+            {
+                "tools": tools,
+                "form": form,
+                "carried": [(n, form.fields[n].label) for n in note.carried_fields if n in form.fields],
+                "treatment_form": treatment_form
+                or TreatmentForm(note=note, techniques=tools.techniques, regions=tools.regions),
+                "palpation_form": palpation_form or PalpationForm(note=note, regions=tools.regions),
+                "link_form": AssessmentLinkForm(
+                    choices=tools.assessment_choices, initial={"assessment": note.assessment_id}
+                ),
+                "missing": list(services.signing_problems(note, has_palpation=bool(page.palpation)).values()),
+                "assessment_new_url": reverse("assessment_new", args=[note.client_id])
+                + f"?next={reverse('note_detail', args=[note.pk])}"
+                if _has_url("assessment_new")
+                else "",
+            }
+        )
+    return context
+
+
+def _has_url(name: str) -> bool:
+    try:
+        reverse(name, args=[1])
+    except NoReverseMatch:  # the assessments app may not offer the page yet
+        return False
+    return True
+
+
+def _refetch(request, note):
+    return get_note_for_user(request.user, note.pk)
+
+
+# --- New note, client list -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def note_new(request, pk):
+    client = get_clinical_client_for_user(request.user, pk)
+    previous = selectors.previous_note(client)
+    form = NoteStartForm(request.POST or None, previous=previous)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            note = services.note_create(
+                client=client,
+                by=request.user,
+                service_at=data["service_at"],
+                duration_minutes=data["duration_minutes"],
+                template=data["template"],
+                copy_forward=bool(data.get("copy_forward")) and previous is not None,
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Draft note started. It saves as you type.")
+            return redirect(note)
+    return render(
+        request,
+        "notes/note_new.html",
+        {"client": client, "form": form, "previous": previous, "flags": banner_flags(client)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def client_notes(request, pk):
+    client = get_clinical_client_for_user(request.user, pk)
+    page, rows = selectors.visit_timeline_page(client, request.GET.get("page"), per_page=NOTES_PER_PAGE)
+    audit_record(
+        actor=request.user,
+        action="view",
+        request=request,
+        client=client,
+        target=client,
+        detail={"category": "visit notes", "page": page.number},
+    )
+    return render(
+        request,
+        "notes/client_notes.html",
+        {"client": client, "rows": rows, "page": page, "flags": banner_flags(client)},
+    )
+
+
+# --- The note page -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def note_detail(request, pk):
+    note = get_note_for_user(request.user, pk)
+    if request.method == "GET":
+        audit_record(actor=request.user, action="view", request=request, client=note.client_id, target=note)
+        return render(request, "notes/note_detail.html", _context(request, note))
+    form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
+    if not _can_edit(note, request.user):
+        form = None
+        status, alert = (
+            409,
+            RecordLocked().message if note.is_signed else services.NotePermissionError.message,
+        )
+        if not note.is_signed and not note.in_error and note.therapist_id != request.user.pk:
+            status = 403
+        return render(request, "notes/note_detail.html", _context(request, note, alert=alert), status=status)
+    if form.is_valid():
+        try:
+            services.note_update(
+                note=note,
+                by=request.user,
+                data=form.cleaned_data,
+                version=form.cleaned_data["version"],
+                reviewed=request.POST.getlist("reviewed"),
+                request=request,
+            )
+        except WRITE_ERRORS as exc:
+            return render(
+                request,
+                "notes/note_detail.html",
+                _context(request, note, form=form, alert=_message(exc)),
+                status=_status_for(exc),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect(note)
+    return render(request, "notes/note_detail.html", _context(request, note, form=form), status=400)
+
+
+@require_POST
+def note_autosave(request, pk):
+    """htmx autosave of a draft. Sent with X-KC-Background: 1, so it never keeps
+    an idle session alive. A stale version is refused with 409 and saves nothing."""
+    note = get_note_for_user(request.user, pk)
+    form = NoteForm(request.POST, instance=note)
+    context = {"note": note, "saved_at": None, "errors": [], "conflict": False, "locked": False}
+    status = 200
+    if not _can_edit(note, request.user):
+        context["locked"] = True
+        context["errors"] = ["This note can no longer be edited here."]
+        return render(request, "notes/_autosave_status.html", context, status=409)
+    if not form.is_valid():
+        context["errors"] = [
+            f"{form.fields[name].label if name in form.fields else ''}: {e}".lstrip(": ")
+            for name, errs in form.errors.items()
+            for e in errs
+        ]
+        return render(request, "notes/_autosave_status.html", context, status=400)
+    try:
+        saved = services.note_update(
+            note=note,
+            by=request.user,
+            data=form.cleaned_data,
+            version=form.cleaned_data["version"],
+            autosave=True,
+            request=request,
+        )
+    except services.NoteConflict as exc:
+        context.update({"conflict": True, "errors": [exc.message]})
+        status = 409
+    except WRITE_ERRORS as exc:
+        context.update({"locked": True, "errors": [_message(exc)]})
+        status = _status_for(exc)
+    except ValidationError as exc:
+        context["errors"] = _errors(exc)
+        status = 400
+    else:
+        context.update({"note": saved, "saved_at": timezone.localtime()})
+    return render(request, "notes/_autosave_status.html", context, status=status)
+
+
+@require_POST
+def note_sign(request, pk):
+    """Sign from the editor: the current form content is saved and signed in one step."""
+    note = get_note_for_user(request.user, pk)
+    if not _can_edit(note, request.user):
+        alert = RecordLocked().message if note.is_signed else services.NotePermissionError.message
+        status = 409 if note.is_signed or note.in_error else 403
+        return render(request, "notes/note_detail.html", _context(request, note, alert=alert), status=status)
+    form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
+    if not form.is_valid():
+        return render(request, "notes/note_detail.html", _context(request, note, form=form), status=400)
+    try:
+        services.note_sign(
+            note=note,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            data=form.cleaned_data,
+            reviewed=request.POST.getlist("reviewed"),
+            request=request,
+        )
+    except WRITE_ERRORS as exc:
+        return render(
+            request,
+            "notes/note_detail.html",
+            _context(request, note, form=form, alert=_message(exc)),
+            status=_status_for(exc),
+        )
+    except ValidationError as exc:
+        return render(
+            request,
+            "notes/note_detail.html",
+            _context(request, note, form=form, sign_errors=_errors(exc)),
+            status=400,
+        )
+    messages.success(request, "Note signed and locked. Later changes are added as addenda.")
+    return redirect(note)
+
+
+def _after_row_change(
+    request, note, *, treatment_form=None, palpation_form=None, error="", which="treatments"
+):
+    if request.htmx:
+        note = _refetch(request, note)
+        context = _context(request, note, treatment_form=treatment_form, palpation_form=palpation_form)
+        context["row_error"] = error
+        template = "notes/_treatments.html" if which == "treatments" else "notes/_palpation.html"
+        status = (
+            400
+            if (
+                error
+                or (treatment_form and treatment_form.errors)
+                or (palpation_form and palpation_form.errors)
+            )
+            else 200
+        )
+        return render(request, template, context, status=status)
+    if error:
+        messages.error(request, error)
+    return redirect(reverse("note_detail", args=[note.pk]) + f"#{which}")
+
+
+@require_POST
+def treatment_add(request, pk):
+    note = get_note_for_user(request.user, pk)
+    form = TreatmentForm(request.POST, note=note)
+    if form.is_valid():
+        try:
+            services.treatment_add(note=note, by=request.user, data=form.cleaned_data, request=request)
+        except WRITE_ERRORS as exc:
+            return _after_row_change(request, note, error=_message(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return _after_row_change(request, note)
+    if not request.htmx:
+        note = _refetch(request, note)
+        return render(
+            request, "notes/note_detail.html", _context(request, note, treatment_form=form), status=400
+        )
+    return _after_row_change(request, note, treatment_form=form)
+
+
+@require_POST
+def treatment_remove(request, pk, row):
+    note = get_note_for_user(request.user, pk)
+    treatment = get_treatment_for_user(request.user, note, row)
+    try:
+        services.treatment_remove(treatment=treatment, by=request.user, request=request)
+    except WRITE_ERRORS as exc:
+        return _after_row_change(request, note, error=_message(exc))
+    return _after_row_change(request, note)
+
+
+@require_POST
+def treatment_confirm(request, pk, row):
+    note = get_note_for_user(request.user, pk)
+    treatment = get_treatment_for_user(request.user, note, row)
+    try:
+        services.treatment_confirm(treatment=treatment, by=request.user, request=request)
+    except WRITE_ERRORS as exc:
+        return _after_row_change(request, note, error=_message(exc))
+    return _after_row_change(request, note)
+
+
+@require_POST
+def treatments_repeat(request, pk):
+    note = get_note_for_user(request.user, pk)
+    try:
+        services.treatments_repeat_last(note=note, by=request.user, request=request)
+    except WRITE_ERRORS as exc:
+        return _after_row_change(request, note, error=_message(exc))
+    except ValidationError as exc:
+        return _after_row_change(request, note, error=" ".join(_errors(exc)))
+    return _after_row_change(request, note)
+
+
+@require_POST
+def palpation_add(request, pk):
+    note = get_note_for_user(request.user, pk)
+    form = PalpationForm(request.POST, note=note)
+    if form.is_valid():
+        try:
+            services.palpation_add(note=note, by=request.user, data=form.cleaned_data, request=request)
+        except WRITE_ERRORS as exc:
+            return _after_row_change(request, note, error=_message(exc), which="palpation")
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return _after_row_change(request, note, which="palpation")
+    if not request.htmx:
+        note = _refetch(request, note)
+        return render(
+            request, "notes/note_detail.html", _context(request, note, palpation_form=form), status=400
+        )
+    return _after_row_change(request, note, palpation_form=form, which="palpation")
+
+
+@require_POST
+def palpation_remove(request, pk, row):
+    note = get_note_for_user(request.user, pk)
+    finding = get_palpation_for_user(request.user, note, row)
+    try:
+        services.palpation_remove(finding=finding, by=request.user, request=request)
+    except WRITE_ERRORS as exc:
+        return _after_row_change(request, note, error=_message(exc), which="palpation")
+    return _after_row_change(request, note, which="palpation")
+
+
+@require_POST
+def note_apply_template(request, pk):
+    """A template button in the editor: saves the current fields, then fills the empty ones."""
+    note = get_note_for_user(request.user, pk)
+    if not _can_edit(note, request.user):
+        return render(
+            request,
+            "notes/note_detail.html",
+            _context(request, note, alert=RecordLocked().message),
+            status=409,
+        )
+    form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
+    if not form.is_valid():
+        return render(request, "notes/note_detail.html", _context(request, note, form=form), status=400)
+    try:
+        services.note_apply_template(
+            note=note,
+            by=request.user,
+            kind=request.POST.get("kind", ""),
+            version=form.cleaned_data["version"],
+            data=form.cleaned_data,
+            request=request,
+        )
+    except WRITE_ERRORS as exc:
+        return render(
+            request,
+            "notes/note_detail.html",
+            _context(request, note, form=form, alert=_message(exc)),
+            status=_status_for(exc),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+    else:
+        messages.success(request, "Template text added to the empty fields.")
+    return redirect(note)
+
+
+@require_POST
+def note_link_assessment(request, pk):
+    note = get_note_for_user(request.user, pk)
+    tools_choices = (
+        selectors.draft_tools(note, request.user).assessment_choices if _can_edit(note, request.user) else []
+    )
+    form = AssessmentLinkForm(request.POST, choices=tools_choices)
+    if not form.is_valid():
+        messages.error(request, "Choose one of this client's assessments.")
+        return redirect(note)
+    assessment = None
+    if form.cleaned_data["assessment"]:
+        from assessments.access import get_assessment_for_user
+
+        assessment = get_assessment_for_user(request.user, form.cleaned_data["assessment"])
+    try:
+        services.note_link_assessment(note=note, by=request.user, assessment=assessment, request=request)
+    except WRITE_ERRORS as exc:
+        messages.error(request, _message(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+    else:
+        messages.success(request, "Assessment linked." if assessment else "Assessment unlinked.")
+    return redirect(reverse("note_detail", args=[note.pk]) + "#section-o")
+
+
+# --- Amendments and the PDF -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def amendment_new(request, pk):
+    note = get_note_for_user(request.user, pk)
+    form = AmendmentForm(request.POST or None, note=note)
+    if not form.fields["kind"].choices:
+        raise Http404("Nothing to amend")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.amendment_add(
+                note=note,
+                by=request.user,
+                kind=data["kind"],
+                reason=data["reason"],
+                text=data["text"],
+                request=request,
+            )
+        except services.NotePermissionError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Amendment signed and added beneath the note.")
+            return redirect(reverse("note_detail", args=[note.pk]) + "#amendments")
+    page = selectors.note_page(note)
+    return render(
+        request,
+        "notes/amendment_form.html",
+        {"note": note, "client": note.client, "form": form, "page": page, "flags": page.flags},
+        status=400 if form.errors else 200,
+    )
+
+
+def _filename(note) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "-", f"{note.client.last_name}-{note.client.first_name}").strip("-")
+    return f"visit-note-{name or 'client'}-{timezone.localtime(note.service_at):%Y-%m-%d}.pdf"
+
+
+@require_GET
+def note_pdf(request, pk):
+    note = get_note_for_user(request.user, pk)
+    data = selectors.note_pdf_data(selectors.note_page(note))
+    pdf = render_note_pdf(data)
+    audit_record(actor=request.user, action="print", request=request, client=note.client_id, target=note)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(note)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Snippets -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def snippet_list(request):
+    form = SnippetForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.snippet_create(
+                by=request.user,
+                title=data["title"],
+                text=data["text"],
+                clinic_wide=data.get("clinic_wide", False),
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Snippet added.")
+            return redirect("snippet_list")
+    snippets = list(selectors.Snippet.objects.available_to(request.user))
+    return render(
+        request,
+        "notes/snippet_list.html",
+        {"form": form, "snippets": snippets, "can_delete_clinic": request.user.is_clinic_admin},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@therapist_required
+def snippet_delete(request, pk):
+    snippet = get_snippet_for_user(request.user, pk)
+    try:
+        services.snippet_delete(snippet=snippet, by=request.user, request=request)
+    except services.NotePermissionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Snippet removed.")
+    return redirect("snippet_list")
