@@ -9,6 +9,7 @@ devices: one TOTP authenticator per user plus single-use recovery codes.
 from __future__ import annotations
 
 import secrets
+import time
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -26,6 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from reportlab.graphics import renderSVG
@@ -162,11 +164,33 @@ def qr_svg(text: str, *, size: int = 200) -> str:
     return svg[svg.index("<svg") :]
 
 
-def _pending_totp_device(user: User) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
-    return device
+PENDING_KEY = "kc_totp_pending_key"
+
+
+def _pending_totp_device(request) -> TOTPDevice:
+    """An unsaved device whose secret waits in the session until the user proves
+    it with a first code, so opening the page writes nothing."""
+    from django_otp.util import random_hex
+
+    key = request.session.get(PENDING_KEY)
+    if not key:
+        key = request.session[PENDING_KEY] = random_hex(20)
+    return TOTPDevice(user=request.user, name=TOTP_DEVICE_NAME, key=key, confirmed=False)
+
+
+def _first_code_matches(device: TOTPDevice, token: str) -> bool:
+    """Check the enrolment code without saving anything on failure (the device
+    model's own verify_token would store the unsaved device to throttle it)."""
+    try:
+        value = int(token)
+    except ValueError:
+        return False
+    generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    generator.time = time.time()
+    if not generator.verify(value, device.tolerance):
+        return False
+    device.last_t = generator.t()  # the enrolment code cannot be replayed at sign-in
+    return True
 
 
 def _base32_key(device: TOTPDevice) -> str:
@@ -177,10 +201,10 @@ def _base32_key(device: TOTPDevice) -> str:
 
 @transaction.atomic
 def otp_enrol_confirm(*, user: User, device: TOTPDevice, request=None) -> list[str]:
-    """Confirm a verified TOTP device and issue fresh single-use recovery codes."""
+    """Save a verified TOTP device and issue fresh single-use recovery codes."""
+    TOTPDevice.objects.filter(user=user).delete()
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.save()
     StaticDevice.objects.filter(user=user).delete()
     static = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODE_COUNT)]
@@ -198,11 +222,12 @@ def otp_setup(request):
     user = request.user
     if user_has_device(user, confirmed=True):
         return render(request, "trust/otp_status.html", {"enabled": True})
-    device = _pending_totp_device(user)
+    device = _pending_totp_device(request)
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["otp_token"]):
+        if _first_code_matches(device, form.cleaned_data["otp_token"]):
             codes = otp_enrol_confirm(user=user, device=device, request=request)
+            request.session.pop(PENDING_KEY, None)
             otp_login(request, device)
             return render(
                 request,

@@ -32,7 +32,7 @@ def _code(device: TOTPDevice, offset_steps: int = 0) -> str:
 def _enrol(http: HttpClient, user) -> list[str]:
     page = http.get("/accounts/2fa/")
     assert page.status_code == 200
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = TOTPDevice(key=page.wsgi_request.session["kc_totp_pending_key"])
     response = http.post("/accounts/2fa/", {"otp_token": _code(device)})
     assert response.status_code == 200
     return response.context["codes"]
@@ -162,3 +162,13 @@ def test_the_requirement_defaults_on_when_debug_is_off():
         check=True,
     )
     assert out.stdout.strip() == "True"
+
+
+def test_opening_the_setup_page_writes_no_device_and_a_wrong_code_saves_nothing(treating):
+    http = HttpClient()
+    login(http, "treating")
+    http.get("/accounts/2fa/")
+    response = http.post("/accounts/2fa/", {"otp_token": "000000"})
+    assert response.status_code == 200
+    assert "otp_token" in response.context["form"].errors
+    assert not TOTPDevice.objects.exists()
