@@ -89,8 +89,13 @@ class Measure:
     # LSI below this (percent) is flagged, when the client's involved side is known.
     lsi_floor: Decimal | None = None
     help: str = ""
+    short: str = ""
     charted: bool = False
     extra: dict = field(default_factory=dict)
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -111,7 +116,8 @@ class Measure:
             return dict(self.choices).get(choice, choice)
         if value is None:
             return ""
-        text = f"{_fmt(value)} {self.unit}".strip()
+        joiner = "" if self.unit.startswith(("°", "/")) else " "
+        text = f"{_fmt(value)}{joiner}{self.unit}".strip()
         if self.code == "knee_to_wall":
             text += f" (≈{_fmt(round(value * Decimal('3.6')))}°)"
         return text
@@ -183,13 +189,13 @@ _NPRS = dict(
     mdc=D(2),
     mdc_source="≈2 points or 30%, Farrar 2001 (secondary); Salaffi 2004",
     higher_is_better=False,
-    charted=True,
 )
 
 MEASURES: tuple[Measure, ...] = (
     # --- Foot -------------------------------------------------------------
     Measure(
         code="windlass",
+        short="Windlass",
         label="Windlass test",
         region=Region.FOOT,
         unit="",
@@ -202,6 +208,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="mct_tenderness",
+        short="MCT tender",
         label="Medial calcaneal tubercle tenderness",
         region=Region.FOOT,
         unit="",
@@ -212,6 +219,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="fpi6_total",
+        short="FPI-6",
         label="Foot Posture Index (FPI-6) total",
         region=Region.FOOT,
         unit="",
@@ -231,6 +239,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="navicular_drop",
+        short="Navicular drop",
         label="Navicular drop",
         region=Region.FOOT,
         unit="mm",
@@ -245,6 +254,7 @@ MEASURES: tuple[Measure, ...] = (
     # --- Ankle ------------------------------------------------------------
     Measure(
         code="knee_to_wall",
+        short="Knee-to-wall",
         label="Knee-to-wall (WBLT)",
         region=Region.ANKLE,
         unit="cm",
@@ -269,6 +279,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="df_knee_straight",
+        short="DF knee straight",
         label="Dorsiflexion, knee straight",
         region=Region.ANKLE,
         unit="°",
@@ -286,6 +297,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="df_knee_bent",
+        short="DF knee bent",
         label="Dorsiflexion, knee bent",
         region=Region.ANKLE,
         unit="°",
@@ -302,6 +314,7 @@ MEASURES: tuple[Measure, ...] = (
     # --- Calf -------------------------------------------------------------
     Measure(
         code="heel_raise_reps",
+        short="Heel raises",
         label="Single-leg heel-raise endurance",
         region=Region.CALF,
         unit="reps",
@@ -325,6 +338,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="calf_tenderness",
+        short="Calf tender",
         label="Calf tenderness",
         region=Region.CALF,
         unit="",
@@ -336,6 +350,7 @@ MEASURES: tuple[Measure, ...] = (
     # --- Hip --------------------------------------------------------------
     Measure(
         code="hip_ir",
+        short="Hip IR",
         label="Hip internal rotation",
         region=Region.HIP,
         unit="°",
@@ -355,6 +370,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="hip_er",
+        short="Hip ER",
         label="Hip external rotation",
         region=Region.HIP,
         unit="°",
@@ -373,6 +389,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="thomas_test",
+        short="Thomas",
         label="Thomas test",
         region=Region.HIP,
         unit="",
@@ -395,6 +412,7 @@ MEASURES: tuple[Measure, ...] = (
     # --- Glute ------------------------------------------------------------
     Measure(
         code="mmt_glute_med",
+        short="Glute med",
         label="Gluteus medius (MMT)",
         region=Region.GLUTE,
         unit="",
@@ -406,6 +424,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="mmt_glute_max",
+        short="Glute max",
         label="Gluteus maximus (MMT)",
         region=Region.GLUTE,
         unit="",
@@ -417,6 +436,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="sl_bridge_reps",
+        short="SL bridge",
         label="Single-leg bridge to fatigue",
         region=Region.GLUTE,
         unit="reps",
@@ -433,10 +453,10 @@ MEASURES: tuple[Measure, ...] = (
         higher_is_better=True,
         lsi_floor=D(90),
         help="Heel on a 60 cm box, to failure.",
-        charted=True,
     ),
     Measure(
         code="trendelenburg",
+        short="Trendelenburg",
         label="Trendelenburg sign",
         region=Region.GLUTE,
         unit="",
@@ -453,6 +473,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="sl_squat_quality",
+        short="SL squat",
         label="Single-leg squat: domains rated poor",
         region=Region.GLUTE,
         unit="of 5",
@@ -497,6 +518,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="gait_overstride",
+        short="Overstriding",
         label="Overstriding",
         region=Region.GAIT,
         unit="",
@@ -507,6 +529,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="gait_pelvic_drop",
+        short="Pelvic drop",
         label="Contralateral pelvic drop",
         region=Region.GAIT,
         unit="",
@@ -518,6 +541,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="gait_crossover",
+        short="Cross-over",
         label="Cross-over (narrow base)",
         region=Region.GAIT,
         unit="",
@@ -528,6 +552,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="gait_heel_eversion",
+        short="Heel eversion",
         label="Excessive heel eversion",
         region=Region.GAIT,
         unit="",
@@ -538,6 +563,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         code="gait_antalgic",
+        short="Antalgic gait",
         label="Antalgic gait",
         region=Region.GAIT,
         unit="",
@@ -547,7 +573,7 @@ MEASURES: tuple[Measure, ...] = (
         norm=Norm(text="not observed", source="Goff & Crawford 2011", confirmed=True, expected="neg"),
     ),
     # --- Pain -------------------------------------------------------------
-    Measure(code="nprs_first_step", label="First-step pain", **_NPRS),
+    Measure(code="nprs_first_step", label="First-step pain", charted=True, **_NPRS),
     Measure(code="nprs_rest", label="Pain at rest", **_NPRS),
     Measure(code="nprs_worst_24h", label="Worst pain, last 24 h", **_NPRS),
     Measure(code="nprs_activity", label="Pain during activity", **_NPRS),

@@ -24,13 +24,13 @@ def _clip(text: str, limit: int = 24) -> str:
 def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width: int = 780) -> Drawing:
     """Foot → ankle → calf → hip → glute, then gait; each link coloured by status.
     ``notes`` holds up to three short lines per region (the main findings)."""
-    height = 218
+    height = 190
     drawing = Drawing(width, height)
     drawing.__dict__["kc_title"] = "Kinetic-chain summary"
     links = [r for r in Region.CHAIN if r != Region.GAIT]
     gap, gait_gap = 22, 34
     node_w = (width - 20 - gap * (len(links) - 1) - gait_gap) / (len(links) + 1)
-    node_h, top = 136, height - 24
+    node_h, top = 112, height - 24
     drawing.add(
         String(
             10,
@@ -107,7 +107,7 @@ def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width:
                 String(
                     x + 12,
                     y + node_h - 64 - 14 * line_no,
-                    _clip(line, int(node_w / 5.2)),
+                    _clip(line, int(node_w / 4.5)),
                     fontName="Helvetica",
                     fontSize=8.5,
                     fillColor=INK,

@@ -78,10 +78,6 @@ def is_out_of_norm(measure: Measure, row, *, sex: str = "") -> bool:
     return norm.high is not None and value > norm.high
 
 
-def _side_phrase(side: str) -> str:
-    return f"{SIDE_NAMES[side]} " if side else ""
-
-
 def findings_for(measurements, *, sex: str = "", involved_side: str = "") -> list[Finding]:
     """Out-of-norm, positive, high-pain and asymmetry findings of one assessment."""
     rows = rows_by_key(measurements)
@@ -92,7 +88,6 @@ def findings_for(measurements, *, sex: str = "", involved_side: str = "") -> lis
             if row is None or row.status != "recorded":
                 continue
             shown = measure.display(value=row.value, choice=row.choice)
-            where = _side_phrase(side)
             if measure.region == Region.PAIN:
                 if row.value is not None and row.value >= HIGH_PAIN_AT:
                     found.append(
@@ -110,11 +105,12 @@ def findings_for(measurements, *, sex: str = "", involved_side: str = "") -> lis
                 continue
             kind = "positive" if measure.value_type == ValueType.POSNEG else "out_of_norm"
             norm = measure.norm
+            where = f" ({SIDE_NAMES[side]})" if side else ""
             if kind == "positive":
-                text = f"{where.capitalize()}{measure.label.lower()}: {shown.lower()}."
+                text = f"{measure.label}{where}: {shown.lower()}."
             else:
                 text = (
-                    f"{where.capitalize()}{measure.label.lower()} {shown}: outside the norm "
+                    f"{measure.label}{where} {shown}: outside the norm "
                     f"({norm.text}; {norm.source}{'' if norm.confirmed else ', unconfirmed'})."
                 )
             found.append(Finding(measure.code, measure.label, measure.region, side, kind, text))

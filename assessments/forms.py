@@ -160,7 +160,9 @@ def qfield(instrument: str, side: str, number: int) -> str:
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date")
+    assessed_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Date"
+    )
 
     def __init__(self, *args, previous_psfs: list[dict] | None = None, **kwargs):
         super().__init__(*args, **kwargs)

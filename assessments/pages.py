@@ -27,25 +27,33 @@ INSTRUMENT_INFO = {
 }
 
 
-def _short(finding: derive.Finding) -> str:
+def _short(finding: derive.Finding, rows) -> str:
+    """A few words for a chain-summary node, e.g. "L Knee-to-wall 7 cm"."""
+    measure = catalogue.get(finding.code)
     side = f"{finding.side} " if finding.side else ""
     if finding.kind == "asymmetry":
-        return f"{finding.label} asymmetry"
-    return f"{side}{finding.label}"
+        return f"{measure.short_label} L/R gap"
+    row = rows.get((finding.code, finding.side))
+    if finding.kind == "positive":
+        word = "observed" if measure.region == Region.GAIT else "positive"
+        return f"{side}{measure.short_label} {word}"
+    shown = measure.display(value=row.value, choice=row.choice) if row is not None else ""
+    return f"{side}{measure.short_label} {shown}".strip()
 
 
 def chain_svg(measurements, found: list[derive.Finding]) -> str:
     status = derive.chain_status(measurements, found)
     notes: dict[str, list[str]] = {}
+    rows = derive.rows_by_key(measurements)
     for finding in found:
         if finding.region in Region.CHAIN:
-            notes.setdefault(finding.region, []).append(_short(finding))
+            notes.setdefault(finding.region, []).append(_short(finding, rows))
     for region in Region.CHAIN:
         if status[region] == "ok":
             count = sum(
                 1 for m in measurements if m.status == "recorded" and catalogue.get(m.code).region == region
             )
-            notes[region] = [f"{count} result{'s' if count != 1 else ''} recorded"]
+            notes[region] = [f"{count} result{'s' if count != 1 else ''} in norm"]
     return drawing_to_svg(diagrams.chain_drawing(status, notes))
 
 
@@ -161,25 +169,26 @@ def compare_context(assessment, history) -> dict:
         else {}
         for label, a in columns
     }
-    for measure in catalogue.MEASURES:
-        for side in measure.sides:
-            key = (measure.code, side)
-            values = []
-            for label, _ in columns:
-                row = before_maps[label].get(key)
-                values.append(_cell_text(measure, row))
-            now = this_map.get(key)
-            if now is None and not any(values):
-                continue
-            rows.append(
-                {
-                    "measure": measure,
-                    "side": side,
-                    "before": values,
-                    "now": _cell_text(measure, now),
-                    "changes": [(label.lower(), judged[label].get(key)) for label, _ in columns],
-                }
-            )
+    for _region, region_label, measures in catalogue.by_region():
+        region_rows = []
+        for measure in measures:
+            for side in measure.sides:
+                key = (measure.code, side)
+                values = [_cell_text(measure, before_maps[label].get(key)) for label, _ in columns]
+                now = this_map.get(key)
+                if now is None and not any(values):
+                    continue
+                region_rows.append(
+                    {
+                        "measure": measure,
+                        "side": side,
+                        "before": values,
+                        "now": _cell_text(measure, now),
+                        "changes": [_change_cell(measure, judged[label].get(key)) for label, _ in columns],
+                    }
+                )
+        if region_rows:
+            rows.append({"label": region_label, "rows": region_rows})
     score_rows = []
     this_scores = _score_map(assessment)
     before_scores = {label: _score_map(a) if a else {} for label, a in columns}
@@ -192,7 +201,14 @@ def compare_context(assessment, history) -> dict:
             earlier = before_scores[label].get((instrument, side))
             earlier_score = earlier.score if earlier else None
             delta, verdict = derive.response_change(instrument, earlier_score, response.score)
-            cells.append({"score": earlier_score, "delta": delta, "verdict": verdict})
+            cells.append(
+                {
+                    "score": earlier_score,
+                    "delta": delta,
+                    "verdict": verdict,
+                    "label": VERDICT_SHORT.get(verdict, ""),
+                }
+            )
         score_rows.append(
             {
                 "name": f"{name}{' ' + side if side else ''}",
@@ -210,6 +226,30 @@ def compare_context(assessment, history) -> dict:
         "rows": rows,
         "score_rows": score_rows,
         "verdict_text": derive.VERDICT_TEXT,
+    }
+
+
+VERDICT_SHORT = {
+    "improved": "Improved",
+    "worse": "Worse",
+    "no_real_change": "No real change",
+    "changed": "Changed",
+    "same": "Unchanged",
+}
+
+
+def _change_cell(measure, change) -> dict | None:
+    if change is None or not change.verdict:
+        return None
+    delta = ""
+    if change.delta is not None and change.verdict != "same":
+        sign = "+" if change.delta > 0 else "−" if change.delta < 0 else ""
+        delta = f"{sign}{measure.display(value=abs(change.delta), choice='').split(' (')[0]}"
+    return {
+        "delta": delta,
+        "verdict": change.verdict,
+        "label": VERDICT_SHORT[change.verdict],
+        "title": change.text,
     }
 
 

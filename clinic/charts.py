@@ -62,7 +62,7 @@ def line_chart(
     drawing.__dict__["kc_title"] = title  # read by drawing_to_svg for the accessible name
     left, right, top, bottom = 44, 30, 30, 42
     plot_w, plot_h = width - left - right, height - top - bottom
-    drawing.add(String(left, height - 18, title, fontName=FONT_BOLD, fontSize=11, fillColor=INK))
+    drawing.add(String(8, height - 16, title, fontName=FONT_BOLD, fontSize=11, fillColor=INK))
 
     points = [(d, float(v)) for _, pts in series for d, v in pts if v is not None]
     if not points:
@@ -121,7 +121,9 @@ def line_chart(
             )
         )
         tick += step
-    drawing.add(String(8, bottom + plot_h / 2, y_label, fontName=FONT, fontSize=8, fillColor=MUTED))
+    drawing.add(
+        String(left, height - top + 6, y_label, fontName=FONT, fontSize=8, fillColor=MUTED, textAnchor="end")
+    )
     if band is not None:
         b_lo, b_hi = sorted((float(band[0]), float(band[1])))
         y_lo, y_hi = y_of(b_lo), y_of(b_hi)
