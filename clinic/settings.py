@@ -147,7 +147,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 # Absent DATABASE_URL: an embedded SQLite file in the project folder, in WAL
 # mode with a busy timeout and IMMEDIATE transactions, so concurrent writers
-# queue instead of failing with "database is locked".
+# queue instead of failing with "database is locked". synchronous=FULL: a
+# committed clinical note survives a power cut, not only an application crash.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 SQLITE_PATH = Path(env_str("KC_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")))
 SQLITE_BUSY_TIMEOUT_S = env_int("KC_SQLITE_BUSY_TIMEOUT", 20, minimum=1)
@@ -168,7 +169,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": (
             "PRAGMA journal_mode=WAL;"
-            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA synchronous=FULL;"
             f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000};"
             "PRAGMA foreign_keys=ON;"
         ),
