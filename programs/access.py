@@ -1,0 +1,51 @@
+"""Access functions for programs: each returns the object or raises Http404."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from clinic.access import _as_int
+from clinic.models import Client
+from programs.models import Exercise, ProgramItem, ProgramVersion
+
+
+def get_version_for_user(user, pk) -> ProgramVersion:
+    """A program version of a client whose clinical content the user may read."""
+    qs = ProgramVersion.objects.filter(client__in=Client.objects.clinical_for(user)).select_related(
+        "client", "signed_by", "created_by"
+    )
+    try:
+        return qs.get(pk=_as_int(pk))
+    except ProgramVersion.DoesNotExist:
+        raise Http404("No such program") from None
+
+
+def get_draft_item_for_user(user, pk) -> ProgramItem:
+    """An item of a draft (not yet issued) version the user may edit."""
+    qs = ProgramItem.objects.filter(
+        version__client__in=Client.objects.clinical_for(user), version__signed_at__isnull=True
+    ).select_related("version", "version__client", "exercise")
+    try:
+        return qs.get(pk=_as_int(pk))
+    except ProgramItem.DoesNotExist:
+        raise Http404("No such item") from None
+
+
+def get_exercise_for_user(user, pk, *, for_write: bool = False) -> Exercise:
+    """Library exercises are readable by every therapist and admin. Writing is for
+    admins, and for the therapist who added the exercise."""
+    if not (user.is_authenticated and (user.is_therapist or user.is_clinic_admin)):
+        raise Http404("No such exercise")
+    qs = Exercise.objects.select_related("progression", "regression", "created_by")
+    if not user.is_clinic_admin:
+        qs = qs.filter(is_active=True)
+        if for_write:
+            qs = qs.filter(created_by=user)
+    try:
+        return qs.get(pk=_as_int(pk))
+    except Exercise.DoesNotExist:
+        raise Http404("No such exercise") from None
+
+
+def can_edit_exercise(user, exercise: Exercise) -> bool:
+    return user.is_clinic_admin or (user.is_therapist and exercise.created_by_id == user.pk)

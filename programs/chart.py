@@ -1,0 +1,90 @@
+"""Program sections for the pages that gather from every app (clinic.composition)."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from clinic.composition import Section
+from programs.forms import AdherenceForm
+from programs.models import Adherence, PainResponse, ProgramVersion
+from programs.selectors import items_of
+
+PAIN_SCORE = {PainResponse.GREEN: 0, PainResponse.AMBER: 1, PainResponse.RED: 2}
+
+
+def _adherence_chart(rows) -> str:
+    """Days done per week, one line per exercise, as SVG (empty without data)."""
+    if not rows:
+        return ""
+    from clinic.charts import drawing_to_svg, line_chart
+
+    series: dict[str, list] = {}
+    for row in rows:
+        series.setdefault(row.item.exercise.name, []).append((row.recorded_on, row.days_per_week))
+    drawing = line_chart(
+        list(series.items()),
+        title="Home program: days done per week",
+        y_label="days/week",
+        band=(5, 7, "target: most days"),
+        y_min=0,
+        y_max=7,
+    )
+    return drawing_to_svg(drawing)
+
+
+def chart_section(*, client, user) -> Section | None:
+    """The current program and the adherence chart on the client chart (2 queries)."""
+    current = (
+        ProgramVersion.objects.for_client(client)
+        .issued()
+        .annotate(item_count=Count("items"))
+        .order_by("-number")
+        .first()
+    )
+    rows = list(Adherence.objects.for_client(client))
+    latest = {}
+    for row in rows:
+        latest[row.item.exercise.name] = row
+    return Section(
+        template="programs/_chart_section.html",
+        context={
+            "client": client,
+            "current": current,
+            "chart_svg": _adherence_chart(rows),
+            "latest": sorted(latest.values(), key=lambda r: r.item.position),
+            "can_edit": user.is_therapist,
+        },
+        order=70,
+    )
+
+
+def home_section(*, user) -> Section | None:
+    return None
+
+
+def note_section(*, note, user) -> Section | None:
+    """Adherence entry in the visit note's S section: per exercise of the current
+    program, days done per week and pain response."""
+    current = ProgramVersion.objects.for_client(note.client_id).latest_issued()
+    if current is None:
+        return Section(
+            template="programs/_note_adherence.html", context={"note": note, "current": None}, order=20
+        )
+    items = items_of(current)
+    recorded = {row.item_id: row for row in Adherence.objects.filter(visit=note, item__version=current)}
+    initial = {}
+    for item_id, row in recorded.items():
+        initial[f"days_{item_id}"] = row.days_per_week
+        initial[f"pain_{item_id}"] = row.pain_response
+    form = AdherenceForm(items=items, initial=initial) if not note.is_signed else None
+    return Section(
+        template="programs/_note_adherence.html",
+        context={
+            "note": note,
+            "current": current,
+            "form": form,
+            "recorded": [recorded[i.pk] for i in items if i.pk in recorded],
+            "items": items,
+        },
+        order=20,
+    )

@@ -1,0 +1,305 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+
+from programs.drawings import DRAWING_CHOICES
+from programs.images import clean_illustration
+from programs.models import (
+    MAX_HOLD_SECONDS,
+    MAX_REPS,
+    MAX_SETS,
+    MEASURE_CODES,
+    Exercise,
+    FindingKind,
+    PainResponse,
+    Region,
+    Side,
+)
+
+SETS_HELP = f"1 to {MAX_SETS}."
+REPS_HELP = f"1 to {MAX_REPS}; leave empty for a timed hold."
+HOLD_HELP = f"Seconds, 1 to {MAX_HOLD_SECONDS} (3 minutes); leave empty for reps."
+
+
+def _dosage_fields():
+    return {
+        "sets": forms.IntegerField(
+            min_value=1,
+            max_value=MAX_SETS,
+            help_text=SETS_HELP,
+            error_messages={
+                "min_value": "At least 1 set.",
+                "max_value": f"At most {MAX_SETS} sets: more is not a home program.",
+            },
+        ),
+        "reps": forms.IntegerField(
+            min_value=1,
+            max_value=MAX_REPS,
+            required=False,
+            help_text=REPS_HELP,
+            error_messages={
+                "min_value": "At least 1 rep, or leave empty.",
+                "max_value": f"At most {MAX_REPS} reps per set.",
+            },
+        ),
+        "hold_seconds": forms.IntegerField(
+            min_value=1,
+            max_value=MAX_HOLD_SECONDS,
+            required=False,
+            help_text=HOLD_HELP,
+            error_messages={
+                "min_value": "A hold lasts at least 1 second, or leave empty.",
+                "max_value": f"A hold lasts at most {MAX_HOLD_SECONDS} seconds.",
+            },
+        ),
+    }
+
+
+def _check_reps_or_hold(form: forms.Form, cleaned: dict) -> None:
+    if (
+        "reps" in cleaned
+        and "hold_seconds" in cleaned
+        and not cleaned["reps"]
+        and not cleaned["hold_seconds"]
+    ):
+        form.add_error("reps", "Give reps, a hold time, or both.")
+
+
+class ExerciseForm(forms.ModelForm):
+    drawing = forms.ChoiceField(choices=DRAWING_CHOICES, required=False, label="Built-in drawing")
+    illustration = forms.FileField(
+        required=False,
+        label="Upload an illustration",
+        help_text="PNG, JPEG, WebP or GIF, up to 4 MB. It is re-encoded and its metadata removed.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+    )
+    remove_illustration = forms.BooleanField(required=False, label="Remove the uploaded illustration")
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "name",
+            "region",
+            "target",
+            "position",
+            "equipment",
+            "steps",
+            "cues",
+            "mistakes",
+            "sets",
+            "reps",
+            "hold_seconds",
+            "tempo",
+            "frequency",
+            "dosage_note",
+            "progression",
+            "regression",
+            "citation",
+            "dosage_confirmed",
+            "drawing",
+            "video_url",
+        ]
+        widgets = {
+            "steps": forms.Textarea(attrs={"rows": 5}),
+            "cues": forms.Textarea(attrs={"rows": 2}),
+            "mistakes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in _dosage_fields().items():
+            self.fields[name] = field
+        others = Exercise.objects.active().order_by("name")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["progression"].queryset = others
+        self.fields["regression"].queryset = others
+        self.fields["video_url"].assume_scheme = "https"
+        self.helper = FormHelper()
+        self.helper.form_tag = True
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.layout = Layout(
+            Fieldset(
+                "Exercise",
+                Row(Column("name"), Column("region"), Column("target")),
+                Row(Column("position"), Column("equipment")),
+                "steps",
+                Row(Column("cues"), Column("mistakes")),
+            ),
+            Fieldset(
+                "Default dosage",
+                Row(Column("sets"), Column("reps"), Column("hold_seconds")),
+                Row(Column("tempo"), Column("frequency")),
+                "dosage_note",
+                Row(Column("citation"), Column("dosage_confirmed")),
+            ),
+            Fieldset(
+                "Links and pictures",
+                Row(Column("progression"), Column("regression")),
+                Row(Column("drawing"), Column("illustration"), Column("remove_illustration")),
+                "video_url",
+            ),
+            Submit("submit", "Save exercise"),
+        )
+
+    def clean_illustration(self):
+        upload = self.cleaned_data.get("illustration")
+        if not upload:
+            return None
+        return clean_illustration(upload)
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_reps_or_hold(self, cleaned)
+        return cleaned
+
+
+class IndicationForm(forms.Form):
+    measure_code = forms.ChoiceField(choices=MEASURE_CODES, label="Finding (measure)")
+    finding_kind = forms.ChoiceField(choices=FindingKind.choices, label="Kind")
+    reason = forms.CharField(max_length=200, label="Why (client-facing)")
+    priority = forms.IntegerField(min_value=0, max_value=99, initial=10)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("measure_code"), Column("finding_kind"), Column("priority")),
+            "reason",
+            Submit("submit", "Add mapping", css_class="btn-sm"),
+        )
+
+
+class PainRuleForm(forms.Form):
+    green_max = forms.IntegerField(min_value=0, max_value=8, label="Green up to")
+    amber_max = forms.IntegerField(min_value=1, max_value=9, label="Amber up to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("green_max"), Column("amber_max")), Submit("submit", "Save bands", css_class="btn-sm")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        green, amber = cleaned.get("green_max"), cleaned.get("amber_max")
+        if green is not None and amber is not None and green >= amber:
+            raise ValidationError("The green limit must be below the amber limit.")
+        return cleaned
+
+
+class LibrarySearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=80,
+        label="Search",
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "Name, target or equipment"}),
+    )
+    region = forms.ChoiceField(
+        choices=[("", "All regions"), *Region.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class ItemForm(forms.Form):
+    """One program item's dosage, edited inline in the builder."""
+
+    tempo = forms.CharField(max_length=80, required=False)
+    frequency = forms.CharField(max_length=80)
+    side = forms.ChoiceField(choices=Side.choices, required=False)
+    load_note = forms.CharField(max_length=200, required=False)
+    therapist_note = forms.CharField(max_length=300, required=False)
+    reason = forms.CharField(max_length=200, required=False, label="Why")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = _dosage_fields()
+        self.fields = {**fields, **self.fields}
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field, forms.ChoiceField)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_reps_or_hold(self, cleaned)
+        return cleaned
+
+
+class AddItemForm(forms.Form):
+    exercise = forms.IntegerField(min_value=1, error_messages={"invalid": "Unknown exercise."})
+    reason = forms.CharField(max_length=200, required=False)
+    source_code = forms.ChoiceField(choices=[("", "-"), *MEASURE_CODES], required=False)
+    side = forms.ChoiceField(choices=Side.choices, required=False)
+
+    def clean_exercise(self):
+        pk = self.cleaned_data["exercise"]
+        exercise = Exercise.objects.active().filter(pk=pk).first()
+        if exercise is None:
+            raise ValidationError("Unknown exercise: it is not in the library.")
+        return exercise
+
+
+class IssueForm(forms.Form):
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    review_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, review = cleaned.get("start_date"), cleaned.get("review_date")
+        if start and review and review < start:
+            self.add_error("review_date", "The review date must be on or after the start date.")
+        return cleaned
+
+
+class AdherenceForm(forms.Form):
+    """Days done per week and pain response for each item of the issued version."""
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"days_{item.pk}"] = forms.IntegerField(
+                min_value=0,
+                max_value=7,
+                required=False,
+                label=item.exercise.name,
+                error_messages={"max_value": "A week has 7 days.", "min_value": "0 to 7 days."},
+                widget=forms.NumberInput(
+                    attrs={"class": "form-control form-control-sm", "style": "width:5rem"}
+                ),
+            )
+            self.fields[f"pain_{item.pk}"] = forms.ChoiceField(
+                choices=[("", "-"), *PainResponse.choices],
+                required=False,
+                label="Pain response",
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def rows(self):
+        """(item, days field, pain field) for the template."""
+        return [(item, self[f"days_{item.pk}"], self[f"pain_{item.pk}"]) for item in self.items]
+
+    def clean(self):
+        cleaned = super().clean()
+        rows = []
+        for item in self.items:
+            days, pain = cleaned.get(f"days_{item.pk}"), cleaned.get(f"pain_{item.pk}")
+            if days is None and not pain:
+                continue
+            if days is None or not pain:
+                self.add_error(f"days_{item.pk}", "Give both the days and the pain response, or neither.")
+                continue
+            rows.append({"item": item, "days_per_week": days, "pain_response": pain})
+        if not rows and not self.errors:
+            raise ValidationError("Fill in at least one exercise.")
+        cleaned["rows"] = rows
+        return cleaned

@@ -1,0 +1,584 @@
+"""Program pages: the exercise library, the builder, versions, handouts, adherence.
+
+Views are thin: access function, form, one service call, then redirect or render.
+Builder actions answer htmx requests with the re-rendered builder panel and
+plain requests with a redirect, so the page also works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import copy
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.access import get_clinical_client_for_user
+from clinic.audit import audit_record
+from clinic.decorators import admin_required
+from clinic.models import Client, ClinicProfile
+from clinic.pdf import Letterhead
+from clinic.records import RecordLocked
+from clinic.selectors import banner_flags
+from programs import services
+from programs.access import (
+    can_edit_exercise,
+    get_draft_item_for_user,
+    get_exercise_for_user,
+    get_version_for_user,
+)
+from programs.drawings import drawing_svg
+from programs.forms import (
+    AddItemForm,
+    AdherenceForm,
+    ExerciseForm,
+    IndicationForm,
+    IssueForm,
+    ItemForm,
+    LibrarySearchForm,
+    PainRuleForm,
+)
+from programs.handout import HandoutData, program_for_handout, render_handout
+from programs.models import (
+    SENSIBLE_EXERCISE_COUNT,
+    Adherence,
+    Exercise,
+    ExerciseIndication,
+    PainMonitoringRule,
+    ProgramItem,
+    ProgramVersion,
+)
+from programs.selectors import (
+    items_of,
+    latest_findings,
+    previous_issued,
+    suggestions_for,
+    version_diff,
+)
+
+LIBRARY_PAGE = 60
+
+
+def _library_user(request) -> None:
+    if not (request.user.is_therapist or request.user.is_clinic_admin):
+        raise Http404("Not found")
+
+
+def _form_errors(form) -> str:
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        label = label or field.replace("_", " ").capitalize() if field != "__all__" else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return " ".join(parts)
+
+
+# --- Exercise library ---------------------------------------------------------------
+
+
+@require_GET
+def exercise_list(request):
+    _library_user(request)
+    form = LibrarySearchForm(request.GET or None)
+    text = region = ""
+    if form.is_valid():
+        text, region = form.cleaned_data["q"], form.cleaned_data["region"]
+    exercises = list(Exercise.objects.active().search(text, region).for_list()[:200])
+    rows = [
+        (ex, drawing_svg(ex.drawing, 120) if ex.drawing and not ex.illustration else "") for ex in exercises
+    ]
+    return render(
+        request,
+        "programs/exercise_list.html",
+        {"form": form, "rows": rows, "is_admin": request.user.is_clinic_admin, "can_add": True},
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def library_manage(request):
+    """Admin page: every exercise including retired ones, and the pain-monitoring bands."""
+    rule = PainMonitoringRule.load()
+    form = PainRuleForm(
+        request.POST or None, initial={"green_max": rule.green_max, "amber_max": rule.amber_max}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.pain_rule_update(by=request.user, request=request, **form.cleaned_data)
+        messages.success(request, "Pain-monitoring bands saved.")
+        return redirect("programs:library_manage")
+    exercises = Exercise.objects.for_list()
+    return render(
+        request, "programs/library_manage.html", {"form": form, "exercises": exercises, "rule": rule}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def exercise_create(request):
+    _library_user(request)
+    form = ExerciseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        illustration = data.pop("illustration", None)
+        exercise = services.exercise_create(
+            by=request.user, data=data, illustration=illustration, request=request
+        )
+        messages.success(request, f"{exercise.name} added to the library.")
+        return redirect(exercise.get_absolute_url())
+    return render(request, "programs/exercise_form.html", {"form": form, "title": "New exercise"})
+
+
+@require_http_methods(["GET", "POST"])
+def exercise_edit(request, pk):
+    exercise = get_exercise_for_user(request.user, pk, for_write=True)
+    form = ExerciseForm(request.POST or None, request.FILES or None, instance=copy.copy(exercise))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        illustration = data.pop("illustration", None)
+        remove = data.pop("remove_illustration", False)
+        services.exercise_update(
+            exercise=exercise,
+            by=request.user,
+            data=data,
+            illustration=illustration,
+            remove_illustration=remove,
+            request=request,
+        )
+        messages.success(request, "Exercise saved.")
+        return redirect(exercise.get_absolute_url())
+    return render(request, "programs/exercise_form.html", {"form": form, "title": f"Edit {exercise.name}"})
+
+
+@require_GET
+def exercise_detail(request, pk):
+    exercise = get_exercise_for_user(request.user, pk)
+    is_admin = request.user.is_clinic_admin
+    context = {
+        "exercise": exercise,
+        "svg": drawing_svg(exercise.drawing, 320) if exercise.drawing else "",
+        "indications": list(exercise.indications.all()),
+        "can_edit": can_edit_exercise(request.user, exercise),
+        "is_admin": is_admin,
+        "indication_form": IndicationForm() if is_admin else None,
+    }
+    return render(request, "programs/exercise_detail.html", context)
+
+
+@require_GET
+def exercise_image(request, pk):
+    exercise = get_exercise_for_user(request.user, pk)
+    if not exercise.illustration:
+        raise Http404("No illustration")
+    try:
+        handle = exercise.illustration.open("rb")
+    except OSError:
+        raise Http404("No illustration") from None
+    content_type = mimetypes.guess_type(exercise.illustration.name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@admin_required
+@require_POST
+def exercise_set_active(request, pk):
+    exercise = get_exercise_for_user(request.user, pk)
+    services.exercise_set_active(
+        exercise=exercise, by=request.user, active=request.POST.get("active") == "1", request=request
+    )
+    messages.success(request, f"{exercise.name} {'restored' if exercise.is_active else 'retired'}.")
+    return redirect("programs:library_manage")
+
+
+@admin_required
+@require_POST
+def indication_add(request, pk):
+    exercise = get_exercise_for_user(request.user, pk)
+    form = IndicationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.indication_add(exercise=exercise, by=request.user, request=request, **form.cleaned_data)
+            messages.success(request, "Mapping added.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect(exercise.get_absolute_url())
+
+
+@admin_required
+@require_POST
+def indication_remove(request, pk):
+    indication = ExerciseIndication.objects.filter(pk=_int(pk)).select_related("exercise").first()
+    if indication is None:
+        raise Http404("No such mapping")
+    services.indication_remove(indication=indication, by=request.user, request=request)
+    return redirect(indication.exercise.get_absolute_url())
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("Not found") from None
+
+
+# --- Builder ---------------------------------------------------------------------------
+
+
+def _builder_context(request, client: Client, *, errors: dict | None = None) -> dict:
+    """Everything the builder panel shows. A fixed number of queries."""
+    versions = ProgramVersion.objects.for_client(client)
+    draft = versions.drafts().first()
+    current = versions.latest_issued()
+    items = items_of(draft) if draft else []
+    current_items = items_of(current) if current and not draft else []
+    in_program = {i.exercise_id for i in items or current_items}
+    findings = latest_findings(client)
+    suggestions = suggestions_for(findings, exclude_exercise_ids=in_program)
+    item_forms = [
+        (
+            item,
+            ItemForm(
+                (errors or {}).get(item.pk),
+                initial={n: getattr(item, n) for n in services.ITEM_FIELDS},
+                prefix=f"item{item.pk}",
+            ),
+        )
+        for item in items
+    ]
+    today = timezone.localdate()
+    issue_form = IssueForm(
+        initial={
+            "start_date": today,
+            "review_date": today + timezone.timedelta(weeks=services.DEFAULT_REVIEW_WEEKS),
+        }
+    )
+    return {
+        "client": client,
+        "draft": draft,
+        "current": current,
+        "current_items": current_items,
+        "item_forms": item_forms,
+        "findings": findings,
+        "suggestions": suggestions,
+        "too_many": len(items) > SENSIBLE_EXERCISE_COUNT,
+        "sensible_count": SENSIBLE_EXERCISE_COUNT,
+        "issue_form": issue_form,
+        "can_edit": request.user.is_therapist,
+    }
+
+
+def _builder_response(request, client: Client, *, errors: dict | None = None, status: int = 200):
+    if request.htmx:
+        context = _builder_context(request, client, errors=errors)
+        return render(request, "programs/_builder_panel.html", context, status=status)
+    return redirect("programs:builder", client.pk)
+
+
+@require_GET
+def builder(request, pk):
+    client = get_clinical_client_for_user(request.user, pk)
+    context = _builder_context(request, client)
+    context["flags"] = banner_flags(client)
+    context["search_form"] = LibrarySearchForm()
+    context["library"] = Exercise.objects.active().for_list()[:LIBRARY_PAGE]
+    audit_record(
+        actor=request.user, action="view", request=request, client=client, detail={"page": "program"}
+    )
+    return render(request, "programs/builder.html", context)
+
+
+@require_GET
+def builder_library(request, pk):
+    """htmx: the library list filtered by text and region."""
+    client = get_clinical_client_for_user(request.user, pk)
+    form = LibrarySearchForm(request.GET)
+    text = region = ""
+    if form.is_valid():
+        text, region = form.cleaned_data["q"], form.cleaned_data["region"]
+    library = Exercise.objects.active().search(text, region).for_list()[:LIBRARY_PAGE]
+    return render(request, "programs/_library_results.html", {"client": client, "library": library})
+
+
+@require_POST
+def builder_add(request, pk):
+    client = get_clinical_client_for_user(request.user, pk)
+    form = AddItemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _builder_response(request, client, status=422 if request.htmx else 302)
+    try:
+        draft = services.program_draft(client=client, by=request.user, request=request)
+        services.program_item_add(
+            draft=draft,
+            exercise=form.cleaned_data["exercise"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            source_code=form.cleaned_data["source_code"],
+            side=form.cleaned_data["side"] or "",
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _builder_response(request, client)
+
+
+@require_POST
+def builder_start(request, pk):
+    """Start the next version: a draft copied from the current one."""
+    client = get_clinical_client_for_user(request.user, pk)
+    services.program_draft(client=client, by=request.user, request=request)
+    return _builder_response(request, client)
+
+
+@require_POST
+def item_update(request, pk):
+    item = get_draft_item_for_user(request.user, pk)
+    client = item.version.client
+    form = ItemForm(request.POST, prefix=f"item{item.pk}")
+    if not form.is_valid():
+        messages.error(request, f"{item.exercise.name}: {_form_errors(form)} Nothing was saved.")
+        return _builder_response(request, client, errors={item.pk: request.POST}, status=200)
+    try:
+        services.program_item_update(item=item, by=request.user, data=form.cleaned_data, request=request)
+        messages.success(request, f"{item.exercise.name} saved.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _builder_response(request, client)
+
+
+@require_POST
+def item_remove(request, pk):
+    item = get_draft_item_for_user(request.user, pk)
+    client = item.version.client
+    services.program_item_remove(item=item, by=request.user, request=request)
+    return _builder_response(request, client)
+
+
+@require_POST
+def item_move(request, pk):
+    item = get_draft_item_for_user(request.user, pk)
+    client = item.version.client
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    services.program_item_move(item=item, by=request.user, offset=offset, request=request)
+    return _builder_response(request, client)
+
+
+@require_POST
+def builder_issue(request, pk):
+    client = get_clinical_client_for_user(request.user, pk)
+    draft = ProgramVersion.objects.for_client(client).drafts().first()
+    if draft is None:
+        messages.error(request, "There is no draft to issue.")
+        return redirect("programs:builder", client.pk)
+    form = IssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("programs:builder", client.pk)
+    try:
+        version = services.program_issue(version=draft, by=request.user, request=request, **form.cleaned_data)
+    except (ValidationError, RecordLocked) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("programs:builder", client.pk)
+    messages.success(request, f"Version {version.number} issued. Print the handout for the client.")
+    return redirect(version.get_absolute_url())
+
+
+@require_POST
+def builder_discard(request, pk):
+    client = get_clinical_client_for_user(request.user, pk)
+    draft = ProgramVersion.objects.for_client(client).drafts().first()
+    if draft is not None:
+        services.program_draft_discard(draft=draft, by=request.user, request=request)
+        messages.info(request, "Draft discarded.")
+    return redirect("programs:builder", client.pk)
+
+
+# --- Versions and handouts -------------------------------------------------------------
+
+
+@require_GET
+def version_detail(request, pk):
+    version = get_version_for_user(request.user, pk)
+    items = items_of(version)
+    previous = (
+        previous_issued(version)
+        if version.is_issued
+        else ProgramVersion.objects.filter(pk=version.based_on_id).first()
+    )
+    diff = version_diff(items_of(previous), items) if previous else None
+    all_versions = list(ProgramVersion.objects.for_client(version.client_id).issued().order_by("-number"))
+    is_current = version.is_issued and all_versions and all_versions[0].pk == version.pk
+    adherence = list(Adherence.objects.filter(item__version=version).select_related("item__exercise"))
+    audit_record(actor=request.user, action="view", request=request, client=version.client_id, target=version)
+    return render(
+        request,
+        "programs/version_detail.html",
+        {
+            "version": version,
+            "client": version.client,
+            "items": items,
+            "previous": previous,
+            "diff": diff,
+            "versions": all_versions,
+            "flags": banner_flags(version.client),
+            "adherence": adherence,
+            "adherence_form": AdherenceForm(items=items)
+            if is_current and request.user.is_therapist
+            else None,
+        },
+    )
+
+
+def _letterhead() -> Letterhead:
+    return Letterhead.from_profile(ClinicProfile.load())
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _handout(request, version: ProgramVersion) -> HttpResponse:
+    if not version.is_issued:
+        raise Http404("Only issued versions have a handout")
+    items = items_of(version)
+    rule = PainMonitoringRule.load()
+    data = HandoutData(
+        letterhead=_letterhead(),
+        programs=[program_for_handout(version, items)],
+        green_max=rule.green_max,
+        amber_max=rule.amber_max,
+    )
+    pdf = render_handout(data)
+    audit_record(
+        actor=request.user,
+        action="print",
+        request=request,
+        client=version.client_id,
+        target=version,
+        detail={"document": "handout", "number": version.number},
+    )
+    return _pdf_response(pdf, f"home-program-v{version.number}.pdf")
+
+
+@require_GET
+def client_handout(request, pk):
+    client = get_clinical_client_for_user(request.user, pk)
+    version = (
+        ProgramVersion.objects.for_client(client)
+        .issued()
+        .select_related("client", "signed_by")
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise Http404("No issued program")
+    return _handout(request, version)
+
+
+@require_GET
+def version_handout(request, pk):
+    return _handout(request, get_version_for_user(request.user, pk))
+
+
+@require_GET
+def batch_handouts(request):
+    """Every program issued today for the clients whose clinical record the user
+    may read, in one PDF. A front-desk admin who is not a therapist reads no
+    program content, so the batch is empty for them (404)."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    versions = list(
+        ProgramVersion.objects.issued()
+        .filter(client__in=Client.objects.clinical_for(request.user), signed_at__gte=start)
+        .select_related("client", "signed_by")
+        .order_by("signed_at", "id")
+    )
+    if not versions:
+        raise Http404("No programs issued today")
+    items = ProgramItem.objects.filter(version__in=versions).ordered()
+    by_version: dict[int, list] = {}
+    for item in items:
+        by_version.setdefault(item.version_id, []).append(item)
+    rule = PainMonitoringRule.load()
+    data = HandoutData(
+        letterhead=_letterhead(),
+        programs=[program_for_handout(v, by_version.get(v.pk, [])) for v in versions],
+        green_max=rule.green_max,
+        amber_max=rule.amber_max,
+    )
+    pdf = render_handout(data)
+    for version in versions:
+        audit_record(
+            actor=request.user,
+            action="print",
+            request=request,
+            client=version.client_id,
+            target=version,
+            detail={"document": "handout", "batch": True},
+        )
+    return _pdf_response(pdf, f"home-programs-{timezone.localdate():%Y-%m-%d}.pdf")
+
+
+# --- Adherence -------------------------------------------------------------------------
+
+
+@require_POST
+def adherence_record(request, pk):
+    """Adherence recorded from the program page (no visit note)."""
+    client = get_clinical_client_for_user(request.user, pk)
+    current = ProgramVersion.objects.for_client(client).latest_issued()
+    if current is None:
+        raise Http404("No issued program")
+    form = AdherenceForm(request.POST, items=items_of(current))
+    if form.is_valid():
+        try:
+            services.adherence_record(
+                client=client, by=request.user, rows=form.cleaned_data["rows"], request=request
+            )
+            messages.success(request, "Adherence recorded.")
+        except (ValidationError, RecordLocked) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.error(request, _form_errors(form) + " Nothing was saved.")
+    return redirect(reverse("programs:version_detail", args=[current.pk]) + "#adherence")
+
+
+@require_POST
+def note_adherence_record(request, pk):
+    """Adherence recorded on a visit note page (the note's S section)."""
+    from notes.access import get_note_for_user
+
+    note = get_note_for_user(request.user, pk)
+    current = ProgramVersion.objects.for_client(note.client_id).latest_issued()
+    back = note.get_absolute_url() if hasattr(note, "get_absolute_url") else "/"
+    if current is None:
+        messages.error(request, "This client has no issued program yet.")
+        return redirect(back)
+    if note.is_signed:
+        messages.error(request, "This note is signed; adherence for it can no longer change.")
+        return redirect(back)
+    form = AdherenceForm(request.POST, items=items_of(current))
+    if form.is_valid():
+        try:
+            services.adherence_record(
+                client=note.client,
+                by=request.user,
+                rows=form.cleaned_data["rows"],
+                visit=note,
+                request=request,
+            )
+            messages.success(request, "Home-program adherence recorded.")
+        except (ValidationError, RecordLocked) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.error(request, _form_errors(form) + " Nothing was saved.")
+    return redirect(back + "#program-adherence")
