@@ -101,7 +101,6 @@ class ClientForm(forms.ModelForm):
             "version",
         )
         self.helper.form_tag = False
-        self.helper.add_input(Submit("submit", "Save client"))
 
     def clean_date_of_birth(self):
         dob = self.cleaned_data["date_of_birth"]
@@ -115,11 +114,15 @@ class ClientForm(forms.ModelForm):
 class ClientSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search")
     therapist = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="All therapists"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="All therapists",
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
         choices=[("active", "Active"), ("archived", "Archived"), ("all", "All")],
         required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -138,11 +141,17 @@ class HealthScreenForm(forms.Form):
     medications = forms.CharField(
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         label="Current medications (including pain medication)",
     )
-    notes = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
-    consent_given = forms.BooleanField(required=False, label="Client consents to treatment")
+    notes = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+    consent_given = forms.BooleanField(
+        required=False,
+        label="Client consents to treatment",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,7 +159,7 @@ class HealthScreenForm(forms.Form):
             self.fields[f"q_{q.code}"] = forms.TypedChoiceField(
                 label=q.text,
                 choices=[("no", "No"), ("yes", "Yes")],
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 coerce=lambda v: v == "yes",
                 required=True,
                 error_messages={"required": "Answer yes or no."},
@@ -193,7 +202,6 @@ class UserCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.add_input(Submit("submit", "Create user"))
 
     def clean(self):
         cleaned = super().clean()
@@ -234,7 +242,6 @@ class UserEditForm(forms.ModelForm):
         self.editor = editor
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.add_input(Submit("submit", "Save user"))
 
     def clean(self):
         cleaned = super().clean()

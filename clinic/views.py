@@ -293,7 +293,9 @@ def user_create(request):
         )
         messages.success(request, f"User {user.username} created.")
         return redirect("user_list")
-    return render(request, "clinic/user_form.html", {"form": form, "title": "New user"})
+    return render(
+        request, "clinic/user_form.html", {"form": form, "title": "New user", "submit_label": "Create user"}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -310,7 +312,11 @@ def user_edit(request, pk):
         else:
             messages.success(request, f"User {username} saved.")
             return redirect("user_list")
-    return render(request, "clinic/user_form.html", {"form": form, "title": f"Edit user {username}"})
+    return render(
+        request,
+        "clinic/user_form.html",
+        {"form": form, "title": f"Edit user {username}", "submit_label": "Save user"},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.sync_api import expect
+
+from tests.browser.conftest import OUTPUT
 
 
 def test_therapist_searches_for_a_demo_client_and_opens_the_chart(page, login):
@@ -41,3 +44,68 @@ def test_admin_creates_client_and_assigned_therapist_then_sees_it(page, login, b
     expect(page.locator("#client-table")).to_contain_text(surname)
     page.click(f"a:has-text('{surname}')")
     expect(page.locator("#client-header h1")).to_contain_text("Jordan")
+
+
+def test_admin_opens_a_chart_and_sees_nothing_clinical(page, login):
+    login("admin")
+    page.goto("/clients/?q=mensah")
+    page.click("a:has-text('Mensah, George')")
+    expect(page.locator("#client-header h1")).to_contain_text("George Mensah")
+    expect(page.locator("#clinical-notice")).to_contain_text("visible to the care team only")
+    expect(page.locator("#flags-banner")).to_have_count(0)
+    expect(page.locator("#intake")).to_have_count(0)
+    assert "DVT" not in page.content()
+
+
+def _assert_fits_the_width(page):
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than the 768px screen"
+
+
+def test_tablet_width_768_layout_of_list_chart_and_forms(page, login):
+    page.set_viewport_size({"width": 768, "height": 1024})
+    login("therapist")
+    _assert_fits_the_width(page)
+    page.goto("/clients/")
+    expect(page.locator("#client-table")).to_be_visible()
+    _assert_fits_the_width(page)
+    page.screenshot(path=str(OUTPUT / "tablet-768-client-list.png"), full_page=True)
+    page.click("a:has-text('Whitford, Daniel')")
+    expect(page.locator("#client-header")).to_be_visible()
+    _assert_fits_the_width(page)
+    page.screenshot(path=str(OUTPUT / "tablet-768-chart.png"), full_page=True)
+    page.click("text=Edit details")
+    expect(page.locator("input[name=first_name]")).to_be_visible()
+    _assert_fits_the_width(page)
+    page.screenshot(path=str(OUTPUT / "tablet-768-client-edit.png"), full_page=True)
+    page.go_back()
+    page.click("a:has-text('health screen')")
+    expect(page.locator("input[name=q_dvt]").first).to_be_visible()
+    _assert_fits_the_width(page)
+    page.screenshot(path=str(OUTPUT / "tablet-768-intake.png"), full_page=True)
+
+
+def test_bad_input_shows_the_message_next_to_the_field(page, login):
+    login("admin")
+    page.goto("/clients/new/")
+    page.fill("input[name=first_name]", "Casey")
+    page.fill("input[name=last_name]", "Futuredate")
+    page.fill("input[name=date_of_birth]", "2999-01-01")
+    page.fill("input[name=email]", "casey-at-example")
+    page.select_option("select[name=primary_therapist]", label="Sam Okafor")
+    page.click("button:has-text('Save client')")
+    dob_error = page.locator("#error_1_id_date_of_birth")
+    expect(dob_error).to_have_text("Date of birth cannot be in the future.")
+    expect(page.locator("#error_1_id_email")).to_have_text("Enter a valid email address.")
+    # the message sits in the same form group as its field, just below it
+    group = page.locator("#div_id_date_of_birth")
+    expect(group.locator("input[name=date_of_birth]")).to_have_class(re.compile("is-invalid"))
+    expect(group.locator("#error_1_id_date_of_birth")).to_be_visible()
+    field_box = page.locator("input[name=date_of_birth]").bounding_box()
+    error_box = dob_error.bounding_box()
+    assert 0 <= error_box["y"] - (field_box["y"] + field_box["height"]) < 40
+    # typed values are kept and nothing was saved
+    expect(page.locator("input[name=last_name]")).to_have_value("Futuredate")
+    page.screenshot(path=str(OUTPUT / "client-form-errors.png"), full_page=True)
+    page.goto("/clients/?q=futuredate&status=all")
+    expect(page.locator("#client-table")).to_contain_text("No clients found.")

@@ -18,9 +18,8 @@ def audit_queries(rows: int = 1) -> int:
     return per_row * rows
 
 
-# What every signed-in page pays before the view runs: the session, the user, and
-# the two second-factor device look-ups of the two-factor middleware.
-SIGNED_IN_FLOOR = 4
+# What every signed-in page pays before the view runs: the session and the user.
+SIGNED_IN_FLOOR = 2
 # The idle-timeout middleware re-saves the session at most once a second, so a
 # pinned count would depend on the clock. Query-count tests warm the session up
 # with one request, then send the measured one marked as background traffic,
