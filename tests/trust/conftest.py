@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
+from tests.trust import tempdb
+
 PASSWORD = "test-pass-1234!"
 
 
@@ -30,3 +32,21 @@ def login(http: HttpClient, username: str, password: str = PASSWORD, ip: str = "
     return http.post(
         "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **extra
     )
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory, django_db_blocker):
+    with django_db_blocker.unblock():
+        db = tempdb.migrated_template(tmp_path_factory.mktemp("kc-template"))
+    yield db
+    with django_db_blocker.unblock():
+        tempdb.drop(db)
+
+
+@pytest.fixture
+def scratch_db(template_db, tmp_path, django_db_blocker):
+    with django_db_blocker.unblock():
+        db = tempdb.clone(template_db, tmp_path)
+    yield db
+    with django_db_blocker.unblock():
+        tempdb.drop(db)

@@ -20,24 +20,6 @@ WRITERS = 16
 CLIENTS_PER_WRITER = 12
 
 
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory, django_db_blocker):
-    with django_db_blocker.unblock():
-        db = tempdb.migrated_template(tmp_path_factory.mktemp("kc-template"))
-    yield db
-    with django_db_blocker.unblock():
-        tempdb.drop(db)
-
-
-@pytest.fixture
-def scratch_db(template_db, tmp_path, django_db_blocker):
-    with django_db_blocker.unblock():
-        db = tempdb.clone(template_db, tmp_path)
-    yield db
-    with django_db_blocker.unblock():
-        tempdb.drop(db)
-
-
 def _spawn_writer(db: tempdb.TempDatabase, worker: int) -> dict:
     result = subprocess.run(
         [
