@@ -77,7 +77,9 @@ def render_note_pdf(data) -> bytes:
                 ]
                 rows_ += [[Paragraph(esc(v), cell) for v in row] for row in data.palpation]
                 story.append(_table(rows_, [w * width for w in (0.22, 0.1, 0.14, 0.14, 0.12, 0.28)], st))
-            story.append(Paragraph("Treatment log", st["h3"]))
+            story.append(
+                Paragraph("Treatment log <font size=9>(pressure 1 = very light … 5 = deep)</font>", st["h3"])
+            )
             if data.treatments:
                 rows_ = [
                     [
@@ -116,7 +118,7 @@ def render_note_pdf(data) -> bytes:
                         "",
                     ]
                 )
-                story.append(_table(rows_, [w * width for w in (0.22, 0.2, 0.08, 0.07, 0.1, 0.15, 0.18)], st))
+                story.append(_table(rows_, [w * width for w in (0.24, 0.2, 0.07, 0.06, 0.1, 0.15, 0.18)], st))
             else:
                 story.append(Paragraph("No treatments logged.", st["small"]))
             story.append(Paragraph("Assessment at this visit", st["h3"]))
@@ -157,22 +159,21 @@ def render_note_pdf(data) -> bytes:
     story.append(KeepTogether(block))
 
     if data.amendments:
-        story.append(
-            Paragraph("Amendments (each signed separately; the original above is unchanged)", st["h2"])
-        )
-        for a in data.amendments:
+        heading = Paragraph("Amendments (each signed separately; the original above is unchanged)", st["h2"])
+        for index, a in enumerate(data.amendments):
             parts = [
                 Paragraph(f"<b>{esc(a.label)}</b> by {esc(a.author)} on {_when(a.signed_at)}", st["body"]),
                 Paragraph(f"<b>Reason:</b> {esc(a.reason)}", st["body"]),
             ]
             if a.text:
                 parts.append(Paragraph(esc(a.text), st["body"]))
-            parts.append(Spacer(1, 2 * mm))
             table = Table([[parts]], colWidths=[width])
             table.setStyle(
                 TableStyle([("LINEBEFORE", (0, 0), (0, -1), 2, MUTED), ("LEFTPADDING", (0, 0), (-1, -1), 8)])
             )
-            story.append(table)
+            # The heading never sits alone at the foot of a page.
+            story.append(KeepTogether([heading, table]) if index == 0 else table)
+            story.append(Spacer(1, 2 * mm))
 
     return build_pdf(
         story=story,

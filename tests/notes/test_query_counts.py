@@ -1,0 +1,99 @@
+"""Pinned query counts: the pages stay bounded however many visits, rows or addenda exist."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from notes import services
+
+
+@pytest.fixture
+def fifty_visits(signed_note, make_note):
+    for index in range(48):
+        signed_note(rows=2, hours_ago=24 * (60 - index), nprs_first_step=index % 10)
+    make_note(hours_ago=3)
+    make_note(hours_ago=30)
+
+
+def test_client_chart_with_fifty_visits(fifty_visits, as_treating, client_record, django_assert_num_queries):
+    url = reverse("client_detail", args=[client_record.pk])
+    with django_assert_num_queries(CHART_QUERIES):
+        response = as_treating.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('href="/notes/') == 20  # bounded timeline
+    assert b"All 50 visits" in response.content
+
+
+def test_full_visit_list_page_with_fifty_visits(
+    fifty_visits, as_treating, client_record, django_assert_num_queries
+):
+    url = reverse("client_notes", args=[client_record.pk]) + "?page=2"
+    with django_assert_num_queries(LIST_QUERIES):
+        response = as_treating.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('href="/notes/') == 25
+
+
+@pytest.fixture
+def busy_signed_note(make_note, add_row, treating, catalogue):
+    from tests.notes.conftest import COMPLETE
+
+    note = make_note(**COMPLETE)
+    note.duration_minutes = 90
+    note = services.note_update(note=note, by=treating, data={"duration_minutes": 90}, version=note.version)
+    for index in range(10):
+        add_row(note, minutes=5, technique=["cupping", "pnf", "met", "iastm", "sports_massage"][index % 5])
+    for region in ("soleus", "plantar_fascia", "glute_med"):
+        services.palpation_add(note=note, by=treating, data={"region": catalogue["region"][region]})
+    note = services.note_sign(note=note, by=treating)
+    for kind in ("addendum", "correction", "late_entry"):
+        services.amendment_add(
+            note=note, by=treating, kind=kind, reason=f"{kind} reason", text=f"{kind} text"
+        )
+    return note
+
+
+def test_signed_note_page_with_ten_treatments_and_addenda(
+    busy_signed_note, as_treating, django_assert_num_queries
+):
+    url = reverse("note_detail", args=[busy_signed_note.pk])
+    with django_assert_num_queries(SIGNED_NOTE_QUERIES):
+        response = as_treating.get(url)
+    assert response.status_code == 200
+    assert (
+        response.content.decode().count("<tr") == 1 + 10 + 1 + 3
+    )  # treatment head+rows, palpation head+rows
+
+
+def test_draft_note_page_with_ten_treatments(make_note, add_row, as_treating, django_assert_num_queries):
+    note = make_note()
+    for _ in range(10):
+        add_row(note, minutes=5)
+    url = reverse("note_detail", args=[note.pk])
+    with django_assert_num_queries(DRAFT_NOTE_QUERIES):
+        response = as_treating.get(url)
+    assert response.status_code == 200
+
+
+def test_home_page_with_many_unsigned_notes(make_note, as_treating, django_assert_num_queries):
+    for hours in range(1, 30):
+        make_note(hours_ago=hours)
+    with django_assert_num_queries(HOME_QUERIES):
+        response = as_treating.get(reverse("home"))
+    assert response.status_code == 200
+
+
+# Session + user (2) and the audit row (4: savepoint, last hash, insert, release) are on every page.
+# Client chart: client, care-team check, care team, screen + answers, consent, then the app sections:
+# assessments 1; notes 4 (count, visits, their treatments, pain series); programs 2.
+CHART_QUERIES = 18
+# Visit list: client, count, visits, treatments, screen + answers.
+LIST_QUERIES = 11
+# Signed note: note, treatments, palpation, amendments, screen + answers.
+SIGNED_NOTE_QUERIES = 12
+# Draft note adds the editor's tools: techniques, regions, snippets, templates, previous visit,
+# assessment choices.
+DRAFT_NOTE_QUERIES = 18
+# Home: the client list and the unsigned-notes section (count + rows).
+HOME_QUERIES = 10
