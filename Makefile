@@ -43,5 +43,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmark at clinic-chain scale (docs/benchmarks.md). BENCH_DB=postgres for PostgreSQL.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing wrk (Debian package)"; \
+	  if [ "$$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
+	  $$S apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$S apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def test_signed_in_user_gets_a_tiny_text_reply(as_treating, django_assert_num_queries):
-    # Session lookup and user lookup: the two queries every signed-in page pays.
+    # What every signed-in page pays: the session and the user, nothing else.
     with django_assert_num_queries(2):
         response = as_treating.get("/ping")
     assert response.status_code == 200

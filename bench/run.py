@@ -1,0 +1,473 @@
+"""`make bench`: Kinetic Chart's pages at clinic-chain scale, against Django's floor.
+
+Steps (each prints what it does and how long it took):
+1. Build, or reuse, two data sets with ``manage.py seed_scale``: the full one
+   and a small one of the same shape (for the query-count comparison).
+2. In-process (django.test.Client): the query count of each page on both data
+   sets, and the PDF render and full-export timings.
+3. gunicorn, 2 sync workers on loopback, DEBUG off; wrk drives each page at
+   concurrency 8 for a fixed time, the floor view (/ping) in the same run.
+4. Each worker's RSS before and after 10,000 requests of a page mix.
+
+Figures go to the terminal and to bench-output/bench-<db>.json.
+
+Environment:
+  BENCH_DB=sqlite|postgres   which database (default sqlite)
+  BENCH_DURATION=15          seconds of load per page
+  BENCH_RSS_REQUESTS=10000   requests of the memory check
+  BENCH_REBUILD=1            rebuild the data sets even when they look current
+  BENCH_SCALE_ARGS="..."     extra seed_scale arguments for the full set (e.g. smaller counts)
+  BENCH_PG_URL=postgres://postgres@127.0.0.1:5432   server for BENCH_DB=postgres
+  BENCH_PORT=8765
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import platform
+import secrets
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench-output"
+BENCH = ROOT / "bench"
+PY = sys.executable
+BIN = Path(PY).parent
+
+DB = os.environ.get("BENCH_DB", "sqlite")
+DURATION = int(os.environ.get("BENCH_DURATION", "15"))
+RSS_REQUESTS = int(os.environ.get("BENCH_RSS_REQUESTS", "10000"))
+REBUILD = os.environ.get("BENCH_REBUILD", "") in ("1", "true", "yes")
+SCALE_ARGS = shlex.split(os.environ.get("BENCH_SCALE_ARGS", ""))
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+CONCURRENCY = 8
+WARM_REQUESTS = 20
+
+# Targets from the issue: a benchmark's goals, reported, not asserted.
+TARGET_RATIO = 5.0
+TARGET_HANDOUT_MS = 30.0
+TARGET_EXPORT_MS = 2000.0
+TARGET_RSS_GROWTH = 0.10
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+class Step:
+    def __init__(self, title: str):
+        self.title = title
+
+    def __enter__(self):
+        say(f"== {self.title}")
+        self.started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            say(f"   done in {time.monotonic() - self.started:.1f} s")
+
+
+# --- environment -------------------------------------------------------------------
+
+
+def base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KC_SQLITE_PATH")}
+    env.update(
+        {
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": SECRET_KEY,
+            # testserver: the in-process django.test.Client half of the run.
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "KC_SSL_REDIRECT": "false",
+            "KC_SECURE_COOKIES": "false",
+            "KC_HSTS_SECONDS": "0",
+            "KC_STATIC_ROOT": str(OUT / "static"),
+            "KC_MEDIA_ROOT": str(OUT / "media"),
+            # The run is longer than the idle limit; sessions must not time out mid-run.
+            "KC_SESSION_IDLE_SECONDS": "86400",
+            "KC_LOG_LEVEL": "ERROR",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    return env
+
+
+SECRET_KEY = "bench-" + secrets.token_urlsafe(40)
+
+
+class Dataset:
+    def __init__(self, name: str, seed_args: list[str]):
+        self.name = name
+        self.seed_args = seed_args
+        suffix = "" if name == "full" else f"-{name}"
+        self.sqlite_path = OUT / f"bench{suffix}.sqlite3"
+        self.pg_name = f"kinetic_bench{suffix.replace('-', '_')}"
+        self.marker = OUT / f"bench-{DB}{suffix}.seeded"
+
+    def env(self) -> dict[str, str]:
+        env = base_env()
+        if DB == "postgres":
+            env["DATABASE_URL"] = f"{PG_URL}/{self.pg_name}"
+        else:
+            env["KC_SQLITE_PATH"] = str(self.sqlite_path)
+        return env
+
+    def label(self) -> str:
+        return self.pg_name if DB == "postgres" else str(self.sqlite_path.relative_to(ROOT))
+
+    def fingerprint(self) -> dict:
+        seeder = ROOT / "clinic/management/commands/seed_scale.py"
+        return {"args": self.seed_args, "seed_scale": hashlib.sha256(seeder.read_bytes()).hexdigest()}
+
+    def recreate(self) -> None:
+        if DB == "postgres":
+            import psycopg
+
+            with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{self.pg_name}"')
+        else:
+            for extra in ("", "-wal", "-shm"):
+                Path(f"{self.sqlite_path}{extra}").unlink(missing_ok=True)
+
+    def ensure(self) -> dict:
+        """Migrate, and seed unless a current copy is already there."""
+        fingerprint = self.fingerprint()
+        current = (
+            not REBUILD
+            and self.marker.exists()
+            and json.loads(self.marker.read_text()) == fingerprint
+            and (DB == "postgres" or self.sqlite_path.exists())
+        )
+        if current:
+            manage(["migrate", "--noinput", "-v0"], self.env())
+            status = inprocess("status", self.env())
+            if status["seeded"]:
+                say(f"   reusing {self.label()} ({status['counts']})")
+                return {"reused": True, "counts": status["counts"]}
+        self.marker.unlink(missing_ok=True)
+        self.recreate()
+        manage(["migrate", "--noinput", "-v0"], self.env())
+        started = time.monotonic()
+        manage(["seed_scale", *self.seed_args], self.env(), echo=True)
+        seconds = round(time.monotonic() - started, 1)
+        self.marker.write_text(json.dumps(fingerprint))
+        status = inprocess("status", self.env())
+        return {"reused": False, "seed_seconds": seconds, "counts": status["counts"]}
+
+
+def manage(args: list[str], env: dict[str, str], *, echo: bool = False) -> str:
+    proc = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=not echo, text=True, check=False
+    )
+    if proc.returncode != 0:
+        say(proc.stdout or "")
+        say(proc.stderr or "")
+        raise SystemExit(f"manage.py {' '.join(args)} failed")
+    return proc.stdout or ""
+
+
+def inprocess(command: str, env: dict[str, str]) -> dict:
+    proc = subprocess.run(
+        [PY, str(BENCH / "inprocess.py"), command], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        say(proc.stderr)
+        raise SystemExit(f"bench/inprocess.py {command} failed")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --- the server -------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.pidfile = OUT / "gunicorn.pid"
+
+    def __enter__(self):
+        self.pidfile.unlink(missing_ok=True)
+        self.log = open(OUT / f"gunicorn-{DB}.log", "w")  # noqa: SIM115 - closed in __exit__
+        self.proc = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "clinic.wsgi:application",
+                "--workers=2",
+                "--worker-class=sync",
+                f"--bind=127.0.0.1:{PORT}",
+                f"--pid={self.pidfile}",
+                "--timeout=120",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited; see {self.log.name}")
+            try:
+                if get("/healthz")[0] == 200 and len(self.workers()) == 2:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        return sorted(int(pid) for pid in children)
+
+    def rss_kb(self) -> dict[int, int]:
+        out = {}
+        for pid in self.workers():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out[pid] = int(line.split()[1])
+        return out
+
+
+def get(path: str, cookie: str | None = None) -> tuple[int, str, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = conn.getresponse()
+        body = response.read()
+        return response.status, response.getheader("Content-Type", ""), len(body)
+    finally:
+        conn.close()
+
+
+def wrk(script: str, url: str, env_extra: dict[str, str], duration: int) -> dict:
+    env = {**os.environ, **env_extra}
+    cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{duration}s", "--timeout", "60s", "-s", script, url]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    for line in proc.stdout.splitlines():
+        if line.startswith("KC_BENCH "):
+            return json.loads(line[len("KC_BENCH ") :])
+    raise SystemExit(f"wrk gave no figures:\n{proc.stdout}\n{proc.stderr}")
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    meminfo = dict(
+        line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines() if ":" in line
+    )
+    free = subprocess.run(["free", "-h"], capture_output=True, text=True, check=False).stdout
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return {
+        "cpus": len(os.sched_getaffinity(0)),
+        "cpu_model": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        ),
+        "memory_total": meminfo.get("MemTotal", "").strip(),
+        "free_h": free,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "commit": commit,
+        "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0],
+    }
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (make bench installs it: apt-get install wrk)")
+    OUT.mkdir(exist_ok=True)
+    result: dict = {
+        "database": DB,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {"duration_s": DURATION, "concurrency": CONCURRENCY, "rss_requests": RSS_REQUESTS},
+    }
+    load = result["machine"]["load_average_at_start"][0]
+    say(f"Kinetic Chart benchmark on {DB}: {result['machine']['cpus']} CPUs, load average {load}")
+    if load > 0.5 * result["machine"]["cpus"]:
+        say("   note: the machine is busy; figures are noisy")
+
+    full = Dataset("full", SCALE_ARGS)
+    small = Dataset("small", ["--small"])
+    with Step(f"Data sets ({DB})"):
+        result["datasets"] = {"full": full.ensure(), "small": small.ensure()}
+
+    with Step("Query counts in-process (small and full data set)"):
+        counts_small = inprocess("queries", small.env())
+        counts_full = inprocess("queries", full.env())
+    with Step("PDF render and export timings in-process (full data set)"):
+        result["in_process"] = inprocess("render", full.env())
+
+    with Step("Static files"):
+        manage(["collectstatic", "--noinput", "-v0"], full.env())
+
+    prepared = inprocess("prepare", full.env())
+    cookies = " ".join(prepared["cookies"])
+    pages = prepared["pages"]
+    rows: dict[str, dict] = {}
+    with Server(full.env()) as server, Step("Load: gunicorn 2 sync workers, wrk at concurrency 8"):
+        for page in pages:
+            name = page["name"]
+            if not page.get("path"):
+                rows[name] = {"unavailable": page["unavailable"]}
+                continue
+            status, ctype, size = get(page["path"], prepared["cookies"][0])
+            if status != 200:
+                rows[name] = {"path": page["path"], "error": f"HTTP {status} before the run"}
+                continue
+            for _ in range(WARM_REQUESTS):
+                get(page["path"], prepared["cookies"][0])
+            rows[name] = {"path": page["path"], "kind": page["kind"], "content_type": ctype, "bytes": size}
+        rss_warm = server.rss_kb()
+        for page in pages:
+            row = rows[page["name"]]
+            if "error" in row or "unavailable" in row:
+                continue
+            figures = wrk(
+                str(BENCH / "report.lua"), f"http://127.0.0.1:{PORT}{row['path']}",
+                {"KC_BENCH_COOKIES": cookies}, DURATION,
+            )  # fmt: skip
+            figures["rps"] = round(figures["requests"] / (figures["duration_us"] / 1e6), 1)
+            row.update(figures)
+            say(f"   {page['name']:<20} p50 {figures['p50_ms']:8.2f} ms  {figures['rps']:7.1f} req/s")
+
+        paths = " ".join(row["path"] for row in rows.values() if "p50_ms" in row)
+        rss_before = server.rss_kb()
+        mix = wrk(
+            str(BENCH / "mix.lua"), f"http://127.0.0.1:{PORT}/",
+            {"KC_BENCH_COOKIES": cookies, "KC_BENCH_PATHS": paths, "KC_BENCH_REQUESTS": str(RSS_REQUESTS)},
+            3600,
+        )  # fmt: skip
+        rss_after = server.rss_kb()
+    result["pages"] = rows
+    result["memory"] = memory_report(rss_warm, rss_before, rss_after, mix)
+    result["query_counts"] = {
+        name: {
+            "small": counts_small.get(name, {}).get("queries"),
+            "full": counts_full.get(name, {}).get("queries"),
+            "status_small": counts_small.get(name, {}).get("status"),
+            "status_full": counts_full.get(name, {}).get("status"),
+        }
+        for name in counts_full
+    }
+    result["query_sql_full"] = {name: v.get("sql") for name, v in counts_full.items()}
+    result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    result["targets"] = targets(result)
+    out = OUT / f"bench-{DB}.json"
+    out.write_text(json.dumps(result, indent=2, default=str))
+    print_report(result)
+    say(f"\nFigures written to {out.relative_to(ROOT)}")
+
+
+def memory_report(warm: dict, before: dict, after: dict, mix: dict) -> dict:
+    workers = []
+    for pid in sorted(set(before) | set(after)):
+        b, a = before.get(pid), after.get(pid)
+        workers.append(
+            {
+                "pid": pid,
+                "rss_after_warmup_kb": warm.get(pid),
+                "rss_before_kb": b,
+                "rss_after_kb": a,
+                "growth": round((a - b) / b, 4) if a and b else None,
+            }
+        )
+    return {
+        "requests": mix["requests"],
+        "errors_status": mix["errors_status"],
+        "workers_restarted": set(before) != set(after),
+        "workers": workers,
+    }
+
+
+def targets(result: dict) -> dict:
+    floor = result["pages"].get("floor", {}).get("p50_ms")
+    out = {}
+    for name, row in result["pages"].items():
+        if "p50_ms" in row and floor:
+            row["ratio_to_floor"] = round(row["p50_ms"] / floor, 2)
+        if name != "floor" and row.get("kind") == "html":
+            out[f"{name}_p50_within_5x_floor"] = (
+                row["ratio_to_floor"] <= TARGET_RATIO if "ratio_to_floor" in row else None
+            )
+    counts = result["query_counts"]
+    out["query_counts_equal"] = all(
+        c["small"] == c["full"] for c in counts.values() if c["full"] is not None
+    ) and all(c["status_full"] == 200 for c in counts.values() if c["full"] is not None)
+    handout = result["in_process"].get("handout_pdf_8_exercises", {}).get("median_ms")
+    out["handout_within_30ms"] = handout <= TARGET_HANDOUT_MS if handout is not None else None
+    export = result["in_process"].get("export_100_visits", {}).get("median_ms")
+    out["export_under_2s"] = export < TARGET_EXPORT_MS if export is not None else None
+    growth = [w["growth"] for w in result["memory"]["workers"] if w["growth"] is not None]
+    out["rss_growth_under_10pct"] = (
+        (max(growth) < TARGET_RSS_GROWTH and not result["memory"]["workers_restarted"]) if growth else None
+    )
+    return out
+
+
+def print_report(result: dict) -> None:
+    say(f"\nPages at concurrency {CONCURRENCY}, {DURATION} s each ({DB}):")
+    say(f"{'page':<20} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'req/s':>8} {'x floor':>8} {'queries':>12}")
+    for name, row in result["pages"].items():
+        counts = result["query_counts"].get(name, {})
+        q = f"{counts.get('small')}/{counts.get('full')}" if counts.get("full") is not None else "-"
+        if "p50_ms" in row:
+            say(
+                f"{name:<20} {row['p50_ms']:9.2f} {row['p95_ms']:9.2f} {row['p99_ms']:9.2f} "
+                f"{row['rps']:8.1f} {row.get('ratio_to_floor', 0):8.2f} {q:>12}"
+            )
+        else:
+            say(f"{name:<20} not available: {row.get('unavailable') or row.get('error')}")
+    say("(queries: small data set / full data set)")
+    say("\nIn-process:")
+    for name, row in result["in_process"].items():
+        if "median_ms" in row:
+            extra = ", ".join(f"{k} {v}" for k, v in row.items() if k not in ("median_ms",))
+            say(f"  {name:<26} median {row['median_ms']:.1f} ms ({extra})")
+        else:
+            say(f"  {name:<26} not available: {row['unavailable']}")
+    memory = result["memory"]
+    say(f"\nWorker RSS over {memory['requests']:,} requests (page mix):")
+    for w in memory["workers"]:
+        growth = f"{w['growth'] * 100:+.1f}%" if w["growth"] is not None else "n/a"
+        say(
+            f"  pid {w['pid']}: after warm-up {w['rss_after_warmup_kb']} kB, "
+            f"before {w['rss_before_kb']} kB, after {w['rss_after_kb']} kB ({growth})"
+        )
+    if memory["workers_restarted"]:
+        say("  a worker restarted during the run: the RSS comparison does not hold")
+    say("\nTargets:")
+    for name, met in result["targets"].items():
+        say(f"  {name:<40} {'met' if met else ('not measured' if met is None else 'NOT met')}")
+
+
+if __name__ == "__main__":
+    main()
