@@ -14,8 +14,8 @@ from assessments.services import AssessmentData, MarkInput, MeasurementInput, Re
 def make_data(*, on: date, stage: float = 0.0) -> AssessmentData:
     """A full assessment; ``stage`` 0 is a restricted left side, 1 is recovered."""
 
-    def lerp(a, b):
-        return Decimal(str(round(a + (b - a) * stage, 1)))
+    def lerp(a, b, places=1):
+        return Decimal(str(round(a + (b - a) * stage, places)))
 
     return AssessmentData(
         assessed_on=on,
@@ -23,7 +23,7 @@ def make_data(*, on: date, stage: float = 0.0) -> AssessmentData:
         measurements=[
             MeasurementInput("knee_to_wall", "L", value=lerp(7, 11.5)),
             MeasurementInput("knee_to_wall", "R", value=Decimal("12")),
-            MeasurementInput("heel_raise_reps", "L", value=lerp(12, 25)),
+            MeasurementInput("heel_raise_reps", "L", value=lerp(12, 25, 0)),
             MeasurementInput("heel_raise_reps", "R", value=Decimal("26")),
             MeasurementInput("windlass", "L", choice="pos" if stage < 1 else "neg", position="wb"),
             MeasurementInput("windlass", "R", choice="neg", position="wb"),
@@ -31,7 +31,7 @@ def make_data(*, on: date, stage: float = 0.0) -> AssessmentData:
             MeasurementInput("mmt_glute_med", "R", choice="5"),
             MeasurementInput("hip_ir", "L", status="not_tested"),
             MeasurementInput("gait_cadence", value=Decimal("110")),
-            MeasurementInput("nprs_first_step", value=lerp(7, 2)),
+            MeasurementInput("nprs_first_step", value=lerp(7, 2, 0)),
         ],
         responses=[
             ResponseInput("lefs", [2 if stage < 1 else 4] * 20),
@@ -65,7 +65,7 @@ def history(record):
     def build(count: int = 21):
         start = date(2026, 3, 1)
         return [
-            record(on=start + timedelta(days=7 * i), stage=i / (count - 1), signed=i < count - 1)
+            record(on=start + timedelta(days=7 * i), stage=i / max(count - 1, 1), signed=i < count - 1)
             for i in range(count)
         ]
 

@@ -1,0 +1,76 @@
+"""Pinned query counts: the assessment pages and the client chart cost the same
+with one assessment or with twenty prior ones (no query per row)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.clinic.helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
+
+# Loading a client's assessments with their rows: the assessments (with therapist
+# and signer joined), then one prefetch each for measurements, marks and responses.
+HISTORY = 4
+# The banner: the latest health screen and its answers.
+BANNER = 2
+
+
+@pytest.fixture
+def warmed(as_treating, screened):
+    screened(yes={"dvt": "Swollen calf"})
+    as_treating.get("/ping")
+    return as_treating
+
+
+@pytest.mark.parametrize("count", [1, 21])
+def test_entry_page_query_count(warmed, history, client_record, django_assert_num_queries, count):
+    history(count)
+    # Client (with primary therapist), latest assessment with its rows, banner, audit.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + HISTORY + BANNER + audit_queries()):
+        response = warmed.get(f"/clients/{client_record.pk}/assessments/new/", **BACKGROUND)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 21])
+def test_detail_page_query_count(warmed, history, django_assert_num_queries, count):
+    latest = history(count)[-1]
+    # Access (assessment + client + people), the client's history, banner, audit.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + HISTORY + BANNER + audit_queries()):
+        response = warmed.get(f"/assessments/{latest.pk}/", **BACKGROUND)
+    assert response.status_code == 200
+    assert b"chain-summary" in response.content
+
+
+@pytest.mark.parametrize("count", [2, 21])
+def test_compare_page_query_count(warmed, history, django_assert_num_queries, count):
+    latest = history(count)[-1]
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + HISTORY + BANNER + audit_queries()):
+        response = warmed.get(f"/assessments/{latest.pk}/compare/", **BACKGROUND)
+    assert response.status_code == 200
+    assert b"Improved" in response.content
+
+
+def test_edit_page_query_count(warmed, record, django_assert_num_queries):
+    draft = record()
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + HISTORY + BANNER + audit_queries()):
+        response = warmed.get(f"/assessments/{draft.pk}/edit/", **BACKGROUND)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 21])
+def test_assessments_section_adds_a_fixed_number_of_queries_to_the_client_chart(
+    warmed, history, client_record, django_assert_num_queries, monkeypatch, count
+):
+    history(count)
+    monkeypatch.setattr("clinic.composition.SECTION_MODULES", ())
+    warmed.get(f"/clients/{client_record.pk}/", **BACKGROUND)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as without:
+        warmed.get(f"/clients/{client_record.pk}/", **BACKGROUND)
+    monkeypatch.setattr("clinic.composition.SECTION_MODULES", ("assessments.chart",))
+    # The chart section: the client's assessments with their rows, nothing per row.
+    with django_assert_num_queries(len(without) + HISTORY):
+        response = warmed.get(f"/clients/{client_record.pk}/", **BACKGROUND)
+    assert response.status_code == 200
+    assert b'id="progress-charts"' in response.content
