@@ -85,6 +85,24 @@ def test_tablet_width_768_layout_of_list_chart_and_forms(page, login):
     page.screenshot(path=str(OUTPUT / "tablet-768-intake.png"), full_page=True)
 
 
+def test_tablet_width_768_admin_pages_and_menu(page, login):
+    page.set_viewport_size({"width": 768, "height": 1024})
+    login("admin")
+    # At tablet width the menu folds behind a toggler instead of wrapping.
+    expect(page.locator("a.nav-link:has-text('Users')")).to_be_hidden()
+    page.click("button.navbar-toggler")
+    expect(page.locator("a.nav-link:has-text('Users')")).to_be_visible()
+    page.click("a.nav-link:has-text('Users')")
+    expect(page.locator("#user-table")).to_be_visible()
+    _assert_fits_the_width(page)
+    page.screenshot(path=str(OUTPUT / "tablet-768-users.png"), full_page=True)
+    page.goto("/clients/new/")
+    _assert_fits_the_width(page)
+    page.goto("/clinic/profile/")
+    _assert_fits_the_width(page)
+    page.screenshot(path=str(OUTPUT / "tablet-768-clinic-profile.png"), full_page=True)
+
+
 def test_bad_input_shows_the_message_next_to_the_field(page, login):
     login("admin")
     page.goto("/clients/new/")
