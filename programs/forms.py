@@ -77,6 +77,9 @@ class ExerciseForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
     )
     remove_illustration = forms.BooleanField(required=False, label="Remove the uploaded illustration")
+    video_url = forms.URLField(
+        required=False, assume_scheme="https", help_text="Printed on the handout as a QR code."
+    )
 
     class Meta:
         model = Exercise
@@ -117,7 +120,6 @@ class ExerciseForm(forms.ModelForm):
             others = others.exclude(pk=self.instance.pk)
         self.fields["progression"].queryset = others
         self.fields["regression"].queryset = others
-        self.fields["video_url"].assume_scheme = "https"
         self.helper = FormHelper()
         self.helper.form_tag = True
         self.helper.attrs = {"enctype": "multipart/form-data"}
