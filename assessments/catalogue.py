@@ -109,18 +109,24 @@ class Measure:
     def range_text(self) -> str:
         if self.min_value is None:
             return ""
-        return f"{_fmt(self.min_value)}–{_fmt(self.max_value)} {self.unit}".strip()
+        return with_unit(f"{_fmt(self.min_value)}–{_fmt(self.max_value)}", self.unit)
 
     def display(self, *, value: Decimal | None, choice: str) -> str:
         if self.value_type in (ValueType.POSNEG, ValueType.CHOICE, ValueType.GRADE):
             return dict(self.choices).get(choice, choice)
         if value is None:
             return ""
-        joiner = "" if self.unit.startswith(("°", "/")) else " "
-        text = f"{_fmt(value)}{joiner}{self.unit}".strip()
+        text = with_unit(_fmt(value), self.unit)
         if self.code == "knee_to_wall":
             text += f" (≈{_fmt(round(value * Decimal('3.6')))}°)"
         return text
+
+
+def with_unit(text: str, unit: str) -> str:
+    """ "12 cm", "12°", "7/10": degrees and "/10" attach without a space."""
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit.startswith(("°", "/")) else f"{text} {unit}"
 
 
 def _fmt(value: Decimal | None) -> str:

@@ -155,11 +155,14 @@ def asymmetry_for(measure: Measure, rows, *, involved_side: str) -> Finding | No
         worse = "L" if left.value > right.value else "R"
     else:
         worse = "L" if left.value < right.value else "R"
-    parts = [f"L {catalogue._fmt(left.value)} vs R {catalogue._fmt(right.value)} {measure.unit}".rstrip()]
+    right_text = catalogue.with_unit(catalogue._fmt(right.value), measure.unit)
+    parts = [f"L {catalogue._fmt(left.value)} vs R {right_text}"]
     if lsi is not None:
         parts.append(f"LSI {lsi:.0f}% ({SIDE_NAMES[involved]} involved)")
     if flagged_diff:
-        parts.append(f"difference over {catalogue._fmt(measure.asymmetry)} {measure.unit}".rstrip())
+        parts.append(
+            f"difference over {catalogue.with_unit(catalogue._fmt(measure.asymmetry), measure.unit)}"
+        )
     if flagged_lsi:
         parts.append(f"LSI under {catalogue._fmt(measure.lsi_floor)}% (unconfirmed heuristic)")
     text = f"{measure.label} asymmetry: " + "; ".join(parts) + "."

@@ -37,7 +37,7 @@ def _short(finding: derive.Finding, rows) -> str:
     if finding.kind == "positive":
         word = "observed" if measure.region == Region.GAIT else "positive"
         return f"{side}{measure.short_label} {word}"
-    shown = measure.display(value=row.value, choice=row.choice) if row is not None else ""
+    shown = measure.display(value=row.value, choice=row.choice).split(" (")[0] if row is not None else ""
     return f"{side}{measure.short_label} {shown}".strip()
 
 
@@ -322,7 +322,7 @@ def progress_charts(history) -> list[dict]:
                 first,
                 float(measure.mdc),
                 higher_is_better=bool(measure.higher_is_better),
-                label=f"MDC {catalogue._fmt(measure.mdc)} {measure.unit} ({source})",
+                label=f"MDC {catalogue.with_unit(catalogue._fmt(measure.mdc), measure.unit)} ({source})",
             )
         drawing = line_chart(
             series,

@@ -119,7 +119,7 @@ def _assert_nothing_saved():
         ("m_knee_to_wall_L", "-1", "Out of range: enter 0–25 cm."),
         ("m_heel_raise_reps_R", "twelve", "Enter a number (0–100 reps)."),
         ("m_heel_raise_reps_R", "12.5", "Enter a whole number (0–100 reps)."),
-        ("m_nprs_first_step_S", "11", "Out of range: enter 0–10 /10."),
+        ("m_nprs_first_step_S", "11", "Out of range: enter 0–10/10."),
         ("m_gait_cadence_S", "NaN", "Enter a number"),
         ("m_windlass_L", "maybe", "Select a valid choice"),
         ("mark_1_intensity", "12", "Select a valid choice"),
