@@ -20,6 +20,7 @@ def chart_section(*, client, user) -> Section | None:
                 "chain_svg": pages.chain_svg(measurements, found),
                 "found": [{"finding": f, "kind_label": pages.KIND_LABELS[f.kind]} for f in found],
                 "charts": pages.progress_charts(history),
+                "body_trend": pages.body_chart_trend(history),
             }
         )
     return Section(template="assessments/_chart_section.html", context=context, order=20)

@@ -462,14 +462,28 @@ class AssessmentForm(forms.Form):
         return sections
 
     def questionnaire_sections(self) -> list[dict]:
+        sections = []
+        for instrument, side, title, labels, _choices in questionnaire_items():
+            fields = [self[qfield(instrument, side, n)] for n in range(1, len(labels) + 1)]
+            in_use = any(f.errors or f.value() not in (None, "") for f in fields)
+            sections.append(
+                {
+                    "instrument": instrument,
+                    "side": side,
+                    "title": title,
+                    "fields": fields,
+                    "open": instrument == "lefs" or in_use,
+                }
+            )
+        return sections
+
+    def error_summary(self) -> list[dict]:
+        """Each field error with its label, for the list at the top of the page."""
         return [
-            {
-                "instrument": instrument,
-                "side": side,
-                "title": title,
-                "fields": [self[qfield(instrument, side, n)] for n in range(1, len(labels) + 1)],
-            }
-            for instrument, side, title, labels, _choices in questionnaire_items()
+            {"label": self[name].label, "message": message, "anchor": self[name].auto_id}
+            for name, messages in self.errors.items()
+            if name != "__all__" and name in self.fields
+            for message in messages
         ]
 
     def psfs_rows(self) -> list[dict]:

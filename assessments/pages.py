@@ -334,3 +334,22 @@ def progress_charts(history) -> list[dict]:
         )
         charts.append({"key": measure.code, "svg": drawing_to_svg(drawing)})
     return charts
+
+
+def body_chart_trend(history, *, last: int = 6) -> dict | None:
+    """Worst intensity per body-chart region at each of the latest assessments."""
+    recent = history.assessments[-last:]
+    worst: dict[str, dict[int, int]] = {}
+    for index, assessment in enumerate(recent):
+        for mark in assessment.marks.all():
+            key = f"{mark.view}:{mark.region}:{mark.side}"
+            cells = worst.setdefault(key, {})
+            cells[index] = max(cells.get(index, 0), mark.intensity)
+    if not worst:
+        return None
+    order = {spot.key: i for i, spot in enumerate(bodychart.SPOTS)}
+    rows = [
+        {"label": bodychart.BY_KEY[key].full_label, "cells": [cells.get(i) for i in range(len(recent))]}
+        for key, cells in sorted(worst.items(), key=lambda kv: order.get(kv[0], 999))
+    ]
+    return {"dates": [a.assessed_on for a in recent], "rows": rows}

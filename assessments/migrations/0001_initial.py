@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
             model_name='questionnaireresponse',
             constraint=models.UniqueConstraint(fields=('assessment', 'instrument', 'side'), name='response_one_per_instrument_side'),
         ),
-            # Signed assessments and their rows are locked in the database too.
+        # Signed assessments and their rows are locked in the database too.
         clinic.records.LockSignedRows("assessments_assessment"),
         clinic.records.LockSignedRows(
             "assessments_measurement", parent_table="assessments_assessment", fk_column="assessment_id"

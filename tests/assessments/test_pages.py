@@ -43,6 +43,7 @@ def test_client_chart_shows_chain_and_progress_charts(as_treating, record, clien
     assert 'id="assessments"' in html and "Kinetic chain, from the ground up" in html
     assert 'data-chart="lefs"' in html and 'data-chart="knee_to_wall"' in html
     assert "MCID 9" in html
+    assert 'id="body-trend"' in html and "Left heel (plantar) (sole)" in html
 
 
 def test_charts_escape_text_and_give_unique_ids():
