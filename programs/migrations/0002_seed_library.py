@@ -478,6 +478,7 @@ LINKS = [
 
 
 def seed(apps, schema_editor):
+    apps.get_model("programs", "PainMonitoringRule").objects.get_or_create(pk=1)
     Exercise = apps.get_model("programs", "Exercise")
     Indication = apps.get_model("programs", "ExerciseIndication")
     by_key = {}

@@ -1,0 +1,106 @@
+"""Pinned query counts for the program pages. If a count changes, say why in the commit.
+
+An audit row costs 4 queries (savepoint, last hash, insert, release) and, on
+PostgreSQL, one more for the advisory lock that serialises the hash chain."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from clinic.models import ClinicProfile
+from programs import services
+from programs.models import Exercise
+
+pytestmark = pytest.mark.django_db
+
+
+def audit_queries(events: int = 1) -> int:
+    # savepoint, last hash, insert, release (+ advisory lock on PostgreSQL)
+    return events * (5 if connection.vendor == "postgresql" else 4)
+
+
+@pytest.fixture(autouse=True)
+def _clinic_profile(db):
+    ClinicProfile.load()  # the singleton exists in every running clinic
+
+
+@pytest.fixture
+def big_library(treating):
+    """Grow the seeded library to 100 exercises."""
+    seeded = Exercise.objects.count()
+    Exercise.objects.bulk_create(
+        [
+            Exercise(
+                name=f"Extra exercise {i:03d}",
+                region=["foot", "calf", "hip", "balance"][i % 4],
+                target="Test tissue",
+                position="Standing",
+                steps="One.\nTwo.\nThree.",
+                sets=2,
+                reps=10,
+                frequency="Daily",
+                drawing="clamshell",
+            )
+            for i in range(100 - seeded)
+        ]
+    )
+    assert Exercise.objects.count() == 100
+    return {e.name: e for e in Exercise.objects.all()}
+
+
+@pytest.fixture
+def ten_item_draft(big_library, client_record, treating, issue):
+    names = sorted(big_library)[:10]
+    issue(client_record, names)
+    return services.program_draft(client=client_record, by=treating)
+
+
+def test_builder_with_a_ten_item_program_and_a_hundred_exercise_library(
+    as_treating, client_record, ten_item_draft, flagged_assessment, django_assert_num_queries
+):
+    flagged_assessment()
+    url = f"/clients/{client_record.pk}/program/"
+    # session, user, client, draft, latest issued, draft items, latest assessment +
+    # measurements (findings), indications, health screen (flags), library page, audit
+    with django_assert_num_queries(11 + audit_queries()):
+        response = as_treating.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("data-kc-item") == 10
+
+
+def test_builder_panel_after_an_htmx_add(
+    as_treating, client_record, ten_item_draft, big_library, django_assert_num_queries
+):
+    extra = big_library["Extra exercise 080"]
+    # Reads for the add (client, exercise, draft, duplicates, last position), full_clean's
+    # constraint checks (3 queries each: savepoint, check, release), the insert and its
+    # history row, then the re-rendered panel.
+    with django_assert_num_queries(30 + audit_queries()):
+        response = as_treating.post(
+            f"/clients/{client_record.pk}/program/add/", {"exercise": extra.pk}, HTTP_HX_REQUEST="true"
+        )
+    assert response.content.decode().count("data-kc-item") == 11
+
+
+def test_handout_pdf(as_treating, client_record, ten_item_draft, treating, django_assert_num_queries):
+    services.program_issue(version=ten_item_draft, by=treating)
+    # session, user, client, version, items, clinic profile, pain rule, audit
+    with django_assert_num_queries(7 + audit_queries()):
+        response = as_treating.get(f"/clients/{client_record.pk}/program/handout.pdf")
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_library_list(as_treating, big_library, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        response = as_treating.get("/exercises/")
+    assert response.content.decode().count("kc-card h-100") == 100
+
+
+def test_version_detail(as_treating, client_record, ten_item_draft, treating, django_assert_num_queries):
+    version = services.program_issue(version=ten_item_draft, by=treating)
+    # session, user, version, items, previous version, its items, all versions,
+    # adherence, health screen (flags), audit
+    with django_assert_num_queries(9 + audit_queries()):
+        response = as_treating.get(f"/programs/versions/{version.pk}/")
+    assert "Changed since the last handout (version 1)" in response.content.decode()
