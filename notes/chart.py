@@ -12,9 +12,6 @@ from django.urls import reverse
 from clinic.composition import Section
 from notes import selectors
 
-# Salaffi 2004: a 2-point NPRS change is a clinically important improvement ("much better").
-NPRS_BAND_LABEL = "2-point change = clinically important (Salaffi 2004)"
-
 
 def pain_chart_svg(series) -> str:
     """The NPRS chart as SVG markup, or "" with fewer than two visits with scores."""

@@ -176,6 +176,7 @@ class TreatmentForm(forms.Form):
     note_text = forms.CharField(max_length=200, required=False, label="Note")
 
     def __init__(self, *args, note: VisitNote, techniques=None, regions=None, **kwargs):
+        kwargs.setdefault("prefix", "t")
         super().__init__(*args, **kwargs)
         self.note = note
         self.fields["technique"].queryset = Technique.objects.filter(active=True)
@@ -206,6 +207,7 @@ class PalpationForm(forms.Form):
     note_text = forms.CharField(max_length=200, required=False, label="Note")
 
     def __init__(self, *args, note: VisitNote, regions=None, **kwargs):
+        kwargs.setdefault("prefix", "p")
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = BodyRegion.objects.filter(active=True)
         if regions is not None:

@@ -89,7 +89,7 @@ def render_note_pdf(data) -> bytes:
                             "Region / muscle",
                             "Side",
                             "Min",
-                            "Pressure 1-5",
+                            "Pressure",
                             "Response",
                             "Note",
                         )

@@ -205,7 +205,7 @@ def test_a_crafted_post_to_a_signed_note_is_refused_and_changes_nothing(signed_n
         assert response.status_code == 409, name
     response = as_treating.post(
         reverse("treatment_add", args=[note.pk]),
-        {"technique": 1, "region": 1, "minutes": 5, "pressure": 3, "response": "eased"},
+        {"t-technique": 1, "t-region": 1, "t-minutes": 5, "t-pressure": 3, "t-response": "eased"},
         HTTP_HX_REQUEST="true",
     )
     assert b"signed and locked" in response.content
@@ -221,12 +221,12 @@ def test_quick_entry_adds_a_treatment_row_and_returns_the_log(make_note, as_trea
     response = as_treating.post(
         reverse("treatment_add", args=[note.pk]),
         {
-            "technique": catalogue["technique"]["iastm"].pk,
-            "region": catalogue["region"]["achilles"].pk,
-            "side": "L",
-            "minutes": 8,
-            "pressure": 2,
-            "response": "eased",
+            "t-technique": catalogue["technique"]["iastm"].pk,
+            "t-region": catalogue["region"]["achilles"].pk,
+            "t-side": "L",
+            "t-minutes": 8,
+            "t-pressure": 2,
+            "t-response": "eased",
         },
         HTTP_HX_REQUEST="true",
     )
@@ -252,11 +252,11 @@ def test_quick_entry_refuses_bad_minutes_and_pressure_next_to_the_field(
     response = as_treating.post(
         reverse("treatment_add", args=[note.pk]),
         {
-            "technique": catalogue["technique"]["cupping"].pk,
-            "region": catalogue["region"]["soleus"].pk,
-            "minutes": minutes,
-            "pressure": pressure,
-            "response": "eased",
+            "t-technique": catalogue["technique"]["cupping"].pk,
+            "t-region": catalogue["region"]["soleus"].pk,
+            "t-minutes": minutes,
+            "t-pressure": pressure,
+            "t-response": "eased",
         },
         HTTP_HX_REQUEST="true",
     )
