@@ -103,10 +103,13 @@ class NoteForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        hidden = "" if self.instance.screen_changed == VisitNote.ScreenCheck.CHANGED else " hidden"
         screen_link = (
-            f'<p class="small mb-2" id="screen-recheck-link">If anything changed, '
-            f'<a href="{intake_url}" target="_blank" rel="noopener">record a new health screen</a> '
-            "so the flags stay current.</p>"
+            '<div class="alert alert-warning py-2 small" id="screen-recheck-link" '
+            f'data-show-when="yes"{hidden}>'
+            f'Something changed: <a href="{intake_url}" target="_blank" rel="noopener">record a new health '
+            "screen</a> so the red and amber flags stay current (opens in a new tab; this draft keeps "
+            "saving).</div>"
             if intake_url
             else ""
         )

@@ -248,18 +248,21 @@ class DraftTools:
     templates: list[NoteTemplate]
     previous: VisitNote | None
     assessment_choices: list[tuple[int, str]]
+    suggested_assessment: int | None = None
 
 
 def draft_tools(note: VisitNote, user: User) -> DraftTools:
     from assessments.models import Assessment
 
     linked_elsewhere = VisitNote.objects.filter(assessment__isnull=False).exclude(pk=note.pk)
-    choices = [
-        (a.pk, f"{a.assessed_on:%Y-%m-%d}{' (signed)' if a.signed_at else ''}")
-        for a in Assessment.objects.for_client(note.client)
+    candidates = list(
+        Assessment.objects.for_client(note.client)
         .exclude(pk__in=linked_elsewhere.values("assessment_id"))
         .order_by("-assessed_on", "-id")[:20]
-    ]
+    )
+    choices = [(a.pk, f"{a.assessed_on:%Y-%m-%d}{' (signed)' if a.signed_at else ''}") for a in candidates]
+    visit_day = timezone.localtime(note.service_at).date()
+    suggested = next((a.pk for a in candidates if a.assessed_on == visit_day), None)
     return DraftTools(
         techniques=list(Technique.objects.filter(active=True)),
         regions=list(BodyRegion.objects.filter(active=True)),
@@ -269,6 +272,7 @@ def draft_tools(note: VisitNote, user: User) -> DraftTools:
             note.client, before=note.service_at, exclude_pk=note.pk
         ).first(),
         assessment_choices=choices,
+        suggested_assessment=suggested,
     )
 
 

@@ -104,7 +104,8 @@ def _context(
                 or TreatmentForm(note=note, techniques=tools.techniques, regions=tools.regions),
                 "palpation_form": palpation_form or PalpationForm(note=note, regions=tools.regions),
                 "link_form": AssessmentLinkForm(
-                    choices=tools.assessment_choices, initial={"assessment": note.assessment_id}
+                    choices=tools.assessment_choices,
+                    initial={"assessment": note.assessment_id or tools.suggested_assessment},
                 ),
                 "missing": list(services.signing_problems(note, has_palpation=bool(page.palpation)).values()),
                 "assessment_new_url": reverse("assessment_new", args=[note.client_id])

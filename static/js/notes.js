@@ -45,6 +45,15 @@
 
   if (!form) return;
 
+  // Health-screen re-check: "yes" shows the link to record a new screen.
+  const screenSelect = form.querySelector("select[name=screen_changed]");
+  const screenLink = document.getElementById("screen-recheck-link");
+  if (screenSelect && screenLink) {
+    const sync = () => { screenLink.hidden = screenSelect.value !== screenLink.dataset.showWhen; };
+    screenSelect.addEventListener("change", sync);
+    sync();
+  }
+
   // Autosave requests are background requests; a full submit (save, sign,
   // template) waits for one in flight so it carries the newest version number.
   document.body.addEventListener("htmx:beforeRequest", (event) => {

@@ -348,3 +348,14 @@ def test_snippets_page_adds_a_personal_snippet(as_treating, treating):
 
 def test_snippets_page_is_for_therapists_only(as_desk):
     assert as_desk.get(reverse("snippet_list")).status_code == 404
+
+
+def test_a_changed_health_screen_links_to_a_new_screen(make_note, as_treating, client_record):
+    note = make_note()
+    html = as_treating.get(reverse("note_detail", args=[note.pk])).content.decode()
+    assert 'data-show-when="yes" hidden>' in html
+    note = make_note(screen_changed="yes", screen_change_details="New blood thinner")
+    html = as_treating.get(reverse("note_detail", args=[note.pk])).content.decode()
+    link = html[html.index('id="screen-recheck-link"') :][:400]
+    assert "hidden" not in link.split(">")[0]
+    assert f'href="/clients/{client_record.pk}/intake/"' in link
