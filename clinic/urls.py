@@ -29,5 +29,6 @@ urlpatterns = [
     path("audit/", views_audit.audit_list, name="audit_list"),
     path("audit/export.csv", views_audit.audit_export_csv, name="audit_export_csv"),
     path("admin/login/", auth.admin_login, name="admin_login"),
+    path("admin/logout/", auth.logout_view, name="admin_logout"),
     path("admin/", admin.site.urls),
 ]

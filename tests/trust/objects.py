@@ -1,0 +1,91 @@
+"""One object of every kind the object-scoped routes address, for one client,
+built through each app's services. A builder that cannot run yet (an app still
+in progress) yields no object, and the sweep reports those routes as skipped."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+
+def _assessment(*, client, therapist):
+    from assessments import services
+    from assessments.services import AssessmentData, MeasurementInput
+
+    data = AssessmentData(
+        assessed_on=date(2026, 9, 1),
+        findings={"foot": "Tender at the heel."},
+        measurements=[
+            MeasurementInput("knee_to_wall", "L", value=Decimal("7")),
+            MeasurementInput("knee_to_wall", "R", value=Decimal("12")),
+        ],
+    )
+    return services.assessment_create(client=client, by=therapist, data=data).pk
+
+
+def _note_and_row(*, client, therapist):
+    from notes import services
+    from notes.models import BodyRegion, Technique
+
+    note = services.note_create(
+        client=client,
+        by=therapist,
+        service_at=timezone.now() - timedelta(hours=2),
+        template="",
+        copy_forward=False,
+    )
+    row = services.treatment_add(
+        note=note,
+        by=therapist,
+        data={
+            "technique": Technique.objects.order_by("id").first(),
+            "region": BodyRegion.objects.order_by("id").first(),
+            "side": "L",
+            "minutes": 10,
+            "pressure": 3,
+            "response": "eased",
+        },
+    )
+    return note.pk, {"pk": note.pk, "row": row.pk}
+
+
+def _snippet(*, therapist):
+    from notes import services
+
+    return services.snippet_create(by=therapist, title="Mine", text="Calf work as before.").pk
+
+
+def _program(*, client, therapist):
+    from programs import services
+    from programs.models import Exercise
+
+    draft = services.program_draft(client=client, by=therapist)
+    exercise = Exercise.objects.order_by("id").first()
+    services.program_item_add(draft=draft, exercise=exercise, by=therapist, reason="")
+    version = services.program_issue(version=draft, by=therapist)
+    draft2 = services.program_draft(client=client, by=therapist)
+    item = draft2.items.order_by("id").first()
+    return version.pk, item.pk if item else None
+
+
+def build_all(*, client, therapist) -> dict:
+    built: dict = {"errors": {}}
+
+    def attempt(label, func):
+        try:
+            return func()
+        except Exception as exc:  # an app still being built: report, do not hide
+            built["errors"][label] = repr(exc)[:300]
+            return None
+
+    built["assessment"] = attempt("assessment", lambda: _assessment(client=client, therapist=therapist))
+    note = attempt("note", lambda: _note_and_row(client=client, therapist=therapist))
+    if note:
+        built["note"], built["note_row"] = note
+    built["snippet"] = attempt("snippet", lambda: _snippet(therapist=therapist))
+    program = attempt("program", lambda: _program(client=client, therapist=therapist))
+    if program:
+        built["program_version"], built["program_item"] = program
+    return {k: v for k, v in built.items() if v is not None}
