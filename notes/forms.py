@@ -174,7 +174,9 @@ class TreatmentForm(forms.Form):
     pressure = forms.TypedChoiceField(
         choices=Treatment.Pressure.choices, coerce=int, initial=Treatment.Pressure.MODERATE
     )
-    grade = forms.ChoiceField(choices=Treatment.Grade.choices, required=False)
+    grade = forms.ChoiceField(
+        choices=[("", "Grade (mobilisation)")] + [c for c in Treatment.Grade.choices if c[0]], required=False
+    )
     response = forms.ChoiceField(choices=Treatment.Response.choices, initial=Treatment.Response.EASED)
     note_text = forms.CharField(max_length=200, required=False, label="Note")
 
@@ -191,6 +193,7 @@ class TreatmentForm(forms.Form):
         self.fields["minutes"].widget.attrs.update({"min": 1, "max": note.duration_minutes})
         self.fields["side"].initial = note.client.involved_side
         _compact(self)
+        self.fields["note_text"].widget.attrs["placeholder"] = "Note (optional)"
 
     def clean_minutes(self):
         minutes = self.cleaned_data["minutes"]
@@ -217,6 +220,7 @@ class PalpationForm(forms.Form):
             self.fields["region"].choices = [("", "Region / muscle…")] + [(r.pk, r.name) for r in regions]
         self.fields["side"].initial = note.client.involved_side
         _compact(self)
+        self.fields["note_text"].widget.attrs["placeholder"] = "Note (optional)"
 
 
 class AmendmentForm(forms.Form):

@@ -4,6 +4,7 @@ treatments, signs it, adds an addendum and downloads the PDF."""
 from __future__ import annotations
 
 import io
+import re
 
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -44,7 +45,13 @@ def test_therapist_writes_signs_amends_and_prints_a_note(page, login):
     page.fill("#id_nprs_first_step", "3")
     page.fill("#id_nprs_rest", "1")
     page.fill("#id_nprs_worst_24h", "4")
+    expect(page.locator("#screen-recheck-link")).to_be_hidden()
+    page.select_option("#id_screen_changed", value="yes")
+    expect(page.locator("#screen-recheck-link a")).to_have_attribute(
+        "href", re.compile(r"/clients/\d+/intake/")
+    )
     page.select_option("#id_screen_changed", value="no")
+    expect(page.locator("#screen-recheck-link")).to_be_hidden()
     page.click("#id_subjective")
     page.keyboard.press("End")
     page.click("#snippet-card .kc-snippet:has-text('No change in health')")
@@ -76,6 +83,7 @@ def test_therapist_writes_signs_amends_and_prints_a_note(page, login):
     expect(page.locator("#amendments")).to_contain_text("Mild calf soreness overnight")
     expect(page.locator("#amendments")).to_contain_text("Addendum by Sam Okafor")
     expect(page.locator("#note-content")).to_contain_text("first-step pain improving")
+    page.screenshot(path=str(OUTPUT / "notes_signed_with_addendum.png"), full_page=True)
 
     with page.expect_download() as download_info:
         page.click("#note-pdf")
