@@ -251,8 +251,12 @@ class AddItemForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    review_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    start_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )
+    review_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )
 
     def clean(self):
         cleaned = super().clean()

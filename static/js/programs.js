@@ -29,10 +29,4 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     }
   });
-  // After htmx swaps the builder panel, keep keyboard focus somewhere sensible.
-  document.body.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target && event.detail.target.id === "builder-panel" && document.activeElement === document.body) {
-      search.focus();
-    }
-  });
 });
