@@ -102,26 +102,17 @@ def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width:
             String(x + 12, y + node_h - 46, label, fontName="Helvetica-Bold", fontSize=9, fillColor=edge_c)
         )
         lines = notes.get(region, [])
-        for line_no, line in enumerate(lines[:4]):
+        if len(lines) > 4:
+            lines = [*lines[:3], f"+{len(lines) - 3} more"]
+        for line_no, line in enumerate(lines):
             drawing.add(
                 String(
                     x + 12,
-                    y + node_h - 64 - 14 * line_no,
+                    y + node_h - 62 - 13 * line_no,
                     _clip(line, int(node_w / 4.5)),
                     fontName="Helvetica",
                     fontSize=8.5,
-                    fillColor=INK,
-                )
-            )
-        if len(lines) > 4:
-            drawing.add(
-                String(
-                    x + 12,
-                    y + 8,
-                    f"+{len(lines) - 4} more",
-                    fontName="Helvetica",
-                    fontSize=8,
-                    fillColor=MUTED,
+                    fillColor=MUTED if line.startswith("+") else INK,
                 )
             )
         if index < len(links) - 1:

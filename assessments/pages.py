@@ -219,9 +219,18 @@ def compare_context(assessment, history) -> dict:
                 "mdc": MDC.get(instrument),
             }
         )
+    chains = []
+    client = assessment.client
+    for label, other in [("Baseline", baseline), ("This assessment", assessment)]:
+        if other is None:
+            continue
+        rows_of = list(other.measurements.all())
+        found = derive.findings_for(rows_of, sex=client.sex, involved_side=client.involved_side)
+        chains.append({"label": label, "date": other.assessed_on, "svg": chain_svg(rows_of, found)})
     return {
         "assessment": assessment,
         "client": assessment.client,
+        "chains": chains,
         "columns": columns,
         "rows": rows,
         "score_rows": score_rows,
