@@ -11,12 +11,17 @@ from django.http import Http404
 
 from clinic.models import Client, User
 
+_MAX_ID = 2**63 - 1  # the largest bigint: a longer id would overflow the database driver
+
 
 def _as_int(pk) -> int:
     try:
-        return int(pk)
+        value = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such record") from None
+    if not 0 < value <= _MAX_ID:
+        raise Http404("No such record")
+    return value
 
 
 def get_client_for_user(user, pk, *, for_write: bool = False) -> Client:

@@ -86,7 +86,9 @@ def test_archived_client_stays_reachable_for_its_care_team_and_admins(treating, 
     assert get_client_for_user(desk, archived.pk) == archived
 
 
-@pytest.mark.parametrize("bad_id", ["abc", "", None, "1.5", "1; DROP TABLE", [], "99999999"])
+@pytest.mark.parametrize(
+    "bad_id", ["abc", "", None, "1.5", "1; DROP TABLE", [], "99999999", "0", "-1", "9" * 30]
+)
 def test_non_numeric_or_unknown_id_gets_404(desk, client_record, bad_id):
     with pytest.raises(Http404):
         get_client_for_user(desk, bad_id)

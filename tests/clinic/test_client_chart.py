@@ -66,6 +66,13 @@ def test_non_numeric_client_id_gets_404(as_treating, db):
     assert as_treating.get("/clients/abc/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "url", ["/clients/{id}/", "/clients/{id}/edit/", "/clients/{id}/intake/", "/users/{id}/"]
+)
+def test_an_id_too_large_for_the_database_gets_404_not_500(as_owner, url):
+    assert as_owner.get(url.format(id="9" * 30)).status_code == 404
+
+
 def test_anonymous_visitor_is_sent_to_login(anon, client_record):
     response = anon.get(f"/clients/{client_record.pk}/")
     assert response.status_code == 302

@@ -81,6 +81,11 @@ def test_logo_is_served_to_signed_in_users_only(as_desk, as_treating, anon):
     assert anon.get("/clinic/logo").status_code == 302
 
 
+def test_no_logo_answers_404_and_the_logo_url_is_get_only(as_treating):
+    assert as_treating.get("/clinic/logo").status_code == 404
+    assert as_treating.post("/clinic/logo").status_code == 405
+
+
 def test_camera_orientation_is_applied_before_the_tag_is_dropped(as_desk):
     image = Image.new("RGB", (40, 20), "white")
     exif = Image.Exif()
