@@ -59,7 +59,13 @@ def chart_section(*, client, user) -> Section | None:
 
 
 def home_section(*, user) -> Section | None:
-    return None
+    """Links to the exercise library and today's batch print (no queries).
+
+    A front-desk admin who is not a therapist reads no program content, so gets
+    no section; the batch print holds only the user's own care-team clients."""
+    if not user.is_therapist:
+        return None
+    return Section(template="programs/_home_section.html", context={}, order=80)
 
 
 def note_section(*, note, user) -> Section | None:

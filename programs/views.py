@@ -503,7 +503,10 @@ def batch_handouts(request):
         .order_by("signed_at", "id")
     )
     if not versions:
-        raise Http404("No programs issued today")
+        if not request.user.is_therapist:
+            raise Http404("Not found")
+        messages.info(request, "No home programs were issued today for your clients.")
+        return redirect("home")
     items = ProgramItem.objects.filter(version__in=versions).ordered()
     by_version: dict[int, list] = {}
     for item in items:

@@ -103,3 +103,14 @@ def test_client_chart_shows_the_program_and_the_adherence_chart(
 def test_desk_admin_sees_no_program_section_on_the_chart(as_desk, client_record, program):
     html = as_desk.get(reverse("client_detail", args=[client_record.pk])).content.decode()
     assert 'id="program-section"' not in html and "Plantar-fascia stretch" not in html
+
+
+def test_home_offers_todays_batch_print_to_therapists_only(as_treating, as_desk, program):
+    html = as_treating.get("/").content.decode()
+    assert 'id="programs-home"' in html and 'id="batch-print"' in html
+    assert 'id="programs-home"' not in as_desk.get("/").content.decode()
+
+
+def test_batch_print_with_nothing_issued_today_says_so(as_treating, client_record):
+    response = as_treating.get("/programs/handouts/today.pdf", follow=True)
+    assert "No home programs were issued today" in response.content.decode()
