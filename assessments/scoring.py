@@ -16,9 +16,11 @@ Documented policies where the sources leave a choice (clinical reference §3):
 - FAAM: a subscale is scored when at least 90% of items are completed (ADL 19/21,
   Sports 7/8). ``NA`` counts as completed but is excluded from the sum and the
   denominator (the awell-score policy).
-- FFI: ``NA`` items are excluded from the sum and the denominator. An unanswered
-  (``None``) item leaves its subscale and the total unscored, because the FFI
-  has no rule for missing answers and a guess would bias the score.
+- FFI: ``NA`` items are excluded from the sum and the denominator; a subscale
+  that is entirely ``NA`` has no subscale score, and then only the sum-method
+  total (over the applicable items) is computed. An unanswered (``None``) item
+  leaves its subscale and the total unscored, because the FFI has no rule for
+  missing answers and a guess would bias the score.
 - PSFS and FPI-6: an unrated activity or a missing item means no score.
 - Clinically important change uses "at least" at the threshold (§3.6).
 """
@@ -166,6 +168,7 @@ def score_lefs(responses) -> ScoreResult:
 
 def score_faam(responses, subscale: str) -> ScoreResult:
     """FAAM (Martin 2005) ADL or Sports subscale, in percent (higher = better)."""
+    subscale = subscale.lower() if isinstance(subscale, str) else subscale
     if subscale not in FAAM_ITEMS:
         raise ValueError(f"FAAM subscale must be 'adl' or 'sports', not {subscale!r}")
     name = f"FAAM {'ADL' if subscale == 'adl' else 'Sports'}"
@@ -243,10 +246,14 @@ def score_ffi(responses, *, method: str = "sum", item_max: int = 10) -> ScoreRes
             reasons.append(f"{label}: item(s) {', '.join(map(str, chunk_missing))} not answered")
         elif not applicable:
             subscales[key] = None
-            reasons.append(f"{label}: every item is not applicable")
+            # The sum method still has a total over the other applicable items.
+            if method == "mean_of_subscales":
+                reasons.append(f"{label}: every item is not applicable")
         else:
             subscales[key] = sum(applicable) / (item_max * len(applicable)) * 100
     details = {"method": method, "item_max": item_max, "missing": missing}
+    if not reasons and not all_applicable:
+        reasons.append("every item is not applicable")
     if reasons:
         return ScoreResult(
             value=None,
@@ -258,7 +265,7 @@ def score_ffi(responses, *, method: str = "sum", item_max: int = 10) -> ScoreRes
     if method == "sum":
         value = sum(all_applicable) / (item_max * len(all_applicable)) * 100
     else:
-        value = sum(subscales.values()) / len(subscales)
+        value = sum(v for v in subscales.values()) / len(subscales)
     return ScoreResult(value=value, subscales=subscales, algorithm_version=version, details=details)
 
 
@@ -359,6 +366,7 @@ def is_clinically_important_change(instrument: str, baseline, followup) -> bool:
     """
     base = _exact(baseline, "baseline")
     follow = _exact(followup, "follow-up")
+    instrument = instrument.lower() if isinstance(instrument, str) else instrument
     if instrument == "nprs":
         fall = base - follow
         return fall >= 2 or (base > 0 and fall > 0 and fall / base >= Fraction(3, 10))

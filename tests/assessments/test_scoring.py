@@ -318,3 +318,21 @@ def test_clinically_important_change_uses_at_least(instrument, baseline, followu
 def test_clinically_important_change_unknown_instrument_raises():
     with pytest.raises(ValueError):
         is_clinically_important_change("vas", 1, 5)
+
+
+def test_ffi_sum_total_survives_a_subscale_that_is_all_not_applicable():
+    answers = [6] * 18 + [NA] * 5
+    by_sum = score_ffi(answers)
+    assert by_sum.value == pytest.approx(60.0)
+    assert by_sum.subscales["activity_limitation"] is None
+    by_mean = score_ffi(answers, method="mean_of_subscales")
+    assert by_mean.value is None
+    assert "not applicable" in by_mean.reason
+
+
+def test_ffi_all_not_applicable_has_no_score():
+    assert score_ffi([NA] * 23).value is None
+
+
+def test_faam_subscale_name_is_case_insensitive():
+    assert score_faam([4] * 8, "Sports").value == pytest.approx(100.0)
