@@ -84,3 +84,25 @@ def test_the_renderer_runs_no_queries(make_note, treating, django_assert_num_que
     data = selectors.note_pdf_data(selectors.note_page(get_note_for_user(treating, note.pk)))
     with django_assert_num_queries(0):
         assert render_note_pdf(data).startswith(b"%PDF")
+
+
+def test_the_pdf_summarises_the_linked_assessment_and_labels_late_entries(make_note, treating, client_record):
+    from django.utils import timezone
+
+    from assessments.services import AssessmentData, assessment_create
+
+    assessment = assessment_create(
+        client=client_record, by=treating, data=AssessmentData(assessed_on=timezone.localdate())
+    )
+    note = make_note(hours_ago=30, **COMPLETE)
+    services.note_link_assessment(note=note, by=treating, assessment=assessment)
+    services.note_sign(note=note, by=treating)
+    services.amendment_add(
+        note=note, by=treating, kind="late_entry", reason="Written up late", text="Taping."
+    )
+    data = selectors.note_pdf_data(selectors.note_page(get_note_for_user(treating, note.pk)))
+    text = " ".join("\n".join(_pages(render_note_pdf(data))).split())
+    assert f"Assessment of {assessment.assessed_on:%Y-%m-%d} by Treating Therapist" in text
+    assert "signed" in text and "Late entry (signed more than 24 h after the visit)" in text
+    service_day = f"{timezone.localtime(note.service_at):%Y-%m-%d}"
+    assert f"Late entry for date of service {service_day} by Treating Therapist, RMT" in text
