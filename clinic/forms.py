@@ -172,6 +172,17 @@ class HealthScreenForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
+    @staticmethod
+    def initial_from(screen, answers) -> dict:
+        """Start a re-check from the previous screen's answers."""
+        initial = {}
+        for answer in answers:
+            initial[f"q_{answer.question}"] = "yes" if answer.answer else "no"
+            initial[f"d_{answer.question}"] = answer.details
+        if screen is not None:
+            initial["medications"] = screen.medications
+        return initial
+
     def questions(self):
         return [(q, self[f"q_{q.code}"], self[f"d_{q.code}"]) for q in QUESTIONS]
 

@@ -15,14 +15,19 @@ AMBER = "amber"
 LOCAL = "local"
 SEVERITY_ORDER = {RED: 0, AMBER: 1, LOCAL: 2}
 
-# Bump when the consent wording changes; each Consent row stores the version it was given for.
+# Every wording clients have agreed to, by version. When the wording changes, add a
+# new entry and point CONSENT_TEXT_VERSION at it; never edit or remove an old entry,
+# because each Consent row names the version the client agreed to.
+CONSENT_TEXTS = {
+    "2026-1": (
+        "I understand the nature of sports massage and manual therapy, its benefits and risks "
+        "(such as temporary soreness or bruising) and the alternatives. I have answered the "
+        "health questions truthfully and will tell my therapist about any change. I may ask for "
+        "pressure to change or stop the treatment at any time, and I may refuse any technique."
+    ),
+}
 CONSENT_TEXT_VERSION = "2026-1"
-CONSENT_TEXT = (
-    "I understand the nature of sports massage and manual therapy, its benefits and risks "
-    "(such as temporary soreness or bruising) and the alternatives. I have answered the "
-    "health questions truthfully and will tell my therapist about any change. I may ask for "
-    "pressure to change or stop the treatment at any time, and I may refuse any technique."
-)
+CONSENT_TEXT = CONSENT_TEXTS[CONSENT_TEXT_VERSION]
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from clinic.models import Client, HealthScreen
-from clinic.screening import Flag, flags_from_answers
+from dataclasses import dataclass, field
+
+from clinic.models import Client, Consent, HealthScreen
+from clinic.screening import AMBER, LOCAL, RED, Flag, flags_from_answers
 
 
 def current_flags(client: Client) -> list[Flag]:
@@ -16,7 +18,30 @@ def current_flags(client: Client) -> list[Flag]:
 
 def banner_flags(client: Client) -> list[Flag]:
     """Only the flags that belong in the banner above every chart and note."""
-    return [f for f in current_flags(client) if f.severity in ("red", "amber")]
+    return [f for f in current_flags(client) if f.severity in (RED, AMBER)]
+
+
+@dataclass
+class IntakeSummary:
+    """What the chart shows of the intake: the latest screen, its flags split into
+    banner (red, amber) and local ones, and the latest consent."""
+
+    screen: HealthScreen | None
+    consent: Consent | None
+    banner: list[Flag] = field(default_factory=list)
+    local: list[Flag] = field(default_factory=list)
+
+
+def intake_summary(client: Client) -> IntakeSummary:
+    """Latest screen, its answers, latest consent with its recorder (3 queries)."""
+    screen = HealthScreen.objects.latest_for(client)
+    flags = flags_from_answers(screen.answers.all()) if screen is not None else []
+    return IntakeSummary(
+        screen=screen,
+        consent=client.consents.select_related("recorded_by").first(),
+        banner=[f for f in flags if f.severity in (RED, AMBER)],
+        local=[f for f in flags if f.severity == LOCAL],
+    )
 
 
 def home_clients(user):

@@ -32,8 +32,8 @@ from clinic.forms import (
     UserEditForm,
 )
 from clinic.models import Client, ClinicProfile, HealthScreen, User
-from clinic.screening import CONSENT_TEXT, CONSENT_TEXT_VERSION, flags_from_answers
-from clinic.selectors import client_search, home_clients
+from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
+from clinic.selectors import client_search, home_clients, intake_summary
 
 CLIENTS_PER_PAGE = 25
 
@@ -165,14 +165,13 @@ def client_detail(request, pk):
         "can_archive": request.user.is_clinic_admin,
     }
     if clinical:
-        screen = HealthScreen.objects.latest_for(client)
-        flags = flags_from_answers(screen.answers.all()) if screen else []
+        intake = intake_summary(client)
         context.update(
             {
-                "screen": screen,
-                "flags": [f for f in flags if f.severity in ("red", "amber")],
-                "local_flags": [f for f in flags if f.severity == "local"],
-                "consent": client.consents.select_related("recorded_by").first(),
+                "screen": intake.screen,
+                "flags": intake.banner,
+                "local_flags": intake.local,
+                "consent": intake.consent,
                 "sections": chart_sections(client=client, user=request.user),
             }
         )
@@ -238,13 +237,7 @@ def intake_edit(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
     latest = HealthScreen.objects.latest_for(client)
     answers = list(latest.answers.all()) if latest is not None else []
-    initial = {}
-    for answer in answers:
-        initial[f"q_{answer.question}"] = "yes" if answer.answer else "no"
-        initial[f"d_{answer.question}"] = answer.details
-    if latest is not None:
-        initial["medications"] = latest.medications
-    form = HealthScreenForm(request.POST or None, initial=initial)
+    form = HealthScreenForm(request.POST or None, initial=HealthScreenForm.initial_from(latest, answers))
     if request.method == "POST" and form.is_valid():
         try:
             services.health_screen_record(
@@ -262,14 +255,13 @@ def intake_edit(request, pk):
             messages.success(request, "Health screen saved.")
             return redirect("client_detail", pk=client.pk)
     audit_record(actor=request.user, action="view", request=request, client=client, target=latest)
-    flags = flags_from_answers(answers)
     return render(
         request,
         "clinic/intake_form.html",
         {
             "client": client,
             "form": form,
-            "flags": [f for f in flags if f.severity in ("red", "amber")],
+            "flags": [f for f in flags_from_answers(answers) if f.severity in (RED, AMBER)],
             "consent_text": CONSENT_TEXT,
             "consent_version": CONSENT_TEXT_VERSION,
         },

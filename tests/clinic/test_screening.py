@@ -72,3 +72,9 @@ def test_banner_holds_red_and_amber_but_not_local(client_record, screened):
 
 def test_a_client_never_screened_has_no_flags(client_record):
     assert current_flags(client_record) == []
+
+
+def test_the_current_consent_text_is_one_of_the_kept_versions():
+    from clinic.screening import CONSENT_TEXT, CONSENT_TEXT_VERSION, CONSENT_TEXTS
+
+    assert CONSENT_TEXTS[CONSENT_TEXT_VERSION] == CONSENT_TEXT
