@@ -112,17 +112,36 @@ def validate_measurement(item: MeasurementInput) -> None:
         raise ValidationError(f"{measure.label}: unknown position {item.position!r}.")
 
 
+def _clean_row(row) -> None:
+    """Field validation without queries. The parent is the assessment just saved
+    (so the foreign-key check is skipped), and the table constraints are enforced
+    by ``validate_measurement``, the duplicate checks here and the database itself:
+    Django's per-row constraint validation would cost a query per constraint."""
+    row.full_clean(exclude=["assessment"], validate_constraints=False)
+
+
 def _write_rows(assessment: Assessment, data: AssessmentData) -> None:
+    """Insert all child rows of a draft assessment: one INSERT per table.
+
+    ``bulk_create`` skips ``LockedChildModel.save()``; that is safe because the
+    callers hold a freshly created or row-locked draft, and the database trigger
+    still refuses rows under a signed assessment."""
     seen = set()
     derived: list[MeasurementInput] = []
     responses = []
     for resp in data.responses:
+        key = (resp.instrument, resp.side)
+        if key in seen:
+            raise ValidationError(f"{resp.instrument} {resp.side} entered twice.")
+        seen.add(key)
         result = score_response(resp.instrument, resp.items, resp.options)
         responses.append((resp, result))
         if resp.instrument == "fpi6" and result.value is not None:
             derived.append(MeasurementInput(code="fpi6_total", side=resp.side, value=Decimal(result.value)))
     given = {(m.code, m.side) for m in data.measurements}
     measurements = list(data.measurements) + [d for d in derived if (d.code, d.side) not in given]
+    seen = set()
+    rows = []
     for item in measurements:
         validate_measurement(item)
         key = (item.code, item.side)
@@ -143,14 +162,20 @@ def _write_rows(assessment: Assessment, data: AssessmentData) -> None:
             position=item.position,
             detail=item.detail,
         )
-        row.full_clean()
-        row.save()
+        _clean_row(row)
+        rows.append(row)
+    Measurement.objects.bulk_create(rows)
+    marks = []
     for mark in data.marks:
         if not bodychart.is_valid_spot(mark.view, mark.region, mark.side):
             raise ValidationError("Unknown body-chart region.")
+        if not 0 <= mark.intensity <= 10:
+            raise ValidationError("Body-chart intensity must be 0 to 10.")
         row = BodyChartMark(assessment=assessment, **mark.__dict__)
-        row.full_clean()
-        row.save()
+        _clean_row(row)
+        marks.append(row)
+    BodyChartMark.objects.bulk_create(marks)
+    answers = []
     for resp, result in responses:
         row = QuestionnaireResponse(
             assessment=assessment,
@@ -164,8 +189,9 @@ def _write_rows(assessment: Assessment, data: AssessmentData) -> None:
             reason=result.reason or "",
             algorithm_version=result.algorithm_version,
         )
-        row.full_clean()
-        row.save()
+        _clean_row(row)
+        answers.append(row)
+    QuestionnaireResponse.objects.bulk_create(answers)
 
 
 def _clean_findings(findings: dict[str, str]) -> dict[str, str]:
