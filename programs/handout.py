@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from django.utils import timezone
 from PIL import Image as PILImage
+from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -43,6 +44,12 @@ from clinic.pdf import (
     styles,
 )
 from programs.drawings import drawing
+
+# ASCII85-wrapping every compressed stream is a 7-bit-transport relic that cost a
+# fifth of the handout's render time in pure-Python ReportLab. Binary streams
+# are standard PDF. Set once at import (never toggled), so it is the same for
+# every PDF this process writes.
+rl_config.useA85 = 0
 
 GREEN = colors.HexColor("#027a48")
 AMBER = colors.HexColor("#b54708")
@@ -309,10 +316,12 @@ def _exercise_block(number: int, ex: HandoutExercise, st, width: float) -> Flowa
         right.append(Paragraph(f"<b>Load:</b> {esc(ex.load_note)}", st["body"]))
     for i, step in enumerate(ex.steps, start=1):
         right.append(Paragraph(f"<b>{i}.</b>&nbsp;{esc(step)}", st["step"]))
+    # Tips and mistakes sit under the picture: the left column is otherwise mostly
+    # empty, and a shorter card lets two exercises share a page.
     if ex.cues:
-        right.append(Paragraph("<b>Tips:</b> " + " ".join(esc(c) for c in ex.cues), st["body"]))
+        left.append(Paragraph("<b>Tips:</b> " + " ".join(esc(c) for c in ex.cues), st["body"]))
     if ex.mistakes:
-        right.append(Paragraph("<b>Avoid:</b> " + " ".join(esc(m) for m in ex.mistakes), st["body"]))
+        left.append(Paragraph("<b>Avoid:</b> " + " ".join(esc(m) for m in ex.mistakes), st["body"]))
     if ex.therapist_note:
         right.append(Paragraph(f"<b>From your therapist:</b> {esc(ex.therapist_note)}", st["body"]))
     evidence = []
@@ -395,7 +404,7 @@ def _tick_sheet(program: HandoutProgram, st, width: float) -> list[Flowable]:
         "\n".join(simpleSplit(f"{i}. {ex.name}", "Helvetica", 12, name_w - 8)[:2])
         for i, ex in enumerate(program.exercises, start=1)
     ]
-    heights = [7 * mm] + [max(9 * mm, 15 * n.count("\n") + 20) for n in names] + [9 * mm]
+    heights = [7 * mm] + [max(8 * mm, 15 * n.count("\n") + 20) for n in names] + [8 * mm]
     for week in range(1, 5):
         # Plain strings, not Paragraphs: the grid is large and must render fast.
         rows = [[f"Week {week}", *WEEKDAYS]]
@@ -448,7 +457,8 @@ def _program_story(program: HandoutProgram, data: HandoutData, st, width: float)
         Paragraph(
             f"Program version {program.version_number}, starting {_fmt(program.start_date)}: "
             f"{count} exercise{'s' if count != 1 else ''}. Do them as shown below, then fill in the tick "
-            "sheet at the end.",
+            "sheet at the end. <b>Reps</b>: how many times you repeat the movement. <b>Sets</b>: how many "
+            "rounds of those reps, with a short rest between. <b>Hold</b>: how long to stay still.",
             st["body"],
         )
     )
@@ -456,10 +466,9 @@ def _program_story(program: HandoutProgram, data: HandoutData, st, width: float)
     story.append(Paragraph("Your exercises", st["h2"]))
     for i, ex in enumerate(program.exercises, start=1):
         story.append(_exercise_block(i, ex, st, width))
-    story += _tick_sheet(program, st, width)
     contact = lh.contact_line or lh.name
     story += [
-        Spacer(1, 6 * mm),
+        Spacer(1, 4 * mm),
         Paragraph(
             f"<b>Questions, or pain that worries you?</b> Contact {esc(lh.name)}"
             + (f": {esc(contact)}" if lh.contact_line else "")
@@ -468,6 +477,7 @@ def _program_story(program: HandoutProgram, data: HandoutData, st, width: float)
             st["body"],
         ),
     ]
+    story += _tick_sheet(program, st, width)
     return story
 
 
