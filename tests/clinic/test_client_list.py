@@ -83,6 +83,13 @@ def test_invalid_filter_values_fall_back_to_the_default_list(as_desk, roster):
     assert _names(response) == ["Priya Raman", "Mei Tanaka", "Daniel Whitford"]
 
 
+def test_an_over_long_search_is_refused_next_to_the_box(as_desk, roster):
+    response = as_desk.get("/clients/", {"q": "r" * 101})
+    assert response.status_code == 200
+    assert b'id="error_q"' in response.content
+    assert b"Ensure this value has at most 100 characters" in response.content
+
+
 def test_list_pages_by_25(as_desk, make_client, treating):
     for n in range(30):
         make_client(treating, first_name=f"P{n:02d}", last_name="Pager")
