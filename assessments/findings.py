@@ -261,11 +261,8 @@ def changes_between(earlier, later) -> list[Change]:
             if before is None or after is None or "not_tested" in (before.status, after.status):
                 continue
             delta, verdict = _verdict(measure, before, after)
-            mdc = (
-                f" (MDC {catalogue._fmt(measure.mdc)} {measure.unit}, {measure.mdc_source})"
-                if measure.mdc
-                else ""
-            )
+            mdc_value = catalogue.with_unit(catalogue._fmt(measure.mdc), measure.unit) if measure.mdc else ""
+            mdc = f" (MDC {mdc_value}, {measure.mdc_source})" if measure.mdc else ""
             changes.append(
                 Change(
                     measure.code,

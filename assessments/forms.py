@@ -198,6 +198,8 @@ class AssessmentForm(forms.Form):
         self.helper.form_tag = False
         if not self.is_bound and "assessed_on" not in self.initial:
             self.initial["assessed_on"] = timezone.localdate()
+            # The windlass test is far more sensitive weight-bearing (De Garceau 2003).
+            self.initial.setdefault(pfield("windlass"), "wb")
         for region in Region.ORDER:
             self.fields[f"findings_{region}"] = forms.CharField(
                 required=False,
