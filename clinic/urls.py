@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import auth, views, views_audit
+from clinic import auth, views, views_audit, views_export
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("notes.urls")),
     path("", include("programs.urls")),
+    path("clients/<int:pk>/export.json", views_export.client_export_json, name="client_export_json"),
+    path("clients/<int:pk>/export.pdf", views_export.client_export_pdf, name="client_export_pdf"),
     path("audit/", views_audit.audit_list, name="audit_list"),
     path("audit/export.csv", views_audit.audit_export_csv, name="audit_export_csv"),
     path("admin/login/", auth.admin_login, name="admin_login"),

@@ -92,6 +92,8 @@ CLASSIFICATION: dict[str, Rule] = {
     "client_edit": scoped("client", CARE_TEAM, ADMINS),
     "client_archive": scoped("client", ADMINS),
     "user_edit": scoped("user", ADMINS),
+    "client_export_json": scoped("client", ADMINS),  # the complete record: admins only
+    "client_export_pdf": scoped("client", ADMINS),
     # --- object-scoped: clinical content (care team only)
     "intake_edit": scoped("client", CARE_TEAM),
     "assessment_new": scoped("client", CARE_TEAM),

@@ -1,0 +1,290 @@
+"""Full single-client export: the client's right of access (PAT-1).
+
+One JSON document and one PDF holding every record about one client: the
+client and their change history, intake screens and consents, and whatever the
+other apps keep (assessments, visit notes with addenda and treatments, program
+versions), plus that client's audit events. The format is described in
+docs/export-schema.md.
+
+``clinic`` must not import the apps above it, so they are reached like the
+composition pages reach them: each app offers ``<app>.export.export_client(client)``
+returning ``{model label: [record, ...]}``, usually by calling
+``records_for_client`` below, which finds every model of the app that leads to
+the client through its foreign keys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+SCHEMA_ID = "kinetic-chart/client-export"
+SCHEMA_VERSION = 1
+FORMAT_DOC = "docs/export-schema.md"
+EXPORT_MODULES = ("assessments.export", "notes.export", "programs.export")
+MAX_PATH_DEPTH = 3
+
+
+def _client_model():
+    return apps.get_model("clinic", "Client")
+
+
+def client_path(model: type[models.Model], depth: int = MAX_PATH_DEPTH) -> str | None:
+    """The ORM lookup from ``model`` to its Client (``"client"``,
+    ``"note__client"``, ...), or None when the model is not about one client."""
+    client_model = _client_model()
+    if model is client_model:
+        return None
+    frontier: list[tuple[type[models.Model], str]] = [(model, "")]
+    for _ in range(depth):
+        following = []
+        for current, prefix in frontier:
+            for field in current._meta.get_fields():
+                if not (field.many_to_one or field.one_to_one) or not field.concrete:
+                    continue
+                target = field.related_model
+                if target is None:
+                    continue
+                path = f"{prefix}{field.name}"
+                if target is client_model:
+                    return path
+                following.append((target, f"{path}__"))
+        frontier = following
+    return None
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    if isinstance(value, bytes | memoryview):
+        return None
+    return value
+
+
+def record(obj: models.Model) -> dict[str, Any]:
+    """One row as {"model", "id", "fields"}; foreign keys as ids, many-to-many as id lists."""
+    fields: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.is_relation:
+            fields[field.name] = getattr(obj, field.attname)
+        else:
+            fields[field.name] = _value(field.value_from_object(obj))
+    for field in obj._meta.many_to_many:
+        fields[field.name] = (
+            sorted(obj._prefetched_objects_cache[field.name].values_list("pk", flat=True))
+            if (hasattr(obj, "_prefetched_objects_cache") and field.name in obj._prefetched_objects_cache)
+            else sorted(getattr(obj, field.name).values_list("pk", flat=True))
+        )
+    return {"model": obj._meta.label_lower, "id": obj.pk, "fields": fields}
+
+
+def records_for_client(app_label: str, client) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every model in the app that belongs to this client."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for model in apps.get_app_config(app_label).get_models():
+        if getattr(model, "instance_type", None) is _client_model():
+            lookup = {"id": client.pk}  # the client's own change history (simple-history)
+        elif (path := client_path(model)) is not None:
+            lookup = {path: client}
+        else:
+            continue
+        qs = model._default_manager.filter(**lookup).order_by("pk")
+        if model._meta.many_to_many:
+            qs = qs.prefetch_related(*(f.name for f in model._meta.many_to_many))
+        out[model._meta.label_lower] = [record(obj) for obj in qs]
+    return out
+
+
+def _references(records: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, str]]:
+    """Names for the ids the records point at (users, catalogue entries), so the
+    export reads on its own. One query per referenced model."""
+    wanted: dict[type[models.Model], set] = defaultdict(set)
+    for label, rows in records.items():
+        model = apps.get_model(label)
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is not None:
+                for row in rows:
+                    value = row["fields"].get(field.name)
+                    if value is not None:
+                        wanted[field.related_model].add(value)
+    refs: dict[str, dict[str, str]] = {}
+    for model, ids in wanted.items():
+        refs[model._meta.label_lower] = {
+            str(obj.pk): str(obj) for obj in model._default_manager.filter(pk__in=ids).order_by("pk")
+        }
+    return refs
+
+
+def collect_client_export(*, client, by) -> dict[str, Any]:
+    """Everything about one client, as plain JSON-ready data. Runs queries; the
+    renderers below do not."""
+    from clinic.models import AuditEvent, Client
+
+    client = Client.objects.prefetch_related("care_team").get(pk=client.pk)
+    records: dict[str, list[dict[str, Any]]] = records_for_client("clinic", client)
+    records.pop("clinic.auditevent", None)
+    for module in EXPORT_MODULES:
+        try:
+            export_client = import_string(f"{module}.export_client")
+        except ImportError:
+            continue
+        records.update(export_client(client))
+    audit = [
+        {
+            "id": e.id,
+            "at": _value(e.at),
+            "user_id": e.actor_id,
+            "username": e.actor_username,
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "ip": e.ip,
+            "outcome": e.outcome,
+            "detail": e.detail,
+            "hash": e.hash,
+        }
+        for e in AuditEvent.objects.for_client(client.pk).order_by("id")
+    ]
+    client_record = record(client)
+    return {
+        "schema": SCHEMA_ID,
+        "schema_version": SCHEMA_VERSION,
+        "format_description": FORMAT_DOC,
+        "generated_at": _value(timezone.now()),
+        "generated_by": by.get_username(),
+        "client": client_record,
+        "records": {label: rows for label, rows in sorted(records.items())},
+        "references": _references({**records, "clinic.client": [client_record]}),
+        "audit_events": audit,
+    }
+
+
+def render_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def render_pdf(data: dict[str, Any], *, letterhead) -> bytes:
+    """The same document for people: every record, every field, all user text
+    escaped before it reaches ReportLab markup. Pure: no queries."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+    from clinic.pdf import build_pdf, esc, page_size, styles
+
+    st = styles(10)
+    width = page_size(letterhead.paper_size)[0] - 36 * mm
+    client = data["client"]["fields"]
+    name = f"{client['first_name']} {client['last_name']}"
+    from clinic.pdf import letterhead_flowables
+
+    story = letterhead_flowables(letterhead, "Complete client record", st, width)
+    story += [
+        Spacer(1, 4 * mm),
+        Paragraph(f"<b>{esc(name)}</b> · born {esc(client['date_of_birth'])}", st["h1"]),
+        Paragraph(
+            f"Generated {esc(data['generated_at'])} (UTC) by {esc(data['generated_by'])}. "
+            f"Machine-readable copy: the JSON export, format {esc(data['schema'])} v{data['schema_version']} "
+            f"({esc(data['format_description'])}). Empty fields are left out here; the JSON has them all.",
+            st["small"],
+        ),
+    ]
+    refs = data["references"]
+
+    def field_rows(model_label: str, fields: dict[str, Any]) -> list[list[Paragraph]]:
+        model = apps.get_model(model_label)
+        rows = []
+        for key, value in fields.items():
+            if value is None or value in ("", [], {}):
+                continue  # the PDF skips empty fields; the JSON keeps every one
+            try:
+                field = model._meta.get_field(key)
+                label = str(field.verbose_name)
+                if field.is_relation and value is not None and field.related_model is not None:
+                    names = refs.get(field.related_model._meta.label_lower, {})
+                    if isinstance(value, list):
+                        value = ", ".join(names.get(str(v), str(v)) for v in value)
+                    else:
+                        value = f"{names.get(str(value), '')} (#{value})"
+            except Exception:  # a field the model no longer has: show it raw
+                label = key
+            text = (
+                ""
+                if value is None or value == ""
+                else (json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value))
+            )
+            rows.append([Paragraph(esc(label), st["small"]), Paragraph(esc(text), st["cell"])])
+        return rows
+
+    def record_table(rec: dict[str, Any]) -> Table:
+        table = Table(
+            field_rows(rec["model"], rec["fields"]) or [["", ""]], colWidths=[width * 0.28, width * 0.72]
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#d0d5dd"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        return table
+
+    story.append(Paragraph("Client", st["h2"]))
+    story.append(record_table(data["client"]))
+    for label, rows in data["records"].items():
+        model = apps.get_model(label)
+        story.append(
+            Paragraph(f"{esc(str(model._meta.verbose_name_plural).capitalize())} ({len(rows)})", st["h2"])
+        )
+        if not rows:
+            story.append(Paragraph("None.", st["small"]))
+        for rec in rows:
+            story.append(KeepTogether([Paragraph(f"#{rec['id']}", st["h3"])]))
+            story.append(record_table(rec))
+    story.append(Paragraph(f"Audit events ({len(data['audit_events'])})", st["h2"]))
+    audit_rows = [
+        [Paragraph(esc(h), st["small"]) for h in ("When (UTC)", "User", "Action", "Record", "Outcome")]
+    ]
+    for e in data["audit_events"]:
+        audit_rows.append(
+            [
+                Paragraph(esc(e["at"][:19].replace("T", " ")), st["cell"]),
+                Paragraph(esc(e["username"]), st["cell"]),
+                Paragraph(esc(e["action"]), st["cell"]),
+                Paragraph(
+                    esc(f"{e['object_type']}:{e['object_id']}" if e["object_type"] else ""), st["cell"]
+                ),
+                Paragraph(esc(e["outcome"]), st["cell"]),
+            ]
+        )
+    audit_table = Table(
+        audit_rows, colWidths=[width * w for w in (0.24, 0.18, 0.16, 0.28, 0.14)], repeatRows=1
+    )
+    audit_table.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#d0d5dd")])
+    )
+    story.append(audit_table)
+    return build_pdf(
+        story=story,
+        paper_size=letterhead.paper_size,
+        footer_left=f"{name} · DOB {client['date_of_birth']}",
+        title=f"Complete record: {name}",
+    )
