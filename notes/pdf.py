@@ -33,7 +33,8 @@ def _table(rows, widths, st, *, header=True):
 
 def render_note_pdf(data) -> bytes:
     st = styles(11)
-    width = page_size(data.letterhead.paper_size)[0] - 36 * mm
+    # The frame keeps 6 pt of padding each side inside the 18 mm margins.
+    width = page_size(data.letterhead.paper_size)[0] - 36 * mm - 12
     cell = st["cell"]
     story = list(letterhead_flowables(data.letterhead, "Visit note", st, width))
     story.append(Spacer(1, 3 * mm))

@@ -155,6 +155,15 @@ def note_new(request, pk):
         else:
             messages.success(request, "Draft note started. It saves as you type.")
             return redirect(note)
+    if request.method == "GET":
+        audit_record(
+            actor=request.user,
+            action="view",
+            request=request,
+            client=client,
+            target=client,
+            detail={"category": "new visit note"},
+        )
     return render(
         request,
         "notes/note_new.html",
@@ -508,6 +517,8 @@ def amendment_new(request, pk):
             messages.success(request, "Amendment signed and added beneath the note.")
             return redirect(reverse("note_detail", args=[note.pk]) + "#amendments")
     page = selectors.note_page(note)
+    if request.method == "GET":
+        audit_record(actor=request.user, action="view", request=request, client=note.client_id, target=note)
     return render(
         request,
         "notes/amendment_form.html",
