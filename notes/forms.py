@@ -153,6 +153,14 @@ class NoteForm(forms.ModelForm):
         )
 
 
+def _region_choices(regions) -> list:
+    """Regions grouped foot -> trunk, so the right muscle is a short scan away."""
+    groups: dict[str, list] = {}
+    for region in regions:
+        groups.setdefault(region.group, []).append((region.pk, region.name))
+    return [("", "Region / muscle…"), *groups.items()]
+
+
 def _compact(form: forms.Form) -> None:
     """Small Bootstrap controls for the one-line quick-entry rows."""
     for name, field in form.fields.items():
@@ -189,7 +197,7 @@ class TreatmentForm(forms.Form):
         if techniques is not None:
             self.fields["technique"].choices = [("", "Technique…")] + [(t.pk, t.name) for t in techniques]
         if regions is not None:
-            self.fields["region"].choices = [("", "Region / muscle…")] + [(r.pk, r.name) for r in regions]
+            self.fields["region"].choices = _region_choices(regions)
         self.fields["minutes"].widget.attrs.update({"min": 1, "max": note.duration_minutes})
         self.fields["side"].initial = note.client.involved_side
         _compact(self)
@@ -217,7 +225,7 @@ class PalpationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = BodyRegion.objects.filter(active=True)
         if regions is not None:
-            self.fields["region"].choices = [("", "Region / muscle…")] + [(r.pk, r.name) for r in regions]
+            self.fields["region"].choices = _region_choices(regions)
         self.fields["side"].initial = note.client.involved_side
         _compact(self)
         self.fields["note_text"].widget.attrs["placeholder"] = "Note (optional)"
