@@ -251,12 +251,26 @@ class AddItemForm(forms.Form):
 
 
 class IssueForm(forms.Form):
+    visit = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Not at a visit",
+        label="Issued at visit",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     start_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
     )
     review_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
     )
+
+    def __init__(self, *args, visits=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visit"].queryset = visits
+        self.fields["visit"].label_from_instance = lambda note: (
+            f"{note.service_at:%Y-%m-%d %H:%M}{' (signed)' if note.is_signed else ''}"
+        )
 
     def clean(self):
         cleaned = super().clean()

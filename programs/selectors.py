@@ -138,6 +138,19 @@ def previous_issued(version: ProgramVersion) -> ProgramVersion | None:
     return qs.order_by("-number").first()
 
 
+def recent_visits(client):
+    """The client's visit notes of the last 90 days, for "issued at visit" (a lazy,
+    unsliced queryset: the form validates the choice against it)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notes.models import VisitNote
+
+    since = timezone.now() - timedelta(days=90)
+    return VisitNote.objects.filter(client=client, service_at__gte=since).order_by("-service_at", "-id")
+
+
 # --- Adherence -------------------------------------------------------------------
 
 

@@ -57,6 +57,7 @@ from programs.selectors import (
     items_of,
     latest_findings,
     previous_issued,
+    recent_visits,
     suggestions_for,
     version_diff,
 )
@@ -254,10 +255,12 @@ def _builder_context(request, client: Client, *, errors: dict | None = None) -> 
     ]
     today = timezone.localdate()
     issue_form = IssueForm(
+        visits=recent_visits(client),
         initial={
             "start_date": today,
             "review_date": today + timezone.timedelta(weeks=services.DEFAULT_REVIEW_WEEKS),
-        }
+            "visit": request.GET.get("visit") or None,
+        },
     )
     return {
         "client": client,
@@ -377,7 +380,7 @@ def builder_issue(request, pk):
     if draft is None:
         messages.error(request, "There is no draft to issue.")
         return redirect("programs:builder", client.pk)
-    form = IssueForm(request.POST)
+    form = IssueForm(request.POST, visits=recent_visits(client))
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("programs:builder", client.pk)

@@ -66,7 +66,7 @@ EXERCISES = [
         "tempo": "",
         "frequency": "At least 3 times a day",
         "dosage_note": "Alternative: 30-second holds, about 5 minutes a day in total, for at least 4 to 6 weeks.",
-        "citation": "DiGiovanni 2003 (Achilles protocol); ACSM 2021",
+        "citation": "URMC Achilles protocol (DiGiovanni 2003 comparison group); ACSM 2021",
         "dosage_confirmed": True,
         "drawing": "gastroc_wall",
         "indications": [

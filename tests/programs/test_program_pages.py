@@ -261,3 +261,46 @@ def test_bad_adherence_input_saves_nothing(as_treating, client_record, version):
     )
     assert "A week has 7 days." in response.content.decode()
     assert not Adherence.objects.exists()
+
+
+def test_a_version_issued_at_a_visit_records_the_visit(as_treating, client_record, treating, library):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from notes import services as note_services
+
+    note = note_services.note_create(
+        client=client_record, by=treating, service_at=timezone.make_aware(datetime(2026, 10, 20, 10, 0))
+    )
+    draft = services.program_draft(client=client_record, by=treating)
+    services.program_item_add(draft=draft, exercise=library["Clamshell"], by=treating)
+    builder = as_treating.get(reverse("programs:builder", args=[client_record.pk]), {"visit": note.pk})
+    assert f'<option value="{note.pk}" selected>' in builder.content.decode()
+    as_treating.post(
+        reverse("programs:builder_issue", args=[client_record.pk]),
+        {"start_date": "2026-10-20", "review_date": "2026-11-17", "visit": note.pk},
+    )
+    draft.refresh_from_db()
+    assert draft.is_issued and draft.issued_at_visit == note
+
+
+def test_a_visit_of_another_client_is_refused(as_treating, client_record, treating, library, make_client):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from notes import services as note_services
+
+    other = make_client(treating, first_name="Second")
+    note = note_services.note_create(
+        client=other, by=treating, service_at=timezone.make_aware(datetime(2026, 10, 20, 10, 0))
+    )
+    draft = services.program_draft(client=client_record, by=treating)
+    services.program_item_add(draft=draft, exercise=library["Clamshell"], by=treating)
+    as_treating.post(
+        reverse("programs:builder_issue", args=[client_record.pk]),
+        {"start_date": "2026-10-20", "review_date": "2026-11-17", "visit": note.pk},
+    )
+    draft.refresh_from_db()
+    assert not draft.is_issued

@@ -62,8 +62,9 @@ def test_builder_with_a_ten_item_program_and_a_hundred_exercise_library(
     flagged_assessment()
     url = f"/clients/{client_record.pk}/program/"
     # session, user, client, draft, latest issued, draft items, latest assessment +
-    # measurements (findings), indications, health screen (flags), library page, audit
-    with django_assert_num_queries(11 + audit_queries()):
+    # measurements (findings), indications, recent visits (issue form), health screen
+    # (flags), library page, audit
+    with django_assert_num_queries(12 + audit_queries()):
         response = as_treating.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("data-kc-item") == 10
@@ -75,8 +76,8 @@ def test_builder_panel_after_an_htmx_add(
     extra = big_library["Extra exercise 080"]
     # Reads for the add (client, exercise, draft, duplicates, last position), full_clean's
     # constraint checks (3 queries each: savepoint, check, release), the insert and its
-    # history row, then the re-rendered panel.
-    with django_assert_num_queries(30 + audit_queries()):
+    # history row, then the re-rendered panel (with the recent visits for the issue form).
+    with django_assert_num_queries(31 + audit_queries()):
         response = as_treating.post(
             f"/clients/{client_record.pk}/program/add/", {"exercise": extra.pk}, HTTP_HX_REQUEST="true"
         )
