@@ -251,7 +251,7 @@ def _change_cell(measure, change) -> dict | None:
     if change is None or not change.verdict:
         return None
     delta = ""
-    if change.delta is not None and change.verdict != "same":
+    if change.delta is not None and change.verdict != "same" and measure.is_numeric:
         sign = "+" if change.delta > 0 else "−" if change.delta < 0 else ""
         delta = f"{sign}{measure.display(value=abs(change.delta), choice='').split(' (')[0]}"
     return {
