@@ -63,3 +63,16 @@ def test_charts_escape_text_and_give_unique_ids():
 
 def test_chart_with_no_values_says_so():
     assert "No values recorded yet" in drawing_to_svg(line_chart([("x", [])], title="t", y_label="u"))
+
+
+def test_ffi_items_are_numbered_never_worded(as_treating, client_record):
+    html = as_treating.get(f"/clients/{client_record.pk}/assessments/new/").content.decode().lower()
+    assert "pain item 1" in html and "activity limitation item 5" in html
+    for licensed in ("first step", "barefoot", "with shoes"):
+        assert licensed not in html.split('id="q-ffi"')[1].split("</details>")[0]
+
+
+def test_front_desk_admin_sees_no_assessments_on_the_client_chart(as_desk, record, client_record):
+    record()
+    html = as_desk.get(f"/clients/{client_record.pk}/").content.decode()
+    assert 'id="assessments"' not in html and "Kinetic chain" not in html
