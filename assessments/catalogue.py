@@ -179,7 +179,7 @@ SLS_DOMAINS = (
 _WBLT_SRC = "Hoch & McKeon 2011, secondary summary"
 _MMT_NORM = Norm(
     text="5/5 = full strength against maximal resistance",
-    source="MRC scale, Kendall",
+    source="MRC 1976; Kendall 2005",
     confirmed=True,
     low=D("5"),
 )
@@ -410,7 +410,7 @@ MEASURES: tuple[Measure, ...] = (
         ),
         norm=Norm(
             text="negative",
-            source="modified Thomas test, BMC Sports Sci 2021",
+            source="BMC Sports Sci Med Rehabil 2021",
             confirmed=True,
             expected="neg",
         ),
@@ -471,7 +471,7 @@ MEASURES: tuple[Measure, ...] = (
         choices=POSNEG,
         norm=Norm(
             text="negative (pelvis stays level)",
-            source="secondary summaries",
+            source="Trendelenburg 1895, via secondary summaries",
             confirmed=False,
             expected="neg",
         ),
