@@ -302,6 +302,12 @@ class AssessmentForm(forms.Form):
 
     # --- validation -------------------------------------------------------
 
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("An assessment cannot be dated in the future.")
+        return day
+
     def clean(self):
         cleaned = super().clean()
         self._measurements: list[MeasurementInput] = []

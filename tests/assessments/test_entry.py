@@ -123,6 +123,8 @@ def _assert_nothing_saved():
         ("m_gait_cadence_S", "NaN", "Enter a number"),
         ("m_windlass_L", "maybe", "Select a valid choice"),
         ("mark_1_intensity", "12", "Select a valid choice"),
+        ("assessed_on", "2999-01-01", "cannot be dated in the future"),
+        ("assessed_on", "yesterday", "Enter a valid date"),
     ],
 )
 def test_bad_value_is_reported_at_its_field_and_nothing_is_saved(
