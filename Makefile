@@ -53,3 +53,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-output
+
+# Soak: gunicorn on loopback, 16 simulated therapists saving notes and assessments
+# for SOAK_SECONDS (default 60) on SQLite and on PostgreSQL (KC_SOAK_PG_URL).
+SOAK_SECONDS ?= 60
+soak: install
+	$(PY) scripts/soak.py --seconds $(SOAK_SECONDS) --users 16 --db sqlite --db postgres

@@ -1,0 +1,435 @@
+"""Soak test: gunicorn on loopback and simulated therapists saving visit notes
+and assessments for a while, on SQLite and/or PostgreSQL.
+
+    python scripts/soak.py --seconds 60 --users 16 --db sqlite --db postgres
+
+Each run gets a fresh, migrated database with one client per therapist. Every
+therapist signs in, then loops: start a visit note, autosave it a few times
+(marked as a background request, as the browser does), record an assessment.
+Afterwards the database is read back and every acknowledged write must be
+there: notes started, the text of each note's last acknowledged autosave, and
+assessments saved. The report gives requests, errors and lost writes; the exit
+status is non-zero if there were any errors or lost writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PASSWORD = "soak-password-" + "x" * 8
+AUTOSAVES_PER_NOTE = 3
+
+
+# --- HTML forms ----------------------------------------------------------------------
+
+
+class FormParser(HTMLParser):
+    """Collects each <form>'s action, method and field defaults."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {
+                "action": a.get("action") or "",
+                "method": (a.get("method") or "get").lower(),
+                "hx_post": a.get("hx-post") or "",
+                "fields": {},
+                "selects": {},
+            }
+            self.forms.append(self._form)
+        if self._form is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self._form["fields"][name] = a.get("value", "on")
+            elif kind not in ("submit", "button", "file"):
+                self._form["fields"][name] = a.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+            self._form["selects"].setdefault(name, [])
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            self._form["selects"][self._select].append(value)
+            if "selected" in a:
+                self._form["fields"][self._select] = value
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._form["fields"][name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form["fields"][self._textarea] += data
+
+
+def forms_in(html: str) -> list[dict]:
+    parser = FormParser()
+    parser.feed(html)
+    return parser.forms
+
+
+# --- one simulated therapist ----------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    requests: int = 0
+    errors: Counter = field(default_factory=Counter)
+    notes: dict = field(default_factory=dict)  # note id -> last acknowledged chief complaint
+    assessments: int = 0
+    autosaves: int = 0
+    lock = threading.Lock()
+
+
+class Therapist:
+    def __init__(self, base: str, username: str, client_id: int, tally: Tally):
+        self.base = base
+        self.username = username
+        self.client_id = client_id
+        self.tally = tally
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+
+    def csrf(self) -> str:
+        for cookie in self.jar:
+            if cookie.name.endswith("csrftoken"):
+                return cookie.value
+        return ""
+
+    def request(
+        self, method: str, path: str, data: dict | None = None, headers: dict | None = None, expect=(200, 302)
+    ) -> tuple[int, str, dict]:
+        body = urllib.parse.urlencode(data or {}, doseq=True).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, method=method)
+        req.add_header("Referer", self.base + path)
+        if method == "POST":
+            req.add_header("X-CSRFToken", self.csrf())
+        for key, value in (headers or {}).items():
+            req.add_header(key, value)
+        with self.tally.lock:
+            self.tally.requests += 1
+        try:
+            with self.opener.open(req, timeout=60) as resp:
+                status, text, hdrs = resp.status, resp.read().decode("utf-8", "replace"), dict(resp.headers)
+        except urllib.error.HTTPError as exc:
+            status, text, hdrs = exc.code, exc.read().decode("utf-8", "replace"), dict(exc.headers)
+        except OSError as exc:
+            status, text, hdrs = 0, str(exc), {}
+        if status not in expect:
+            with self.tally.lock:
+                self.tally.errors[f"{method} {re.sub(r'/[0-9]+/', '/<id>/', path)} -> {status}"] += 1
+        return status, text, hdrs
+
+    signed_in = False
+
+    def login(self) -> bool:
+        self.request("GET", "/accounts/login/")
+        status, _, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
+            expect=(302,),
+        )
+        self.signed_in = status == 302
+        return self.signed_in
+
+    def note_cycle(self, n: int) -> None:
+        path = f"/clients/{self.client_id}/notes/new/"
+        status, html, _ = self.request("GET", path)
+        form = next((f for f in forms_in(html) if "service_at" in f["fields"]), None)
+        if status != 200 or form is None:
+            return
+        data = dict(form["fields"], csrfmiddlewaretoken=self.csrf())
+        status, _, headers = self.request("POST", path, data, expect=(302,))
+        match = re.search(r"/notes/(\d+)/", headers.get("Location", ""))
+        if status != 302 or not match:
+            return
+        note_id = int(match.group(1))
+        with self.tally.lock:
+            self.tally.notes[note_id] = None
+        for k in range(AUTOSAVES_PER_NOTE):
+            status, html, _ = self.request("GET", f"/notes/{note_id}/")
+            form = next((f for f in forms_in(html) if "version" in f["fields"]), None)
+            if status != 200 or form is None:
+                with self.tally.lock:
+                    self.tally.errors["note page without an editable form"] += 1
+                return
+            text = f"soak {self.username} note {n} save {k}"
+            data = dict(form["fields"], chief_complaint=text, csrfmiddlewaretoken=self.csrf())
+            status, _, _ = self.request(
+                "POST",
+                f"/notes/{note_id}/autosave/",
+                data,
+                headers={"X-KC-Background": "1", "HX-Request": "true"},
+                expect=(200,),
+            )
+            if status == 200:
+                with self.tally.lock:
+                    self.tally.notes[note_id] = text
+                    self.tally.autosaves += 1
+
+    def assessment_cycle(self, n: int) -> None:
+        path = f"/clients/{self.client_id}/assessments/new/"
+        status, html, _ = self.request("GET", path)
+        form = next((f for f in forms_in(html) if f["method"] == "post" and len(f["fields"]) > 3), None)
+        if status != 200 or form is None:
+            with self.tally.lock:
+                self.tally.errors["assessment page without a form"] += 1
+            return
+        data = dict(form["fields"], csrfmiddlewaretoken=self.csrf())
+        filled = 0
+        for name in list(data):
+            if re.search(r"knee_to_wall.*(value|_l$|_r$|_L$|_R$)", name) or name.endswith("knee_to_wall"):
+                data[name] = str(8 + n % 5)
+                filled += 1
+        status, _, _ = self.request("POST", path, data, expect=(302,))
+        if status == 302:
+            with self.tally.lock:
+                self.tally.assessments += 1
+
+    def run(self, deadline: float) -> None:
+        n = 0
+        while time.monotonic() < deadline:
+            self.note_cycle(n)
+            if time.monotonic() >= deadline:
+                break
+            self.assessment_cycle(n)
+            n += 1
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# --- database and server ----------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(cmd: list[str], env: dict) -> str:
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+SETUP = """
+import json
+from datetime import date
+import django; django.setup()
+from clinic import services
+from clinic.models import User
+admin = User.objects.create_user(username="soak-admin", password="{pw}", is_clinic_admin=True)
+out = {{}}
+for i in range({users}):
+    t = User.objects.create_user(
+        username=f"soak{{i}}", password="{pw}", is_therapist=True, first_name=f"T{{i}}"
+    )
+    c = services.client_create(by=admin, data={{"first_name": "Soak", "last_name": f"Client{{i}}",
+        "date_of_birth": date(1980, 1, 1 + i % 28), "primary_therapist": t}})
+    out[t.username] = c.pk
+print(json.dumps(out))
+"""
+
+VERIFY = """
+import json
+import django; django.setup()
+from django.apps import apps
+VisitNote = apps.get_model("notes", "VisitNote")
+Assessment = apps.get_model("assessments", "Assessment")
+from clinic.audit import verify_chain
+mine = {{"therapist__username__startswith": "soak"}}
+notes = dict(VisitNote.objects.filter(**mine).values_list("id", "chief_complaint"))
+assessments = Assessment.objects.filter(**mine).count()
+print(json.dumps({{"notes": notes, "assessments": assessments, "chain_problems": verify_chain()[:5]}}))
+"""
+
+
+def soak(kind: str, seconds: int, users: int, workers: int, pg_url: str) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="kc-soak-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KC_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        KC_SSL_REDIRECT="false",
+        KC_SECURE_COOKIES="false",
+        KC_HSTS_SECONDS="0",
+        KC_STATIC_ROOT=str(work / "static"),
+        KC_MEDIA_ROOT=str(work / "media"),
+        KC_LOG_LEVEL="ERROR",
+        DJANGO_SETTINGS_MODULE="clinic.settings",
+    )
+    pg_name = None
+    if kind == "sqlite":
+        env["KC_SQLITE_PATH"] = str(work / "soak.sqlite3")
+    else:
+        pg_name = f"kc_soak_{secrets.token_hex(4)}"
+        subprocess.run(["psql", f"{pg_url}/postgres", "-qc", f'CREATE DATABASE "{pg_name}"'], check=True)
+        env["DATABASE_URL"] = f"{pg_url}/{pg_name}"
+    server = None
+    try:
+        _run([PYTHON, "manage.py", "migrate", "--noinput"], env)
+        _run([PYTHON, "manage.py", "collectstatic", "--noinput"], env)
+        clients = json.loads(
+            _run([PYTHON, "-c", SETUP.format(users=users, pw=PASSWORD)], env).strip().splitlines()[-1]
+        )
+        port = _free_port()
+        log = open(work / "gunicorn.log", "w")  # noqa: SIM115  (closed with the work folder)
+        server = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "clinic.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        tally = Tally()
+        therapists = [Therapist(base, name, cid, tally) for name, cid in clients.items()]
+        # Sign everyone in first (Argon2 is deliberately slow), then start the clock.
+        logins = [threading.Thread(target=t.login) for t in therapists]
+        for t in logins:
+            t.start()
+        for t in logins:
+            t.join()
+        signed_in = [t for t in therapists if t.signed_in]
+        deadline = time.monotonic() + seconds
+        threads = [threading.Thread(target=t.run, args=(deadline,)) for t in signed_in]
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - started
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        found = json.loads(_run([PYTHON, "-c", VERIFY.format()], env).strip().splitlines()[-1])
+        stored = {int(k): v for k, v in found["notes"].items()}
+        lost_notes = [n for n in tally.notes if n not in stored]
+        lost_saves = [n for n, text in tally.notes.items() if text is not None and stored.get(n) != text]
+        lost_assessments = max(0, tally.assessments - found["assessments"])
+        server_errors = (work / "gunicorn.log").read_text().count("Traceback")
+        return {
+            "database": kind,
+            "therapists": len(clients),
+            "signed_in": len(signed_in),
+            "seconds": round(elapsed, 1),
+            "requests": tally.requests,
+            "requests_per_second": round(tally.requests / elapsed, 1),
+            "errors": sum(tally.errors.values()),
+            "error_kinds": dict(tally.errors.most_common(10)),
+            "server_tracebacks": server_errors,
+            "notes_started": len(tally.notes),
+            "autosaves_acknowledged": tally.autosaves,
+            "assessments_acknowledged": tally.assessments,
+            "notes_found": len(stored),
+            "assessments_found": found["assessments"],
+            "lost_writes": len(lost_notes) + len(lost_saves) + lost_assessments,
+            "audit_chain_problems": found["chain_problems"],
+        }
+    finally:
+        if server is not None and server.poll() is None:
+            server.kill()
+        if pg_name:
+            subprocess.run(
+                ["psql", f"{pg_url}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)']
+            )
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--db", action="append", choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("KC_SOAK_PG_URL", "postgres://postgres@127.0.0.1:5432")
+    )
+    args = parser.parse_args(argv)
+    failed = False
+    for kind in args.db or ["sqlite", "postgres"]:
+        report = soak(kind, args.seconds, args.users, args.workers, args.pg_url)
+        print(json.dumps(report, indent=2))
+        if (
+            report["errors"]
+            or report["lost_writes"]
+            or report["server_tracebacks"]
+            or report["audit_chain_problems"]
+        ):
+            failed = True
+        if not report["notes_started"] or not report["assessments_acknowledged"]:
+            print(f"{kind}: no notes or no assessments were saved; the soak proves nothing", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
