@@ -20,10 +20,10 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth, unicode2T1
 from reportlab.platypus import (
     Flowable,
     Image,
-    KeepTogether,
     PageBreak,
     Paragraph,
     Spacer,
@@ -209,9 +209,84 @@ def _picture(ex: HandoutExercise, width: float) -> Flowable | None:
     return None
 
 
-def _dosage_box(ex: HandoutExercise, width: float) -> Table:
-    """The dosage in big bold type. Plain strings (pre-split), not Paragraphs:
-    it renders several times faster and needs no markup."""
+def _emit_text(canvas, font_name: str, size: float, runs: list[tuple[float, float, str]]) -> None:
+    """Write strings at given positions as one PDF text object.
+
+    Does what canvas.drawString does for the standard fonts (including the
+    switch to a substitution font for characters the font lacks) without
+    building a text object and measuring every string, which pure-Python
+    ReportLab makes the slowest part of drawing a page."""
+    font = getFont(font_name)
+    fonts = [font, *font.substitutionFonts]
+    doc = canvas._doc
+    base = doc.getInternalFontName(font_name)
+    size_s = f"{size:g}"
+    out = [f"BT {base} {size_s} Tf"]
+    for x, y, text in runs:
+        out.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+        current = font
+        for run_font, chunk in unicode2T1(text, fonts):
+            if run_font is not current:
+                out.append(f"{doc.getInternalFontName(run_font.fontName)} {size_s} Tf")
+                current = run_font
+            out.append(f"({canvas._escape(chunk)}) Tj")
+        if current is not font:
+            out.append(f"{base} {size_s} Tf")
+    out.append("ET")
+    canvas._code.append(" ".join(out))
+
+
+class _DosageBox(Flowable):
+    """The dosage in big bold type: a row of labelled boxes drawn straight on the
+    canvas (a Table did the same job several times slower)."""
+
+    def __init__(self, cells: list[tuple[str, str]], width: float):
+        super().__init__()
+        weights = [0.55 if label in ("Sets", "Reps", "Hold") else 1.25 for label, _ in cells]
+        total = sum(weights)
+        self.cells = cells
+        self.col_widths = [width * w / total for w in weights]
+        self.values = [
+            simpleSplit(value, "Helvetica-Bold", 12.5, col_w - 8)
+            for (_, value), col_w in zip(cells, self.col_widths, strict=True)
+        ]
+        self.width = width
+        self.height = 3 + 12 + 2 + 15 * max(len(v) for v in self.values) + 4
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        c.saveState()
+        c.setFillColor(BOX_BG)
+        c.setStrokeColor(ACCENT)
+        c.setLineWidth(1.2)
+        c.rect(0, 0, self.width, self.height, stroke=1, fill=1)
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.4)
+        x = 0.0
+        labels: list[tuple[float, float, str]] = []
+        values: list[tuple[float, float, str]] = []
+        for i, ((label, _), lines, col_w) in enumerate(
+            zip(self.cells, self.values, self.col_widths, strict=True)
+        ):
+            if i:
+                c.line(x, 0, x, self.height)
+            labels.append((x + 4, self.height - 13, label))
+            y = self.height - 30
+            for line in lines:
+                values.append((x + 4, y, line))
+                y -= 15
+            x += col_w
+        c.setFillColor(MUTED)
+        _emit_text(c, "Helvetica", 10, labels)
+        c.setFillColor(INK)
+        _emit_text(c, "Helvetica-Bold", 12.5, values)
+        c.restoreState()
+
+
+def _dosage_box(ex: HandoutExercise, width: float) -> Flowable:
     cells = [("Sets", str(ex.sets))]
     if ex.reps:
         cells.append(("Reps", str(ex.reps)))
@@ -222,31 +297,7 @@ def _dosage_box(ex: HandoutExercise, width: float) -> Table:
     cells.append(("How often", ex.frequency or "-"))
     if ex.side:
         cells.append(("Side", SIDE_WORDS.get(ex.side, ex.side)))
-    weights = [0.55 if label in ("Sets", "Reps", "Hold") else 1.25 for label, _ in cells]
-    total = sum(weights)
-    col_widths = [width * w / total for w in weights]
-    values = [
-        "\n".join(simpleSplit(value, "Helvetica-Bold", 12.5, col_w - 8))
-        for (_, value), col_w in zip(cells, col_widths, strict=True)
-    ]
-    table = Table([[label for label, _ in cells], values], colWidths=col_widths)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, 0), "Helvetica", 10, 12),
-                ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
-                ("FONT", (0, 1), (-1, 1), "Helvetica-Bold", 12.5, 15),
-                ("TEXTCOLOR", (0, 1), (-1, 1), INK),
-                ("BOX", (0, 0), (-1, -1), 1.2, ACCENT),
-                ("BACKGROUND", (0, 0), (-1, -1), BOX_BG),
-                ("LINEAFTER", (0, 0), (-2, -1), 0.4, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return table
+    return _DosageBox(cells, width)
 
 
 class _Card(Flowable):
@@ -299,6 +350,88 @@ class _Card(Flowable):
             y -= after
 
 
+@lru_cache(maxsize=8192)
+def _word_width(word: str, font: str, size: float) -> float:
+    # Font metrics of a word never change; without ReportLab's C accelerator
+    # measuring text is the slowest step of laying out a handout.
+    return stringWidth(word, font, size)
+
+
+class _Text(Flowable):
+    """Plain text with an optional bold lead-in ("Why:", "1."), word-wrapped and
+    drawn with drawString.
+
+    No markup is parsed, so user text is drawn exactly as typed (nothing to
+    escape) and the exercise cards lay out several times faster than with
+    Paragraph. ``hanging`` indents continuation lines under the text (for
+    numbered steps)."""
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        lead: str = "",
+        size: float = 12,
+        bold: bool = False,
+        color=INK,
+        lead_color=None,
+        hanging: bool = False,
+        space_after: float = 3,
+    ):
+        super().__init__()
+        self.text, self.lead, self.size, self.bold = " ".join(str(text).split()), lead, size, bold
+        self.color, self.lead_color = color, lead_color or color
+        self.hanging, self.space_after = hanging, space_after
+        self.leading = size * 1.3
+        self.font = "Helvetica-Bold" if bold else "Helvetica"
+        self._wrapped_for = None
+
+    def _lines(self, width: float) -> list[str]:
+        space = _word_width(" ", self.font, self.size)
+        lead_w = _word_width(self.lead + " ", "Helvetica-Bold", self.size) if self.lead else 0
+        self.lead_width = lead_w
+        indent = lead_w if self.hanging else 0
+        lines, current, current_w, available = [], [], 0.0, width - lead_w
+        for word in self.text.split(" "):
+            if not word:
+                continue
+            w = _word_width(word, self.font, self.size)
+            grown = w if not current else current_w + space + w
+            if current and grown > available:
+                lines.append(" ".join(current))
+                current, current_w, available = [word], w, width - indent
+            else:
+                current.append(word)
+                current_w = grown
+        lines.append(" ".join(current))
+        return lines
+
+    def wrap(self, available_width, available_height):
+        if self._wrapped_for != available_width:
+            self.lines = self._lines(available_width)
+            self.width = available_width
+            self.height = len(self.lines) * self.leading
+            self._wrapped_for = available_width
+        return self.width, self.height
+
+    def getSpaceAfter(self):  # noqa: N802 - ReportLab's API
+        return self.space_after
+
+    def draw(self):
+        canvas = self.canv
+        y = self.height - self.size
+        if self.lead:
+            canvas.setFillColor(self.lead_color)
+            _emit_text(canvas, "Helvetica-Bold", self.size, [(0, y, self.lead)])
+        canvas.setFillColor(self.color)
+        indent = self.lead_width if self.hanging else 0
+        runs = []
+        for i, line in enumerate(self.lines):
+            runs.append((self.lead_width if i == 0 else indent, y, line))
+            y -= self.leading
+        _emit_text(canvas, self.font, self.size, runs)
+
+
 def _exercise_block(number: int, ex: HandoutExercise, st, width: float) -> Flowable:
     left_w = 56 * mm
     right_w = width - left_w - 5 * mm
@@ -307,32 +440,28 @@ def _exercise_block(number: int, ex: HandoutExercise, st, width: float) -> Flowa
     if picture is not None:
         left.append(picture)
     if ex.video_url:
-        left += [_qr(ex.video_url, 26 * mm), Paragraph("Scan for a video of this exercise", st["small"])]
-    right: list[Flowable] = [Paragraph(f"{number}. {esc(ex.name)}", st["ex_title"])]
+        left += [_qr(ex.video_url, 26 * mm), _Text("Scan for a video of this exercise", size=10, color=MUTED)]
+    right: list[Flowable] = [_Text(f"{number}. {ex.name}", size=15, bold=True, space_after=2)]
     if ex.why:
-        right.append(Paragraph(f"<b>Why:</b> {esc(ex.why)}", st["why"]))
+        right.append(_Text(ex.why, lead="Why:", color=ACCENT))
     right += [Spacer(1, 1 * mm), _dosage_box(ex, right_w), Spacer(1, 2 * mm)]
     if ex.load_note:
-        right.append(Paragraph(f"<b>Load:</b> {esc(ex.load_note)}", st["body"]))
+        right.append(_Text(ex.load_note, lead="Load:"))
     for i, step in enumerate(ex.steps, start=1):
-        right.append(Paragraph(f"<b>{i}.</b>&nbsp;{esc(step)}", st["step"]))
+        right.append(_Text(step, lead=f"{i}.", hanging=True, space_after=2))
     # Tips and mistakes sit under the picture: the left column is otherwise mostly
     # empty, and a shorter card lets two exercises share a page.
     if ex.cues:
-        left.append(Paragraph("<b>Tips:</b> " + " ".join(esc(c) for c in ex.cues), st["body"]))
+        left.append(_Text(" ".join(ex.cues), lead="Tips:"))
     if ex.mistakes:
-        left.append(Paragraph("<b>Avoid:</b> " + " ".join(esc(m) for m in ex.mistakes), st["body"]))
+        left.append(_Text(" ".join(ex.mistakes), lead="Avoid:"))
     if ex.therapist_note:
-        right.append(Paragraph(f"<b>From your therapist:</b> {esc(ex.therapist_note)}", st["body"]))
-    evidence = []
-    if ex.dosage_note:
-        evidence.append(esc(ex.dosage_note))
-    if ex.citation:
-        evidence.append(f"Source: {esc(ex.citation)}")
-    if not ex.dosage_confirmed:
-        evidence.append("<b>dosage unconfirmed</b> (a clinic default; research has not settled it)")
-    if evidence:
-        right.append(Paragraph(" · ".join(evidence), st["small"]))
+        right.append(_Text(ex.therapist_note, lead="From your therapist:"))
+    evidence = [text for text in (ex.dosage_note, f"Source: {ex.citation}" if ex.citation else "") if text]
+    lead = "Dosage unconfirmed (research has not settled it)." if not ex.dosage_confirmed else ""
+    if evidence or lead:
+        right.append(Spacer(1, 1 * mm))
+        right.append(_Text(" · ".join(evidence), lead=lead, size=10, color=MUTED))
     return _Card(left, right, left_w)
 
 
@@ -388,6 +517,55 @@ def _traffic_light(data: HandoutData, st, width: float) -> list[Flowable]:
     ]
 
 
+class _TickGrid(Flowable):
+    """One week of the tick sheet: exercise rows by seven day columns, drawn as a
+    handful of lines rather than a Table of mostly empty cells."""
+
+    def __init__(self, week: int, names: list[list[str]], width: float, name_w: float):
+        super().__init__()
+        self.week, self.names, self.width, self.name_w = week, names, width, name_w
+        self.day_w = (width - name_w) / 7
+        self.rows = [7 * mm] + [max(8 * mm, 15 * (len(n) - 1) + 20) for n in names] + [8 * mm]
+        self.height = sum(self.rows)
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        c.saveState()
+        c.setFillColor(BOX_BG)
+        c.rect(0, self.height - self.rows[0], self.width, self.rows[0], stroke=0, fill=1)
+        c.setFillColor(AMBER_BG)
+        c.rect(0, 0, self.width, self.rows[-1], stroke=0, fill=1)
+        c.setStrokeColor(MUTED)
+        c.setLineWidth(0.6)
+        y = self.height
+        for h in [0, *self.rows]:
+            y -= h
+            c.line(0, y, self.width, y)
+        xs = [0, self.name_w] + [self.name_w + self.day_w * i for i in range(1, 8)]
+        for x in xs:
+            c.line(x, 0, x, self.height)
+        c.setFillColor(INK)
+        top = self.height - self.rows[0]
+        bold = [(4, top + 6, f"Week {self.week}"), (4, 7, "Morning pain 0–10")]
+        for i, day in enumerate(WEEKDAYS):
+            centre = self.name_w + self.day_w * (i + 0.5)
+            bold.append((centre - _word_width(day, "Helvetica-Bold", 12) / 2, top + 6, day))
+        plain = []
+        y = top
+        for lines, h in zip(self.names, self.rows[1:-1], strict=True):
+            text_y = y - (h - 15 * len(lines)) / 2 - 11
+            for line in lines:
+                plain.append((4, text_y, line))
+                text_y -= 15
+            y -= h
+        _emit_text(c, "Helvetica-Bold", 12, bold)
+        _emit_text(c, "Helvetica", 12, plain)
+        c.restoreState()
+
+
 def _tick_sheet(program: HandoutProgram, st, width: float) -> list[Flowable]:
     out: list[Flowable] = [
         PageBreak(),
@@ -399,34 +577,12 @@ def _tick_sheet(program: HandoutProgram, st, width: float) -> list[Flowable]:
         ),
     ]
     name_w = 66 * mm
-    day_w = (width - name_w) / 7
     names = [
-        "\n".join(simpleSplit(f"{i}. {ex.name}", "Helvetica", 12, name_w - 8)[:2])
+        simpleSplit(f"{i}. {ex.name}", "Helvetica", 12, name_w - 8)[:2]
         for i, ex in enumerate(program.exercises, start=1)
     ]
-    heights = [7 * mm] + [max(8 * mm, 15 * n.count("\n") + 20) for n in names] + [8 * mm]
     for week in range(1, 5):
-        # Plain strings, not Paragraphs: the grid is large and must render fast.
-        rows = [[f"Week {week}", *WEEKDAYS]]
-        for name in names:
-            rows.append([name] + [""] * 7)
-        rows.append(["Morning pain 0–10"] + [""] * 7)
-        table = Table(rows, colWidths=[name_w] + [day_w] * 7, rowHeights=heights, repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, -1), "Helvetica", 12),
-                    ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 12),
-                    ("FONT", (0, -1), (0, -1), "Helvetica-Bold", 12),
-                    ("ALIGN", (1, 0), (-1, -1), "CENTER"),
-                    ("GRID", (0, 0), (-1, -1), 0.6, MUTED),
-                    ("BACKGROUND", (0, 0), (-1, 0), BOX_BG),
-                    ("BACKGROUND", (0, -1), (-1, -1), AMBER_BG),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ]
-            )
-        )
-        out += [Spacer(1, 4 * mm), KeepTogether([table])]
+        out += [Spacer(1, 4 * mm), _TickGrid(week, names, width, name_w)]
     return out
 
 
