@@ -6,7 +6,7 @@ from django.http import Http404
 
 from clinic.access import _as_int
 from clinic.models import Client
-from programs.models import Exercise, ProgramItem, ProgramVersion
+from programs.models import Exercise, ExerciseIndication, ProgramItem, ProgramVersion
 
 
 def get_version_for_user(user, pk) -> ProgramVersion:
@@ -49,3 +49,13 @@ def get_exercise_for_user(user, pk, *, for_write: bool = False) -> Exercise:
 
 def can_edit_exercise(user, exercise: Exercise) -> bool:
     return user.is_clinic_admin or (user.is_therapist and exercise.created_by_id == user.pk)
+
+
+def get_indication_for_admin(user, pk) -> ExerciseIndication:
+    """A finding-to-exercise mapping, for the library admin only."""
+    if not (user.is_authenticated and user.is_clinic_admin):
+        raise Http404("Not found")
+    try:
+        return ExerciseIndication.objects.select_related("exercise").get(pk=_as_int(pk))
+    except ExerciseIndication.DoesNotExist:
+        raise Http404("Not found") from None

@@ -392,9 +392,7 @@ class _Text(Flowable):
         self.lead_width = lead_w
         indent = lead_w if self.hanging else 0
         lines, current, current_w, available = [], [], 0.0, width - lead_w
-        for word in self.text.split(" "):
-            if not word:
-                continue
+        for word in self._words(width - indent):
             w = _word_width(word, self.font, self.size)
             grown = w if not current else current_w + space + w
             if current and grown > available:
@@ -405,6 +403,18 @@ class _Text(Flowable):
                 current_w = grown
         lines.append(" ".join(current))
         return lines
+
+    def _words(self, width: float):
+        """The words, with any word wider than a line (a pasted link) cut to fit."""
+        for word in self.text.split(" "):
+            while word and _word_width(word, self.font, self.size) > width:
+                cut = len(word) - 1
+                while cut > 1 and stringWidth(word[:cut], self.font, self.size) > width:
+                    cut = max(1, int(cut * 0.8))
+                yield word[:cut]
+                word = word[cut:]
+            if word:
+                yield word
 
     def wrap(self, available_width, available_height):
         if self._wrapped_for != available_width:

@@ -30,6 +30,7 @@ from programs.access import (
     can_edit_exercise,
     get_draft_item_for_user,
     get_exercise_for_user,
+    get_indication_for_admin,
     get_version_for_user,
 )
 from programs.drawings import drawing_svg
@@ -48,7 +49,6 @@ from programs.models import (
     SENSIBLE_EXERCISE_COUNT,
     Adherence,
     Exercise,
-    ExerciseIndication,
     PainMonitoringRule,
     ProgramItem,
     ProgramVersion,
@@ -215,18 +215,9 @@ def indication_add(request, pk):
 @admin_required
 @require_POST
 def indication_remove(request, pk):
-    indication = ExerciseIndication.objects.filter(pk=_int(pk)).select_related("exercise").first()
-    if indication is None:
-        raise Http404("No such mapping")
+    indication = get_indication_for_admin(request.user, pk)
     services.indication_remove(indication=indication, by=request.user, request=request)
     return redirect(indication.exercise.get_absolute_url())
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("Not found") from None
 
 
 # --- Builder ---------------------------------------------------------------------------

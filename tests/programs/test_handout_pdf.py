@@ -134,3 +134,33 @@ def test_batch_render_names_each_client_on_their_own_pages():
 def test_render_handout_runs_no_queries(django_assert_num_queries, db):
     with django_assert_num_queries(0):
         render_handout(HandoutData(letterhead=Letterhead(name="Clinic"), programs=[_program()]))
+
+
+def test_a_long_unbroken_word_is_cut_to_fit_the_column():
+    link = "https://example.org/" + "x" * 200
+    program = _program(note=link)
+    pdf = render_handout(HandoutData(letterhead=Letterhead(name="Clinic"), programs=[program]))
+    text = "".join(_flat(page.extract_text()) for page in _read(pdf).pages).replace(" ", "")
+    assert link in text
+
+
+@pytest.mark.django_db
+def test_an_uploaded_illustration_is_printed_in_the_handout(
+    as_treating, issue, client_record, library, treating
+):
+    from django.core.files.base import ContentFile
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (60, 40), (10, 120, 200)).save(buffer, format="PNG")
+    exercise = library["Clamshell"]
+    services.exercise_update(
+        exercise=exercise,
+        by=treating,
+        data={},
+        illustration=ContentFile(buffer.getvalue(), "c.png"),
+    )
+    issue(client_record, ["Clamshell"])
+    reader = _read(as_treating.get(f"/clients/{client_record.pk}/program/handout.pdf").content)
+    images = [img for page in reader.pages for img in page.images]
+    assert any(img.image.size == (60, 40) for img in images)
