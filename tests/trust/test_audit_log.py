@@ -153,3 +153,17 @@ def _json(value) -> str:
     import json
 
     return json.dumps(value)
+
+
+def test_a_client_page_is_not_served_when_its_audit_row_cannot_be_written(monkeypatch, treating, client_record):
+    from django.test import Client as HttpClient
+
+    def broken(**kwargs):
+        raise DatabaseError("audit store unavailable")
+
+    monkeypatch.setattr("clinic.views.audit_record", broken)
+    http = HttpClient(raise_request_exception=False)
+    http.force_login(treating)
+    response = http.get(f"/clients/{client_record.pk}/")
+    assert response.status_code == 500
+    assert b"Raman" not in response.content
