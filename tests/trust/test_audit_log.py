@@ -155,7 +155,9 @@ def _json(value) -> str:
     return json.dumps(value)
 
 
-def test_a_client_page_is_not_served_when_its_audit_row_cannot_be_written(monkeypatch, treating, client_record):
+def test_a_client_page_is_not_served_when_its_audit_row_cannot_be_written(
+    monkeypatch, treating, client_record
+):
     from django.test import Client as HttpClient
 
     def broken(**kwargs):
