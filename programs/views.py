@@ -63,6 +63,8 @@ from programs.selectors import (
 )
 
 LIBRARY_PAGE = 60
+# The builder lists this many suggestions; the rest fold away under "More".
+SUGGESTIONS_SHOWN = 5
 
 
 def _library_user(request) -> None:
@@ -261,6 +263,9 @@ def _builder_context(request, client: Client, *, errors: dict | None = None) -> 
         "item_forms": item_forms,
         "findings": findings,
         "suggestions": suggestions,
+        "top_suggestions": [s for s in suggestions if not s.already_in][:SUGGESTIONS_SHOWN],
+        "more_suggestions": [s for s in suggestions if not s.already_in][SUGGESTIONS_SHOWN:],
+        "in_program_suggestions": [s for s in suggestions if s.already_in],
         "too_many": len(items) > SENSIBLE_EXERCISE_COUNT,
         "sensible_count": SENSIBLE_EXERCISE_COUNT,
         "issue_form": issue_form,
