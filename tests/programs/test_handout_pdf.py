@@ -164,3 +164,10 @@ def test_an_uploaded_illustration_is_printed_in_the_handout(
     reader = _read(as_treating.get(f"/clients/{client_record.pk}/program/handout.pdf").content)
     images = [img for page in reader.pages for img in page.images]
     assert any(img.image.size == (60, 40) for img in images)
+
+
+def test_names_outside_latin_1_do_not_break_the_handout():
+    program = _program(name="Zoë Łukasz 王芳", note="Ça va – “quoted” ≈ 5 s")
+    pdf = render_handout(HandoutData(letterhead=Letterhead(name="Clinic"), programs=[program]))
+    text = _flat(" ".join(page.extract_text() for page in _read(pdf).pages))
+    assert "Zoë" in text and "Ça va" in text
