@@ -69,6 +69,18 @@ def _can_edit(note, user) -> bool:
     return not note.is_signed and not note.in_error and note.therapist_id == user.pk
 
 
+def _refused(request, note):
+    """A write to a note that cannot change: 409 when it is signed or entered in
+    error, 403 when it is someone else's draft. Nothing is saved."""
+    if note.is_signed:
+        alert, status = RecordLocked().message, 409
+    elif note.in_error:
+        alert, status = "This note is marked entered in error and cannot change.", 409
+    else:
+        alert, status = services.NotePermissionError.message, 403
+    return render(request, "notes/note_detail.html", _context(request, note, alert=alert), status=status)
+
+
 def _intake_url(note) -> str:
     return reverse("intake_edit", args=[note.client_id])
 
@@ -200,16 +212,9 @@ def note_detail(request, pk):
     if request.method == "GET":
         audit_record(actor=request.user, action="view", request=request, client=note.client_id, target=note)
         return render(request, "notes/note_detail.html", _context(request, note))
-    form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
     if not _can_edit(note, request.user):
-        form = None
-        status, alert = (
-            409,
-            RecordLocked().message if note.is_signed else services.NotePermissionError.message,
-        )
-        if not note.is_signed and not note.in_error and note.therapist_id != request.user.pk:
-            status = 403
-        return render(request, "notes/note_detail.html", _context(request, note, alert=alert), status=status)
+        return _refused(request, note)
+    form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
     if form.is_valid():
         try:
             services.note_update(
@@ -282,9 +287,7 @@ def note_sign(request, pk):
     """Sign from the editor: the current form content is saved and signed in one step."""
     note = get_note_for_user(request.user, pk)
     if not _can_edit(note, request.user):
-        alert = RecordLocked().message if note.is_signed else services.NotePermissionError.message
-        status = 409 if note.is_signed or note.in_error else 403
-        return render(request, "notes/note_detail.html", _context(request, note, alert=alert), status=status)
+        return _refused(request, note)
     form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
     if not form.is_valid():
         return render(request, "notes/note_detail.html", _context(request, note, form=form), status=400)
@@ -430,12 +433,7 @@ def note_apply_template(request, pk):
     """A template button in the editor: saves the current fields, then fills the empty ones."""
     note = get_note_for_user(request.user, pk)
     if not _can_edit(note, request.user):
-        return render(
-            request,
-            "notes/note_detail.html",
-            _context(request, note, alert=RecordLocked().message),
-            status=409,
-        )
+        return _refused(request, note)
     form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
     if not form.is_valid():
         return render(request, "notes/note_detail.html", _context(request, note, form=form), status=400)
