@@ -9,6 +9,7 @@ turns loaded program versions into that data.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -209,6 +210,10 @@ def _picture(ex: HandoutExercise, width: float) -> Flowable | None:
     return None
 
 
+# Bytes that PDF string syntax needs escaped; most text has none.
+_NEEDS_ESCAPE = re.compile(rb"[^\x20-\x7e]|[()\\]")
+
+
 def _emit_text(canvas, font_name: str, size: float, runs: list[tuple[float, float, str]]) -> None:
     """Write strings at given positions as one PDF text object.
 
@@ -229,7 +234,8 @@ def _emit_text(canvas, font_name: str, size: float, runs: list[tuple[float, floa
             if run_font is not current:
                 out.append(f"{doc.getInternalFontName(run_font.fontName)} {size_s} Tf")
                 current = run_font
-            out.append(f"({canvas._escape(chunk)}) Tj")
+            plain = not _NEEDS_ESCAPE.search(chunk)
+            out.append(f"({chunk.decode('latin-1') if plain else canvas._escape(chunk)}) Tj")
         if current is not font:
             out.append(f"{base} {size_s} Tf")
     out.append("ET")
