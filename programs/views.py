@@ -273,10 +273,12 @@ def _builder_context(request, client: Client, *, errors: dict | None = None) -> 
     }
 
 
-def _builder_response(request, client: Client, *, errors: dict | None = None, status: int = 200):
+def _builder_response(request, client: Client, *, errors: dict | None = None):
+    # htmx answers are 200 even for refused input: htmx swaps only successful
+    # responses, and the refusal message travels inside the re-rendered panel.
     if request.htmx:
         context = _builder_context(request, client, errors=errors)
-        return render(request, "programs/_builder_panel.html", context, status=status)
+        return render(request, "programs/_builder_panel.html", context)
     return redirect("programs:builder", client.pk)
 
 
@@ -311,7 +313,7 @@ def builder_add(request, pk):
     form = AddItemForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return _builder_response(request, client, status=422 if request.htmx else 302)
+        return _builder_response(request, client)
     try:
         draft = services.program_draft(client=client, by=request.user, request=request)
         services.program_item_add(
@@ -343,7 +345,7 @@ def item_update(request, pk):
     form = ItemForm(request.POST, prefix=f"item{item.pk}")
     if not form.is_valid():
         messages.error(request, f"{item.exercise.name}: {_form_errors(form)} Nothing was saved.")
-        return _builder_response(request, client, errors={item.pk: request.POST}, status=200)
+        return _builder_response(request, client, errors={item.pk: request.POST})
     try:
         services.program_item_update(item=item, by=request.user, data=form.cleaned_data, request=request)
         messages.success(request, f"{item.exercise.name} saved.")

@@ -304,3 +304,11 @@ def test_a_visit_of_another_client_is_refused(as_treating, client_record, treati
     )
     draft.refresh_from_db()
     assert not draft.is_issued
+
+
+def test_unknown_exercise_via_htmx_shows_the_message_in_the_panel(as_treating, client_record):
+    url = reverse("programs:builder_add", args=[client_record.pk])
+    response = as_treating.post(url, {"exercise": "424242"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Unknown exercise: it is not in the library." in response.content.decode()
+    assert not ProgramVersion.objects.filter(client=client_record).exists()
