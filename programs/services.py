@@ -249,6 +249,33 @@ def program_item_add(
     return item
 
 
+def program_items_add_suggested(*, draft: ProgramVersion, suggestions, by, limit: int, request=None) -> list:
+    """Add suggestions (best first) until the draft holds ``limit`` exercises; each
+    item keeps its suggestion's reason, finding code and side. All or nothing."""
+    _require_draft(draft)
+    added = []
+    with transaction.atomic():
+        present = set(ProgramItem.objects.filter(version=draft).values_list("exercise_id", flat=True))
+        for suggestion in suggestions:
+            if len(present) >= limit:
+                break
+            if suggestion.exercise.pk in present:
+                continue
+            added.append(
+                program_item_add(
+                    draft=draft,
+                    exercise=suggestion.exercise,
+                    by=by,
+                    reason=suggestion.reason,
+                    source_code=suggestion.code,
+                    side=suggestion.side,
+                    request=request,
+                )
+            )
+            present.add(suggestion.exercise.pk)
+    return added
+
+
 def program_item_update(*, item: ProgramItem, by, data: dict[str, Any], request=None) -> ProgramItem:
     _require_draft(item.version)
     changed = [n for n in ITEM_FIELDS if n in data and getattr(item, n) != data[n]]

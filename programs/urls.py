@@ -17,6 +17,9 @@ urlpatterns = [
     path("clients/<int:pk>/program/", views.builder, name="builder"),
     path("clients/<int:pk>/program/library/", views.builder_library, name="builder_library"),
     path("clients/<int:pk>/program/add/", views.builder_add, name="builder_add"),
+    path(
+        "clients/<int:pk>/program/add-suggested/", views.builder_add_suggested, name="builder_add_suggested"
+    ),
     path("clients/<int:pk>/program/start/", views.builder_start, name="builder_start"),
     path("clients/<int:pk>/program/issue/", views.builder_issue, name="builder_issue"),
     path("clients/<int:pk>/program/discard/", views.builder_discard, name="builder_discard"),

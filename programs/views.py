@@ -65,6 +65,8 @@ from programs.selectors import (
 LIBRARY_PAGE = 60
 # The builder lists this many suggestions; the rest fold away under "More".
 SUGGESTIONS_SHOWN = 5
+# "Add the top suggestions" fills a draft up to this many exercises.
+SUGGESTED_AT_ONCE = 4
 
 
 def _library_user(request) -> None:
@@ -268,6 +270,7 @@ def _builder_context(request, client: Client, *, errors: dict | None = None) -> 
         "in_program_suggestions": [s for s in suggestions if s.already_in],
         "too_many": len(items) > SENSIBLE_EXERCISE_COUNT,
         "sensible_count": SENSIBLE_EXERCISE_COUNT,
+        "suggested_at_once": SUGGESTED_AT_ONCE,
         "issue_form": issue_form,
         "can_edit": request.user.is_therapist,
     }
@@ -327,6 +330,25 @@ def builder_add(request, pk):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return _builder_response(request, client)
+
+
+@require_POST
+def builder_add_suggested(request, pk):
+    """Add the best suggestions from the latest findings, up to a sensible count."""
+    client = get_clinical_client_for_user(request.user, pk)
+    draft = services.program_draft(client=client, by=request.user, request=request)
+    added = services.program_items_add_suggested(
+        draft=draft,
+        suggestions=suggestions_for(latest_findings(client)),
+        by=request.user,
+        limit=SUGGESTED_AT_ONCE,
+        request=request,
+    )
+    if added:
+        messages.success(request, f"Added {len(added)} suggested exercise{'s' if len(added) != 1 else ''}.")
+    else:
+        messages.info(request, "No suggestion was added: the program already holds enough exercises.")
     return _builder_response(request, client)
 
 

@@ -312,3 +312,12 @@ def test_unknown_exercise_via_htmx_shows_the_message_in_the_panel(as_treating, c
     assert response.status_code == 200
     assert "Unknown exercise: it is not in the library." in response.content.decode()
     assert not ProgramVersion.objects.filter(client=client_record).exists()
+
+
+def test_add_top_suggestions_button(as_treating, as_colleague, client_record, flagged_assessment):
+    flagged_assessment()
+    url = reverse("programs:builder_add_suggested", args=[client_record.pk])
+    assert as_colleague.post(url).status_code == 404
+    response = as_treating.post(url, HTTP_HX_REQUEST="true")
+    assert "Added 4 suggested exercises." in response.content.decode()
+    assert ProgramItem.objects.filter(version__client=client_record).count() == 4

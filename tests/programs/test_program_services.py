@@ -216,3 +216,25 @@ def test_an_added_suggestion_keeps_its_reason(flagged_assessment, client_record,
     version = services.program_issue(version=draft, by=treating)
     assert items_of(version)[0].reason == suggestion.reason == item.reason
     assert items_of(version)[0].source_code == "windlass"
+
+
+def test_adding_the_top_suggestions_fills_the_draft_up_to_the_limit_with_reasons(
+    flagged_assessment, client_record, treating, library
+):
+    flagged_assessment()
+    suggestions = suggestions_for(latest_findings(client_record))
+    draft = services.program_draft(client=client_record, by=treating)
+    services.program_item_add(draft=draft, exercise=suggestions[1].exercise, by=treating)
+    added = services.program_items_add_suggested(draft=draft, suggestions=suggestions, by=treating, limit=4)
+    assert len(added) == 3
+    items = items_of(draft)
+    assert len(items) == 4
+    assert [i.exercise for i in items[1:]] == [
+        suggestions[0].exercise,
+        suggestions[2].exercise,
+        suggestions[3].exercise,
+    ]
+    assert all(i.reason and i.source_code for i in items[1:])
+    assert (
+        services.program_items_add_suggested(draft=draft, suggestions=suggestions, by=treating, limit=4) == []
+    )
