@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from clinic import fields
 from clinic.models import Client, ClinicProfile, User
 from clinic.screening import QUESTIONS
 from clinic.services import MAX_LOGO_PIXELS
@@ -26,7 +27,8 @@ class LoginForm(AuthenticationForm):
 
 
 class ClientForm(forms.ModelForm):
-    care_team = forms.ModelMultipleChoiceField(
+    formfield_callback = fields.formfield_for_model_field
+    care_team = fields.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -113,7 +115,7 @@ class ClientForm(forms.ModelForm):
 
 class ClientSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search")
-    therapist = forms.ModelChoiceField(
+    therapist = fields.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
         empty_label="All therapists",
@@ -193,6 +195,7 @@ class HealthScreenForm(forms.Form):
 
 
 class UserCreateForm(forms.ModelForm):
+    formfield_callback = fields.formfield_for_model_field
     password = forms.CharField(
         widget=forms.PasswordInput, strip=False, help_text="At least 12 characters; not a common password."
     )
@@ -235,6 +238,8 @@ class UserEditForm(forms.ModelForm):
     """Edit a staff account. ``editor`` is the admin making the change: they cannot
     remove their own admin role or deactivate themselves."""
 
+    formfield_callback = fields.formfield_for_model_field
+
     class Meta:
         model = User
         fields = [
@@ -265,6 +270,7 @@ class UserEditForm(forms.ModelForm):
 
 
 class ClinicProfileForm(forms.ModelForm):
+    formfield_callback = fields.formfield_for_model_field
     logo_upload = forms.ImageField(
         required=False,
         label="Logo",

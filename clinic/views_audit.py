@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from clinic import fields
 from clinic.audit import audit_record
 from clinic.csvsafe import csv_bytes
 from clinic.decorators import admin_required
@@ -70,7 +71,7 @@ KNOWN_ACTIONS = [
 
 class AuditFilterForm(forms.Form):
     client = forms.IntegerField(required=False, min_value=1, label="Client id")
-    user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="All users")
+    user = fields.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="All users")
     action = forms.ChoiceField(required=False)
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

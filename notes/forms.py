@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Subm
 from django import forms
 from django.utils import timezone
 
+from clinic import fields
 from notes.models import (
     Amendment,
     BodyRegion,
@@ -67,6 +68,7 @@ class NoteStartForm(forms.Form):
 
 
 class NoteForm(forms.ModelForm):
+    formfield_callback = fields.formfield_for_model_field
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -175,8 +177,8 @@ def _compact(form: forms.Form) -> None:
 
 
 class TreatmentForm(forms.Form):
-    technique = forms.ModelChoiceField(queryset=Technique.objects.none(), empty_label="Technique…")
-    region = forms.ModelChoiceField(queryset=BodyRegion.objects.none(), empty_label="Region / muscle…")
+    technique = fields.ModelChoiceField(queryset=Technique.objects.none(), empty_label="Technique…")
+    region = fields.ModelChoiceField(queryset=BodyRegion.objects.none(), empty_label="Region / muscle…")
     side = forms.ChoiceField(choices=Treatment._meta.get_field("side").choices, required=False)
     minutes = forms.IntegerField(min_value=1, initial=10)
     pressure = forms.TypedChoiceField(
@@ -211,7 +213,7 @@ class TreatmentForm(forms.Form):
 
 
 class PalpationForm(forms.Form):
-    region = forms.ModelChoiceField(queryset=BodyRegion.objects.none(), empty_label="Region / muscle…")
+    region = fields.ModelChoiceField(queryset=BodyRegion.objects.none(), empty_label="Region / muscle…")
     side = forms.ChoiceField(choices=PalpationFinding._meta.get_field("side").choices, required=False)
     tone = forms.ChoiceField(choices=PalpationFinding.Tone.choices, initial=PalpationFinding.Tone.INCREASED)
     tenderness = forms.TypedChoiceField(

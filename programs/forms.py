@@ -5,6 +5,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clinic import fields
 from programs.drawings import DRAWING_CHOICES
 from programs.images import clean_illustration
 from programs.models import (
@@ -69,6 +70,7 @@ def _check_reps_or_hold(form: forms.Form, cleaned: dict) -> None:
 
 
 class ExerciseForm(forms.ModelForm):
+    formfield_callback = fields.formfield_for_model_field
     drawing = forms.ChoiceField(choices=DRAWING_CHOICES, required=False, label="Built-in drawing")
     illustration = forms.FileField(
         required=False,
@@ -251,7 +253,7 @@ class AddItemForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    visit = forms.ModelChoiceField(
+    visit = fields.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="Not at a visit",
