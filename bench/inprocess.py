@@ -37,7 +37,7 @@ from clinic.models import Client, User  # noqa: E402
 
 BENCH_USER = "bench-t1"
 SESSIONS = 8  # one per simulated user at concurrency 8
-SEARCH_TERM = "pat"  # matches Patel, Patrick, ...: a typical front-desk prefix
+TIMED_REQUESTS = 7
 
 
 class Unavailable(Exception):
@@ -75,8 +75,14 @@ def long_history_client(user: User) -> Client:
 
 
 def _latest_signed_note(client: Client):
+    """The client's latest signed note with an assessment done at that visit (a
+    note page's fullest shape), so both data sets compare pages of one shape."""
     note_model = _model("notes.VisitNote")
-    note = note_model.objects.filter(client=client, signed_at__isnull=False).order_by("-service_at").first()
+    notes = note_model.objects.filter(client=client, signed_at__isnull=False).order_by("-service_at", "-id")
+    if any(f.name == "assessment" for f in note_model._meta.get_fields()):
+        note = notes.filter(assessment__isnull=False).first() or notes.first()
+    else:
+        note = notes.first()
     if note is None:
         raise Unavailable("the client has no signed note")
     return note
@@ -91,10 +97,12 @@ def page_note_pdf(user, client) -> str:
 
 
 def page_assessment_compare(user, client) -> str:
+    """The client's latest assessment compared with the earlier ones."""
     assessment = _model("assessments.Assessment")
     if assessment.objects.filter(client=client).count() < 2:
         raise Unavailable("the client has fewer than two assessments")
-    return _reverse(("assessment_compare", "assessments:assessment_compare"), client.pk)
+    latest = assessment.objects.filter(client=client).order_by("-assessed_on", "-id").first()
+    return _reverse(("assessment_compare", "assessments:assessment_compare"), latest.pk)
 
 
 def page_handout_pdf(user, client) -> str:
@@ -102,7 +110,13 @@ def page_handout_pdf(user, client) -> str:
     version = program.objects.filter(client=client, signed_at__isnull=False).order_by("-number").first()
     if version is None:
         raise Unavailable("the client has no issued program")
-    return _reverse(("programs:handout_pdf", "handout_pdf", "programs:program_handout"), version.pk)
+    return _reverse(("programs:version_handout", "version_handout"), version.pk)
+
+
+def search_term(client: Client) -> str:
+    """What the front desk types: the first three letters of a surname (one that
+    exists in either data set, so the page lists results in both)."""
+    return client.last_name[:3].lower()
 
 
 def pages(user: User) -> list[dict]:
@@ -111,7 +125,11 @@ def pages(user: User) -> list[dict]:
     found = [
         {"name": "floor", "kind": "text", "path": reverse("ping")},
         {"name": "client_list", "kind": "html", "path": reverse("client_list")},
-        {"name": "client_search", "kind": "html", "path": f"{reverse('client_list')}?q={SEARCH_TERM}"},
+        {
+            "name": "client_search",
+            "kind": "html",
+            "path": f"{reverse('client_list')}?q={search_term(client)}",
+        },
         {"name": "client_chart", "kind": "html", "path": reverse("client_detail", args=[client.pk])},
     ]
     for name, kind, builder in (
@@ -165,8 +183,36 @@ def cmd_queries() -> dict:
             "status": response.status_code,
             "queries": len(ctx.captured_queries),
             "sql": [q["sql"][:300] for q in ctx.captured_queries],
+            "full_scans": full_scans([q["sql"] for q in ctx.captured_queries]),
+            # One request at a time, no HTTP server: the page's own cost.
+            "median_ms": _median_ms(lambda path=page["path"]: http.get(path), TIMED_REQUESTS),
         }
     return out
+
+
+def full_scans(statements: list[str]) -> list[str]:
+    """Tables a page's SELECTs read end to end (no index): candidates for an index.
+    Small lookup tables (the catalogues) are scanned by design and still listed."""
+    found = []
+    with connection.cursor() as cursor:
+        for sql in statements:
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            if " WHERE " not in sql and sql.rstrip().endswith("DESC LIMIT 1"):
+                continue  # the audit chain's "latest row": a walk back from the end, by primary key
+            try:
+                if connection.vendor == "sqlite":
+                    cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                    plan = [row[-1] for row in cursor.fetchall()]
+                    scans = [line for line in plan if line.startswith("SCAN") and "USING" not in line]
+                else:
+                    cursor.execute(f"EXPLAIN {sql}")
+                    plan = [row[0] for row in cursor.fetchall()]
+                    scans = [line.strip() for line in plan if "Seq Scan" in line]
+            except Exception:  # a statement that cannot be explained as captured
+                continue
+            found.extend(f"{scan}  <-  {sql[:120]}" for scan in scans)
+    return found
 
 
 def _median_ms(func, runs: int) -> float:
@@ -179,15 +225,86 @@ def _median_ms(func, runs: int) -> float:
 
 
 def render_handout(*, user, client):
-    raise Unavailable("programs offers no handout render function yet")
+    """The pure handout renderer on an issued 8-exercise program (data fetched first)."""
+    try:
+        from programs.handout import HandoutData, program_for_handout
+        from programs.handout import render_handout as render
+        from programs.models import PainMonitoringRule, ProgramItem, ProgramVersion
+    except ImportError as exc:
+        raise Unavailable(f"programs offers no handout renderer: {exc}") from None
+    from django.db.models import Count
+
+    from clinic.models import ClinicProfile
+    from clinic.pdf import Letterhead
+
+    version = (
+        ProgramVersion.objects.issued()
+        .filter(client__in=Client.objects.clinical_for(user))
+        .annotate(n=Count("items"))
+        .filter(n=8)
+        .select_related("client", "signed_by")
+        .order_by("id")
+        .first()
+    )
+    if version is None:
+        raise Unavailable("no issued program with 8 exercises")
+    items = list(ProgramItem.objects.filter(version=version).ordered())
+    rule = PainMonitoringRule.load()
+    data = HandoutData(
+        letterhead=Letterhead.from_profile(ClinicProfile.load()),
+        programs=[program_for_handout(version, items)],
+        green_max=rule.green_max,
+        amber_max=rule.amber_max,
+    )
+    pdf = render(data)
+    return (lambda: render(data)), 50, {"exercises": len(items), "bytes": len(pdf)}
 
 
 def render_note(*, user, client):
-    raise Unavailable("notes offers no note render function yet")
+    """The pure note renderer on the long-history client's latest signed note."""
+    try:
+        from notes import selectors
+        from notes.pdf import render_note_pdf
+    except ImportError as exc:
+        raise Unavailable(f"notes offers no note renderer: {exc}") from None
+    note = _latest_signed_note(client)
+    data = selectors.note_pdf_data(selectors.note_page(note))
+    pdf = render_note_pdf(data)
+    return (lambda: render_note_pdf(data)), 50, {"bytes": len(pdf)}
+
+
+EXPORT_CANDIDATES = (
+    "clinic.export.client_export",
+    "clinic.export.export_client",
+    "clinic.exports.client_export",
+    "clinic.exports.export_client",
+)
 
 
 def render_export(*, user, client):
-    raise Unavailable("no full-record export yet")
+    """The full-record export of a client with about 100 visits, end to end."""
+    from django.utils.module_loading import import_string
+
+    for path in EXPORT_CANDIDATES:
+        try:
+            export = import_string(path)
+            break
+        except ImportError:
+            continue
+    else:
+        raise Unavailable("no full-record export in the code base yet")
+    note_model = _model("notes.VisitNote")
+    target = (
+        Client.objects.clinical_for(user)
+        .annotate(n=Count("visit_notes"))
+        .filter(n__gte=90, n__lte=130)
+        .order_by("n", "id")
+        .first()
+    )
+    if target is None:
+        raise Unavailable("no client with about 100 visits")
+    visits = note_model.objects.filter(client=target).count()
+    return (lambda: export(client=target, user=user)), 5, {"visits": visits, "function": path}
 
 
 def cmd_render() -> dict:

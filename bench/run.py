@@ -260,6 +260,42 @@ def get(path: str, cookie: str | None = None) -> tuple[int, str, int]:
         conn.close()
 
 
+def settle(cookie: str) -> None:
+    """Wait until the requests queued by the last run are served, so each page
+    starts on idle workers."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        get("/ping", cookie)
+        if time.monotonic() - started < 0.5:
+            return
+    say("   warning: the server did not settle within 300 s")
+
+
+def drive_mix(paths: list[str], cookies: list[str], total: int) -> dict:
+    """Exactly ``total`` requests from 8 concurrent clients cycling through the
+    pages (wrk runs for a time, not a count). Each client is one session."""
+    import itertools
+    import threading
+
+    counter = itertools.count()
+    errors: list[int] = []
+    started = time.monotonic()
+
+    def client(cookie: str) -> None:
+        while (n := next(counter)) < total:
+            status = get(paths[n % len(paths)], cookie)[0]
+            if status != 200:
+                errors.append(status)
+
+    threads = [threading.Thread(target=client, args=(cookies[i % len(cookies)],)) for i in range(CONCURRENCY)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"requests": total, "seconds": round(time.monotonic() - started, 1), "errors_status": len(errors)}
+
+
 def wrk(script: str, url: str, env_extra: dict[str, str], duration: int) -> dict:
     env = {**os.environ, **env_extra}
     cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{duration}s", "--timeout", "60s", "-s", script, url]
@@ -300,7 +336,13 @@ def machine() -> dict:
     }
 
 
+def _terminate(signum, frame):
+    # Ends the run through the normal exits, so gunicorn is stopped too.
+    raise SystemExit(f"stopped by signal {signum}")
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (make bench installs it: apt-get install wrk)")
     OUT.mkdir(exist_ok=True)
@@ -320,14 +362,14 @@ def main() -> None:
     with Step(f"Data sets ({DB})"):
         result["datasets"] = {"full": full.ensure(), "small": small.ensure()}
 
+    with Step("Static files (DEBUG off serves them from the manifest)"):
+        manage(["collectstatic", "--noinput", "-v0"], full.env())
+
     with Step("Query counts in-process (small and full data set)"):
         counts_small = inprocess("queries", small.env())
         counts_full = inprocess("queries", full.env())
     with Step("PDF render and export timings in-process (full data set)"):
         result["in_process"] = inprocess("render", full.env())
-
-    with Step("Static files"):
-        manage(["collectstatic", "--noinput", "-v0"], full.env())
 
     prepared = inprocess("prepare", full.env())
     cookies = " ".join(prepared["cookies"])
@@ -356,16 +398,18 @@ def main() -> None:
                 {"KC_BENCH_COOKIES": cookies}, DURATION,
             )  # fmt: skip
             figures["rps"] = round(figures["requests"] / (figures["duration_us"] / 1e6), 1)
-            row.update(figures)
-            say(f"   {page['name']:<20} p50 {figures['p50_ms']:8.2f} ms  {figures['rps']:7.1f} req/s")
+            if not figures["requests"]:
+                row["error"] = f"no response completed within {DURATION} s"
+                say(f"   {page['name']:<20} {row['error']}")
+            else:
+                row.update(figures)
+                say(f"   {page['name']:<20} p50 {figures['p50_ms']:8.2f} ms  {figures['rps']:7.1f} req/s")
+            settle(prepared["cookies"][0])
 
         paths = " ".join(row["path"] for row in rows.values() if "p50_ms" in row)
         rss_before = server.rss_kb()
-        mix = wrk(
-            str(BENCH / "mix.lua"), f"http://127.0.0.1:{PORT}/",
-            {"KC_BENCH_COOKIES": cookies, "KC_BENCH_PATHS": paths, "KC_BENCH_REQUESTS": str(RSS_REQUESTS)},
-            3600,
-        )  # fmt: skip
+        say(f"   memory check: {RSS_REQUESTS:,} requests cycling through {len(paths.split())} pages")
+        mix = drive_mix(paths.split(), prepared["cookies"], RSS_REQUESTS)
         rss_after = server.rss_kb()
     result["pages"] = rows
     result["memory"] = memory_report(rss_warm, rss_before, rss_after, mix)
@@ -375,10 +419,15 @@ def main() -> None:
             "full": counts_full.get(name, {}).get("queries"),
             "status_small": counts_small.get(name, {}).get("status"),
             "status_full": counts_full.get(name, {}).get("status"),
+            "single_ms_small": counts_small.get(name, {}).get("median_ms"),
+            "single_ms_full": counts_full.get(name, {}).get("median_ms"),
         }
         for name in counts_full
     }
-    result["query_sql_full"] = {name: v.get("sql") for name, v in counts_full.items()}
+    result["query_sql"] = {
+        "small": {name: v.get("sql") for name, v in counts_small.items()},
+        "full": {name: v.get("sql") for name, v in counts_full.items()},
+    }
     result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     result["targets"] = targets(result)
     out = OUT / f"bench-{DB}.json"
@@ -435,18 +484,28 @@ def targets(result: dict) -> dict:
 
 def print_report(result: dict) -> None:
     say(f"\nPages at concurrency {CONCURRENCY}, {DURATION} s each ({DB}):")
-    say(f"{'page':<20} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'req/s':>8} {'x floor':>8} {'queries':>12}")
+    say(
+        f"{'page':<20} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'req/s':>8} {'x floor':>8} "
+        f"{'queries':>9} {'single ms':>15}"
+    )
     for name, row in result["pages"].items():
         counts = result["query_counts"].get(name, {})
         q = f"{counts.get('small')}/{counts.get('full')}" if counts.get("full") is not None else "-"
+        single = (
+            f"{counts['single_ms_small']:.1f}/{counts['single_ms_full']:.1f}"
+            if counts.get("single_ms_full") is not None
+            else "-"
+        )
         if "p50_ms" in row:
             say(
                 f"{name:<20} {row['p50_ms']:9.2f} {row['p95_ms']:9.2f} {row['p99_ms']:9.2f} "
-                f"{row['rps']:8.1f} {row.get('ratio_to_floor', 0):8.2f} {q:>12}"
+                f"{row['rps']:8.1f} {row.get('ratio_to_floor', 0):8.2f} {q:>9} {single:>15}"
             )
         else:
-            say(f"{name:<20} not available: {row.get('unavailable') or row.get('error')}")
-    say("(queries: small data set / full data set)")
+            say(
+                f"{name:<20} not available: {row.get('unavailable') or row.get('error')}  {q:>9} {single:>15}"
+            )
+    say("(queries and single: small data set / full data set; single = one request at a time in-process)")
     say("\nIn-process:")
     for name, row in result["in_process"].items():
         if "median_ms" in row:
