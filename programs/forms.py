@@ -239,7 +239,15 @@ class ItemForm(forms.Form):
 
 
 class AddItemForm(forms.Form):
-    exercise = forms.IntegerField(min_value=1, error_messages={"invalid": "Unknown exercise."})
+    exercise = forms.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,  # beyond a database id: refuse here rather than overflow the query
+        error_messages={
+            "invalid": "Unknown exercise.",
+            "min_value": "Unknown exercise.",
+            "max_value": "Unknown exercise.",
+        },
+    )
     reason = forms.CharField(max_length=200, required=False)
     source_code = forms.ChoiceField(choices=[("", "-"), *MEASURE_CODES], required=False)
     side = forms.ChoiceField(choices=Side.choices, required=False)

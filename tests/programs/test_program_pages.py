@@ -87,7 +87,7 @@ def test_adding_from_the_builder_with_htmx_returns_the_panel_with_the_item(
     assert (item.exercise.name, item.reason, item.sets, item.reps) == ("Toe yoga", "Arch support.", 1, 10)
 
 
-@pytest.mark.parametrize("value", ["999999", "abc", ""])
+@pytest.mark.parametrize("value", ["999999", "abc", "", "-1", "99999999999999999999999"])
 def test_unknown_exercise_id_gives_a_clear_message_and_saves_nothing(as_treating, client_record, value):
     url = reverse("programs:builder_add", args=[client_record.pk])
     response = as_treating.post(url, {"exercise": value}, follow=True)
