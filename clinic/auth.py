@@ -36,7 +36,7 @@ from reportlab.graphics.shapes import Drawing
 
 from clinic import views as clinic_views
 from clinic.audit import audit_record
-from clinic.forms_auth import OTPTokenForm
+from clinic.forms_auth import OTPTokenForm, ReauthForm
 from clinic.middleware import (
     SESSION_HAS_DEVICE_KEY,
     has_confirmed_device,
@@ -76,6 +76,20 @@ class LoginView(clinic_views.LoginView):
     """Password step. A user who needs a second factor is sent on to it by
     ``TwoFactorMiddleware`` before any other page."""
 
+    def post(self, request, *args, **kwargs):
+        if ip_ceiling_reached(request):
+            audit_record(
+                actor=None,
+                action="lockout",
+                request=request,
+                outcome="denied",
+                detail={"scope": "ip", "username": _loggable_username(request.POST.get("username", ""))},
+            )
+            return render(
+                request, "registration/lockout.html", {"cooloff_minutes": 60, "per_ip": True}, status=429
+            )
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         response = super().form_valid(form)  # logs in, rotates the session key, starts the clocks
         user = form.get_user()
@@ -96,6 +110,27 @@ class LoginView(clinic_views.LoginView):
                 detail={"username": _loggable_username(self.request.POST.get("username", ""))},
             )
         return super().form_invalid(form)
+
+
+def ip_ceiling_reached(request) -> bool:
+    """Password spraying (a few guesses at many usernames) never trips the
+    per-username lock, so one address also has an hourly ceiling on failures
+    (ASVS: at most 100 failed attempts an hour)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from clinic.audit import client_ip
+    from clinic.models import AuditEvent
+
+    ip = client_ip(request)
+    if ip is None:
+        return False
+    limit = getattr(settings, "KC_LOGIN_IP_HOURLY_LIMIT", 100)
+    since = timezone.now() - timedelta(hours=1)
+    failures = AuditEvent.objects.filter(action="login_failed", at__gte=since, ip=ip)
+    return failures[:limit].count() >= limit
 
 
 def _loggable_username(raw: str) -> str:
@@ -149,6 +184,55 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         audit_record(actor=self.request.user, action="password_change", request=self.request)
         messages.success(self.request, "Password changed. Your other sessions were signed out.")
         return response
+
+
+# --- Re-authentication before high-impact actions ---------------------------------
+
+REAUTH_KEY = "kc_reauth_at"
+
+
+def recently_reauthenticated(request) -> bool:
+    from django.conf import settings
+
+    at = request.session.get(REAUTH_KEY)
+    return at is not None and time.time() - at <= getattr(settings, "KC_REAUTH_SECONDS", 300)
+
+
+def reauth_required(view):
+    """For exports, signing and other high-impact actions: the password must
+    have been entered again within the last few minutes (ASVS 7.5)."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not recently_reauthenticated(request):
+            return redirect(f"{reverse('reauth')}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def reauth(request):
+    from django.contrib.auth import authenticate
+
+    form = ReauthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Through authenticate(), so django-axes counts a wrong password here too.
+        user = authenticate(
+            request, username=request.user.get_username(), password=form.cleaned_data["password"]
+        )
+        if user is not None and user.pk == request.user.pk:
+            request.session[REAUTH_KEY] = time.time()
+            audit_record(actor=request.user, action="reauth", request=request)
+            return redirect(_safe_next(request, "home"))
+        audit_record(actor=request.user, action="reauth_failed", request=request, outcome="denied")
+        if getattr(request, "axes_locked_out", False):
+            logout(request)  # too many wrong passwords: the session ends; axes answers with its lockout page
+        form.add_error("password", "That password is not right.")
+    return render(request, "trust/reauth.html", {"form": form, "next": request.GET.get("next", "")})
 
 
 # --- Two-factor authentication ------------------------------------------------

@@ -24,3 +24,17 @@ class OTPTokenForm(forms.Form):
 
     def clean_otp_token(self):
         return self.cleaned_data["otp_token"].replace(" ", "").lower()
+
+
+class ReauthForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", "Confirm", css_class="w-100"))

@@ -207,6 +207,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
 AXES_VERBOSE = False
+# Password spraying (a few guesses at many usernames from one address) is
+# capped per IP and hour as well; ASVS caps guessing at 100 failures an hour.
+KC_LOGIN_IP_HOURLY_LIMIT = env_int("KC_LOGIN_IP_HOURLY_LIMIT", 100, minimum=10)
+# Exports (and other high-impact actions that ask for it) need the password
+# re-entered within this many seconds.
+KC_REAUTH_SECONDS = env_int("KC_REAUTH_SECONDS", 300, minimum=30)
 
 # Two-factor authentication (django-otp, TOTP + single-use recovery codes).
 # Required for the admin role (and for /admin/) when KC_ADMIN_2FA_REQUIRED is

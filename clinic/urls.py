@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/password/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/2fa/", auth.otp_setup, name="otp_setup"),
     path("accounts/2fa/verify/", auth.otp_verify, name="otp_verify"),
+    path("accounts/reauth/", auth.reauth, name="reauth"),
     path("", views.home, name="home"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),

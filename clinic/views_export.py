@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from clinic.access import get_client_for_user
 from clinic.audit import audit_record
+from clinic.auth import reauth_required
 from clinic.decorators import admin_required
 from clinic.export import collect_client_export, render_json, render_pdf
 from clinic.models import ClinicProfile
@@ -28,6 +29,7 @@ def _filename(client, ext: str) -> str:
 
 @require_GET
 @admin_required
+@reauth_required
 def client_export_json(request, pk):
     client = get_client_for_user(request.user, pk)
     data = collect_client_export(client=client, by=request.user)
@@ -44,6 +46,7 @@ def client_export_json(request, pk):
 
 @require_GET
 @admin_required
+@reauth_required
 def client_export_pdf(request, pk):
     client = get_client_for_user(request.user, pk)
     data = collect_client_export(client=client, by=request.user)

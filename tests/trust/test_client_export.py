@@ -34,6 +34,16 @@ COMPLETE_NOTE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def reauthenticated(as_desk):
+    """Exports ask for the password again; this desk user has just given it."""
+    import time
+
+    session = as_desk.session
+    session["kc_reauth_at"] = time.time()
+    session.save()
+
+
 @pytest.fixture
 def full_record(client_record, treating, desk, screened):
     """A client with every record type, built through the services."""
@@ -199,3 +209,22 @@ def test_render_sample_pdf_for_review(as_desk, client_record, full_record):
     out = Path(settings.BASE_DIR) / "test-output" / "trust"
     out.mkdir(parents=True, exist_ok=True)
     (out / "client-export.pdf").write_bytes(as_desk.get(f"/clients/{client_record.pk}/export.pdf").content)
+
+
+def test_an_export_asks_for_the_password_again_after_a_few_minutes(as_desk, client_record, desk, monkeypatch):
+    import time
+
+    real = time.time
+    monkeypatch.setattr("clinic.auth.time.time", lambda: real() + 10 * 60)
+    response = as_desk.get(f"/clients/{client_record.pk}/export.json")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauth/")
+    wrong = as_desk.post("/accounts/reauth/", {"password": "not-it"})
+    assert wrong.status_code == 200
+    ok = as_desk.post(
+        f"/accounts/reauth/?next=/clients/{client_record.pk}/export.json", {"password": "test-pass-1234!"}
+    )
+    assert ok["Location"] == f"/clients/{client_record.pk}/export.json"
+    assert as_desk.get(ok["Location"]).status_code == 200
+    assert AuditEvent.objects.filter(actor=desk, action="reauth").exists()
+    assert AuditEvent.objects.filter(actor=desk, action="reauth_failed", outcome="denied").exists()

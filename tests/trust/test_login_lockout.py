@@ -97,3 +97,14 @@ def test_no_password_ends_up_in_the_audit_log(treating):
     dump = " ".join(str(e.detail) for e in AuditEvent.objects.all())
     assert "Sup3r-secret-guess" not in dump
     assert PASSWORD not in dump
+
+
+def test_one_address_spraying_many_usernames_hits_the_hourly_ceiling(settings, treating):
+    settings.KC_LOGIN_IP_HOURLY_LIMIT = 10
+    sprayer = HttpClient()
+    for n in range(10):
+        assert login(sprayer, f"user{n}", "Summer2026!", ip="203.0.113.50").status_code == 200
+    response = login(sprayer, "treating", ip="203.0.113.50")
+    assert response.status_code == 429
+    assert AuditEvent.objects.filter(action="lockout", detail__scope="ip").exists()
+    assert login(HttpClient(), "treating", ip="10.0.0.1").status_code == 302  # other addresses unaffected
