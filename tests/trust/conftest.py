@@ -50,3 +50,15 @@ def scratch_db(template_db, tmp_path, django_db_blocker):
     yield db
     with django_db_blocker.unblock():
         tempdb.drop(db)
+
+
+@pytest.fixture
+def world(client_record, treating, colleague, desk, owner):
+    """One client on the treating therapist's care team, with one object of every
+    kind the object-scoped routes address (built through each app's services)."""
+    from tests.trust import objects
+
+    built = objects.build_all(client=client_record, therapist=treating)
+    built["client"] = client_record.pk
+    built["user"] = treating.pk
+    return built

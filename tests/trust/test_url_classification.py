@@ -261,18 +261,6 @@ def test_role_restricted_routes_refuse_the_other_roles(route, name, treating, co
     assert _row_counts() == before
 
 
-@pytest.fixture
-def world(client_record, treating, colleague, desk, owner):
-    """One client on the treating therapist's care team, with one object of every
-    kind the object-scoped routes address (built through each app's services)."""
-    from tests.trust import objects
-
-    built = objects.build_all(client=client_record, therapist=treating)
-    built["client"] = client_record.pk
-    built["user"] = treating.pk
-    return built
-
-
 OBJECT_ROUTES = [(route, name) for route, name in ROUTES if (rule := rule_for(name)) and rule.kind == OBJECT]
 # Every persona who may NOT use the route (the allowed ones are exercised by each app's own tests).
 PERSONA_ROUTE_PAIRS = [
