@@ -177,3 +177,27 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_with_production_transport_settings_http_redirects_and_https_carries_hsts(settings, treating):
+    from django.test import Client as HttpClient
+
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SESSION_COOKIE_SECURE = True
+    settings.SESSION_COOKIE_NAME = "__Host-sessionid"
+    http = HttpClient()
+    plain = http.get("/accounts/login/")
+    assert plain.status_code == 301
+    assert plain["Location"].startswith("https://")
+    assert http.get("/healthz").status_code == 200  # load balancers may probe over HTTP
+    secure = http.get("/accounts/login/", secure=True)
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+    signed_in = http.post(
+        "/accounts/login/", {"username": "treating", "password": "test-pass-1234!"}, secure=True
+    )
+    cookie = signed_in.cookies["__Host-sessionid"]
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    assert not cookie["domain"]
