@@ -23,11 +23,11 @@ Environment:
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import os
 import platform
+import re
 import secrets
 import shlex
 import shutil
@@ -128,8 +128,9 @@ class Dataset:
         return self.pg_name if DB == "postgres" else str(self.sqlite_path.relative_to(ROOT))
 
     def fingerprint(self) -> dict:
-        seeder = ROOT / "clinic/management/commands/seed_scale.py"
-        return {"args": self.seed_args, "seed_scale": hashlib.sha256(seeder.read_bytes()).hexdigest()}
+        seeder = (ROOT / "clinic/management/commands/seed_scale.py").read_text()
+        version = re.search(r"^SEED_VERSION = (\d+)", seeder, re.MULTILINE)
+        return {"args": self.seed_args, "seed_version": int(version.group(1)) if version else 0}
 
     def recreate(self) -> None:
         if DB == "postgres":
@@ -424,6 +425,10 @@ def main() -> None:
         }
         for name in counts_full
     }
+    result["full_scans"] = {
+        "small": {name: v.get("full_scans") for name, v in counts_small.items() if v.get("full_scans")},
+        "full": {name: v.get("full_scans") for name, v in counts_full.items() if v.get("full_scans")},
+    }
     result["query_sql"] = {
         "small": {name: v.get("sql") for name, v in counts_small.items()},
         "full": {name: v.get("sql") for name, v in counts_full.items()},
@@ -432,6 +437,7 @@ def main() -> None:
     result["targets"] = targets(result)
     out = OUT / f"bench-{DB}.json"
     out.write_text(json.dumps(result, indent=2, default=str))
+    out.with_suffix(".md").write_text(markdown(result))
     print_report(result)
     say(f"\nFigures written to {out.relative_to(ROOT)}")
 
@@ -528,5 +534,58 @@ def print_report(result: dict) -> None:
         say(f"  {name:<40} {'met' if met else ('not measured' if met is None else 'NOT met')}")
 
 
+def markdown(result: dict) -> str:
+    """The figures as Markdown tables, for docs/benchmarks.md."""
+    lines = [
+        f"Run {result['started_at']} on {result['database']}, commit {result['machine']['commit']}, "
+        f"load average at start {result['machine']['load_average_at_start'][0]}.",
+        "",
+        "| page | p50 ms | p95 ms | p99 ms | req/s | p50 / floor | queries demo / full "
+        "| one request ms demo / full |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in result["pages"].items():
+        counts = result["query_counts"].get(name, {})
+        q = f"{counts.get('small')} / {counts.get('full')}" if counts.get("full") is not None else "-"
+        single = (
+            f"{counts['single_ms_small']:.1f} / {counts['single_ms_full']:.1f}"
+            if counts.get("single_ms_full") is not None
+            else "-"
+        )
+        if "p50_ms" in row:
+            lines.append(
+                f"| {name} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} "
+                f"| {row['rps']:.1f} | {row.get('ratio_to_floor', 0):.1f} | {q} | {single} |"
+            )
+        else:
+            reason = row.get("unavailable") or row.get("error")
+            lines.append(f"| {name} | {reason} | | | | | {q} | {single} |")
+    lines += ["", "| in-process | median ms | detail |", "|---|---:|---|"]
+    for name, row in result["in_process"].items():
+        if "median_ms" in row:
+            detail = ", ".join(f"{k} {v}" for k, v in row.items() if k != "median_ms")
+            lines.append(f"| {name} | {row['median_ms']:.1f} | {detail} |")
+        else:
+            lines.append(f"| {name} | - | {row['unavailable']} |")
+    memory = result["memory"]
+    lines += [
+        "",
+        f"Worker RSS over {memory['requests']:,} requests of the page mix"
+        f"{' (a worker restarted: not comparable)' if memory['workers_restarted'] else ''}:",
+        "",
+        "| worker | after warm-up kB | before kB | after kB | growth |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for n, w in enumerate(memory["workers"], start=1):
+        growth = f"{w['growth'] * 100:+.1f}%" if w["growth"] is not None else "n/a"
+        lines.append(
+            f"| {n} | {w['rss_after_warmup_kb']} | {w['rss_before_kb']} | {w['rss_after_kb']} | {growth} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--markdown":
+        print(markdown(json.loads(Path(sys.argv[2]).read_text())))
+    else:
+        main()
