@@ -273,27 +273,8 @@ def render_note(*, user, client):
     return (lambda: render_note_pdf(data)), 50, {"bytes": len(pdf)}
 
 
-EXPORT_CANDIDATES = (
-    "clinic.export.client_export",
-    "clinic.export.export_client",
-    "clinic.exports.client_export",
-    "clinic.exports.export_client",
-)
-
-
-def render_export(*, user, client):
-    """The full-record export of a client with about 100 visits, end to end."""
-    from django.utils.module_loading import import_string
-
-    for path in EXPORT_CANDIDATES:
-        try:
-            export = import_string(path)
-            break
-        except ImportError:
-            continue
-    else:
-        raise Unavailable("no full-record export in the code base yet")
-    note_model = _model("notes.VisitNote")
+def _export_target(user):
+    """A client with about 100 visits (the issue's figure), on the user's list."""
     target = (
         Client.objects.clinical_for(user)
         .annotate(n=Count("visit_notes"))
@@ -303,8 +284,43 @@ def render_export(*, user, client):
     )
     if target is None:
         raise Unavailable("no client with about 100 visits")
-    visits = note_model.objects.filter(client=target).count()
-    return (lambda: export(client=target, user=user)), 5, {"visits": visits, "function": path}
+    return target
+
+
+def _export_parts():
+    try:
+        from clinic.export import collect_client_export, render_json, render_pdf
+    except ImportError:
+        raise Unavailable("no full-record export in the code base yet") from None
+    return collect_client_export, render_json, render_pdf
+
+
+def render_export(*, user, client):
+    """The full-record export (JSON) of a client with about 100 visits: gathering
+    every record and rendering the document, as the download view does."""
+    collect, render_json, _render_pdf = _export_parts()
+    target = _export_target(user)
+    admin = User.objects.get(username="bench-admin")
+    visits = _model("notes.VisitNote").objects.filter(client=target).count()
+    body = render_json(collect(client=target, by=admin))
+    return (lambda: render_json(collect(client=target, by=admin))), 5, {"visits": visits, "bytes": len(body)}
+
+
+def render_export_pdf(*, user, client):
+    """The same export as a PDF."""
+    from clinic.models import ClinicProfile
+    from clinic.pdf import Letterhead
+
+    collect, _render_json, render_pdf = _export_parts()
+    target = _export_target(user)
+    admin = User.objects.get(username="bench-admin")
+    letterhead = Letterhead.from_profile(ClinicProfile.load())
+    visits = _model("notes.VisitNote").objects.filter(client=target).count()
+
+    def run():
+        return render_pdf(collect(client=target, by=admin), letterhead=letterhead)
+
+    return run, 3, {"visits": visits, "bytes": len(run())}
 
 
 def cmd_render() -> dict:
@@ -316,6 +332,7 @@ def cmd_render() -> dict:
         ("handout_pdf_8_exercises", render_handout),
         ("note_pdf", render_note),
         ("export_100_visits", render_export),
+        ("export_100_visits_pdf", render_export_pdf),
     ):
         try:
             func, runs, detail = prepare(user=user, client=client)
