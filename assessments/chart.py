@@ -6,10 +6,14 @@ from assessments import findings as derive
 from assessments import pages, selectors
 from clinic.composition import Section
 
+# The chart shows the baseline and the most recent assessments; the full list
+# is on the comparison pages. This keeps the chart's cost flat as history grows.
+CHART_RECENT = 24
+
 
 def chart_section(*, client, user) -> Section | None:
     """Latest chain summary, the list of assessments and progress charts (4 queries)."""
-    history = selectors.assessment_history(client)
+    history = selectors.assessment_history(client, recent=CHART_RECENT)
     latest = history.assessments[-1] if history.assessments else None
     context = {"client": client, "assessments": list(reversed(history.assessments)), "latest": latest}
     if latest is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from assessments import findings as derive
 from assessments.findings import Finding
 from assessments.models import Assessment
@@ -45,6 +47,15 @@ class AssessmentHistory:
         return self.assessments[i - 1] if i > 0 else None
 
 
-def assessment_history(client) -> AssessmentHistory:
-    """A fixed number of queries whatever the number of assessments (1 + 3 prefetches)."""
-    return AssessmentHistory(list(Assessment.objects.for_client(client).with_rows().chronological()))
+def assessment_history(client, *, recent: int | None = None) -> AssessmentHistory:
+    """A fixed number of queries whatever the number of assessments (1 + 3 prefetches).
+
+    With ``recent``, only the baseline and the ``recent`` latest assessments are
+    loaded (sliced subqueries, still one query), so the client chart's cost
+    stays flat however long the history grows."""
+    qs = Assessment.objects.for_client(client)
+    if recent is not None:
+        baseline = qs.chronological().values("id")[:1]
+        latest = qs.order_by("-assessed_on", "-id").values("id")[:recent]
+        qs = qs.filter(Q(id__in=baseline) | Q(id__in=latest))
+    return AssessmentHistory(list(qs.with_rows().chronological()))

@@ -163,6 +163,7 @@ def client_detail(request, pk):
         "clinical": clinical,
         "can_edit": True,
         "can_archive": request.user.is_clinic_admin,
+        "can_export": request.user.is_clinic_admin,
     }
     if clinical:
         intake = intake_summary(client)
@@ -208,6 +209,9 @@ def client_edit(request, pk):
         else:
             messages.success(request, "Client details saved.")
             return redirect("client_detail", pk=client.pk)
+    if request.method == "GET":
+        audit_record(actor=request.user, action="view", request=request, client=client, target=client,
+                     detail={"page": "edit"})
     return render(
         request,
         "clinic/client_form.html",

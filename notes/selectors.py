@@ -116,15 +116,22 @@ def visit_timeline_page(client: Client, number, *, per_page: int = 25):
     return page, _timeline_rows(list(page.object_list))
 
 
+PAIN_CHART_VISITS = 26
+
+
 def pain_series(client: Client) -> list[tuple[str, list[tuple[date, int]]]]:
-    """NPRS over signed, valid visits for the pain chart (1 query)."""
+    """NPRS over the latest signed, valid visits for the pain chart (1 query).
+
+    Bounded to the most recent PAIN_CHART_VISITS so the chart's cost stays flat
+    however long the history grows; the visit list holds the rest."""
     rows = list(
         VisitNote.objects.filter(client=client, signed_at__isnull=False)
         .with_error_flag()
         .filter(in_error=False)
-        .order_by("service_at", "id")
-        .values_list("service_at", "nprs_first_step", "nprs_rest", "nprs_worst_24h")
+        .order_by("-service_at", "-id")
+        .values_list("service_at", "nprs_first_step", "nprs_rest", "nprs_worst_24h")[:PAIN_CHART_VISITS]
     )
+    rows.reverse()
     series = []
     for index, label in ((1, "First step"), (2, "At rest"), (3, "Worst 24 h")):
         points = [(timezone.localtime(r[0]).date(), r[index]) for r in rows if r[index] is not None]

@@ -32,6 +32,9 @@ def _adherence_chart(rows) -> str:
     return drawing_to_svg(drawing)
 
 
+ADHERENCE_CHART_ROWS = 120
+
+
 def chart_section(*, client, user) -> Section | None:
     """The current program and the adherence chart on the client chart (2 queries)."""
     current = (
@@ -41,7 +44,9 @@ def chart_section(*, client, user) -> Section | None:
         .order_by("-number")
         .first()
     )
-    rows = list(Adherence.objects.for_client(client))
+    # The latest rows only (newest first, then back in date order): the chart's
+    # cost stays flat however long the history grows.
+    rows = list(Adherence.objects.for_client(client).reverse()[:ADHERENCE_CHART_ROWS])[::-1]
     latest = {}
     for row in rows:
         latest[row.item.exercise.name] = row
@@ -77,7 +82,12 @@ def note_section(*, note, user) -> Section | None:
             template="programs/_note_adherence.html", context={"note": note, "current": None}, order=20
         )
     items = items_of(current)
-    recorded = {row.item_id: row for row in Adherence.objects.filter(visit=note, item__version=current)}
+    recorded = {
+        row.item_id: row
+        for row in Adherence.objects.filter(visit=note, item__version=current).select_related(
+            "item__exercise"
+        )
+    }
     initial = {}
     for item_id, row in recorded.items():
         initial[f"days_{item_id}"] = row.days_per_week
