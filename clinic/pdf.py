@@ -56,8 +56,15 @@ class Letterhead:
                     logo = handle.read()
             except OSError:
                 logo = None
-        return cls(name=profile.name, address=profile.address, phone=profile.phone, email=profile.email,
-                   website=profile.website, logo_png=logo, paper_size=profile.paper_size)
+        return cls(
+            name=profile.name,
+            address=profile.address,
+            phone=profile.phone,
+            email=profile.email,
+            website=profile.website,
+            logo_png=logo,
+            paper_size=profile.paper_size,
+        )
 
     @property
     def contact_line(self) -> str:
@@ -67,25 +74,57 @@ class Letterhead:
 def styles(base_size: float = 12) -> dict[str, ParagraphStyle]:
     """Paragraph styles. Body text defaults to 12 pt: many clients are older."""
     sheet = getSampleStyleSheet()
-    body = ParagraphStyle("kc-body", parent=sheet["BodyText"], fontName="Helvetica", fontSize=base_size,
-                          leading=base_size * 1.3, textColor=INK)
+    body = ParagraphStyle(
+        "kc-body",
+        parent=sheet["BodyText"],
+        fontName="Helvetica",
+        fontSize=base_size,
+        leading=base_size * 1.3,
+        textColor=INK,
+    )
     return {
         "body": body,
-        "small": ParagraphStyle("kc-small", parent=body, fontSize=max(base_size - 2, 8),
-                                leading=max(base_size - 2, 8) * 1.25, textColor=MUTED),
-        "h1": ParagraphStyle("kc-h1", parent=body, fontName="Helvetica-Bold", fontSize=base_size + 6,
-                             leading=(base_size + 6) * 1.2, spaceAfter=4),
-        "h2": ParagraphStyle("kc-h2", parent=body, fontName="Helvetica-Bold", fontSize=base_size + 2,
-                             leading=(base_size + 2) * 1.25, spaceBefore=8, spaceAfter=4, textColor=ACCENT),
-        "h3": ParagraphStyle("kc-h3", parent=body, fontName="Helvetica-Bold", fontSize=base_size,
-                             leading=base_size * 1.3, spaceBefore=4),
+        "small": ParagraphStyle(
+            "kc-small",
+            parent=body,
+            fontSize=max(base_size - 2, 8),
+            leading=max(base_size - 2, 8) * 1.25,
+            textColor=MUTED,
+        ),
+        "h1": ParagraphStyle(
+            "kc-h1",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=base_size + 6,
+            leading=(base_size + 6) * 1.2,
+            spaceAfter=4,
+        ),
+        "h2": ParagraphStyle(
+            "kc-h2",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=base_size + 2,
+            leading=(base_size + 2) * 1.25,
+            spaceBefore=8,
+            spaceAfter=4,
+            textColor=ACCENT,
+        ),
+        "h3": ParagraphStyle(
+            "kc-h3",
+            parent=body,
+            fontName="Helvetica-Bold",
+            fontSize=base_size,
+            leading=base_size * 1.3,
+            spaceBefore=4,
+        ),
         "right": ParagraphStyle("kc-right", parent=body, alignment=TA_RIGHT),
         "cell": ParagraphStyle("kc-cell", parent=body, fontSize=base_size - 1, leading=(base_size - 1) * 1.2),
     }
 
 
-def letterhead_flowables(letterhead: Letterhead, title: str, st: dict[str, ParagraphStyle],
-                         width: float) -> list[Flowable]:
+def letterhead_flowables(
+    letterhead: Letterhead, title: str, st: dict[str, ParagraphStyle], width: float
+) -> list[Flowable]:
     """Logo and clinic name on the left, the document title on the right."""
     left: list[Flowable] = []
     if letterhead.logo_png:
@@ -102,26 +141,46 @@ def letterhead_flowables(letterhead: Letterhead, title: str, st: dict[str, Parag
         left.append(Paragraph(esc(letterhead.address.replace("\n", ", ")), st["small"]))
     if letterhead.contact_line:
         left.append(Paragraph(esc(letterhead.contact_line), st["small"]))
-    table = Table([[left, Paragraph(f"<b>{esc(title)}</b>", st["right"])]],
-                  colWidths=[width * 0.6, width * 0.4])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    table = Table(
+        [[left, Paragraph(f"<b>{esc(title)}</b>", st["right"])]], colWidths=[width * 0.6, width * 0.4]
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return [table]
 
 
-def build_pdf(*, story: Sequence[Flowable], paper_size: str, footer_left: str, title: str,
-              author: str = "Kinetic Chart", on_page: Callable | None = None) -> bytes:
+def build_pdf(
+    *,
+    story: Sequence[Flowable],
+    paper_size: str,
+    footer_left: str,
+    title: str,
+    author: str = "Kinetic Chart",
+    on_page: Callable | None = None,
+) -> bytes:
     """Lay out a story; every page gets ``footer_left`` (the client's name and
     date of birth) and "Page x of y" in the footer."""
     buffer = io.BytesIO()
     size = page_size(paper_size)
-    doc = SimpleDocTemplate(buffer, pagesize=size, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=16 * mm, bottomMargin=18 * mm, title=title, author=author)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=size,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author=author,
+    )
 
     def footer(canvas, document):
         canvas.saveState()

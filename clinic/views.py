@@ -210,8 +210,14 @@ def client_edit(request, pk):
             messages.success(request, "Client details saved.")
             return redirect("client_detail", pk=client.pk)
     if request.method == "GET":
-        audit_record(actor=request.user, action="view", request=request, client=client, target=client,
-                     detail={"page": "edit"})
+        audit_record(
+            actor=request.user,
+            action="view",
+            request=request,
+            client=client,
+            target=client,
+            detail={"page": "edit"},
+        )
     return render(
         request,
         "clinic/client_form.html",
