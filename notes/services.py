@@ -359,21 +359,26 @@ def treatment_add(*, note: VisitNote, by: User, data: dict[str, Any], request=No
     return row
 
 
-@transaction.atomic
-def treatment_remove(*, treatment: Treatment, by: User, request=None) -> None:
-    current = _fresh_draft(treatment.note, by)
-    row = Treatment.objects.get(pk=treatment.pk, note=current)
-    row.note = current
-    pk = row.pk
-    row.delete()
+def _draft_row_remove(*, model, row, label: str, by: User, request=None) -> None:
+    """Remove one child row (treatment, palpation) of a draft the user may edit."""
+    current = _fresh_draft(row.note, by)
+    fresh = model.objects.get(pk=row.pk, note=current)
+    fresh.note = current
+    pk = fresh.pk
+    fresh.delete()
     audit_record(
         actor=by,
         action="delete",
         request=request,
         client=current.client_id,
         target=current,
-        detail={"treatment": pk},
+        detail={label: pk},
     )
+
+
+@transaction.atomic
+def treatment_remove(*, treatment: Treatment, by: User, request=None) -> None:
+    _draft_row_remove(model=Treatment, row=treatment, label="treatment", by=by, request=request)
 
 
 @transaction.atomic
@@ -445,19 +450,7 @@ def palpation_add(*, note: VisitNote, by: User, data: dict[str, Any], request=No
 
 @transaction.atomic
 def palpation_remove(*, finding: PalpationFinding, by: User, request=None) -> None:
-    current = _fresh_draft(finding.note, by)
-    row = PalpationFinding.objects.get(pk=finding.pk, note=current)
-    row.note = current
-    pk = row.pk
-    row.delete()
-    audit_record(
-        actor=by,
-        action="delete",
-        request=request,
-        client=current.client_id,
-        target=current,
-        detail={"palpation": pk},
-    )
+    _draft_row_remove(model=PalpationFinding, row=finding, label="palpation", by=by, request=request)
 
 
 @transaction.atomic
