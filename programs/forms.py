@@ -19,6 +19,7 @@ from programs.models import (
     Region,
     Side,
 )
+from programs.services import EXERCISE_FIELDS
 
 SETS_HELP = f"1 to {MAX_SETS}."
 REPS_HELP = f"1 to {MAX_REPS}; leave empty for a timed hold."
@@ -85,28 +86,7 @@ class ExerciseForm(forms.ModelForm):
 
     class Meta:
         model = Exercise
-        fields = [
-            "name",
-            "region",
-            "target",
-            "position",
-            "equipment",
-            "steps",
-            "cues",
-            "mistakes",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "tempo",
-            "frequency",
-            "dosage_note",
-            "progression",
-            "regression",
-            "citation",
-            "dosage_confirmed",
-            "drawing",
-            "video_url",
-        ]
+        fields = EXERCISE_FIELDS  # the fields exercise_create/exercise_update accept
         widgets = {
             "steps": forms.Textarea(attrs={"rows": 5}),
             "cues": forms.Textarea(attrs={"rows": 2}),
