@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 # xstatic-bootstrap's sdist needs setuptools < 81 to build (see constraints/build.txt).
+# pip before 26.2 reads build constraints from PIP_CONSTRAINT; pip 26.2 and later
+# only from PIP_BUILD_CONSTRAINT. Both are set so any pip builds it.
 export PIP_CONSTRAINT := $(CURDIR)/constraints/build.txt
+export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install install-test migrate seed lint format bench soak clean
