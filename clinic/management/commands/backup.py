@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from clinic.audit import audit_record, verify_chain
-from clinic.backups import BackupError, take_backup
+from clinic.backups import BackupError, default_backup_path, take_backup
 
 
 class Command(BaseCommand):
@@ -24,11 +23,7 @@ class Command(BaseCommand):
             self.stderr.write("Warning: the audit log fails verification; backing up anyway:")
             for problem in problems[:10]:
                 self.stderr.write(f"  {problem}")
-        from django.db import connection
-
-        ext = "sqlite3" if connection.vendor == "sqlite" else "dump"
-        default = Path(settings.BASE_DIR) / "backups" / f"kinetic-{timezone.now():%Y%m%dT%H%M%SZ}.{ext}"
-        output = Path(options["output"] or default)
+        output = Path(options["output"]) if options["output"] else default_backup_path(timezone.now())
         # Logged before the snapshot so the backup itself holds the record of its making.
         audit_record(actor=None, action="backup", detail={"file": output.name})
         try:
