@@ -185,6 +185,11 @@ else:
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (or be absent for SQLite)")
 
 DATABASES = {"default": _db}
+
+# Recovery point objective: restore_drill fails when the newest backup is older
+# than this, so a backup job that silently stopped is noticed within a day.
+KC_BACKUP_RPO_HOURS = env_int("KC_BACKUP_RPO_HOURS", 24, minimum=1)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------
@@ -213,9 +218,22 @@ AXES_VERBOSE = False
 # Password spraying (a few guesses at many usernames from one address) is
 # capped per IP and hour as well; ASVS caps guessing at 100 failures an hour.
 KC_LOGIN_IP_HOURLY_LIMIT = env_int("KC_LOGIN_IP_HOURLY_LIMIT", 100, minimum=10)
-# Exports (and other high-impact actions that ask for it) need the password
-# re-entered within this many seconds.
+# Exports, signing a note or an assessment, and opening emergency access need
+# the password entered within this many seconds (signing in counts).
 KC_REAUTH_SECONDS = env_int("KC_REAUTH_SECONDS", 300, minimum=30)
+# Emergency ("break-glass") access: how long one grant lasts before it closes by itself.
+KC_BREAK_GLASS_MINUTES = env_int("KC_BREAK_GLASS_MINUTES", 60, minimum=1)
+
+# Outgoing mail (admins are told when emergency access is opened). The default
+# prints messages to the console, so nothing leaves the machine until a real
+# backend is configured, e.g. django.core.mail.backends.smtp.EmailBackend.
+EMAIL_BACKEND = env_str("KC_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("KC_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KC_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("KC_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KC_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KC_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("KC_DEFAULT_FROM_EMAIL", "kinetic-chart@localhost")
 
 # Two-factor authentication (django-otp, TOTP + single-use recovery codes).
 # Required for the admin role (and for /admin/) when KC_ADMIN_2FA_REQUIRED is
