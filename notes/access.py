@@ -52,3 +52,23 @@ def get_snippet_for_user(user, pk) -> Snippet:
         return Snippet.objects.available_to(user).get(pk=_as_int(pk))
     except Snippet.DoesNotExist:
         raise Http404("No such snippet") from None
+
+
+def get_amendment_request_for_user(user, pk):
+    """A client's amendment request, for the care team of that client only."""
+    from notes.models import AmendmentRequest
+
+    qs = AmendmentRequest.objects.for_user(user).select_related(
+        "client",
+        "note",
+        "recorded_by",
+        "extended_by",
+        "decided_by",
+        "amendment",
+        "disagreement_recorded_by",
+        "rebuttal_by",
+    )
+    try:
+        return qs.get(pk=_as_int(pk))
+    except AmendmentRequest.DoesNotExist:
+        raise Http404("No such amendment request") from None

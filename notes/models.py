@@ -18,6 +18,7 @@ from clinic.records import (
     LockedChildModel,
     LockedChildQuerySet,
     LockedQuerySet,
+    RecordLocked,
     SignableModel,
     TimeStampedModel,
 )
@@ -463,3 +464,246 @@ class Snippet(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Amendment requests from clients (45 CFR 164.526) ---------------------------------
+
+
+class AmendmentRequestQuerySet(models.QuerySet):
+    """Bulk writes never reach a decided request (see AmendmentRequest)."""
+
+    def for_user(self, user) -> AmendmentRequestQuerySet:
+        """Requests about the clients whose clinical content the user may read."""
+        from clinic.models import Client
+
+        return self.filter(client__in=Client.objects.clinical_for(user))
+
+    def open(self) -> AmendmentRequestQuerySet:
+        return self.filter(decision=AmendmentRequest.Decision.PENDING)
+
+    def for_dashboard(self) -> AmendmentRequestQuerySet:
+        """Open requests, the earliest due (so the overdue) first, with what each row shows."""
+        return self.open().select_related("client", "note").order_by("due_on", "received_on", "id")
+
+    def for_note(self, note) -> AmendmentRequestQuerySet:
+        return (
+            self.filter(note=note)
+            .select_related("decided_by", "recorded_by", "amendment")
+            .order_by("received_on", "id")
+        )
+
+    def update(self, **kwargs):
+        if self.filter(decided_at__isnull=False).exists():
+            raise RecordLocked("This amendment request has been decided and cannot change.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise RecordLocked("Amendment requests are part of the record and are never deleted.")
+
+
+class AmendmentRequest(TimeStampedModel):
+    """A client's request to amend a signed visit note, tracked to its decision.
+
+    The clinic records the request on the client's behalf. It must be acted on
+    within 60 days of receipt, extendable once by 30 days with a written notice.
+    An accepted (or partly accepted) request is carried out as a signed
+    Amendment beneath the note; a denial states its reason, and the client's
+    statement of disagreement and the clinic's rebuttal are kept with it.
+
+    Every group of columns is written once: the request itself on receipt, the
+    extension, the decision, the disagreement, the rebuttal. The services refuse
+    anything else, the model refuses to overwrite a written group, and a
+    database trigger (migration 0004) does the same for raw SQL.
+    """
+
+    DUE_AFTER_DAYS = 60
+    EXTENSION_DAYS = 30
+    # Groups of columns each written once; the first column says whether the group is written.
+    WRITE_ONCE = (
+        ("received_on", "request_text", "other_records", "client_id", "note_id", "recorded_by_id"),
+        ("extended_on", "extended_by_id", "extension_reason", "extension_notice"),
+        ("decided_at", "decision", "decided_by_id", "decision_reason", "amendment_id"),
+        ("disagreement_received_on", "disagreement_text", "disagreement_recorded_by_id"),
+        ("rebuttal_at", "rebuttal_text", "rebuttal_by_id"),
+    )
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        PARTIAL = "partial", "Partially accepted"
+        DENIED = "denied", "Denied"
+
+    client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="amendment_requests")
+    note = models.ForeignKey(
+        VisitNote,
+        on_delete=models.PROTECT,
+        related_name="amendment_requests",
+        verbose_name="visit note to amend",
+    )
+    received_on = models.DateField("request received on")
+    request_text = models.TextField("what the client asks to amend, and why")
+    other_records = models.TextField(
+        "other records the request mentions",
+        blank=True,
+        help_text="Anything the client asks about beyond this note (another visit, an assessment).",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="recorded by"
+    )
+    due_on = models.DateField("decision due by")
+
+    extended_on = models.DateField("deadline extended on", null=True, blank=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="extended by",
+    )
+    extension_reason = models.TextField("reason for the extension", blank=True)
+    extension_notice = models.TextField("written notice of the extension sent to the client", blank=True)
+
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="decided by",
+    )
+    decided_at = models.DateTimeField("decided at", null=True, blank=True)
+    decision_reason = models.TextField(
+        "reason for the decision",
+        blank=True,
+        help_text="Required for a denial or a partial acceptance: what was refused and why.",
+    )
+    amendment = models.OneToOneField(
+        Amendment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="client_request",
+        verbose_name="amendment made",
+    )
+
+    disagreement_text = models.TextField("client's statement of disagreement", blank=True)
+    disagreement_received_on = models.DateField(
+        "statement of disagreement received on", null=True, blank=True
+    )
+    disagreement_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="statement recorded by",
+    )
+
+    rebuttal_text = models.TextField("clinic's rebuttal", blank=True)
+    rebuttal_at = models.DateTimeField("rebuttal written at", null=True, blank=True)
+    rebuttal_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="rebuttal by",
+    )
+
+    objects = AmendmentRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="pending", decided_at__isnull=True)
+                | (~Q(decision="pending") & Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="amendreq_decided_when_not_pending",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision__in=["denied", "partial"]) | ~Q(decision_reason=""),
+                name="amendreq_reason_for_denial",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision__in=["accepted", "partial"]) | Q(amendment__isnull=False),
+                name="amendreq_amendment_when_accepted",
+            ),
+            models.CheckConstraint(
+                condition=Q(extended_on__isnull=True, extension_reason="")
+                | (Q(extended_on__isnull=False) & ~Q(extension_reason="")),
+                name="amendreq_extension_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(disagreement_received_on__isnull=True, disagreement_text="")
+                | (
+                    Q(decision__in=["denied", "partial"], disagreement_received_on__isnull=False)
+                    & ~Q(disagreement_text="")
+                ),
+                name="amendreq_disagreement_after_denial",
+            ),
+            models.CheckConstraint(
+                condition=Q(rebuttal_at__isnull=True, rebuttal_text="")
+                | (
+                    Q(disagreement_received_on__isnull=False, rebuttal_at__isnull=False)
+                    & ~Q(rebuttal_text="")
+                ),
+                name="amendreq_rebuttal_after_disagreement",
+            ),
+        ]
+        indexes = [
+            # The dashboard: WHERE client_id IN (...) AND decision = 'pending' ORDER BY due_on.
+            models.Index(
+                fields=["client", "due_on"],
+                condition=Q(decision="pending"),
+                name="amendreq_open_by_client",
+            ),
+            # Requests beneath a note: WHERE note_id = ? ORDER BY received_on.
+            models.Index(fields=["note", "received_on"], name="amendreq_by_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Amendment request {self.pk} on note {self.note_id} ({self.get_decision_display()})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = {
+            name: instance.__dict__.get(name) for group in cls.WRITE_ONCE for name in group
+        } | {"due_on": instance.__dict__.get("due_on")}
+        return instance
+
+    def save(self, *args, **kwargs):  # noqa: DJ012 - from_db sits with the lock it feeds
+        loaded = getattr(self, "_loaded", None)
+        if loaded is not None:
+            for group in self.WRITE_ONCE:
+                written = loaded[group[0]] is not None and loaded[group[0]] != ""
+                if written and any(getattr(self, name) != loaded[name] for name in group):
+                    raise RecordLocked("This part of the amendment request is already recorded.")
+            due_may_change = loaded["extended_on"] is None and loaded["decided_at"] is None
+            if self.due_on != loaded["due_on"] and not due_may_change:
+                raise RecordLocked("The due date changes only with the one extension.")
+        super().save(*args, **kwargs)
+        self._loaded = {name: getattr(self, name) for group in self.WRITE_ONCE for name in group} | {
+            "due_on": self.due_on
+        }
+
+    def delete(self, *args, **kwargs):
+        raise RecordLocked("Amendment requests are part of the record and are never deleted.")
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extended_on is not None
+
+    @property
+    def has_disagreement(self) -> bool:
+        return self.disagreement_received_on is not None
+
+    @property
+    def has_rebuttal(self) -> bool:
+        return self.rebuttal_at is not None

@@ -176,9 +176,42 @@ def render_note_pdf(data) -> bytes:
             story.append(KeepTogether([heading, table]) if index == 0 else table)
             story.append(Spacer(1, 2 * mm))
 
+    story += _request_flowables(data.requests, st, width)
+
     return build_pdf(
         story=story,
         paper_size=data.letterhead.paper_size,
         footer_left=f"{data.client_name} · DOB {data.client_dob:%Y-%m-%d} · visit {data.service_at:%Y-%m-%d}",
         title=f"Visit note {data.client_name} {data.service_at:%Y-%m-%d}",
     )
+
+
+def _request_flowables(requests, st, width) -> list:
+    """The client's amendment requests about this note, each with its decision,
+    reason, statement of disagreement and rebuttal (45 CFR 164.526(d)(4))."""
+    if not requests:
+        return []
+    heading = Paragraph("Amendment requests from the client", st["h2"])
+    story: list = []
+    for index, r in enumerate(requests):
+        parts = [
+            Paragraph(f"<b>{esc(r.headline)}</b>", st["body"]),
+            Paragraph(f"<b>Request:</b> {esc(r.request_text)}", st["body"]),
+        ]
+        if r.other_records:
+            parts.append(Paragraph(f"<b>Other records mentioned:</b> {esc(r.other_records)}", st["body"]))
+        if r.extension:
+            parts.append(Paragraph(esc(r.extension), st["small"]))
+        if r.amendment_label:
+            parts.append(Paragraph(f"Carried out as the {esc(r.amendment_label)} above.", st["body"]))
+        if r.disagreement_line:
+            parts.append(Paragraph(f"<b>{esc(r.disagreement_line)}:</b> {esc(r.disagreement)}", st["body"]))
+        if r.rebuttal_line:
+            parts.append(Paragraph(f"<b>{esc(r.rebuttal_line)}:</b> {esc(r.rebuttal)}", st["body"]))
+        table = Table([[parts]], colWidths=[width])
+        table.setStyle(
+            TableStyle([("LINEBEFORE", (0, 0), (0, -1), 2, MUTED), ("LEFTPADDING", (0, 0), (-1, -1), 8)])
+        )
+        story.append(KeepTogether([heading, table]) if index == 0 else table)
+        story.append(Spacer(1, 2 * mm))
+    return story

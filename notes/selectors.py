@@ -19,6 +19,7 @@ from clinic.screening import Flag
 from clinic.selectors import banner_flags
 from notes.models import (
     Amendment,
+    AmendmentRequest,
     BodyRegion,
     NoteTemplate,
     PalpationFinding,
@@ -171,6 +172,162 @@ def unsigned_notes(user: User, *, now: datetime | None = None) -> tuple[list[Uns
     return rows, total
 
 
+# --- Amendment requests from clients ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """One amendment request as the note page, the lists and the printouts show it."""
+
+    pk: int
+    headline: str
+    received_on: date
+    due_on: date
+    decision: str
+    decision_label: str
+    request_text: str
+    other_records: str
+    recorded_by: str
+    reason: str
+    extension: str
+    amendment_pk: int | None
+    amendment_label: str
+    disagreement_line: str
+    disagreement: str
+    rebuttal_line: str
+    rebuttal: str
+    overdue: bool
+
+
+def _local_day(value) -> date | None:
+    return timezone.localtime(value).date() if value else None
+
+
+def request_summary(obj: AmendmentRequest, *, today: date | None = None) -> RequestSummary:
+    """Plain values for one request; expects recorded_by, decided_by, extended_by,
+    disagreement_recorded_by, rebuttal_by and amendment loaded (no queries)."""
+    today = today or timezone.localdate()
+    head = f"Amendment requested {obj.received_on:%Y-%m-%d}"
+    decided_on = _local_day(obj.decided_at)
+    overdue = False
+    if obj.decision == AmendmentRequest.Decision.PENDING:
+        overdue = today > obj.due_on
+        head += f" – {'OVERDUE, was due' if overdue else 'pending, decision due'} {obj.due_on:%Y-%m-%d}"
+    elif obj.decision == AmendmentRequest.Decision.ACCEPTED:
+        head += f" – accepted {decided_on:%Y-%m-%d}"
+    else:
+        head += f" – {obj.get_decision_display().lower()} {decided_on:%Y-%m-%d}: {obj.decision_reason}"
+    extension = ""
+    if obj.extended_on:
+        extension = (
+            f"Deadline extended once on {obj.extended_on:%Y-%m-%d} to {obj.due_on:%Y-%m-%d} "
+            f"by {obj.extended_by.display_name if obj.extended_by else ''}: {obj.extension_reason}"
+        )
+    amendment_label = ""
+    if obj.amendment_id and obj.amendment is not None:
+        amendment_label = (
+            f"{obj.amendment.get_kind_display()} by {obj.amendment.signature_line} "
+            f"on {timezone.localtime(obj.amendment.signed_at):%Y-%m-%d %H:%M}"
+        )
+    disagreement_line = ""
+    if obj.disagreement_received_on:
+        disagreement_line = (
+            f"Client's statement of disagreement, received {obj.disagreement_received_on:%Y-%m-%d}"
+        )
+    rebuttal_line = ""
+    if obj.rebuttal_at:
+        rebuttal_line = (
+            f"Clinic's rebuttal by {obj.rebuttal_by.display_name if obj.rebuttal_by else ''} "
+            f"on {_local_day(obj.rebuttal_at):%Y-%m-%d}"
+        )
+    return RequestSummary(
+        pk=obj.pk,
+        headline=head,
+        received_on=obj.received_on,
+        due_on=obj.due_on,
+        decision=obj.decision,
+        decision_label=obj.get_decision_display(),
+        request_text=obj.request_text,
+        other_records=obj.other_records,
+        recorded_by=obj.recorded_by.display_name if obj.recorded_by_id else "",
+        reason=obj.decision_reason,
+        extension=extension,
+        amendment_pk=obj.amendment_id,
+        amendment_label=amendment_label,
+        disagreement_line=disagreement_line,
+        disagreement=obj.disagreement_text,
+        rebuttal_line=rebuttal_line,
+        rebuttal=obj.rebuttal_text,
+        overdue=overdue,
+    )
+
+
+_REQUEST_PEOPLE = ("recorded_by", "extended_by", "decided_by", "disagreement_recorded_by", "rebuttal_by")
+
+
+def note_amendment_requests(note: VisitNote) -> list[RequestSummary]:
+    """The client's amendment requests about a signed note, oldest first (1 query;
+    none for a draft, which cannot have any)."""
+    if not note.is_signed:
+        return []
+    rows = AmendmentRequest.objects.filter(note=note).select_related(*_REQUEST_PEOPLE, "amendment")
+    today = timezone.localdate()
+    return [request_summary(r, today=today) for r in rows.order_by("received_on", "id")]
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    summary: RequestSummary
+    client_pk: int
+    client_name: str
+    note_pk: int
+    note_date: date
+
+
+def client_amendment_requests(client: Client) -> list[RequestRow]:
+    """Every amendment request of one client, open ones first, then newest (1 query)."""
+    rows = (
+        AmendmentRequest.objects.filter(client=client)
+        .select_related("note", *_REQUEST_PEOPLE, "amendment")
+        .order_by("-received_on", "-id")
+    )
+    today = timezone.localdate()
+    out = [
+        RequestRow(
+            summary=request_summary(r, today=today),
+            client_pk=client.pk,
+            client_name=client.display_name,
+            note_pk=r.note_id,
+            note_date=timezone.localtime(r.note.service_at).date(),
+        )
+        for r in rows
+    ]
+    out.sort(key=lambda row: row.summary.decision != AmendmentRequest.Decision.PENDING)
+    return out
+
+
+DASHBOARD_LIMIT = 200
+
+
+def open_amendment_requests(user: User, *, limit: int = DASHBOARD_LIMIT) -> tuple[list[RequestRow], int]:
+    """Open requests of the user's care-team clients, earliest due first, so the
+    overdue ones lead (2 queries: count, rows)."""
+    qs = AmendmentRequest.objects.for_user(user).for_dashboard()
+    total = qs.count()
+    today = timezone.localdate()
+    rows = [
+        RequestRow(
+            summary=request_summary(r, today=today),
+            client_pk=r.client_id,
+            client_name=r.client.display_name,
+            note_pk=r.note_id,
+            note_date=timezone.localtime(r.note.service_at).date(),
+        )
+        for r in qs.select_related(*_REQUEST_PEOPLE)[:limit]
+    ]
+    return rows, total
+
+
 # --- The note page --------------------------------------------------------------------------
 
 
@@ -228,6 +385,7 @@ class NotePage:
     treatment_minutes: int
     carried_rows: int
     status: str
+    requests: list[RequestSummary] = field(default_factory=list)
 
 
 def note_page(note: VisitNote) -> NotePage:
@@ -242,6 +400,7 @@ def note_page(note: VisitNote) -> NotePage:
         treatment_minutes=sum(t.minutes for t in treatments),
         carried_rows=sum(1 for t in treatments if t.carried_forward),
         status=status_label(note),
+        requests=note_amendment_requests(note),
     )
 
 
@@ -333,6 +492,7 @@ class NotePdfData:
     content_hash: str
     amendments: list[PdfAmendment]
     flags: list[str]
+    requests: list[RequestSummary] = field(default_factory=list)
 
 
 def _local(value):
@@ -437,4 +597,5 @@ def note_pdf_data(page: NotePage) -> NotePdfData:
             f"{f.severity.upper()}: {f.question}" + (f" ({f.details})" if f.details else "")
             for f in page.flags
         ],
+        requests=page.requests,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notes import views
+from notes import views, views_amendments
 
 urlpatterns = [
     path("clients/<int:pk>/notes/", views.client_notes, name="client_notes"),
@@ -20,4 +20,45 @@ urlpatterns = [
     path("notes/<int:pk>/palpation/<int:row>/delete/", views.palpation_remove, name="palpation_remove"),
     path("notes/<int:pk>/addenda/new/", views.amendment_new, name="amendment_new"),
     path("notes/<int:pk>/pdf/", views.note_pdf, name="note_pdf"),
+    # Clients' amendment requests (45 CFR 164.526)
+    path(
+        "notes/<int:pk>/amendment-requests/new/",
+        views_amendments.amendment_request_new,
+        name="amendment_request_new",
+    ),
+    path(
+        "clients/<int:pk>/amendment-requests/",
+        views_amendments.client_amendment_requests,
+        name="client_amendment_requests",
+    ),
+    path(
+        "amendment-requests/",
+        views_amendments.amendment_request_dashboard,
+        name="amendment_request_dashboard",
+    ),
+    path(
+        "amendment-requests/<int:pk>/",
+        views_amendments.amendment_request_detail,
+        name="amendment_request_detail",
+    ),
+    path(
+        "amendment-requests/<int:pk>/extend/",
+        views_amendments.amendment_request_extend,
+        name="amendment_request_extend",
+    ),
+    path(
+        "amendment-requests/<int:pk>/decide/",
+        views_amendments.amendment_request_decide,
+        name="amendment_request_decide",
+    ),
+    path(
+        "amendment-requests/<int:pk>/disagreement/",
+        views_amendments.amendment_request_disagreement,
+        name="amendment_request_disagreement",
+    ),
+    path(
+        "amendment-requests/<int:pk>/rebuttal/",
+        views_amendments.amendment_request_rebuttal,
+        name="amendment_request_rebuttal",
+    ),
 ]

@@ -96,8 +96,9 @@ def _audit_lock() -> int:
 CHART_QUERIES = 18
 # Visit list: client, count, visits, treatments, screen + answers.
 LIST_QUERIES = 11
-# Signed note: note, treatments, palpation, amendments, screen + answers.
-SIGNED_NOTE_QUERIES = 12
+# Signed note: note, treatments, palpation, amendments, the client's amendment requests (with
+# their people and amendment in one join), screen + answers.
+SIGNED_NOTE_QUERIES = 13
 # Draft note adds the editor's tools: techniques, regions, snippets, templates, previous visit,
 # assessment choices.
 DRAFT_NOTE_QUERIES = 18

@@ -51,6 +51,35 @@ def _note_and_row(*, client, therapist):
     return note.pk, {"pk": note.pk, "row": row.pk}
 
 
+def _amendment_request(*, client, therapist):
+    """A signed note of its own and a pending request from the client to amend it."""
+    from notes import amendment_requests, services
+
+    note = services.note_create(
+        client=client,
+        by=therapist,
+        service_at=timezone.now() - timedelta(hours=5),
+        template="",
+        copy_forward=False,
+    )
+    note = services.note_update(
+        note=note,
+        by=therapist,
+        data={
+            "chief_complaint": "Heel pain.",
+            "objective": "Calf tone up.",
+            "analysis": "Load.",
+            "goals": "Run.",
+        },
+        version=note.version,
+    )
+    note = services.note_sign(note=note, by=therapist)
+    request = amendment_requests.amendment_request_record(
+        note=note, by=therapist, request_text="My pain score was lower than written."
+    )
+    return note.pk, request.pk
+
+
 def _snippet(*, therapist):
     from notes import services
 
@@ -84,6 +113,9 @@ def build_all(*, client, therapist) -> dict:
     note = attempt("note", lambda: _note_and_row(client=client, therapist=therapist))
     if note:
         built["note"], built["note_row"] = note
+    request = attempt("amendment_request", lambda: _amendment_request(client=client, therapist=therapist))
+    if request:
+        built["signed_note"], built["amendment_request"] = request
     built["snippet"] = attempt("snippet", lambda: _snippet(therapist=therapist))
     program = attempt("program", lambda: _program(client=client, therapist=therapist))
     if program:

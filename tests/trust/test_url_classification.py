@@ -88,6 +88,7 @@ CLASSIFICATION: dict[str, Rule] = {
     "programs:indication_remove": role(ADMINS),
     "snippet_list": role(THERAPISTS),  # a therapist's own snippets
     "programs:batch_handouts": role(THERAPISTS),  # today's handouts of the user's own clients
+    "amendment_request_dashboard": role(THERAPISTS),  # open requests of the user's care-team clients
     # --- object-scoped: demographics
     "client_detail": scoped("client", CARE_TEAM, ADMINS),
     "client_edit": scoped("client", CARE_TEAM, ADMINS),
@@ -117,6 +118,13 @@ CLASSIFICATION: dict[str, Rule] = {
     "palpation_remove": scoped("note_row", CARE_TEAM),
     "amendment_new": scoped("note", CARE_TEAM),
     "note_pdf": scoped("note", CARE_TEAM),
+    "amendment_request_new": scoped("signed_note", CARE_TEAM),
+    "client_amendment_requests": scoped("client", CARE_TEAM),
+    "amendment_request_detail": scoped("amendment_request", CARE_TEAM),
+    "amendment_request_extend": scoped("amendment_request", CARE_TEAM),
+    "amendment_request_decide": scoped("amendment_request", CARE_TEAM),
+    "amendment_request_disagreement": scoped("amendment_request", CARE_TEAM),
+    "amendment_request_rebuttal": scoped("amendment_request", CARE_TEAM),
     "snippet_delete": scoped("snippet", {"treating"}),
     "programs:builder": scoped("client", CARE_TEAM),
     "programs:builder_library": scoped("client", CARE_TEAM),
