@@ -136,7 +136,7 @@ def test_drill_with_a_fresh_backup_passes_while_a_writer_keeps_inserting(scratch
     assert _live_clients(scratch_db) > detail["counts"]["clients"]
 
 
-def test_drill_leaves_the_live_database_untouched_apart_from_its_audit_events(scratch_db, backups, tmpdir_env):
+def test_drill_leaves_the_live_database_untouched_apart_from_its_audit_event(scratch_db, backups, tmpdir_env):
     scratch_db.run("-m", "tests.trust.dbtool", "write", "--worker", "1", "--count", "5")
     scratch_db.manage("backup", "--output", str(backups / f"kinetic-backup.{_ext(scratch_db)}"))
     before = scratch_db.tool("checksums")
