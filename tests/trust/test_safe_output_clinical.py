@@ -1,7 +1,7 @@
 """The payload corpus through the clinical apps' free-text fields (visit notes
-and their addenda, treatment rows, assessment findings, home-program reasons),
-built through their services: inert in the HTML pages, literal text in the
-visit-note PDF and the home-program handout (IO-1, IO-4)."""
+and their addenda, treatment rows, assessment findings, home-program reasons,
+clients' amendment requests), built through their services: inert in the HTML
+pages, literal text in the visit-note PDF and the home-program handout (IO-1, IO-4)."""
 
 from __future__ import annotations
 
@@ -132,3 +132,48 @@ def test_a_program_reason_payload_is_literal_text_in_the_handout(n, client_recor
     assert pdf.status_code == 200
     text = _pdf_text(_body(pdf))
     assert re.sub(r"\s+", " ", payload) in text, payload
+
+
+@pytest.mark.parametrize("n", range(len(PAYLOADS)))
+def test_amendment_request_payloads_are_inert_in_the_pages_and_literal_in_the_pdf(
+    n, client_record, treating, as_treating
+):
+    from notes import amendment_requests, services
+
+    payload = PAYLOADS[n]
+    note = services.note_create(
+        client=client_record,
+        by=treating,
+        service_at=timezone.now() - timedelta(hours=2),
+        template="",
+        copy_forward=False,
+    )
+    data = {**COMPLETE, "chief_complaint": "Heel", "objective": "Calf", "analysis": "Load", "goals": "Run"}
+    note = services.note_sign(
+        note=services.note_update(note=note, by=treating, data=data, version=note.version), by=treating
+    )
+    request = amendment_requests.amendment_request_record(
+        note=note, by=treating, request_text=payload, other_records=payload
+    )
+    amendment_requests.amendment_request_extend(
+        amendment_request=request, by=treating, reason=payload, notice=payload
+    )
+    amendment_requests.amendment_request_decide(
+        amendment_request=request, by=treating, decision="denied", reason=payload
+    )
+    amendment_requests.amendment_request_add_disagreement(
+        amendment_request=request, by=treating, text=payload
+    )
+    amendment_requests.amendment_request_add_rebuttal(amendment_request=request, by=treating, text=payload)
+    for path, shown in (
+        (f"/notes/{note.pk}/", True),
+        (f"/amendment-requests/{request.pk}/", True),
+        (f"/clients/{client_record.pk}/amendment-requests/", False),
+    ):
+        response = as_treating.get(path)
+        assert response.status_code == 200, path
+        _assert_inert_html(response.content.decode(), payload, path, shown=shown)
+    pdf = as_treating.get(f"/notes/{note.pk}/pdf/")
+    assert pdf.status_code == 200
+    text = _pdf_text(_body(pdf))
+    assert text.count(re.sub(r"\s+", " ", payload)) >= 4, payload  # request, reason, disagreement, rebuttal
