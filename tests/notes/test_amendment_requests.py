@@ -454,6 +454,12 @@ def test_a_colleague_and_the_front_desk_get_404_on_every_route(
     assert AmendmentRequest.objects.count() == 1
 
 
+def test_therapists_find_the_dashboard_in_the_menu_and_the_front_desk_does_not(as_treating, as_desk):
+    link = f'href="{reverse("amendment_request_dashboard")}"'
+    assert link in as_treating.get(reverse("home")).content.decode()
+    assert link not in as_desk.get(reverse("home")).content.decode()
+
+
 def test_the_front_desk_has_no_dashboard(as_desk, anon):
     assert as_desk.get(reverse("amendment_request_dashboard")).status_code == 404
     assert anon.get(reverse("amendment_request_dashboard")).status_code == 302
