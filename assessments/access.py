@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from assessments.models import Assessment
@@ -15,9 +16,10 @@ def get_assessment_for_user(user, pk) -> Assessment:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such assessment") from None
-    qs = Assessment.objects.filter(client__in=Client.objects.clinical_for(user)).select_related(
-        "client", "therapist", "signed_by"
-    )
+    # A correlated EXISTS: the database checks the one client of the one row,
+    # instead of listing every client on the user's care team.
+    clinical = Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("client_id")))
+    qs = Assessment.objects.filter(clinical).select_related("client", "therapist", "signed_by")
     try:
         return qs.get(pk=pk)
     except Assessment.DoesNotExist:

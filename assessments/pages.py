@@ -8,7 +8,7 @@ from assessments import findings as derive
 from assessments.catalogue import Region
 from assessments.models import QuestionnaireResponse
 from assessments.scoring import MCID, MDC
-from clinic.charts import drawing_to_svg, line_chart
+from clinic.charts import cached_svg, line_chart_svg
 
 KIND_LABELS = {
     "out_of_norm": "Out of norm",
@@ -54,7 +54,10 @@ def chain_svg(measurements, found: list[derive.Finding]) -> str:
                 1 for m in measurements if m.status == "recorded" and catalogue.get(m.code).region == region
             )
             notes[region] = [f"{count} result{'s' if count != 1 else ''} in norm"]
-    return drawing_to_svg(diagrams.chain_drawing(status, notes))
+    return cached_svg(
+        ("chain", sorted(status.items()), sorted(notes.items())),
+        lambda: diagrams.chain_drawing(status, notes),
+    )
 
 
 def response_rows(responses) -> list[dict]:
@@ -305,8 +308,8 @@ def progress_charts(history) -> list[dict]:
         band = _band_from_baseline(
             points[0][1], MCID[instrument], higher_is_better=True, label=f"MCID {MCID[instrument]:g}"
         )
-        drawing = line_chart([(title, points)], title=title, y_label=unit, band=band, y_min=lo, y_max=hi)
-        charts.append({"key": instrument, "svg": drawing_to_svg(drawing)})
+        svg = line_chart_svg([(title, points)], title=title, y_label=unit, band=band, y_min=lo, y_max=hi)
+        charts.append({"key": instrument, "svg": svg})
     for measure in [m for m in catalogue.MEASURES if m.charted]:
         series = []
         for side in measure.sides:
@@ -333,7 +336,7 @@ def progress_charts(history) -> list[dict]:
                 higher_is_better=bool(measure.higher_is_better),
                 label=f"MDC {catalogue.with_unit(catalogue._fmt(measure.mdc), measure.unit)} ({source})",
             )
-        drawing = line_chart(
+        svg = line_chart_svg(
             series,
             title=f"{measure.label} ({measure.unit})",
             y_label=measure.unit,
@@ -341,7 +344,7 @@ def progress_charts(history) -> list[dict]:
             y_min=float(measure.min_value) if measure.region == Region.PAIN else None,
             y_max=float(measure.max_value) if measure.region == Region.PAIN else None,
         )
-        charts.append({"key": measure.code, "svg": drawing_to_svg(drawing)})
+        charts.append({"key": measure.code, "svg": svg})
     return charts
 
 

@@ -10,7 +10,14 @@ from assessments import findings as derive
 from assessments.findings import Finding
 from assessments.models import Assessment
 
-__all__ = ["AssessmentHistory", "Finding", "assessment_history", "flagged_findings", "latest_assessment"]
+__all__ = [
+    "AssessmentHistory",
+    "Finding",
+    "assessment_history",
+    "comparison_history",
+    "flagged_findings",
+    "latest_assessment",
+]
 
 
 def latest_assessment(client) -> Assessment | None:
@@ -58,4 +65,18 @@ def assessment_history(client, *, recent: int | None = None) -> AssessmentHistor
         baseline = qs.chronological().values("id")[:1]
         latest = qs.order_by("-assessed_on", "-id").values("id")[:recent]
         qs = qs.filter(Q(id__in=baseline) | Q(id__in=latest))
+    return AssessmentHistory(list(qs.with_rows().chronological()))
+
+
+def comparison_history(assessment: Assessment) -> AssessmentHistory:
+    """What a comparison page shows: the client's baseline, the assessment just
+    before this one, and this one, with their rows (1 + 3 queries, at most three
+    assessments however long the history)."""
+    qs = Assessment.objects.for_client(assessment.client)
+    baseline = qs.chronological().values("id")[:1]
+    before = Q(assessed_on__lt=assessment.assessed_on) | Q(
+        assessed_on=assessment.assessed_on, id__lt=assessment.pk
+    )
+    previous = qs.filter(before).order_by("-assessed_on", "-id").values("id")[:1]
+    qs = qs.filter(Q(id__in=baseline) | Q(id__in=previous) | Q(pk=assessment.pk))
     return AssessmentHistory(list(qs.with_rows().chronological()))

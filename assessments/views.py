@@ -131,7 +131,7 @@ def assessment_sign(request, pk):
 @require_http_methods(["GET"])
 def assessment_compare(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
-    history = selectors.assessment_history(assessment.client)
+    history = selectors.comparison_history(assessment)
     loaded = history.assessments[history.index_of(assessment)]
     loaded.client = assessment.client
     context = pages.compare_context(loaded, history)

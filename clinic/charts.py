@@ -4,12 +4,24 @@ and goes unchanged into PDFs.
 ``line_chart(series, *, title, y_label, band=None, ...)`` draws values over time;
 ``drawing_to_svg(drawing)`` returns markup that is safe to embed (ReportLab
 escapes every text node; ids are made unique per drawing).
+
+Pages call ``line_chart_svg`` or ``cached_svg``: ReportLab's SVG renderer
+builds a DOM and costs several milliseconds a chart, and a client's charted
+history rarely changes between two openings of the chart. The SVG is a pure
+function of the values drawn, so it is kept in a small per-process LRU keyed
+by a digest of exactly those values: a key can only be formed by someone who
+already holds the data, nothing is shared between processes or written to
+disk, and a changed value is a different key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, timedelta
 from html import escape
 
@@ -215,6 +227,37 @@ def line_chart(
         drawing.add(String(legend_x + 14, 6, label, fontName=FONT, fontSize=8, fillColor=INK))
         legend_x += 22 + 5 * len(label)
     return drawing
+
+
+SVG_CACHE_SIZE = 256
+_svg_cache: OrderedDict[str, str] = OrderedDict()
+_svg_lock = threading.Lock()
+
+
+def cached_svg(key_parts, build: Callable[[], Drawing]) -> str:
+    """``drawing_to_svg(build())``, memoised on ``key_parts``: everything the
+    drawing depends on (its kind, values, dates, labels and options)."""
+    key = hashlib.sha256(repr(key_parts).encode()).hexdigest()
+    with _svg_lock:
+        svg = _svg_cache.get(key)
+        if svg is not None:
+            _svg_cache.move_to_end(key)
+            return svg
+    svg = drawing_to_svg(build())
+    with _svg_lock:
+        _svg_cache[key] = svg
+        while len(_svg_cache) > SVG_CACHE_SIZE:
+            _svg_cache.popitem(last=False)
+    return svg
+
+
+def line_chart_svg(series, **options) -> str:
+    """The SVG of ``line_chart(series, **options)`` for a page."""
+    frozen = tuple((label, tuple(points)) for label, points in series)
+    return cached_svg(
+        ("line_chart", frozen, tuple(sorted(options.items()))),
+        lambda: line_chart(series, **options),
+    )
 
 
 _HEADER = re.compile(r"^.*?(<svg\b)", re.S)

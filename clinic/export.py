@@ -181,19 +181,20 @@ def render_json(data: dict[str, Any]) -> bytes:
 
 
 def render_pdf(data: dict[str, Any], *, letterhead) -> bytes:
-    """The same document for people: every record, every field, all user text
-    escaped before it reaches ReportLab markup. Pure: no queries."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+    """The same document for people: every record, every field. Pure: no queries.
 
-    from clinic.pdf import build_pdf, esc, page_size, styles
+    Record cells are plain strings, wrapped here and drawn as they are: user
+    text never passes through ReportLab's markup parser, so it cannot be read
+    as tags. (A Paragraph per cell cost about 4 s for a 100-visit record.)"""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer
+
+    from clinic.pdf import esc, letterhead_flowables, page_size, styles
 
     st = styles(10)
     width = page_size(letterhead.paper_size)[0] - 36 * mm
     client = data["client"]["fields"]
     name = f"{client['first_name']} {client['last_name']}"
-    from clinic.pdf import letterhead_flowables
-
     story = letterhead_flowables(letterhead, "Complete client record", st, width)
     story += [
         Spacer(1, 4 * mm),
@@ -207,7 +208,7 @@ def render_pdf(data: dict[str, Any], *, letterhead) -> bytes:
     ]
     refs = data["references"]
 
-    def field_rows(model_label: str, fields: dict[str, Any]) -> list[list[Paragraph]]:
+    def field_rows(model_label: str, fields: dict[str, Any]) -> list[tuple[str, str]]:
         model = apps.get_model(model_label)
         rows = []
         for key, value in fields.items():
@@ -224,31 +225,15 @@ def render_pdf(data: dict[str, Any], *, letterhead) -> bytes:
                         value = f"{names.get(str(value), '')} (#{value})"
             except Exception:  # a field the model no longer has: show it raw
                 label = key
-            text = (
-                ""
-                if value is None or value == ""
-                else (json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value))
-            )
-            rows.append([Paragraph(esc(label), st["small"]), Paragraph(esc(text), st["cell"])])
+            text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+            rows.append((label, text))
         return rows
 
-    def record_table(rec: dict[str, Any]) -> Table:
-        table = Table(
-            field_rows(rec["model"], rec["fields"]) or [["", ""]], colWidths=[width * 0.28, width * 0.72]
-        )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#d0d5dd"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                ]
-            )
-        )
-        return table
-
+    columns = (width * 0.28, width * 0.72)
+    record_style, grid_style = _styles()
     story.append(Paragraph("Client", st["h2"]))
-    story.append(record_table(data["client"]))
+    client_rows = field_rows(data["client"]["model"], data["client"]["fields"])
+    story.append(_record_table("Client", client_rows, columns, record_style))
     for label, rows in data["records"].items():
         model = apps.get_model(label)
         story.append(
@@ -257,34 +242,112 @@ def render_pdf(data: dict[str, Any], *, letterhead) -> bytes:
         if not rows:
             story.append(Paragraph("None.", st["small"]))
         for rec in rows:
-            story.append(KeepTogether([Paragraph(f"#{rec['id']}", st["h3"])]))
-            story.append(record_table(rec))
+            rows_of = field_rows(rec["model"], rec["fields"])
+            story.append(_record_table(f"#{rec['id']}", rows_of, columns, record_style))
     story.append(Paragraph(f"Audit events ({len(data['audit_events'])})", st["h2"]))
-    audit_rows = [
-        [Paragraph(esc(h), st["small"]) for h in ("When (UTC)", "User", "Action", "Record", "Outcome")]
-    ]
-    for e in data["audit_events"]:
-        audit_rows.append(
+    story.append(
+        _grid_table(
+            ("When (UTC)", "User", "Action", "Record", "Outcome"),
             [
-                Paragraph(esc(e["at"][:19].replace("T", " ")), st["cell"]),
-                Paragraph(esc(e["username"]), st["cell"]),
-                Paragraph(esc(e["action"]), st["cell"]),
-                Paragraph(
-                    esc(f"{e['object_type']}:{e['object_id']}" if e["object_type"] else ""), st["cell"]
-                ),
-                Paragraph(esc(e["outcome"]), st["cell"]),
-            ]
+                (
+                    e["at"][:19].replace("T", " "),
+                    e["username"],
+                    e["action"],
+                    f"{e['object_type']}:{e['object_id']}" if e["object_type"] else "",
+                    e["outcome"],
+                )
+                for e in data["audit_events"]
+            ],
+            [width * w for w in (0.24, 0.18, 0.16, 0.28, 0.14)],
+            grid_style,
         )
-    audit_table = Table(
-        audit_rows, colWidths=[width * w for w in (0.24, 0.18, 0.16, 0.28, 0.14)], repeatRows=1
     )
-    audit_table.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#d0d5dd")])
-    )
-    story.append(audit_table)
+    from clinic.pdf import build_pdf
+
     return build_pdf(
         story=story,
         paper_size=letterhead.paper_size,
         footer_left=f"{name} · DOB {client['date_of_birth']}",
         title=f"Complete record: {name}",
     )
+
+
+# --- Plain-text table cells for the export PDF ---------------------------------------------
+
+CELL_FONT, CELL_BOLD, CELL_SIZE = "Helvetica", "Helvetica-Bold", 8.5
+CELL_PAD = 3
+LINES_PER_ROW = 40  # a long field is continued over several rows, so no row outgrows a page
+
+
+def _wrap(text: str, col_width: float) -> list[str]:
+    """Lines of ``text`` that fit ``col_width``; a word too long for a line is cut."""
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    room = col_width - 2 * CELL_PAD
+    lines: list[str] = []
+    for paragraph in str(text).splitlines() or [""]:
+        for line in simpleSplit(paragraph, CELL_FONT, CELL_SIZE, room) or [""]:
+            while stringWidth(line, CELL_FONT, CELL_SIZE) > room and len(line) > 1:
+                cut = len(line) - 1
+                while cut > 1 and stringWidth(line[:cut], CELL_FONT, CELL_SIZE) > room:
+                    cut = max(1, int(cut * 0.9))
+                lines.append(line[:cut])
+                line = line[cut:]
+            lines.append(line)
+    return lines
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    return ["\n".join(lines[i : i + LINES_PER_ROW]) for i in range(0, len(lines), LINES_PER_ROW)] or [""]
+
+
+def _styles():
+    """The two table styles, built once: parsing style commands and colours for
+    each of a record's hundreds of small tables cost more than drawing them."""
+    from reportlab.lib.colors import HexColor
+    from reportlab.platypus import TableStyle
+
+    base = [
+        ("FONT", (0, 0), (-1, -1), CELL_FONT, CELL_SIZE),
+        ("LEADING", (0, 0), (-1, -1), CELL_SIZE * 1.25),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, HexColor("#d0d5dd")),
+    ]
+    record = TableStyle(
+        base
+        + [
+            ("FONT", (0, 0), (-1, 0), CELL_BOLD, CELL_SIZE + 1),
+            ("SPAN", (0, 0), (-1, 0)),
+            ("BACKGROUND", (0, 0), (-1, 0), HexColor("#f1f3f5")),
+            ("TEXTCOLOR", (0, 1), (0, -1), HexColor("#495057")),
+        ]
+    )
+    grid = TableStyle(base + [("FONT", (0, 0), (-1, 0), CELL_BOLD, CELL_SIZE)])
+    return record, grid
+
+
+def _record_table(heading: str, rows: list[tuple[str, str]], columns: tuple[float, float], style):
+    """One record: a bold heading row, then label and value, each pre-wrapped."""
+    from reportlab.platypus import Table
+
+    cells: list[list[str]] = [[heading, ""]]
+    for label, text in rows:
+        label_text = "\n".join(_wrap(label, columns[0]))
+        for index, chunk in enumerate(_chunks(_wrap(text, columns[1]))):
+            cells.append([label_text if index == 0 else "", chunk])
+    return Table(cells, colWidths=list(columns), style=style)
+
+
+def _grid_table(headings: tuple[str, ...], rows: list[tuple[str, ...]], columns: list[float], style):
+    """Rows of short values under a heading row that repeats on every page."""
+    from reportlab.platypus import Table
+
+    cells = [list(headings)] + [
+        ["\n".join(_wrap(value, columns[i])) for i, value in enumerate(row)] for row in rows
+    ]
+    return Table(cells, colWidths=columns, repeatRows=1, style=style)

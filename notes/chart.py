@@ -18,11 +18,10 @@ def pain_chart_svg(series) -> str:
     if not series or max(len(points) for _, points in series) < 2:
         return ""
     try:
-        from clinic.charts import drawing_to_svg, line_chart
+        from clinic.charts import line_chart_svg
     except ImportError:  # charts arrive with the assessments app
         return ""
-    drawing = line_chart(series, title="Pain (NPRS 0-10) by visit", y_label="NPRS", y_min=0, y_max=10)
-    return drawing_to_svg(drawing)
+    return line_chart_svg(series, title="Pain (NPRS 0-10) by visit", y_label="NPRS", y_min=0, y_max=10)
 
 
 def chart_section(*, client, user) -> Section | None:

@@ -79,7 +79,9 @@ class VisitNoteQuerySet(LockedQuerySet):
         """Notes of the clients whose clinical content the user may read."""
         from clinic.models import Client
 
-        return self.filter(client__in=Client.objects.clinical_for(user))
+        # A correlated EXISTS: the database checks each note's one client instead
+        # of first listing every client on the user's care team.
+        return self.filter(Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("client_id"))))
 
     def with_error_flag(self) -> VisitNoteQuerySet:
         return self.annotate(

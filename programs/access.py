@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from clinic.access import _as_int
@@ -11,9 +12,9 @@ from programs.models import Exercise, ExerciseIndication, ProgramItem, ProgramVe
 
 def get_version_for_user(user, pk) -> ProgramVersion:
     """A program version of a client whose clinical content the user may read."""
-    qs = ProgramVersion.objects.filter(client__in=Client.objects.clinical_for(user)).select_related(
-        "client", "signed_by", "created_by"
-    )
+    # A correlated EXISTS: one client checked, not the whole care-team list.
+    clinical = Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("client_id")))
+    qs = ProgramVersion.objects.filter(clinical).select_related("client", "signed_by", "created_by")
     try:
         return qs.get(pk=_as_int(pk))
     except ProgramVersion.DoesNotExist:
@@ -22,9 +23,10 @@ def get_version_for_user(user, pk) -> ProgramVersion:
 
 def get_draft_item_for_user(user, pk) -> ProgramItem:
     """An item of a draft (not yet issued) version the user may edit."""
-    qs = ProgramItem.objects.filter(
-        version__client__in=Client.objects.clinical_for(user), version__signed_at__isnull=True
-    ).select_related("version", "version__client", "exercise")
+    clinical = Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("version__client_id")))
+    qs = ProgramItem.objects.filter(clinical, version__signed_at__isnull=True).select_related(
+        "version", "version__client", "exercise"
+    )
     try:
         return qs.get(pk=_as_int(pk))
     except ProgramItem.DoesNotExist:

@@ -16,12 +16,12 @@ def _adherence_chart(rows) -> str:
     """Days done per week, one line per exercise, as SVG (empty without data)."""
     if not rows:
         return ""
-    from clinic.charts import drawing_to_svg, line_chart
+    from clinic.charts import line_chart_svg
 
     series: dict[str, list] = {}
     for row in rows:
         series.setdefault(row.item.exercise.name, []).append((row.recorded_on, row.days_per_week))
-    drawing = line_chart(
+    return line_chart_svg(
         list(series.items()),
         title="Home program: days done per week",
         y_label="days/week",
@@ -29,7 +29,6 @@ def _adherence_chart(rows) -> str:
         y_min=0,
         y_max=7,
     )
-    return drawing_to_svg(drawing)
 
 
 ADHERENCE_CHART_ROWS = 120
