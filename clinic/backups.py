@@ -122,8 +122,15 @@ def _run(cmd: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return result
 
 
-def sqlite_integrity(path: Path) -> str:
-    conn = sqlite3.connect(path)
+def _sqlite_open(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    if read_only:
+        # immutable: no locks and no -wal/-shm files created beside a backup that only gets read.
+        return sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+    return sqlite3.connect(path)
+
+
+def sqlite_integrity(path: Path, *, read_only: bool = False) -> str:
+    conn = _sqlite_open(path, read_only=read_only)
     try:
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         fk = conn.execute("PRAGMA foreign_key_check").fetchall()
@@ -298,11 +305,11 @@ def restore_to_scratch(source: Path, workdir: Path) -> ScratchCopy:
     check it: SQLite ``integrity_check``, or ``pg_restore`` succeeding in one
     transaction that stops at the first error."""
     if connection.vendor == "sqlite":
-        sqlite_integrity(source)
+        sqlite_integrity(source, read_only=True)
         path = (workdir / "restored.sqlite3").resolve()
         if path == Path(connection.settings_dict["NAME"]).resolve():
             raise BackupError("the scratch copy would be the live database")
-        src = sqlite3.connect(source)
+        src = _sqlite_open(source, read_only=True)
         dst = sqlite3.connect(path)
         try:
             with dst:
