@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import findings as derive
@@ -12,6 +13,7 @@ from assessments.access import get_assessment_for_user
 from assessments.forms import AssessmentForm, initial_from
 from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
+from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.records import RecordLocked
 from clinic.selectors import banner_flags
 
@@ -106,14 +108,19 @@ def assessment_edit(request, pk):
     return _form_page(request, client=client, form=form, previous=previous, assessment=assessment)
 
 
-@require_http_methods(["GET"])
-def assessment_detail(request, pk):
-    assessment = get_assessment_for_user(request.user, pk)
+def _detail_context(assessment) -> dict:
     history = selectors.assessment_history(assessment.client)
     loaded = history.assessments[history.index_of(assessment)]
     loaded.client = assessment.client
     context = pages.detail_context(loaded, history)
     context.update({"can_edit": not assessment.is_signed, "flags": banner_flags(assessment.client)})
+    return context
+
+
+@require_http_methods(["GET"])
+def assessment_detail(request, pk):
+    assessment = get_assessment_for_user(request.user, pk)
+    context = _detail_context(assessment)
     audit_record(
         actor=request.user, action="view", request=request, client=assessment.client, target=assessment
     )
@@ -121,8 +128,23 @@ def assessment_detail(request, pk):
 
 
 @require_POST
+@sensitive_post_parameters("password")
 def assessment_sign(request, pk):
+    """Signing needs a recent authentication: without one, the ``password`` field
+    re-authenticates and signs at once, or nothing is signed."""
     assessment = get_assessment_for_user(request.user, pk)
+    if not assessment.is_signed and not recently_reauthenticated(request):
+        password = request.POST.get("password", "")
+        if not (password and confirm_password(request, password, purpose="sign")):
+            if not request.user.is_authenticated:  # too many wrong passwords: signed out
+                return redirect("login")
+            context = _detail_context(assessment)
+            context["reauth_error"] = (
+                "That password is not right. The assessment was not signed."
+                if password
+                else "Confirm your password to sign."
+            )
+            return render(request, "assessments/assessment_detail.html", context, status=403)
     services.assessment_sign(assessment=assessment, by=request.user, request=request)
     messages.success(request, "Assessment signed and locked.")
     return redirect(assessment)

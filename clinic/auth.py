@@ -54,6 +54,8 @@ def _on_login(sender, request, user, **kwargs):
     # including the test client's force_login, so it hangs on Django's signal.
     if request is not None and hasattr(request, "session"):
         start_session_clocks(request, user)
+        # Entering the password to sign in is a fresh authentication.
+        request.session[REAUTH_KEY] = time.time()
 
 
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -212,25 +214,35 @@ def reauth_required(view):
     return wrapper
 
 
+def confirm_password(request, password: str, *, purpose: str = "") -> bool:
+    """Check the signed-in user's password again. Right: the session counts as
+    freshly authenticated from now. Wrong: audited, and counted by django-axes
+    (through authenticate()), so guessing here locks out like the login page;
+    once locked, the session ends."""
+    from django.contrib.auth import authenticate
+
+    detail = {"purpose": purpose} if purpose else None
+    user = None
+    if password:
+        user = authenticate(request, username=request.user.get_username(), password=password)
+    if user is not None and user.pk == request.user.pk:
+        request.session[REAUTH_KEY] = time.time()
+        audit_record(actor=request.user, action="reauth", request=request, detail=detail)
+        return True
+    audit_record(actor=request.user, action="reauth_failed", request=request, outcome="denied", detail=detail)
+    if getattr(request, "axes_locked_out", False):
+        logout(request)  # too many wrong passwords: the session ends; the next page is the login
+    return False
+
+
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def reauth(request):
-    from django.contrib.auth import authenticate
-
     form = ReauthForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # Through authenticate(), so django-axes counts a wrong password here too.
-        user = authenticate(
-            request, username=request.user.get_username(), password=form.cleaned_data["password"]
-        )
-        if user is not None and user.pk == request.user.pk:
-            request.session[REAUTH_KEY] = time.time()
-            audit_record(actor=request.user, action="reauth", request=request)
+        if confirm_password(request, form.cleaned_data["password"]):
             return redirect(_safe_next(request, "home"))
-        audit_record(actor=request.user, action="reauth_failed", request=request, outcome="denied")
-        if getattr(request, "axes_locked_out", False):
-            logout(request)  # too many wrong passwords: the session ends; axes answers with its lockout page
         form.add_error("password", "That password is not right.")
     return render(request, "trust/reauth.html", {"form": form, "next": request.GET.get("next", "")})
 

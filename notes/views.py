@@ -11,10 +11,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
+from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.composition import note_sections
 from clinic.decorators import therapist_required
 from clinic.records import RecordLocked
@@ -283,14 +285,29 @@ def note_autosave(request, pk):
 
 
 @require_POST
+@sensitive_post_parameters("password")
 def note_sign(request, pk):
-    """Sign from the editor: the current form content is saved and signed in one step."""
+    """Sign from the editor: the current form content is saved and signed in one step.
+    Signing needs a recent authentication: without one, the ``password`` field
+    sent with the form re-authenticates and signs at once, or nothing happens."""
     note = get_note_for_user(request.user, pk)
     if not _can_edit(note, request.user):
         return _refused(request, note)
     form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
     if not form.is_valid():
         return render(request, "notes/note_detail.html", _context(request, note, form=form), status=400)
+    if not recently_reauthenticated(request):
+        password = request.POST.get("password", "")
+        if not (password and confirm_password(request, password, purpose="sign")):
+            if not request.user.is_authenticated:  # too many wrong passwords: signed out
+                return redirect("login")
+            context = _context(request, note, form=form)
+            context["reauth_error"] = (
+                "That password is not right. The note was not signed."
+                if password
+                else "Confirm your password to sign."
+            )
+            return render(request, "notes/note_detail.html", context, status=403)
     try:
         services.note_sign(
             note=note,
