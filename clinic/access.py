@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from clinic.models import Client, User
+from clinic.models import Client, EmergencyAccess, User
 
 _MAX_ID = 2**63 - 1  # the largest bigint: a longer id would overflow the database driver
 
@@ -58,3 +58,47 @@ def get_user_for_admin(user, pk) -> User:
 def can_read_clinical(user, client: Client) -> bool:
     """Used by composition pages to decide whether to include clinical sections."""
     return Client.objects.clinical_for(user).filter(pk=client.pk).exists()
+
+
+def may_break_glass(user) -> bool:
+    """Emergency access is pre-provisioned per therapist by an admin, off by default."""
+    return bool(user.is_authenticated and user.is_active and user.is_therapist and user.may_break_glass)
+
+
+def get_client_for_emergency(user, pk) -> Client:
+    """Any active client, for a therapist allowed to open emergency access: the
+    one case where a therapist reaches a client outside their care team (and
+    then only its name and date of birth until a grant is open)."""
+    if not may_break_glass(user):
+        raise Http404("No such client")
+    try:
+        return Client.objects.active().get(pk=_as_int(pk))
+    except Client.DoesNotExist:
+        raise Http404("No such client") from None
+
+
+def get_emergency_grant_for_user(user, pk) -> EmergencyAccess:
+    """A grant, for ending it: its holder's own grants, or any grant for an admin."""
+    if not (user.is_authenticated and user.is_active):
+        raise Http404("No such grant")
+    qs = EmergencyAccess.objects.select_related("user", "client")
+    if not user.is_clinic_admin:
+        if not may_break_glass(user):
+            raise Http404("No such grant")
+        qs = qs.filter(user=user)
+    try:
+        return qs.get(pk=_as_int(pk))
+    except EmergencyAccess.DoesNotExist:
+        raise Http404("No such grant") from None
+
+
+def get_emergency_grant_for_admin(user, pk) -> EmergencyAccess:
+    """A grant, for review: admins only."""
+    if not (user.is_authenticated and user.is_active and user.is_clinic_admin):
+        raise Http404("No such grant")
+    try:
+        return EmergencyAccess.objects.select_related("user", "client", "ended_by", "reviewed_by").get(
+            pk=_as_int(pk)
+        )
+    except EmergencyAccess.DoesNotExist:
+        raise Http404("No such grant") from None

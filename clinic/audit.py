@@ -60,6 +60,7 @@ def audit_record(
 
     client_id = getattr(client, "pk", client)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    detail = _flag_break_glass(user, client_id, detail or {})
     event = AuditEvent(
         at=timezone.now(),
         actor=user,
@@ -81,6 +82,25 @@ def audit_record(
         event.hash = compute_hash(event.prev_hash, hashed_fields(event))
         event.save(force_insert=True)
     return event
+
+
+def _flag_break_glass(user, client_id, detail: dict[str, Any]) -> dict[str, Any]:
+    """Mark a row written while the user holds emergency access to this client
+    with the grant's id. Only users allowed to break the glass pay the lookup;
+    for everyone else this costs no query."""
+    if user is None or client_id is None or "break_glass" in detail:
+        return detail
+    if not getattr(user, "may_break_glass", False):
+        return detail
+    from clinic.models import EmergencyAccess
+
+    grant_id = (
+        EmergencyAccess.objects.active_for(user)
+        .filter(client_id=client_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return {**detail, "break_glass": grant_id} if grant_id else detail
 
 
 def verify_chain(batch: int = 2000) -> list[str]:

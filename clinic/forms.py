@@ -249,9 +249,13 @@ class UserEditForm(forms.ModelForm):
             "credentials",
             "is_therapist",
             "is_clinic_admin",
+            "may_break_glass",
             "is_active",
         ]
-        labels = {"is_active": "Active (untick to deactivate; accounts are never deleted)"}
+        labels = {
+            "is_active": "Active (untick to deactivate; accounts are never deleted)",
+            "may_break_glass": "May open emergency access (break-glass)",
+        }
 
     def __init__(self, *args, editor: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -266,6 +270,8 @@ class UserEditForm(forms.ModelForm):
                 self.add_error("is_clinic_admin", "You cannot remove your own admin role.")
             if not cleaned.get("is_active"):
                 self.add_error("is_active", "You cannot deactivate your own account.")
+        if cleaned.get("may_break_glass") and not cleaned.get("is_therapist"):
+            self.add_error("may_break_glass", "Emergency access is for therapists only.")
         return cleaned
 
 

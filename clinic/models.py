@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,13 @@ class User(AbstractUser):
         max_length=80,
         blank=True,
         help_text="Professional designation printed under the signature, e.g. 'RMT, BSc'.",
+    )
+    may_break_glass = models.BooleanField(
+        default=False,
+        help_text=(
+            "May open time-limited emergency access to a client outside their care team. "
+            "Therapists only; every use is audited and reviewed by an admin."
+        ),
     )
 
     objects = UserManager()
@@ -86,21 +93,32 @@ class ClinicProfile(TimeStampedModel):
 class ClientQuerySet(models.QuerySet):
     def visible_to(self, user) -> ClientQuerySet:
         """Clients a user may see at all: admins see every client's demographics,
-        therapists see the clients on whose care team they are."""
+        therapists see the clients on whose care team they are (and those of
+        their active emergency access grants)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_clinic_admin:
             return self
         if user.is_therapist:
-            return self.filter(care_team=user)
+            return self._therapist_scope(user)
         return self.none()
 
     def clinical_for(self, user) -> ClientQuerySet:
-        """Clients whose clinical content a user may read: care-team therapists only.
+        """Clients whose clinical content a user may read: care-team therapists,
+        plus the clients of a therapist's active emergency access grants.
         An admin who is not a therapist never reaches clinical content."""
         if not user.is_authenticated or not user.is_active or not user.is_therapist:
             return self.none()
-        return self.filter(care_team=user)
+        return self._therapist_scope(user)
+
+    def _therapist_scope(self, user) -> ClientQuerySet:
+        if not user.may_break_glass:
+            return self.filter(care_team=user)
+        # Two subqueries rather than a care-team join: an OR over the join would
+        # repeat a client once per care-team member. Still one query.
+        care_team = Client.care_team.through.objects.filter(user=user).values("client_id")
+        granted = EmergencyAccess.objects.active_for(user).values("client_id")
+        return self.filter(Q(pk__in=care_team) | Q(pk__in=granted))
 
     def active(self) -> ClientQuerySet:
         return self.filter(status=Client.Status.ACTIVE)
@@ -273,6 +291,98 @@ class Consent(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Consent {self.text_version} for client {self.client_id}"
+
+
+class EmergencyAccessQuerySet(models.QuerySet):
+    def active_for(self, user) -> EmergencyAccessQuerySet:
+        """Open, unexpired grants of one user."""
+        return self.filter(user=user, ended_at__isnull=True, expires_at__gt=timezone.now())
+
+    def open_expired(self) -> EmergencyAccessQuerySet:
+        """Grants whose time ran out but which nobody has closed yet."""
+        return self.filter(ended_at__isnull=True, expires_at__lte=timezone.now())
+
+    def unreviewed(self) -> EmergencyAccessQuerySet:
+        return self.filter(reviewed_at__isnull=True)
+
+    def for_review(self) -> EmergencyAccessQuerySet:
+        """Admin review list: unreviewed grants first, newest first within each group."""
+        return self.select_related("user", "client", "ended_by", "reviewed_by").order_by(
+            F("reviewed_at").asc(nulls_first=True), "-started_at", "-id"
+        )
+
+
+class EmergencyAccess(TimeStampedModel):
+    """One break-glass grant: a therapist opened a client outside their care team
+    for a limited time, giving a reason. Admins are told and review it afterwards."""
+
+    class EndReason(models.TextChoices):
+        ENDED = "ended", "Ended early"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Emergency access permission removed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_grants"
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="emergency_grants")
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(max_length=10, choices=EndReason.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    objects = EmergencyAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="emergencyaccess_reason_required"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("started_at")), name="emergencyaccess_expires_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_at__isnull=True, reviewed_by__isnull=True)
+                | Q(reviewed_at__isnull=False, reviewed_by__isnull=False),
+                name="emergencyaccess_review_complete",
+            ),
+            # At most one open grant per therapist and client.
+            models.UniqueConstraint(
+                fields=["user", "client"],
+                condition=Q(ended_at__isnull=True),
+                name="emergencyaccess_one_open_per_client",
+            ),
+        ]
+        indexes = [
+            # clinical_for() and the audit flag: WHERE user_id = ? AND ended_at IS NULL AND expires_at > now.
+            models.Index(
+                fields=["user", "expires_at"], condition=Q(ended_at__isnull=True), name="emergencyaccess_open"
+            ),
+            # Admin home banner and review list: WHERE reviewed_at IS NULL.
+            models.Index(
+                fields=["-started_at"],
+                condition=Q(reviewed_at__isnull=True),
+                name="emergencyaccess_unreviewed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Emergency access {self.pk}: user {self.user_id}, client {self.client_id}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+    def is_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.ended_at is None and self.expires_at > now
 
 
 class AuditEventQuerySet(models.QuerySet):

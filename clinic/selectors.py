@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from clinic.models import Client, Consent, HealthScreen
+from clinic.models import Client, Consent, EmergencyAccess, HealthScreen
 from clinic.screening import AMBER, LOCAL, RED, Flag, flags_from_answers
 
 
@@ -63,3 +63,33 @@ def client_search(user, *, text: str = "", therapist=None, status: str = "active
     if status != "all":
         clients = clients.filter(status=status)
     return clients
+
+
+EMERGENCY_SEARCH_LIMIT = 10
+
+
+def emergency_search(*, name: str, date_of_birth) -> list[Client]:
+    """Active clients matching a name and an exact date of birth, for the
+    emergency access page: every client of the clinic, at most a handful."""
+    return list(
+        Client.objects.active()
+        .search(name)
+        .filter(date_of_birth=date_of_birth)
+        .for_list()[:EMERGENCY_SEARCH_LIMIT]
+    )
+
+
+def emergency_grants_of(user, *, limit: int = 20) -> list[EmergencyAccess]:
+    """A therapist's own grants, newest first, with their clients (1 query)."""
+    return list(
+        EmergencyAccess.objects.filter(user=user)
+        .select_related("client")
+        .order_by("-started_at", "-id")[:limit]
+    )
+
+
+def active_emergency_grants(user) -> list[EmergencyAccess]:
+    """The user's open, unexpired grants with their clients (1 query), for the banner."""
+    return list(
+        EmergencyAccess.objects.active_for(user).select_related("client").order_by("expires_at", "id")
+    )

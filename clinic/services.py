@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clinic.audit import audit_record
-from clinic.models import Client, ClinicProfile, Consent, HealthScreen, ScreenAnswer, User
+from clinic.models import (
+    Client,
+    ClinicProfile,
+    Consent,
+    EmergencyAccess,
+    HealthScreen,
+    ScreenAnswer,
+    User,
+)
 from clinic.screening import BY_CODE, CONSENT_TEXT_VERSION
 
 
@@ -227,8 +237,11 @@ USER_EDIT_FIELDS = (
     "credentials",
     "is_therapist",
     "is_clinic_admin",
+    "may_break_glass",
     "is_active",
 )
+# Changing any of these changes what the account may do: audited as a role change.
+PRIVILEGE_FIELDS = {"is_therapist", "is_clinic_admin", "may_break_glass", "is_active"}
 
 
 class SelfLockout(ValidationError):
@@ -251,6 +264,8 @@ def user_update(*, user: User, by: User, data: dict[str, Any], request=None) -> 
         raise SelfLockout({"is_clinic_admin": "You cannot remove your own admin role."})
     if current.pk == by.pk and not current.is_active:
         raise SelfLockout({"is_active": "You cannot deactivate your own account."})
+    if current.may_break_glass and not current.is_therapist:
+        raise ValidationError({"may_break_glass": "Emergency access is for therapists only."})
     current.full_clean()
     current.save(update_fields=[*USER_EDIT_FIELDS])
     changed = {
@@ -258,16 +273,21 @@ def user_update(*, user: User, by: User, data: dict[str, Any], request=None) -> 
         for key in USER_EDIT_FIELDS
         if before[key] != getattr(current, key)
     }
-    roles = {"is_therapist", "is_clinic_admin", "is_active"}
     if changed:
         audit_record(
             actor=by,
-            action="role_change" if roles & changed.keys() else "user_update",
+            action="role_change" if PRIVILEGE_FIELDS & changed.keys() else "user_update",
             request=request,
             target=current,
             # Old and new values of each changed field (names and roles only; no secrets).
             detail={"changed": changed},
         )
+    if before["may_break_glass"] and not (current.may_break_glass and current.is_active):
+        # The permission is gone: so is any emergency access still open.
+        for grant in EmergencyAccess.objects.filter(user=current, ended_at__isnull=True).select_for_update():
+            _emergency_access_close(
+                grant=grant, by=by, end_reason=EmergencyAccess.EndReason.REVOKED, request=request
+            )
     return current
 
 
@@ -335,3 +355,175 @@ def clinic_profile_update(
         transaction.on_commit(lambda: storage.delete(old_logo))
     audit_record(actor=by, action="update", request=request, target=profile, detail={"fields": changed})
     return profile
+
+
+# --- Emergency ("break-glass") access -------------------------------------------------
+
+
+def _may_break_glass(user: User) -> bool:
+    return bool(user.is_active and user.is_therapist and user.may_break_glass)
+
+
+@transaction.atomic
+def emergency_access_start(*, user: User, client: Client, reason: str, request=None) -> EmergencyAccess:
+    """Open time-limited clinical access to a client outside the user's care team.
+
+    The caller has already checked the user's password again. The grant lasts
+    ``KC_BREAK_GLASS_MINUTES``; every audit row the user writes for this client
+    meanwhile carries the grant's id, and the clinic's admins are emailed."""
+    reason = (reason or "").strip()
+    if not _may_break_glass(user):
+        raise ValidationError("Your account is not allowed to open emergency access.")
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for emergency access."})
+    if client.status != Client.Status.ACTIVE:
+        raise ValidationError("Emergency access is for active clients only.")
+    if client.care_team.filter(pk=user.pk).exists():
+        raise ValidationError("You are on this client's care team already: no emergency access is needed.")
+    emergency_access_close_expired(
+        seen_by=user, grants=EmergencyAccess.objects.filter(user=user, client=client)
+    )
+    current = EmergencyAccess.objects.active_for(user).filter(client=client).first()
+    if current is not None:
+        local = timezone.localtime(current.expires_at)
+        raise ValidationError(f"You already have emergency access to this client until {local:%H:%M}.")
+    now = timezone.now()
+    grant = EmergencyAccess(
+        user=user,
+        client=client,
+        reason=reason,
+        started_at=now,
+        expires_at=now + timedelta(minutes=settings.KC_BREAK_GLASS_MINUTES),
+    )
+    grant.full_clean()
+    grant.save()
+    audit_record(
+        actor=user,
+        action="break_glass_start",
+        request=request,
+        client=client,
+        target=grant,
+        detail={"break_glass": grant.pk, "reason": reason, "expires_at": grant.expires_at.isoformat()},
+    )
+    review_url = reverse("emergency_review", args=[grant.pk])
+    if request is not None:
+        review_url = request.build_absolute_uri(review_url)
+    transaction.on_commit(lambda: _notify_admins(grant, review_url))
+    return grant
+
+
+def _notify_admins(grant: EmergencyAccess, review_url: str) -> None:
+    """Email every active admin. The message names the therapist and the record
+    number only: the client's name and the reason stay inside the application."""
+    recipients = list(
+        User.objects.filter(is_clinic_admin=True, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    started = timezone.localtime(grant.started_at)
+    expires = timezone.localtime(grant.expires_at)
+    send_mail(
+        subject="Kinetic Chart: emergency access opened",
+        message=(
+            f"{grant.user.display_name} ({grant.user.username}) opened emergency access to client "
+            f"record {grant.client_id} at {started:%Y-%m-%d %H:%M}, until {expires:%H:%M}.\n\n"
+            f"Review it (the reason, the client and everything done meanwhile): {review_url}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+        fail_silently=True,  # the grant row and the admin home banner stand even if mail is down
+    )
+
+
+def _emergency_access_close(
+    *, grant: EmergencyAccess, by: User | None, end_reason: str, request=None
+) -> None:
+    now = timezone.now()
+    expired = grant.expires_at <= now
+    grant.ended_at = grant.expires_at if expired else now
+    grant.end_reason = EmergencyAccess.EndReason.EXPIRED if expired else end_reason
+    grant.ended_by = None if expired else by
+    grant.save(update_fields=["ended_at", "end_reason", "ended_by", "updated_at"])
+    audit_record(
+        actor=by,
+        action="break_glass_expired" if expired else "break_glass_end",
+        request=request,
+        client=grant.client_id,
+        target=grant,
+        detail={"break_glass": grant.pk, "holder": grant.user_id, "end_reason": grant.end_reason},
+    )
+
+
+@transaction.atomic
+def emergency_access_end(*, grant: EmergencyAccess, by: User, request=None) -> EmergencyAccess:
+    """End a grant now: by its holder, or by an admin (a revocation). A grant
+    whose time has already run out is closed as expired."""
+    current = EmergencyAccess.objects.select_for_update().get(pk=grant.pk)
+    if current.ended_at is not None:
+        return current
+    if by.pk != current.user_id and not by.is_clinic_admin:
+        raise ValidationError("Only the therapist who opened it or an admin can end emergency access.")
+    end_reason = (
+        EmergencyAccess.EndReason.ENDED if by.pk == current.user_id else EmergencyAccess.EndReason.REVOKED
+    )
+    _emergency_access_close(grant=current, by=by, end_reason=end_reason, request=request)
+    return current
+
+
+def emergency_access_close_expired(*, seen_by: User | None, grants=None, request=None) -> int:
+    """Close the grants whose time has run out (the moment the application
+    first notices), so each expiry is recorded once in the audit trail.
+    Costs one query when there is nothing to close."""
+    qs = (grants if grants is not None else EmergencyAccess.objects.all()).open_expired()
+    expired = list(qs.order_by("pk").values_list("pk", flat=True)[:100])
+    if not expired:
+        return 0
+    with transaction.atomic():
+        locked = (
+            EmergencyAccess.objects.filter(pk__in=expired).open_expired().select_for_update().order_by("pk")
+        )
+        closed = 0
+        for grant in locked:
+            _emergency_access_close(
+                grant=grant, by=seen_by, end_reason=EmergencyAccess.EndReason.EXPIRED, request=request
+            )
+            closed += 1
+    return closed
+
+
+@transaction.atomic
+def emergency_access_review(*, grant: EmergencyAccess, by: User, note: str, request=None) -> EmergencyAccess:
+    """An admin's review of a finished grant, with a note. Nobody reviews their own."""
+    note = (note or "").strip()
+    if not (by.is_active and by.is_clinic_admin):
+        raise ValidationError("Only an admin can review emergency access.")
+    current = EmergencyAccess.objects.select_for_update().get(pk=grant.pk)
+    if current.user_id == by.pk:
+        raise ValidationError("Someone else must review your own emergency access.")
+    if current.reviewed_at is not None:
+        raise ValidationError("This emergency access has been reviewed already.")
+    if current.ended_at is None and not current.is_active():
+        _emergency_access_close(
+            grant=current, by=by, end_reason=EmergencyAccess.EndReason.EXPIRED, request=request
+        )
+    if current.is_active():
+        raise ValidationError("End this emergency access before reviewing it.")
+    if not note:
+        raise ValidationError({"review_note": "Write what you checked and concluded."})
+    current.reviewed_by = by
+    current.reviewed_at = timezone.now()
+    current.review_note = note
+    current.full_clean()
+    current.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    audit_record(
+        actor=by,
+        action="break_glass_review",
+        request=request,
+        client=current.client_id,
+        target=current,
+        detail={"break_glass": current.pk, "holder": current.user_id},
+    )
+    return current

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import auth, views, views_audit, views_export
+from clinic import auth, views, views_audit, views_emergency, views_export
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -29,6 +29,13 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("clients/<int:pk>/export.json", views_export.client_export_json, name="client_export_json"),
     path("clients/<int:pk>/export.pdf", views_export.client_export_pdf, name="client_export_pdf"),
+    path("emergency/", views_emergency.emergency_access, name="emergency_access"),
+    path(
+        "emergency/clients/<int:pk>/", views_emergency.emergency_access_start, name="emergency_access_start"
+    ),
+    path("emergency/<int:pk>/end/", views_emergency.emergency_access_end, name="emergency_access_end"),
+    path("emergency/review/", views_emergency.emergency_review_list, name="emergency_review_list"),
+    path("emergency/review/<int:pk>/", views_emergency.emergency_review, name="emergency_review"),
     path("audit/", views_audit.audit_list, name="audit_list"),
     path("audit/export.csv", views_audit.audit_export_csv, name="audit_export_csv"),
     path("admin/login/", auth.admin_login, name="admin_login"),

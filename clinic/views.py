@@ -31,7 +31,7 @@ from clinic.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from clinic.models import Client, ClinicProfile, HealthScreen, User
+from clinic.models import Client, ClinicProfile, EmergencyAccess, HealthScreen, User
 from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
 from clinic.selectors import client_search, home_clients, intake_summary
 
@@ -83,6 +83,10 @@ def home(request):
             "clients": clients,
             "client_count": page.paginator.count,
             "sections": home_sections(user=user) if user.is_therapist else [],
+            # Admins are told of emergency access here until someone reviews it.
+            "emergency_to_review": EmergencyAccess.objects.unreviewed().count()
+            if user.is_clinic_admin
+            else 0,
         },
     )
 

@@ -66,6 +66,12 @@ KNOWN_ACTIONS = [
     "audit_view",
     "backup",
     "restore_backup",
+    "reauth",
+    "reauth_failed",
+    "break_glass_start",
+    "break_glass_end",
+    "break_glass_expired",
+    "break_glass_review",
 ]
 
 

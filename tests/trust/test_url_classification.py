@@ -29,6 +29,10 @@ PERSONAS = ("anon", "treating", "colleague", "desk", "owner")
 CARE_TEAM = {"treating"}
 ADMINS = {"desk", "owner"}
 THERAPISTS = {"treating", "colleague", "owner"}
+# Therapists an admin has allowed to open emergency access (User.may_break_glass).
+# No persona here has the flag, so every one of them must be refused; the
+# flagged therapist's side is tested in tests/trust/test_break_glass.py.
+BREAK_GLASS: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,10 @@ CLASSIFICATION: dict[str, Rule] = {
     "programs:indication_remove": role(ADMINS),
     "snippet_list": role(THERAPISTS),  # a therapist's own snippets
     "programs:batch_handouts": role(THERAPISTS),  # today's handouts of the user's own clients
+    "emergency_access": role(BREAK_GLASS),  # search all clients by name and date of birth
+    "emergency_access_end": role(BREAK_GLASS, ADMINS),  # the holder's own grant, or an admin's revocation
+    "emergency_review_list": role(ADMINS),
+    "emergency_review": role(ADMINS),
     "amendment_request_dashboard": role(THERAPISTS),  # open requests of the user's care-team clients
     # --- object-scoped: demographics
     "client_detail": scoped("client", CARE_TEAM, ADMINS),
@@ -96,6 +104,7 @@ CLASSIFICATION: dict[str, Rule] = {
     "user_edit": scoped("user", ADMINS),
     "client_export_json": scoped("client", ADMINS),  # the complete record: admins only
     "client_export_pdf": scoped("client", ADMINS),
+    "emergency_access_start": scoped("client", BREAK_GLASS),  # break-glass: any client, flagged therapists
     # --- object-scoped: clinical content (care team only)
     "intake_edit": scoped("client", CARE_TEAM),
     "assessment_new": scoped("client", CARE_TEAM),
