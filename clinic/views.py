@@ -33,7 +33,7 @@ from clinic.forms import (
 )
 from clinic.models import Client, ClinicProfile, EmergencyAccess, HealthScreen, User
 from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
-from clinic.selectors import client_search, home_clients, intake_summary
+from clinic.selectors import client_search_page, home_clients, intake_summary
 
 CLIENTS_PER_PAGE = 25
 
@@ -95,8 +95,8 @@ def home(request):
 def client_list(request):
     form = ClientSearchForm(request.GET or None)
     filters = form.filters() if form.is_valid() else {}
-    page = Paginator(client_search(request.user, **filters), CLIENTS_PER_PAGE).get_page(
-        request.GET.get("page")
+    page = client_search_page(
+        request.user, page_number=request.GET.get("page"), per_page=CLIENTS_PER_PAGE, **filters
     )
     clients = list(page.object_list)
     audit_record(

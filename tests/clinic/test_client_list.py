@@ -142,3 +142,36 @@ def test_anonymous_visitor_is_sent_to_login(anon, db):
 @pytest.mark.parametrize("method", ["post", "put", "delete"])
 def test_list_refuses_other_methods(as_desk, method):
     assert getattr(as_desk, method)("/clients/").status_code == 405
+
+
+@pytest.mark.parametrize("sort_limit", [500, 3], ids=["sorted-in-python", "sorted-by-the-database"])
+def test_search_results_are_in_name_order_across_pages_either_way(
+    as_desk, make_client, treating, monkeypatch, sort_limit
+):
+    """Below the limit the matches are sorted in Python, above it by the database:
+    the same names, in the same order, on the same pages."""
+    from clinic import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_SORT_LIMIT", sort_limit)
+    for first, last in [("Zoe", "Hart"), ("adam", "hart"), ("Ben", "Harting"), ("Cy", "Stone")] + [
+        (f"N{n:02d}", "Hartley") for n in range(24)
+    ]:
+        make_client(treating, first_name=first, last_name=last)
+    first_page = _names(as_desk.get("/clients/", {"q": "hart"}))
+    second_page = _names(as_desk.get("/clients/", {"q": "hart", "page": 2}))
+    assert first_page[:3] == ["adam hart", "Zoe Hart", "Ben Harting"]
+    assert first_page[3:] == [f"N{n:02d} Hartley" for n in range(22)]
+    assert second_page == ["N22 Hartley", "N23 Hartley"]
+
+
+def test_a_search_page_runs_a_fixed_number_of_queries(
+    as_treating, make_client, treating, django_assert_num_queries
+):
+    for n in range(40):
+        make_client(treating, first_name=f"S{n:02d}", last_name="Searched")
+    as_treating.get("/ping")
+    # The floor, then: the matching ids and names, the page's 25 rows by id, the
+    # audit row, and the therapist filter's choices.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 3 + audit_queries()):
+        response = as_treating.get("/clients/", {"q": "searched"}, **BACKGROUND)
+    assert len(response.context["clients"]) == 25
