@@ -35,6 +35,7 @@ def chart_section(*, client, user) -> Section | None:
             "can_write": user.is_therapist,
             "new_url": reverse("note_new", args=[client.pk]),
             "all_url": reverse("client_notes", args=[client.pk]),
+            "requests_url": reverse("client_amendment_requests", args=[client.pk]),
         },
         order=20,
     )

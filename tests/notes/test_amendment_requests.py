@@ -423,6 +423,11 @@ def test_the_client_list_shows_every_request_open_first(make_request, treating, 
     assert page.index(f"/amendment-requests/{pending.pk}/") < page.index(f"/amendment-requests/{decided.pk}/")
 
 
+def test_the_client_chart_links_to_the_clients_requests(as_treating, client_record):
+    page = as_treating.get(reverse("client_detail", args=[client_record.pk])).content.decode()
+    assert f'href="{reverse("client_amendment_requests", args=[client_record.pk])}"' in page
+
+
 # --- Who may see them -----------------------------------------------------------------------------
 
 
