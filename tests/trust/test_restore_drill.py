@@ -259,3 +259,44 @@ def test_the_newest_backup_is_chosen_by_the_time_in_its_name(tmp_path):
     unstamped = tmp_path / f"copy.{ext}"
     unstamped.write_bytes(b"x")
     assert datetime.now(UTC) - backup_taken_at(unstamped) < timedelta(minutes=1)
+
+
+def test_a_backup_whose_audit_events_the_live_log_lacks_fails_the_drill(
+    scratch_db, template_db, backups, tmp_path, django_db_blocker
+):
+    scratch_db.run("-m", "tests.trust.dbtool", "write", "--worker", "1", "--count", "2")
+    backup = backups / f"kinetic-backup.{_ext(scratch_db)}"
+    scratch_db.manage("backup", "--output", str(backup))
+    with django_db_blocker.unblock():
+        other = tempdb.clone(template_db, tmp_path)
+    try:
+        result = _drill(other, "--file", str(backup))
+    finally:
+        with django_db_blocker.unblock():
+            tempdb.drop(other)
+
+    assert result.returncode != 0
+    assert "the live audit log no longer holds event" in result.stderr
+
+
+def test_table_checksums_see_a_changed_row(tmp_path):
+    from clinic.backups import sqlite_table_checksums
+    from clinic.management.commands.restore_drill import _compare_checksums
+
+    def database(name: str, occupation: str) -> dict:
+        conn = sqlite3.connect(tmp_path / name)
+        conn.execute("CREATE TABLE client (id INTEGER PRIMARY KEY, occupation TEXT)")
+        conn.execute("CREATE TABLE note (id INTEGER PRIMARY KEY)")
+        conn.executemany("INSERT INTO client VALUES (?, ?)", [(1, "runner"), (2, occupation)])
+        conn.commit()
+        try:
+            return sqlite_table_checksums(conn)
+        finally:
+            conn.close()
+
+    live = database("live.sqlite3", "rower")
+    assert _compare_checksums(live, database("same.sqlite3", "rower")) == []
+    assert _compare_checksums(live, database("edited.sqlite3", "cyclist")) == [
+        "client: differs (2 live rows, 2 restored)"
+    ]
+    assert _compare_checksums(live, {"client": live["client"]}) == ["note: missing from the restored copy"]
