@@ -43,10 +43,14 @@ ORDERINGS = {
 
 KNOWN_ACTIONS = [
     "view",
+    "query",
+    "list",
     "create",
     "update",
     "sign",
     "addendum",
+    "append",
+    "delete",
     "issue",
     "print",
     "export",
@@ -66,6 +70,7 @@ KNOWN_ACTIONS = [
     "audit_view",
     "backup",
     "restore_backup",
+    "restore_drill",
     "reauth",
     "reauth_failed",
     "break_glass_start",

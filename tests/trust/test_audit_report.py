@@ -115,3 +115,23 @@ def test_a_formula_in_a_typed_username_comes_out_inert_in_the_csv(as_desk, anon)
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
         assert '=HYPERLINK(\\"http://evil/\\",\\"x\\")' in row["detail"] or "HYPERLINK" in row["detail"]
+
+
+def test_every_action_the_code_writes_can_be_chosen_in_the_filter():
+    """Each literal ``action="..."`` passed to audit_record somewhere in the apps
+    is offered by the audit page's action filter."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from clinic.views_audit import KNOWN_ACTIONS
+
+    written = set()
+    for app in ("clinic", "assessments", "notes", "programs"):
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            text = path.read_text()
+            for call in re.finditer(r"audit_record\((.*?)\n\s*\)", text, re.S):
+                written.update(re.findall(r'\baction="([a-z_]+)"', call.group(1)))
+    assert written, "no audit_record calls found"
+    assert written - set(KNOWN_ACTIONS) == set()
