@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -9,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clinic.records import TimeStampedModel
+from clinic.records import RecordLocked, TimeStampedModel
 
 
 class User(AbstractUser):
@@ -439,3 +442,89 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         when = f"{self.at:%Y-%m-%d %H:%M:%S}"
         return f"{when} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+
+
+class DisclosureQuerySet(models.QuerySet):
+    """A disclosure log is a legal record: bulk writes are refused outright."""
+
+    def for_accounting(self, client, *, today: date | None = None) -> DisclosureQuerySet:
+        """The disclosures a client's accounting lists: those of the six years before
+        the day it is asked for (45 CFR 164.528(a)), newest first."""
+        return (
+            self.filter(client=client, disclosed_on__gte=accounting_start(today))
+            .select_related("recorded_by")
+            .order_by("-disclosed_on", "-id")
+        )
+
+    def update(self, **kwargs):
+        raise RecordLocked(Disclosure.LOCKED_MESSAGE)
+
+    def delete(self):
+        raise RecordLocked(Disclosure.LOCKED_MESSAGE)
+
+
+ACCOUNTING_YEARS = 6
+
+
+def accounting_start(today: date | None = None) -> date:
+    """The first day an accounting of disclosures covers: the same day six years
+    earlier (28 February when that year has no 29th)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - ACCOUNTING_YEARS)
+    except ValueError:
+        return today.replace(year=today.year - ACCOUNTING_YEARS, day=28)
+
+
+class Disclosure(models.Model):
+    """One release of a client's record outside treatment, payment and operations
+    (to a lawyer or an insurer on request, say), as 45 CFR 164.528 asks it to be
+    logged. Insert-only: the model, its QuerySet and a database trigger refuse
+    every change and deletion; a wrong entry is answered by a further entry."""
+
+    LOCKED_MESSAGE = "Disclosures are a legal log: they are never changed or deleted."
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="disclosures")
+    disclosed_on = models.DateField("date of disclosure")
+    recipient_name = models.CharField("recipient", max_length=200)
+    recipient_address = models.TextField("recipient's address", blank=True)
+    description = models.TextField("what was released")
+    purpose = models.TextField(
+        "purpose", help_text="The purpose of the disclosure, or a copy of the written request."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="recorded by"
+    )
+    recorded_at = models.DateTimeField("recorded at", default=timezone.now)
+    # A plain id, like AuditEvent.client_id: the export event this release was produced by, if any.
+    export_event_id = models.BigIntegerField("export audit event", null=True, blank=True)
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-disclosed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(recipient_name=""), name="disclosure_recipient_required"),
+            models.CheckConstraint(condition=~Q(description=""), name="disclosure_description_required"),
+            models.CheckConstraint(condition=~Q(purpose=""), name="disclosure_purpose_required"),
+        ]
+        indexes = [
+            # Accounting page: WHERE client_id = ? AND disclosed_on >= ? ORDER BY disclosed_on DESC, id DESC.
+            models.Index(fields=["client", "-disclosed_on", "-id"], name="disclosure_accounting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclosure {self.pk} of client {self.client_id} on {self.disclosed_on}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RecordLocked(self.LOCKED_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RecordLocked(self.LOCKED_MESSAGE)
+
+    def clean(self):
+        super().clean()
+        if self.disclosed_on and self.disclosed_on > timezone.localdate():
+            raise ValidationError({"disclosed_on": "The date of disclosure cannot be in the future."})

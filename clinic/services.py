@@ -18,9 +18,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clinic.audit import audit_record
 from clinic.models import (
+    AuditEvent,
     Client,
     ClinicProfile,
     Consent,
+    Disclosure,
     EmergencyAccess,
     HealthScreen,
     ScreenAnswer,
@@ -527,3 +529,53 @@ def emergency_access_review(*, grant: EmergencyAccess, by: User, note: str, requ
         detail={"break_glass": current.pk, "holder": current.user_id},
     )
     return current
+
+
+# --- Disclosures (45 CFR 164.528) -------------------------------------------------------
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    client: Client,
+    by: User,
+    disclosed_on,
+    recipient_name: str,
+    description: str,
+    purpose: str,
+    recipient_address: str = "",
+    export_event_id: int | None = None,
+    request=None,
+) -> Disclosure:
+    """Log one release of the client's record outside treatment, payment and
+    operations. The log is insert-only: a mistaken entry is answered by another."""
+    if not (by.is_active and by.is_clinic_admin):
+        raise ValidationError("Only an admin can record a disclosure.")
+    if export_event_id is not None and not (
+        AuditEvent.objects.filter(pk=export_event_id, client_id=client.pk, action="export").exists()
+    ):
+        raise ValidationError(
+            {"export_event_id": "No export of this client's record has that audit event number."}
+        )
+    disclosure = Disclosure(
+        client=client,
+        disclosed_on=disclosed_on,
+        recipient_name=(recipient_name or "").strip(),
+        recipient_address=(recipient_address or "").strip(),
+        description=(description or "").strip(),
+        purpose=(purpose or "").strip(),
+        recorded_by=by,
+        recorded_at=timezone.now(),
+        export_event_id=export_event_id,
+    )
+    disclosure.full_clean()
+    disclosure.save(force_insert=True)
+    audit_record(
+        actor=by,
+        action="disclose",
+        request=request,
+        client=client,
+        target=disclosure,
+        detail={"disclosed_on": disclosure.disclosed_on.isoformat(), "export_event": export_event_id},
+    )
+    return disclosure

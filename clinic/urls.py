@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import auth, views, views_audit, views_emergency, views_export
+from clinic import auth, views, views_audit, views_disclosures, views_emergency, views_export
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -29,6 +29,13 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("clients/<int:pk>/export.json", views_export.client_export_json, name="client_export_json"),
     path("clients/<int:pk>/export.pdf", views_export.client_export_pdf, name="client_export_pdf"),
+    path("clients/<int:pk>/disclosures/", views_disclosures.client_disclosures, name="client_disclosures"),
+    path("clients/<int:pk>/disclosures/new/", views_disclosures.disclosure_new, name="disclosure_new"),
+    path(
+        "clients/<int:pk>/disclosures/accounting.pdf",
+        views_disclosures.client_disclosures_pdf,
+        name="client_disclosures_pdf",
+    ),
     path("emergency/", views_emergency.emergency_access, name="emergency_access"),
     path(
         "emergency/clients/<int:pk>/", views_emergency.emergency_access_start, name="emergency_access_start"

@@ -168,6 +168,7 @@ def client_detail(request, pk):
         "can_edit": True,
         "can_archive": request.user.is_clinic_admin,
         "can_export": request.user.is_clinic_admin,
+        "can_log_disclosures": request.user.is_clinic_admin,
     }
     if clinical:
         intake = intake_summary(client)

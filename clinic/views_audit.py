@@ -54,6 +54,8 @@ KNOWN_ACTIONS = [
     "issue",
     "print",
     "export",
+    "disclose",
+    "accounting",
     "archive",
     "restore",
     "login",

@@ -104,6 +104,10 @@ CLASSIFICATION: dict[str, Rule] = {
     "user_edit": scoped("user", ADMINS),
     "client_export_json": scoped("client", ADMINS),  # the complete record: admins only
     "client_export_pdf": scoped("client", ADMINS),
+    # The disclosure log (45 CFR 164.528): the front desk's, no clinical content; admins only.
+    "client_disclosures": scoped("client", ADMINS),
+    "disclosure_new": scoped("client", ADMINS),
+    "client_disclosures_pdf": scoped("client", ADMINS),
     "emergency_access_start": scoped("client", BREAK_GLASS),  # break-glass: any client, flagged therapists
     # --- object-scoped: clinical content (care team only)
     "intake_edit": scoped("client", CARE_TEAM),
