@@ -413,6 +413,9 @@ def test_disclosures_are_in_the_complete_record_export(as_desk, client_record, d
     data = json.loads(as_desk.get(f"/clients/{client_record.pk}/export.json").content)
     schema = json.loads((Path(settings.BASE_DIR) / "docs" / "export-schema.json").read_text())
     assert validate(data, schema) == []
+    broken = json.loads(json.dumps(data))
+    del broken["records"]["clinic.disclosure"][0]["fields"]["purpose"]
+    assert validate(broken, schema) != []  # the schema describes each disclosure field
     rows = {r["id"]: r["fields"] for r in data["records"]["clinic.disclosure"]}
     # The export is the whole log, older entries included.
     assert set(rows) == {old.pk, new.pk}

@@ -54,6 +54,14 @@ def full_record(client_record, treating, desk, screened):
         client=client_record, by=desk, data={"occupation": "Nurse"}, version=client_record.version
     )
     screened(yes={"anticoagulant": "Apixaban"})
+    services.disclosure_record(
+        client=client_record,
+        by=desk,
+        disclosed_on=timezone.localdate(),
+        recipient_name="Acme Insurance",
+        description="Visit notes",
+        purpose="Insurance claim",
+    )
     built = objects.build_all(client=client_record, therapist=treating)
     assert built["errors"] == {}, built["errors"]
     note = note_services.note_create(
@@ -106,6 +114,7 @@ def test_the_json_export_holds_every_record_type_once_and_follows_the_schema(
         "clinic.screenanswer",
         "clinic.consent",
         "clinic.historicalclient",
+        "clinic.disclosure",
         "assessments.assessment",
         "notes.visitnote",
         "notes.amendment",
