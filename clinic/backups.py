@@ -6,6 +6,12 @@ can miss WAL content or catch a torn page) and the copy must pass
 format and the archive must be readable by ``pg_restore --list``. Each backup
 gets a ``.sha256`` file beside it; a restore refuses a file that does not match.
 
+When a key is configured (CFG-6) the verified backup is encrypted with GnuPG
+(OpenPGP, AES-256), a standard tool a clinic can also run by hand, and only the
+``.gpg`` file is written to the backup folder: the plaintext copy is made and
+checked in a private temporary folder and removed. gpg runs with a throw-away
+home directory, so no user's keyring or agent is involved.
+
 The restore drill restores a backup into a scratch copy that is never the live
 database (an SQLite file in a temporary folder, or a PostgreSQL database named
 ``<name>_restore_drill`` that is created and dropped) and checks it there.
@@ -16,8 +22,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +39,21 @@ from django.db import connection, connections, transaction
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 _STAMP = re.compile(r"\d{8}T\d{6}Z")
 SCRATCH_SUFFIX = "_restore_drill"
+GPG_SUFFIX = ".gpg"
+MIN_PASSPHRASE_LENGTH = 20
+# Iterated and salted S2K at the highest count OpenPGP allows: a guessed passphrase costs
+# an attacker about 0.1 s of hashing, once per backup file.
+_SYMMETRIC = [
+    "--symmetric",
+    "--cipher-algo",
+    "AES256",
+    "--s2k-mode",
+    "3",
+    "--s2k-digest-algo",
+    "SHA512",
+    "--s2k-count",
+    "65011712",
+]
 
 
 class BackupError(Exception):
@@ -42,6 +67,8 @@ class BackupResult:
     check: str
     # Per-table row counts and digests of the live database in the backup's snapshot.
     checksums: dict[str, dict] | None = None
+    # How the file is encrypted ("" when it is not).
+    encrypted: str = ""
 
 
 def backup_extension() -> str:
@@ -70,12 +97,208 @@ def backup_taken_at(path: Path) -> datetime:
 
 
 def latest_backup(directory: Path) -> Path | None:
-    """The newest backup of this database's kind in ``directory``."""
+    """The newest backup of this database's kind in ``directory``, encrypted or
+    not; of two taken at the same time the encrypted one (it sorts last)."""
     if not directory.is_dir():
         return None
-    suffix = f".{backup_extension()}"
-    found = [p for p in directory.iterdir() if p.is_file() and p.name.endswith(suffix)]
+    suffixes = (f".{backup_extension()}", f".{backup_extension()}{GPG_SUFFIX}")
+    found = [p for p in directory.iterdir() if p.is_file() and p.name.endswith(suffixes)]
     return max(found, key=lambda p: (backup_taken_at(p), p.name), default=None)
+
+
+# --- Encryption with GnuPG --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Encryption:
+    """What a backup is encrypted to: a passphrase, a public key, or both (then
+    either one decrypts it)."""
+
+    passphrase_file: Path | None = None
+    recipient_file: Path | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.passphrase_file:
+            parts.append("passphrase")
+        if self.recipient_file:
+            parts.append(f"public key {self.recipient_file.name}")
+        return "OpenPGP AES-256 (" + " or ".join(parts) + ")"
+
+
+def is_encrypted(path: Path) -> bool:
+    return path.name.endswith(GPG_SUFFIX)
+
+
+def plaintext_name(path: Path) -> str:
+    return path.name[: -len(GPG_SUFFIX)] if is_encrypted(path) else path.name
+
+
+def gpg_binary() -> str:
+    found = shutil.which("gpg")
+    if not found:
+        raise BackupError(
+            "gpg is not installed (Debian/Ubuntu package gnupg): cannot encrypt or decrypt backups"
+        )
+    return found
+
+
+def _check_passphrase_file(path: Path) -> None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first_line = handle.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BackupError(f"cannot read the backup passphrase file {path}: {exc}") from exc
+    # gpg reads only the first line of the file.
+    if len(first_line) < MIN_PASSPHRASE_LENGTH:
+        raise BackupError(
+            f"the backup passphrase (first line of {path}) is shorter than {MIN_PASSPHRASE_LENGTH} characters"
+        )
+
+
+def configured_encryption() -> Encryption | None:
+    passphrase = settings.KC_BACKUP_PASSPHRASE_FILE
+    recipient = settings.KC_BACKUP_GPG_RECIPIENT_FILE
+    if not passphrase and not recipient:
+        return None
+    return Encryption(passphrase_file=passphrase, recipient_file=recipient)
+
+
+def choose_encryption(encrypt: bool | None) -> Encryption | None:
+    """The encryption for a new backup: ``encrypt`` True/False is the operator's
+    explicit choice, None follows the settings. Raises before anything is written."""
+    required = settings.KC_BACKUP_REQUIRE_ENCRYPTION
+    if encrypt is False:
+        if required:
+            raise BackupError("KC_BACKUP_REQUIRE_ENCRYPTION is on: refusing to write an unencrypted backup")
+        return None
+    encryption = configured_encryption()
+    if encryption is None:
+        if encrypt or required:
+            why = "--encrypt was given" if encrypt else "KC_BACKUP_REQUIRE_ENCRYPTION is on"
+            raise BackupError(
+                f"{why} but no backup key is configured: set KC_BACKUP_PASSPHRASE_FILE "
+                "(or KC_BACKUP_GPG_RECIPIENT_FILE)"
+            )
+        return None
+    gpg_binary()
+    if encryption.passphrase_file:
+        _check_passphrase_file(encryption.passphrase_file)
+    if encryption.recipient_file and not encryption.recipient_file.is_file():
+        raise BackupError(f"the backup public key file {encryption.recipient_file} does not exist")
+    return encryption
+
+
+@contextmanager
+def private_tempdir(prefix: str) -> Iterator[Path]:
+    """A temporary folder only this user can enter (mkdtemp makes it 0700)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as name:
+        yield Path(name)
+
+
+@contextmanager
+def _gpg_home() -> Iterator[Path]:
+    # gpg-agent's socket lives in the home directory and its path must stay under
+    # about 100 characters, so a long TMPDIR gives way to /tmp.
+    base = tempfile.gettempdir()
+    if len(base) > 60 and os.path.isdir("/tmp"):
+        base = "/tmp"
+    home = Path(tempfile.mkdtemp(prefix="kc-gpg-", dir=base))
+    try:
+        yield home
+    finally:
+        # Public-key operations start an agent for this home; stop it before removing its folder.
+        gpgconf = shutil.which("gpgconf")
+        if gpgconf:
+            subprocess.run([gpgconf, "--homedir", str(home), "--kill", "all"], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _gpg(home: Path, args: list[str]) -> subprocess.CompletedProcess:
+    command = [
+        gpg_binary(),
+        "--homedir",
+        str(home),
+        "--batch",
+        "--yes",
+        "--no-tty",
+        "--pinentry-mode",
+        "loopback",
+    ]
+    return subprocess.run([*command, *args], capture_output=True, text=True)
+
+
+def _gpg_error(result: subprocess.CompletedProcess) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    return "; ".join(lines[-3:])[:1000] or f"exit status {result.returncode}"
+
+
+def encrypt_file(source: Path, target: Path, encryption: Encryption) -> None:
+    """Encrypt ``source`` to ``target``; a failure leaves no partial file behind."""
+    args: list[str] = []
+    if encryption.passphrase_file:
+        args += [*_SYMMETRIC, "--passphrase-file", str(encryption.passphrase_file)]
+    if encryption.recipient_file:
+        args += ["--encrypt", "--cipher-algo", "AES256", "--recipient-file", str(encryption.recipient_file)]
+    if source.name.endswith(".dump"):
+        args += ["--compress-algo", "none"]  # pg_dump's custom format is compressed already
+    partial = target.with_name(f"{target.name}.partial")
+    with _gpg_home() as home:
+        result = _gpg(home, [*args, "--output", str(partial), str(source)])
+    if result.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"gpg could not encrypt the backup: {_gpg_error(result)}")
+    os.replace(partial, target)
+
+
+def decrypt_file(
+    source: Path, target: Path, *, passphrase_file: Path | None = None, secret_key_file: Path | None = None
+) -> None:
+    """Decrypt an encrypted backup to ``target`` (in a private folder). A wrong
+    key, or a file altered after encryption, raises and leaves no output."""
+    if passphrase_file is None and secret_key_file is None:
+        raise BackupError(
+            f"{source.name} is encrypted: give the backup passphrase file "
+            "(KC_BACKUP_PASSPHRASE_FILE or --passphrase-file) or --secret-key-file"
+        )
+    args: list[str] = []
+    if passphrase_file is not None:
+        args += ["--passphrase-file", str(passphrase_file)]
+    with _gpg_home() as home:
+        if secret_key_file is not None:
+            imported = _gpg(home, ["--import", str(secret_key_file)])
+            if imported.returncode != 0:
+                raise BackupError(f"gpg could not read the secret key file: {_gpg_error(imported)}")
+        result = _gpg(home, [*args, "--output", str(target), "--decrypt", str(source)])
+    if result.returncode != 0:
+        target.unlink(missing_ok=True)
+        problem = _gpg_error(result)
+        if "Bad session key" in problem:
+            problem = "wrong passphrase (gpg: Bad session key)"
+        elif "No secret key" in problem:
+            problem = "no matching key (gpg: No secret key)"
+        raise BackupError(f"decryption failed: {problem}")
+
+
+@contextmanager
+def plaintext_of(
+    source: Path, *, passphrase_file: Path | None = None, secret_key_file: Path | None = None
+) -> Iterator[Path]:
+    """The backup itself, or for an encrypted one its decrypted copy in a private
+    temporary folder that is removed afterwards."""
+    if not is_encrypted(source):
+        yield source
+        return
+    with private_tempdir("kc-decrypt-") as work:
+        target = work / plaintext_name(source)
+        decrypt_file(source, target, passphrase_file=passphrase_file, secret_key_file=secret_key_file)
+        yield target
+
+
+def _write_sidecar(path: Path) -> str:
+    digest = sha256_file(path)
+    Path(f"{path}.sha256").write_text(f"{digest}  {path.name}\n")
+    return digest
 
 
 def check_sidecar(path: Path, *, required: bool) -> str | None:
@@ -190,10 +413,39 @@ def _pg_dump(output: Path, env: dict[str, str], args: list[str], snapshot: str =
     )
 
 
-def take_backup(output: Path, *, checksums: bool = False) -> BackupResult:
+def take_backup(
+    output: Path,
+    *,
+    checksums: bool = False,
+    encryption: Encryption | None = None,
+    keep_plaintext: bool = False,
+) -> BackupResult:
     """Write a verified backup; with ``checksums``, also digest every live table
     in the very snapshot the backup copies, so a restore can be compared exactly
-    while the clinic keeps writing."""
+    while the clinic keeps writing. With ``encryption`` the file written is
+    ``<output>.gpg`` (and, with ``keep_plaintext``, the plain backup beside it)."""
+    if encryption is None:
+        return _take_plain_backup(output, checksums=checksums)
+    target = output if is_encrypted(output) else output.with_name(output.name + GPG_SUFFIX)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with private_tempdir("kc-backup-") as work:
+        plain = _take_plain_backup(work / plaintext_name(target), checksums=checksums)
+        encrypt_file(plain.path, target, encryption)
+        digest = _write_sidecar(target)
+        if keep_plaintext:
+            kept = target.with_name(plaintext_name(target))
+            shutil.move(plain.path, kept)
+            _write_sidecar(kept)
+    return BackupResult(
+        path=target,
+        sha256=digest,
+        check=plain.check,
+        checksums=plain.checksums,
+        encrypted=encryption.describe(),
+    )
+
+
+def _take_plain_backup(output: Path, *, checksums: bool) -> BackupResult:
     output.parent.mkdir(parents=True, exist_ok=True)
     sums = None
     if connection.vendor == "sqlite":
@@ -230,14 +482,21 @@ def take_backup(output: Path, *, checksums: bool = False) -> BackupResult:
         check = f"pg_restore --list ok ({entries} entries)"
     else:
         raise BackupError(f"unsupported database {connection.vendor}")
-    digest = sha256_file(output)
-    Path(f"{output}.sha256").write_text(f"{digest}  {output.name}\n")
+    digest = _write_sidecar(output)
     return BackupResult(path=output, sha256=digest, check=check, checksums=sums)
 
 
-def restore_backup(source: Path) -> str:
-    """Replace the current database's contents with the backup's."""
+def restore_backup(
+    source: Path, *, passphrase_file: Path | None = None, secret_key_file: Path | None = None
+) -> str:
+    """Replace the current database's contents with the backup's. An encrypted
+    backup is decrypted first; if that fails the database is not touched."""
     check_sidecar(source, required=False)
+    with plaintext_of(source, passphrase_file=passphrase_file, secret_key_file=secret_key_file) as plain:
+        return _restore_plain(plain)
+
+
+def _restore_plain(source: Path) -> str:
     connections.close_all()
     if connection.vendor == "sqlite":
         sqlite_integrity(source)

@@ -56,6 +56,13 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_path(name: str) -> Path | None:
+    """A path named by the environment, or None when unset or empty. The file is
+    not read here: it is checked where it is used (e.g. only by the backup job)."""
+    raw = os.environ.get(name, "").strip()
+    return Path(raw) if raw else None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -189,6 +196,19 @@ DATABASES = {"default": _db}
 # Recovery point objective: restore_drill fails when the newest backup is older
 # than this, so a backup job that silently stopped is noticed within a day.
 KC_BACKUP_RPO_HOURS = env_int("KC_BACKUP_RPO_HOURS", 24, minimum=1)
+
+# Backup encryption with GnuPG (CFG-6). Only the paths are kept: the passphrase is
+# handed to gpg as a file and never enters the settings (or a debug page), and the
+# web server need not be able to read it. A public key file means the host never
+# holds what decrypts the backups.
+KC_BACKUP_PASSPHRASE_FILE = env_path("KC_BACKUP_PASSPHRASE_FILE")
+KC_BACKUP_GPG_RECIPIENT_FILE = env_path("KC_BACKUP_GPG_RECIPIENT_FILE")
+KC_BACKUP_REQUIRE_ENCRYPTION = env_bool("KC_BACKUP_REQUIRE_ENCRYPTION", False)
+if os.environ.get("KC_BACKUP_PASSPHRASE"):
+    # Refused rather than ignored, so nobody believes their backups are encrypted when they are not.
+    raise ImproperlyConfigured(
+        "KC_BACKUP_PASSPHRASE is not read: put the passphrase in a file and set KC_BACKUP_PASSPHRASE_FILE"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

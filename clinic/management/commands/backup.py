@@ -1,23 +1,43 @@
-"""Take a verified, consistent backup of the database."""
+"""Take a verified, consistent backup of the database, encrypted when a key is configured."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from clinic.audit import audit_record, verify_chain
-from clinic.backups import BackupError, default_backup_path, take_backup
+from clinic.backups import BackupError, choose_encryption, default_backup_path, take_backup
 
 
 class Command(BaseCommand):
-    help = "Back up the database (SQLite online backup API or pg_dump) and verify the copy."
+    help = (
+        "Back up the database (SQLite online backup API or pg_dump), verify the copy and, when "
+        "KC_BACKUP_PASSPHRASE_FILE or KC_BACKUP_GPG_RECIPIENT_FILE is set, encrypt it with gpg."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", help="File to write (default: backups/kinetic-<UTC time>.<ext>).")
+        parser.add_argument(
+            "--encrypt",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Encrypt (fails without a configured key) or not (refused when KC_BACKUP_REQUIRE_ENCRYPTION "
+            "is on). Default: encrypt when a key is configured.",
+        )
+        parser.add_argument(
+            "--keep-plaintext",
+            action="store_true",
+            help="Also keep the unencrypted backup beside the .gpg file (it must not leave the host).",
+        )
 
     def handle(self, *args, **options):
+        try:
+            encryption = choose_encryption(options["encrypt"])
+        except BackupError as exc:
+            raise CommandError(f"Backup FAILED: {exc}") from exc
         problems = verify_chain()
         if problems:
             self.stderr.write("Warning: the audit log fails verification; backing up anyway:")
@@ -25,9 +45,12 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {problem}")
         output = Path(options["output"]) if options["output"] else default_backup_path(timezone.now())
         # Logged before the snapshot so the backup itself holds the record of its making.
-        audit_record(actor=None, action="backup", detail={"file": output.name})
+        audit_record(
+            actor=None, action="backup", detail={"file": output.name, "encrypted": encryption is not None}
+        )
         try:
-            result = take_backup(output)
+            result = take_backup(output, encryption=encryption, keep_plaintext=options["keep_plaintext"])
         except BackupError as exc:
             raise CommandError(f"Backup FAILED: {exc}") from exc
-        self.stdout.write(f"Backup OK: {result.path} sha256 {result.sha256}; {result.check}")
+        encrypted = f"; encrypted, {result.encrypted}" if result.encrypted else "; NOT encrypted"
+        self.stdout.write(f"Backup OK: {result.path} sha256 {result.sha256}; {result.check}{encrypted}")

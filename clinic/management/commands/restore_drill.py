@@ -1,7 +1,9 @@
 """Prove the newest backup can be restored and used (DATA-3); run it nightly after `backup`.
 
 The backup must be younger than the recovery point objective (KC_BACKUP_RPO_HOURS)
-and match its recorded SHA-256. It is restored into a scratch copy, never the
+and match its recorded SHA-256. An encrypted backup is decrypted with the escrowed
+key (the passphrase file, or the secret key given) into a private folder: that
+proves the key still opens the backups. It is restored into a scratch copy, never the
 live database, and a second process whose database *is* that copy checks it:
 no unapplied migrations, an intact audit hash chain, and the real selectors and
 PDF renderers of the other apps working on it. The restore time is the
@@ -38,11 +40,15 @@ from clinic.backups import (
     ScratchCopy,
     backup_taken_at,
     check_sidecar,
+    choose_encryption,
+    decrypt_file,
     default_backup_dir,
     default_backup_path,
     drop_scratch,
+    is_encrypted,
     latest_backup,
     pg_table_checksums,
+    plaintext_name,
     restore_to_scratch,
     sqlite_table_checksums,
     take_backup,
@@ -201,6 +207,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--file", help="Drill this backup file instead of the newest one.")
         parser.add_argument(
+            "--passphrase-file",
+            help="Passphrase file of encrypted backups, e.g. the escrowed copy "
+            "(default: KC_BACKUP_PASSPHRASE_FILE).",
+        )
+        parser.add_argument(
+            "--secret-key-file",
+            help="Exported OpenPGP secret key, for backups encrypted to a public key.",
+        )
+        parser.add_argument(
             "--take-backup",
             action="store_true",
             help="Take a backup first, then also compare every table with the live database.",
@@ -254,8 +269,13 @@ class Command(BaseCommand):
                 if options["backup_dir"]
                 else default_backup_path(timezone.now())
             )
-            audit_record(actor=None, action="backup", detail={"file": output.name, "via": "restore_drill"})
-            taken = take_backup(output, checksums=True)
+            encryption = choose_encryption(None)
+            audit_record(
+                actor=None,
+                action="backup",
+                detail={"file": output.name, "via": "restore_drill", "encrypted": encryption is not None},
+            )
+            taken = take_backup(output, checksums=True, encryption=encryption)
             live_sums = taken.checksums
             source = taken.path
         elif options["file"]:
@@ -280,15 +300,39 @@ class Command(BaseCommand):
                 "(KC_BACKUP_RPO_HOURS): is the nightly backup running?"
             )
         report.add("RPO", f"ok: {age_hours:.1f} h <= {rpo_hours} h")
+        encrypted = is_encrypted(source)
+        report.detail["encrypted"] = encrypted
+        if not encrypted and settings.KC_BACKUP_REQUIRE_ENCRYPTION:
+            raise DrillFailed("the backup is not encrypted, but KC_BACKUP_REQUIRE_ENCRYPTION is on")
 
+        # mkdtemp: a folder only this user can enter, for the decrypted copy too.
         with tempfile.TemporaryDirectory(prefix="kc-restore-drill-") as workdir:
             restore_started = time.monotonic()
             digest = check_sidecar(source, required=True)
             report.detail["sha256"] = digest
-            copy = restore_to_scratch(source, Path(workdir))
+            report.add("sha256", f"ok {digest}")
+            plain = source
+            if encrypted:
+                passphrase, secret_key = options.get("passphrase_file"), options.get("secret_key_file")
+                plain = Path(workdir) / plaintext_name(source)
+                try:
+                    decrypt_file(
+                        source,
+                        plain,
+                        passphrase_file=Path(passphrase)
+                        if passphrase
+                        else settings.KC_BACKUP_PASSPHRASE_FILE,
+                        secret_key_file=Path(secret_key) if secret_key else None,
+                    )
+                except BackupError as exc:
+                    report.detail["decrypted"] = False
+                    raise DrillFailed(f"the backup is encrypted and {exc}") from exc
+                report.detail["decrypted"] = True
+                key = "the secret key" if secret_key else "the passphrase file"
+                report.add("decrypt", f"ok: encrypted backup (OpenPGP) decrypted with {key}")
+            copy = restore_to_scratch(plain, Path(workdir))
             restore_seconds = time.monotonic() - restore_started
             report.detail["restore_seconds"] = round(restore_seconds, 3)
-            report.add("sha256", f"ok {digest}")
             report.add("restore", f"{restore_seconds:.2f} s (achieved RTO); {copy.check}")
             try:
                 self._check_copy(report, copy, live_sums)
