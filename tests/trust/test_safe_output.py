@@ -177,3 +177,35 @@ def test_the_export_pdf_and_csv_helpers_neutralise_markup_and_formulas():
     cells = [row[0] for row in csvmod.reader(io.StringIO(body))][1:]
     for cell in cells:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+DISCLOSURE_TEXT_FIELDS = ["recipient_name", "recipient_address", "description", "purpose"]
+
+
+@pytest.mark.parametrize("n", range(len(PAYLOADS)))
+def test_payloads_in_disclosure_fields_come_out_inert_in_the_pages_and_literal_in_the_pdf(
+    n, as_desk, client_record, no_network
+):
+    from django.utils import timezone
+
+    from clinic.forms_disclosures import DisclosureForm
+    from clinic.models import Disclosure
+
+    payload = PAYLOADS[n]
+    fields = DisclosureForm.base_fields
+    data = {name: _fit(payload, fields[name]) for name in DISCLOSURE_TEXT_FIELDS}
+    data["disclosed_on"] = timezone.localdate().isoformat()
+    response = as_desk.post(f"/clients/{client_record.pk}/disclosures/new/", data)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    disclosure = Disclosure.objects.get(client=client_record)
+    assert disclosure.purpose == payload.strip()
+    for path, shown in (
+        (f"/clients/{client_record.pk}/disclosures/", True),
+        (f"/clients/{client_record.pk}/", False),
+        (f"/audit/?client={client_record.pk}", False),
+    ):
+        response = as_desk.get(path)
+        assert response.status_code == 200, path
+        _assert_inert_html(response.content.decode(), payload, path, shown=shown)
+    pdf = as_desk.get(f"/clients/{client_record.pk}/disclosures/accounting.pdf")
+    assert re.sub(r"\s+", " ", payload.strip()) in _pdf_text(pdf.content)
