@@ -175,3 +175,20 @@ def test_a_search_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(SIGNED_IN_FLOOR + 3 + audit_queries()):
         response = as_treating.get("/clients/", {"q": "searched"}, **BACKGROUND)
     assert len(response.context["clients"]) == 25
+
+
+def test_postgresql_answers_a_search_from_the_trigram_indexes(db):
+    """Each of the five searched columns has a pg_trgm index matching the
+    expression Django writes for icontains, so a search need not read every
+    client (with sequential scans ruled out, the plan must use them)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's; SQLite searches through the care-team index")
+    sql, params = Client.objects.search("tho").values_list("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for column in ("first_name", "last_name", "preferred_name", "email", "phone"):
+        assert f"client_{column}_trgm" in plan, plan
