@@ -276,7 +276,9 @@ def decrypt_file(
         if "Bad session key" in problem:
             problem = "wrong passphrase (gpg: Bad session key)"
         elif "No secret key" in problem:
-            problem = "no matching key (gpg: No secret key)"
+            problem = "no matching key, or a wrong passphrase for the secret key (gpg: No secret key)"
+        elif "can't get input" in problem:
+            problem = "the secret key is protected: give its passphrase with --passphrase-file"
         raise BackupError(f"decryption failed: {problem}")
 
 

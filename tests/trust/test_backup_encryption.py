@@ -288,3 +288,65 @@ def test_a_short_passphrase_or_a_passphrase_in_the_environment_is_refused(scratc
     result = inline.manage("backup", "--output", str(tmp_path / "b" / "x.backup"), check=False)
     assert result.returncode != 0
     assert "KC_BACKUP_PASSPHRASE is not read" in result.stderr
+
+
+@pytest.fixture
+def backup_key_pair(tmp_path):
+    """A clinic backup key pair: the public half goes on the host, the secret half stays off it."""
+    import tempfile
+
+    home = tempfile.mkdtemp(prefix="kc-test-gpg-", dir="/tmp")  # gpg-agent's socket path must stay short
+    gpg = ["gpg", "--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
+    try:
+        subprocess.run(
+            [*gpg, "--quick-gen-key", "Clinic backups <backups@clinic.example>", "ed25519", "sign", "never"],
+            check=True,
+            capture_output=True,
+        )
+        fingerprint = next(
+            line.split(":")[9]
+            for line in subprocess.run(
+                [*gpg, "--list-keys", "--with-colons"], check=True, capture_output=True, text=True
+            ).stdout.splitlines()
+            if line.startswith("fpr:")
+        )
+        subprocess.run(
+            [*gpg, "--quick-add-key", fingerprint, "cv25519", "encr", "never"],
+            check=True,
+            capture_output=True,
+        )
+        public, secret = tmp_path / "backup-public.asc", tmp_path / "backup-secret.asc"
+        public.write_bytes(
+            subprocess.run([*gpg, "--export", "--armor"], check=True, capture_output=True).stdout
+        )
+        secret.write_bytes(
+            subprocess.run([*gpg, "--export-secret-keys", "--armor"], check=True, capture_output=True).stdout
+        )
+    finally:
+        subprocess.run(["gpgconf", "--homedir", home, "--kill", "all"], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+    return public, secret
+
+
+def test_a_backup_encrypted_to_a_public_key_needs_the_secret_key_kept_off_the_host(
+    scratch_db, backup_key_pair, tmp_path, private_tmp
+):
+    public, secret = backup_key_pair
+    scratch_db.run("-c", SEED)
+    host = _with(scratch_db, KC_BACKUP_GPG_RECIPIENT_FILE=str(public), TMPDIR=str(private_tmp))
+    backups = tmp_path / "backups"
+    backup = backups / f"kinetic-backup.{_ext(host)}.gpg"
+    taken = host.manage("backup", "--output", str(backup))
+    assert "encrypted, OpenPGP AES-256 (public key backup-public.asc)" in taken.stdout
+    data = backup.read_bytes()
+    assert _openpgp_tag(data[0]) == 1  # a public-key encrypted session key packet
+    assert b"Quixotewright" not in data
+
+    without_key = _drill(host, "--backup-dir", str(backups))
+    with_key = _drill(host, "--backup-dir", str(backups), "--secret-key-file", str(secret))
+
+    assert without_key.returncode != 0
+    assert "is encrypted: give the backup passphrase file" in without_key.stderr
+    assert with_key.returncode == 0, with_key.stdout + with_key.stderr
+    assert "decrypted with the secret key" in with_key.stdout
+    assert list(private_tmp.iterdir()) == []
