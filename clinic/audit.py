@@ -135,11 +135,15 @@ class AppendOnly(Operation):
     reduces_to_sql = True
     reversible = True
 
-    def __init__(self, table: str):
+    def __init__(self, table: str, message: str = APPEND_ONLY_MESSAGE):
         self.table = table
+        self.message = message
 
     def deconstruct(self):
-        return self.__class__.__qualname__, [], {"table": self.table}
+        kwargs = {"table": self.table}
+        if self.message != APPEND_ONLY_MESSAGE:
+            kwargs["message"] = self.message
+        return self.__class__.__qualname__, [], kwargs
 
     def state_forwards(self, app_label, state):
         pass
@@ -149,16 +153,16 @@ class AppendOnly(Operation):
         if schema_editor.connection.vendor == "postgresql":
             statements = [
                 f'CREATE OR REPLACE FUNCTION "{t}_append_only_fn"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-                f"BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END; $$;",
+                f"BEGIN RAISE EXCEPTION '{self.message}'; END; $$;",
                 f'CREATE TRIGGER "{t}_append_only" BEFORE UPDATE OR DELETE ON "{t}" '
                 f'FOR EACH ROW EXECUTE FUNCTION "{t}_append_only_fn"();',
             ]
         else:
             statements = [
                 f'CREATE TRIGGER "{t}_no_update" BEFORE UPDATE ON "{t}" FOR EACH ROW '
-                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END;",
+                f"BEGIN SELECT RAISE(ABORT, '{self.message}'); END;",
                 f'CREATE TRIGGER "{t}_no_delete" BEFORE DELETE ON "{t}" FOR EACH ROW '
-                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END;",
+                f"BEGIN SELECT RAISE(ABORT, '{self.message}'); END;",
             ]
         for sql in statements:
             schema_editor.execute(sql, params=None)

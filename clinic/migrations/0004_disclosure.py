@@ -5,43 +5,10 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-TABLE = "clinic_disclosure"
+import clinic.audit
+
+# The disclosure log is insert-only, raw SQL included.
 MESSAGE = "kc_locked: disclosures are a legal log and cannot be changed or deleted"
-
-
-def install_lock(apps, schema_editor):
-    """The disclosure log is insert-only, raw SQL included."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        statements = [
-            f'CREATE TRIGGER "{TABLE}_no_update" BEFORE UPDATE ON "{TABLE}" FOR EACH ROW '
-            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
-            f'CREATE TRIGGER "{TABLE}_no_delete" BEFORE DELETE ON "{TABLE}" FOR EACH ROW '
-            f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
-        ]
-    elif vendor == "postgresql":
-        statements = [
-            f'CREATE OR REPLACE FUNCTION "{TABLE}_lock_fn"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-            f"BEGIN RAISE EXCEPTION '{MESSAGE}'; END; $$;",
-            f'CREATE TRIGGER "{TABLE}_lock" BEFORE UPDATE OR DELETE ON "{TABLE}" '
-            f'FOR EACH ROW EXECUTE FUNCTION "{TABLE}_lock_fn"();',
-        ]
-    else:
-        raise NotImplementedError(f"No lock trigger for {vendor}")
-    for sql in statements:
-        schema_editor.execute(sql, params=None)
-
-
-def remove_lock(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        statements = [
-            f'DROP TRIGGER IF EXISTS "{TABLE}_lock" ON "{TABLE}";',
-            f'DROP FUNCTION IF EXISTS "{TABLE}_lock_fn"();',
-        ]
-    else:
-        statements = [f'DROP TRIGGER IF EXISTS "{TABLE}_no_{n}";' for n in ("update", "delete")]
-    for sql in statements:
-        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):
@@ -116,5 +83,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(install_lock, remove_lock),
+        clinic.audit.AppendOnly(table="clinic_disclosure", message=MESSAGE),
     ]
