@@ -230,25 +230,27 @@ def line_chart(
 
 
 SVG_CACHE_SIZE = 256
+_UID_SLOT = "kc-uid-slot"  # stands for the ids in a cached SVG until it is handed out
 _svg_cache: OrderedDict[str, str] = OrderedDict()
 _svg_lock = threading.Lock()
 
 
 def cached_svg(key_parts, build: Callable[[], Drawing]) -> str:
     """``drawing_to_svg(build())``, memoised on ``key_parts``: everything the
-    drawing depends on (its kind, values, dates, labels and options)."""
+    drawing depends on (its kind, values, dates, labels and options). Each
+    call gets ids of its own, so one chart shown twice on a page stays valid."""
     key = hashlib.sha256(repr(key_parts).encode()).hexdigest()
     with _svg_lock:
         svg = _svg_cache.get(key)
         if svg is not None:
             _svg_cache.move_to_end(key)
-            return svg
-    svg = drawing_to_svg(build())
-    with _svg_lock:
-        _svg_cache[key] = svg
-        while len(_svg_cache) > SVG_CACHE_SIZE:
-            _svg_cache.popitem(last=False)
-    return svg
+    if svg is None:
+        svg = drawing_to_svg(build(), uid=_UID_SLOT)
+        with _svg_lock:
+            _svg_cache[key] = svg
+            while len(_svg_cache) > SVG_CACHE_SIZE:
+                _svg_cache.popitem(last=False)
+    return svg.replace(_UID_SLOT, f"kc{next(_ids)}")
 
 
 def line_chart_svg(series, **options) -> str:
@@ -263,12 +265,12 @@ def line_chart_svg(series, **options) -> str:
 _HEADER = re.compile(r"^.*?(<svg\b)", re.S)
 
 
-def drawing_to_svg(drawing: Drawing) -> str:
+def drawing_to_svg(drawing: Drawing, *, uid: str | None = None) -> str:
     """Markup safe to embed in a page with ``|safe``: ReportLab escapes every text
     node; the prolog is dropped, ids are unique and the SVG scales to its column."""
     svg = renderSVG.drawToString(drawing)
     svg = _HEADER.sub(r"\1", svg, count=1)
-    uid = f"kc{next(_ids)}"
+    uid = uid or f"kc{next(_ids)}"
     svg = svg.replace('id="clip"', f'id="{uid}-clip"').replace("url(#clip)", f"url(#{uid}-clip)")
     svg = svg.replace('id="group"', f'id="{uid}-group"')
     # Browsers do not know PDF font names; map them to the same face in CSS terms.
