@@ -21,6 +21,7 @@ from clinic import services
 from clinic.access import get_client_for_user
 from clinic.audit import audit_record
 from clinic.decorators import admin_required
+from clinic.forms import add_validation_errors
 from clinic.forms_disclosures import DisclosureForm
 from clinic.models import ACCOUNTING_YEARS, ClinicProfile, Disclosure, accounting_start
 from clinic.pdf import Letterhead, build_pdf, esc, letterhead_flowables, page_size, styles
@@ -40,11 +41,7 @@ def disclosure_new(request, pk):
         except RecordLocked as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "Disclosure recorded.")
             return redirect("client_disclosures", pk=client.pk)

@@ -27,6 +27,7 @@ from clinic.access import (
 from clinic.audit import audit_record
 from clinic.auth import confirm_password
 from clinic.decorators import admin_required
+from clinic.forms import add_validation_errors
 from clinic.forms_emergency import EmergencyReviewForm, EmergencySearchForm, EmergencyStartForm
 from clinic.models import AuditEvent, Client, EmergencyAccess
 
@@ -44,14 +45,6 @@ def break_glass_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- The therapist's side ------------------------------------------------------------
@@ -119,7 +112,7 @@ def emergency_access_start(request, pk):
                         user=request.user, client=client, reason=form.cleaned_data["reason"], request=request
                     )
                 except ValidationError as exc:
-                    _apply_errors(form, exc)
+                    add_validation_errors(form, exc)
                 else:
                     messages.warning(
                         request,
@@ -189,7 +182,7 @@ def emergency_review(request, pk):
                 grant=grant, by=request.user, note=form.cleaned_data["review_note"], request=request
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "Emergency access marked reviewed.")
             return redirect("emergency_review_list")

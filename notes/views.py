@@ -19,6 +19,7 @@ from clinic.audit import audit_record
 from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.composition import note_sections
 from clinic.decorators import therapist_required
+from clinic.forms import add_validation_errors
 from clinic.records import RecordLocked
 from clinic.selectors import banner_flags
 from notes import selectors, services
@@ -57,14 +58,6 @@ def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for msgs in exc.message_dict.values() for m in msgs]
     return list(exc.messages)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, msgs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, msgs)
-    else:
-        form.add_error(None, exc)
 
 
 def _can_edit(note, user) -> bool:
@@ -165,7 +158,7 @@ def note_new(request, pk):
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "Draft note started. It saves as you type.")
             return redirect(note)
@@ -235,7 +228,7 @@ def note_detail(request, pk):
                 status=_status_for(exc),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "Draft saved.")
             return redirect(note)
@@ -368,7 +361,7 @@ def treatment_add(request, pk):
         except WRITE_ERRORS as exc:
             return _after_row_change(request, note, error=_message(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             return _after_row_change(request, note)
     if not request.htmx:
@@ -423,7 +416,7 @@ def palpation_add(request, pk):
         except WRITE_ERRORS as exc:
             return _after_row_change(request, note, error=_message(exc), which="palpation")
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             return _after_row_change(request, note, which="palpation")
     if not request.htmx:
@@ -527,7 +520,7 @@ def amendment_new(request, pk):
         except services.NotePermissionError as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "Amendment signed and added beneath the note.")
             return redirect(reverse("note_detail", args=[note.pk]) + "#amendments")
@@ -577,7 +570,7 @@ def snippet_list(request):
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "Snippet added.")
             return redirect("snippet_list")

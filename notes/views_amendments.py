@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
 from clinic.decorators import therapist_required
+from clinic.forms import add_validation_errors
 from clinic.records import RecordLocked
 from clinic.selectors import banner_flags
 from notes import amendment_requests as services
@@ -33,14 +34,6 @@ from notes.forms_amendments import (
 from notes.services import NotePermissionError
 
 WRITE_ERRORS = (RecordLocked, NotePermissionError)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, msgs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, msgs)
-    else:
-        form.add_error(None, exc)
 
 
 def _message(exc: Exception) -> str:
@@ -71,7 +64,7 @@ def amendment_request_new(request, pk):
         except WRITE_ERRORS as exc:
             form.add_error(None, _message(exc))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"Request recorded. The decision is due by {obj.due_on:%Y-%m-%d}.")
             return redirect("amendment_request_detail", pk=obj.pk)
@@ -152,7 +145,7 @@ def _step(request, pk, *, form_class, prefix, context_key, call, done):
             form.add_error(None, _message(exc))
             status = 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect("amendment_request_detail", pk=obj.pk)
