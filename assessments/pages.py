@@ -115,7 +115,7 @@ def measure_sections(measurements, *, client) -> list[dict]:
     return sections
 
 
-def detail_context(assessment, history) -> dict:
+def detail_context(assessment, history, *, number: int, total: int) -> dict:
     client = assessment.client
     measurements = list(assessment.measurements.all())
     found = derive.findings_for(measurements, sex=client.sex, involved_side=client.involved_side)
@@ -146,8 +146,8 @@ def detail_context(assessment, history) -> dict:
         "previous": previous,
         "baseline": baseline,
         "changes": changes,
-        "number": history.index_of(assessment) + 1,
-        "total": len(history.assessments),
+        "number": number,
+        "total": total,
     }
 
 

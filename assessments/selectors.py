@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from assessments import findings as derive
 from assessments.findings import Finding
@@ -14,6 +14,7 @@ __all__ = [
     "AssessmentHistory",
     "Finding",
     "assessment_history",
+    "assessment_position",
     "comparison_history",
     "flagged_findings",
     "latest_assessment",
@@ -68,15 +69,26 @@ def assessment_history(client, *, recent: int | None = None) -> AssessmentHistor
     return AssessmentHistory(list(qs.with_rows().chronological()))
 
 
+def _before(assessment: Assessment) -> Q:
+    return Q(assessed_on__lt=assessment.assessed_on) | Q(
+        assessed_on=assessment.assessed_on, id__lt=assessment.pk
+    )
+
+
+def assessment_position(assessment: Assessment) -> tuple[int, int]:
+    """(number, total): "assessment 3 of 12" for the client (1 query)."""
+    counts = Assessment.objects.for_client(assessment.client).aggregate(
+        total=Count("id"), before=Count("id", filter=_before(assessment))
+    )
+    return counts["before"] + 1, counts["total"]
+
+
 def comparison_history(assessment: Assessment) -> AssessmentHistory:
     """What a comparison page shows: the client's baseline, the assessment just
     before this one, and this one, with their rows (1 + 3 queries, at most three
     assessments however long the history)."""
     qs = Assessment.objects.for_client(assessment.client)
     baseline = qs.chronological().values("id")[:1]
-    before = Q(assessed_on__lt=assessment.assessed_on) | Q(
-        assessed_on=assessment.assessed_on, id__lt=assessment.pk
-    )
-    previous = qs.filter(before).order_by("-assessed_on", "-id").values("id")[:1]
+    previous = qs.filter(_before(assessment)).order_by("-assessed_on", "-id").values("id")[:1]
     qs = qs.filter(Q(id__in=baseline) | Q(id__in=previous) | Q(pk=assessment.pk))
     return AssessmentHistory(list(qs.with_rows().chronological()))

@@ -86,7 +86,7 @@ def assessment_edit(request, pk):
         messages.error(request, "This assessment is signed and locked. Record a new assessment instead.")
         return redirect(assessment)
     client = assessment.client
-    history = selectors.assessment_history(client)
+    history = selectors.comparison_history(assessment)
     current = history.assessments[history.index_of(assessment)]
     previous = history.previous_to(assessment)
     form = AssessmentForm(request.POST or None, initial=initial_from(current))
@@ -109,10 +109,11 @@ def assessment_edit(request, pk):
 
 
 def _detail_context(assessment) -> dict:
-    history = selectors.assessment_history(assessment.client)
+    history = selectors.comparison_history(assessment)
     loaded = history.assessments[history.index_of(assessment)]
     loaded.client = assessment.client
-    context = pages.detail_context(loaded, history)
+    number, total = selectors.assessment_position(assessment)
+    context = pages.detail_context(loaded, history, number=number, total=total)
     context.update({"can_edit": not assessment.is_signed, "flags": banner_flags(assessment.client)})
     return context
 

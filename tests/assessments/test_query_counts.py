@@ -33,11 +33,13 @@ def test_entry_page_query_count(warmed, history, client_record, django_assert_nu
 @pytest.mark.parametrize("count", [1, 21])
 def test_detail_page_query_count(warmed, history, django_assert_num_queries, count):
     latest = history(count)[-1]
-    # Access (assessment + client + people), the client's history, banner, audit.
-    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + HISTORY + BANNER + audit_queries()):
+    # Access (assessment + client + people), the baseline, previous and this one
+    # with their rows, "n of total" (one aggregate), banner, audit.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + HISTORY + 1 + BANNER + audit_queries()):
         response = warmed.get(f"/assessments/{latest.pk}/", **BACKGROUND)
     assert response.status_code == 200
     assert b"chain-summary" in response.content
+    assert response.context["number"] == response.context["total"] == count
 
 
 @pytest.mark.parametrize("count", [2, 21])
@@ -74,3 +76,19 @@ def test_assessments_section_adds_a_fixed_number_of_queries_to_the_client_chart(
         response = warmed.get(f"/clients/{client_record.pk}/", **BACKGROUND)
     assert response.status_code == 200
     assert b'id="progress-charts"' in response.content
+
+
+def test_a_middle_assessment_knows_its_place_baseline_and_previous(warmed, history):
+    """The detail and comparison pages load three assessments, not the history,
+    and still name the right neighbours and the right "n of total"."""
+    made = history(6)
+    middle = made[3]
+    detail = warmed.get(f"/assessments/{middle.pk}/")
+    assert (detail.context["number"], detail.context["total"]) == (4, 6)
+    assert detail.context["previous"].pk == made[2].pk
+    assert detail.context["baseline"].pk == made[0].pk
+    compare = warmed.get(f"/assessments/{middle.pk}/compare/")
+    dates = [other.assessed_on if other else None for _label, other in compare.context["columns"]]
+    assert dates == [made[0].assessed_on, made[2].assessed_on]
+    first = warmed.get(f"/assessments/{made[0].pk}/")
+    assert (first.context["number"], first.context["previous"], first.context["baseline"]) == (1, None, None)
