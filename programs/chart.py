@@ -20,7 +20,7 @@ def _adherence_chart(rows) -> str:
 
     series: dict[str, list] = {}
     for row in rows:
-        series.setdefault(row.item.exercise.name, []).append((row.recorded_on, row.days_per_week))
+        series.setdefault(row.exercise, []).append((row.recorded_on, row.days_per_week))
     return line_chart_svg(
         list(series.items()),
         title="Home program: days done per week",
@@ -45,17 +45,17 @@ def chart_section(*, client, user) -> Section | None:
     )
     # The latest rows only (newest first, then back in date order): the chart's
     # cost stays flat however long the history grows.
-    rows = list(Adherence.objects.for_client(client).reverse()[:ADHERENCE_CHART_ROWS])[::-1]
+    rows = Adherence.objects.chart_points(client, latest=ADHERENCE_CHART_ROWS)
     latest = {}
     for row in rows:
-        latest[row.item.exercise.name] = row
+        latest[row.exercise] = row
     return Section(
         template="programs/_chart_section.html",
         context={
             "client": client,
             "current": current,
             "chart_svg": _adherence_chart(rows),
-            "latest": sorted(latest.values(), key=lambda r: r.item.position),
+            "latest": sorted(latest.values(), key=lambda r: r.position),
             "can_edit": user.is_therapist,
         },
         order=70,

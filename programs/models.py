@@ -7,6 +7,9 @@ layers. Revising a program starts a new draft copied from the issued version.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -410,6 +413,31 @@ class PainResponse(models.TextChoices):
 class AdherenceQuerySet(LockedChildQuerySet):
     def for_client(self, client) -> AdherenceQuerySet:
         return self.filter(client=client).select_related("item__exercise").order_by("recorded_on", "id")
+
+    def chart_points(self, client, *, latest: int) -> list[AdherencePoint]:
+        """The client's ``latest`` rows in date order, as plain values for the
+        chart (1 query; no model instances, which cost ten times the SQL)."""
+        rows = (
+            self.filter(client=client)
+            .order_by("-recorded_on", "-id")
+            .values_list(
+                "recorded_on", "days_per_week", "pain_response", "item__position", "item__exercise__name"
+            )
+        )
+        return [AdherencePoint(*row) for row in list(rows[:latest])[::-1]]
+
+
+@dataclass(frozen=True)
+class AdherencePoint:
+    recorded_on: date
+    days_per_week: int
+    pain_response: str
+    position: int
+    exercise: str
+
+    @property
+    def badge_class(self) -> str:
+        return PAIN_BADGES.get(self.pain_response, "text-bg-light")
 
 
 class Adherence(LockedChildModel, TimeStampedModel):
