@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -91,18 +91,9 @@ class VisitNoteQuerySet(LockedQuerySet):
         )
 
     def for_timeline(self) -> VisitNoteQuerySet:
-        """What the visit timeline row needs: therapist, techniques, error flag (3 queries)."""
-        return (
-            self.with_error_flag()
-            .select_related("therapist")
-            .prefetch_related(
-                Prefetch(
-                    "treatments",
-                    queryset=Treatment.objects.select_related("technique").order_by("order", "id"),
-                )
-            )
-            .order_by("-service_at", "-id")
-        )
+        """What a visit timeline row needs: therapist and error flag (the
+        techniques come in one more query, notes.selectors._technique_names)."""
+        return self.with_error_flag().select_related("therapist").order_by("-service_at", "-id")
 
     def unsigned_for(self, user) -> VisitNoteQuerySet:
         """A therapist's own drafts, oldest first; drafts marked entered in error drop out."""

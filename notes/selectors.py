@@ -47,12 +47,10 @@ def pain_summary(note: VisitNote) -> str:
     return "NPRS " + " · ".join(parts) if parts else "No pain scores"
 
 
-def technique_summary(treatments) -> str:
-    names: list[str] = []
-    for row in treatments:
-        if row.technique.name not in names:
-            names.append(row.technique.name)
-    return ", ".join(names) if names else "No treatments logged"
+def technique_summary(names) -> str:
+    """The techniques of a visit in the order logged, each once."""
+    unique = list(dict.fromkeys(names))
+    return ", ".join(unique) if unique else "No treatments logged"
 
 
 def status_label(note: VisitNote) -> str:
@@ -88,13 +86,28 @@ class Timeline:
         return self.total - self.shown
 
 
+def _technique_names(notes) -> dict[int, list[str]]:
+    """Technique names per note, in the order logged (1 query, plain values:
+    model instances for every treatment row cost more than the SQL)."""
+    names: dict[int, list[str]] = {n.pk: [] for n in notes}
+    rows = (
+        Treatment.objects.filter(note__in=list(names))
+        .order_by("note_id", "order", "id")
+        .values_list("note_id", "technique__name")
+    )
+    for note_id, name in rows:
+        names[note_id].append(name)
+    return names
+
+
 def _timeline_rows(notes) -> list[TimelineRow]:
+    techniques = _technique_names(notes) if notes else {}
     return [
         TimelineRow(
             note=n,
             status=status_label(n),
             pain=pain_summary(n),
-            techniques=technique_summary(n.treatments.all()),
+            techniques=technique_summary(techniques[n.pk]),
             program=n.get_hep_change_display() if n.hep_change else "",
             in_error=bool(n.in_error),
             draft=not n.is_signed,

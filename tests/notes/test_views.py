@@ -359,3 +359,23 @@ def test_a_changed_health_screen_links_to_a_new_screen(make_note, as_treating, c
     link = html[html.index('id="screen-recheck-link"') :][:400]
     assert "hidden" not in link.split(">")[0]
     assert f'href="/clients/{client_record.pk}/intake/"' in link
+
+
+def test_the_chart_timeline_names_each_visits_techniques_once_in_logged_order(
+    as_treating, client_record, make_note, add_row
+):
+    from notes import selectors
+
+    logged = make_note(hours_ago=3)
+    for technique in ("myofascial_release", "sports_massage", "myofascial_release"):
+        add_row(logged, technique=technique)
+    make_note(hours_ago=1)  # nothing logged yet
+    rows = selectors.visit_timeline(client_record).rows
+    assert [r.techniques for r in rows] == [
+        "No treatments logged",
+        "Myofascial release, Sports / deep-tissue massage",
+    ]
+    assert (
+        b"Myofascial release, Sports / deep-tissue massage"
+        in as_treating.get(f"/clients/{client_record.pk}/").content
+    )
