@@ -12,12 +12,12 @@ CHART_RECENT = 24
 
 
 def chart_section(*, client, user) -> Section | None:
-    """Latest chain summary, the list of assessments and progress charts (4 queries)."""
-    history = selectors.assessment_history(client, recent=CHART_RECENT)
+    """Latest chain summary, the list of assessments and progress charts (5 queries)."""
+    history = selectors.chart_history(client, recent=CHART_RECENT)
     latest = history.assessments[-1] if history.assessments else None
     context = {"client": client, "assessments": list(reversed(history.assessments)), "latest": latest}
     if latest is not None:
-        measurements = list(latest.measurements.all())
+        measurements = history.latest_measurements
         found = derive.findings_for(measurements, sex=client.sex, involved_side=client.involved_side)
         context.update(
             {

@@ -293,15 +293,16 @@ def _band_from_baseline(base_value, mcid: float, *, higher_is_better: bool, labe
 
 def progress_charts(history) -> list[dict]:
     """Outcome scores and charted measures over time, each with its MCID/MDC band
-    drawn from the baseline value (change inside the band is not yet important)."""
+    drawn from the baseline value (change inside the band is not yet important).
+    ``history`` is a ``selectors.ChartHistory``: plain values, oldest first."""
     charts = []
-    assessments = history.assessments
+    order = {a.pk: i for i, a in enumerate(history.assessments)}
+    dates = {a.pk: a.assessed_on for a in history.assessments}
+    responses = sorted(history.responses, key=lambda r: order[r[0]])
+    measurements = sorted(history.measurements, key=lambda m: order[m[0]])
     for instrument, title, unit, lo, hi in CHARTED_SCORES:
         points = [
-            (a.assessed_on, r.score)
-            for a in assessments
-            for r in a.responses.all()
-            if r.instrument == instrument and r.score is not None
+            (dates[aid], score) for aid, code, score in responses if code == instrument and score is not None
         ]
         if not points:
             continue
@@ -314,13 +315,9 @@ def progress_charts(history) -> list[dict]:
         series = []
         for side in measure.sides:
             points = [
-                (a.assessed_on, m.value)
-                for a in assessments
-                for m in a.measurements.all()
-                if m.code == measure.code
-                and m.side == side
-                and m.status == "recorded"
-                and m.value is not None
+                (dates[aid], value)
+                for aid, code, m_side, status, value in measurements
+                if code == measure.code and m_side == side and status == "recorded" and value is not None
             ]
             if points:
                 series.append(({"L": "Left", "R": "Right", "": measure.label}[side], points))
@@ -349,14 +346,16 @@ def progress_charts(history) -> list[dict]:
 
 
 def body_chart_trend(history, *, last: int = 6) -> dict | None:
-    """Worst intensity per body-chart region at each of the latest assessments."""
+    """Worst intensity per body-chart region at each of the latest assessments
+    (``history`` is a ``selectors.ChartHistory``)."""
     recent = history.assessments[-last:]
+    index_of = {a.pk: i for i, a in enumerate(recent)}
     worst: dict[str, dict[int, int]] = {}
-    for index, assessment in enumerate(recent):
-        for mark in assessment.marks.all():
-            key = f"{mark.view}:{mark.region}:{mark.side}"
-            cells = worst.setdefault(key, {})
-            cells[index] = max(cells.get(index, 0), mark.intensity)
+    for aid, view, region, side, intensity in history.marks:
+        if aid not in index_of:
+            continue
+        cells = worst.setdefault(f"{view}:{region}:{side}", {})
+        cells[index_of[aid]] = max(cells.get(index_of[aid], 0), intensity)
     if not worst:
         return None
     order = {spot.key: i for i, spot in enumerate(bodychart.SPOTS)}

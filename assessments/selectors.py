@@ -8,13 +8,14 @@ from django.db.models import Count, Q
 
 from assessments import findings as derive
 from assessments.findings import Finding
-from assessments.models import Assessment
+from assessments.models import Assessment, BodyChartMark, Measurement, QuestionnaireResponse
 
 __all__ = [
     "AssessmentHistory",
     "Finding",
     "assessment_history",
     "assessment_position",
+    "chart_history",
     "comparison_history",
     "flagged_findings",
     "latest_assessment",
@@ -92,3 +93,48 @@ def comparison_history(assessment: Assessment) -> AssessmentHistory:
     previous = qs.filter(_before(assessment)).order_by("-assessed_on", "-id").values("id")[:1]
     qs = qs.filter(Q(id__in=baseline) | Q(id__in=previous) | Q(pk=assessment.pk))
     return AssessmentHistory(list(qs.with_rows().chronological()))
+
+
+@dataclass
+class ChartHistory:
+    """What the client chart draws, as plain values: the baseline and recent
+    assessments (no rows loaded), the latest one's measurements, and the
+    scores, measurements and body-chart marks behind the progress charts."""
+
+    assessments: list[Assessment]
+    latest_measurements: list[Measurement]
+    responses: list[tuple]  # (assessment id, instrument, score)
+    measurements: list[tuple]  # (assessment id, code, side, status, value)
+    marks: list[tuple]  # (assessment id, view, region, side, intensity), the latest few only
+
+
+def chart_history(client, *, recent: int, marks_last: int = 6) -> ChartHistory:
+    """The client chart's assessments in 5 queries whatever the history, with
+    the chart series read as values: model instances for every measurement of
+    two dozen assessments cost several times the SQL."""
+    qs = Assessment.objects.for_client(client)
+    baseline = qs.chronological().values("id")[:1]
+    latest = qs.order_by("-assessed_on", "-id").values("id")[:recent]
+    assessments = list(qs.filter(Q(id__in=baseline) | Q(id__in=latest)).chronological())
+    if not assessments:
+        return ChartHistory([], [], [], [], [])
+    ids = [a.pk for a in assessments]
+    return ChartHistory(
+        assessments=assessments,
+        latest_measurements=list(assessments[-1].measurements.all()),
+        responses=list(
+            QuestionnaireResponse.objects.filter(assessment_id__in=ids).values_list(
+                "assessment_id", "instrument", "score"
+            )
+        ),
+        measurements=list(
+            Measurement.objects.filter(assessment_id__in=ids).values_list(
+                "assessment_id", "code", "side", "status", "value"
+            )
+        ),
+        marks=list(
+            BodyChartMark.objects.filter(assessment_id__in=ids[-marks_last:]).values_list(
+                "assessment_id", "view", "region", "side", "intensity"
+            )
+        ),
+    )

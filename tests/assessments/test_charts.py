@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from assessments import diagrams, pages
-from assessments.selectors import assessment_history
+from assessments.selectors import chart_history
 from clinic.charts import drawing_to_svg
 
 
@@ -13,7 +13,7 @@ def test_progress_charts_draw_scores_and_measures_with_their_bands(record, clien
     record(on=date(2026, 9, 1), stage=0, signed=True)
     record(on=date(2026, 10, 1), stage=0.5, signed=True)
     record(on=date(2026, 11, 1), stage=1)
-    charts = {c["key"]: c["svg"] for c in pages.progress_charts(assessment_history(client_record))}
+    charts = {c["key"]: c["svg"] for c in pages.progress_charts(chart_history(client_record, recent=24))}
     assert set(charts) >= {"lefs", "psfs", "knee_to_wall", "heel_raise_reps", "nprs_first_step"}
     assert "MCID 9" in charts["lefs"]
     assert "MDC 1.9 cm" in charts["knee_to_wall"]
@@ -22,7 +22,7 @@ def test_progress_charts_draw_scores_and_measures_with_their_bands(record, clien
 
 
 def test_no_charts_without_scores(client_record):
-    assert pages.progress_charts(assessment_history(client_record)) == []
+    assert pages.progress_charts(chart_history(client_record, recent=24)) == []
 
 
 def test_chain_diagram_colours_each_link_and_escapes_notes():

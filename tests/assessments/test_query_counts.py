@@ -71,8 +71,10 @@ def test_assessments_section_adds_a_fixed_number_of_queries_to_the_client_chart(
     with CaptureQueriesContext(connection) as without:
         warmed.get(f"/clients/{client_record.pk}/", **BACKGROUND)
     monkeypatch.setattr("clinic.composition.SECTION_MODULES", ("assessments.chart",))
-    # The chart section: the client's assessments with their rows, nothing per row.
-    with django_assert_num_queries(len(without) + HISTORY):
+    # The chart section: the baseline and recent assessments, the latest one's
+    # measurements, then the chart series as values (scores, measurements,
+    # body-chart marks); nothing per row.
+    with django_assert_num_queries(len(without) + 5):
         response = warmed.get(f"/clients/{client_record.pk}/", **BACKGROUND)
     assert response.status_code == 200
     assert b'id="progress-charts"' in response.content
