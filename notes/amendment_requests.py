@@ -45,6 +45,16 @@ def _fresh(request_obj: AmendmentRequest) -> AmendmentRequest:
     )
 
 
+def _save_step(current: AmendmentRequest, *, by: User, request, detail: dict) -> AmendmentRequest:
+    """Validate and save one step of a request, and audit it as an update."""
+    current.full_clean()
+    current.save()
+    audit_record(
+        actor=by, action="update", request=request, client=current.client_id, target=current, detail=detail
+    )
+    return current
+
+
 def _check_date(value: date | None, field: str, *, not_before: date | None = None, what: str) -> None:
     if value is None:
         raise ValidationError({field: f"Give the date the {what} was received."})
@@ -139,17 +149,9 @@ def amendment_request_extend(
     current.extension_notice = (notice or "").strip() or extension_notice_text(
         reason=reason, due_on=current.due_on
     )
-    current.full_clean()
-    current.save()
-    audit_record(
-        actor=by,
-        action="update",
-        request=request,
-        client=current.client_id,
-        target=current,
-        detail={"extended": True, "due_on": current.due_on.isoformat()},
+    return _save_step(
+        current, by=by, request=request, detail={"extended": True, "due_on": current.due_on.isoformat()}
     )
-    return current
 
 
 @transaction.atomic
@@ -213,17 +215,9 @@ def amendment_request_decide(
     current.decided_by = by
     current.decided_at = now
     current.decision_reason = reason
-    current.full_clean()
-    current.save()
-    audit_record(
-        actor=by,
-        action="update",
-        request=request,
-        client=current.client_id,
-        target=current,
-        detail={"decision": decision, "amendment": current.amendment_id},
+    return _save_step(
+        current, by=by, request=request, detail={"decision": decision, "amendment": current.amendment_id}
     )
-    return current
 
 
 @transaction.atomic
@@ -257,17 +251,9 @@ def amendment_request_add_disagreement(
     current.disagreement_text = text
     current.disagreement_received_on = received_on
     current.disagreement_recorded_by = by
-    current.full_clean()
-    current.save()
-    audit_record(
-        actor=by,
-        action="update",
-        request=request,
-        client=current.client_id,
-        target=current,
-        detail={"disagreement": True, "received_on": received_on.isoformat()},
+    return _save_step(
+        current, by=by, request=request, detail={"disagreement": True, "received_on": received_on.isoformat()}
     )
-    return current
 
 
 @transaction.atomic
@@ -294,14 +280,4 @@ def amendment_request_add_rebuttal(
     current.rebuttal_text = text
     current.rebuttal_at = now or timezone.now()
     current.rebuttal_by = by
-    current.full_clean()
-    current.save()
-    audit_record(
-        actor=by,
-        action="update",
-        request=request,
-        client=current.client_id,
-        target=current,
-        detail={"rebuttal": True},
-    )
-    return current
+    return _save_step(current, by=by, request=request, detail={"rebuttal": True})
