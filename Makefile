@@ -11,7 +11,7 @@ export PIP_CONSTRAINT := $(CURDIR)/constraints/build.txt
 export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints/build.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-test migrate seed lint format bench soak clean
+.PHONY: run dev test install install-test migrate seed lint format bench soak clean
 
 $(VENV)/.installed: pyproject.toml constraints/build.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,19 +21,28 @@ $(VENV)/.installed: pyproject.toml constraints/build.txt
 
 install: $(VENV)/.installed
 
+# Serves the demo clinic the way a clinic would run it: gunicorn, DEBUG off, whitenoise,
+# the product's own error pages. The relaxed settings for plain HTTP on loopback: demo.env.
 run: install
+	PORT=$(PORT) ./scripts/run_demo.sh
+
+# Development: Django's server with DEBUG on and auto-reload, on the same demo data.
+dev: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo ""
-	@echo "Kinetic Chart is running at http://127.0.0.1:$(PORT)"
-	@echo "Demo logins (password for all: kinetic-demo):"
-	@echo "  admin       clinic admin"
-	@echo "  therapist   therapist"
-	@echo "  therapist2  therapist"
+	@echo "Kinetic Chart (development) at http://127.0.0.1:$(PORT)"
+	@echo "Demo logins (password for all: kinetic-demo): admin, therapist, therapist2"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+# Test-only browser tools from the npm registry (axe-core), pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility browser test will be skipped (or fail in CI)"; fi
+
+test: install node_modules/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -55,7 +64,7 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-output
+	rm -rf $(VENV) .demo node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-output
 
 # Soak: gunicorn on loopback, 16 simulated therapists saving notes and assessments
 # for SOAK_SECONDS (default 60) on SQLite and on PostgreSQL (KC_SOAK_PG_URL).

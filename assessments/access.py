@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
-from django.http import Http404
 
 from assessments.models import Assessment
+from clinic.access import OutOfScope
 from clinic.models import Client
 
 
@@ -15,7 +15,7 @@ def get_assessment_for_user(user, pk) -> Assessment:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise Http404("No such assessment") from None
+        raise OutOfScope("No such assessment", model=Assessment, pk=pk) from None
     # A correlated EXISTS: the database checks the one client of the one row,
     # instead of listing every client on the user's care team.
     clinical = Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("client_id")))
@@ -23,4 +23,4 @@ def get_assessment_for_user(user, pk) -> Assessment:
     try:
         return qs.get(pk=pk)
     except Assessment.DoesNotExist:
-        raise Http404("No such assessment") from None
+        raise OutOfScope("No such assessment", model=Assessment, pk=pk) from None

@@ -22,6 +22,13 @@ class Spot:
     ry: float
 
     @property
+    def hit(self) -> dict[str, float]:
+        """The tappable box around the region: the drawn shape, widened to at least HIT_MIN
+        drawing units each way (a finger's 44 px at the size the entry chart is drawn)."""
+        width, height = max(2 * self.rx, HIT_MIN), max(2 * self.ry, HIT_MIN)
+        return {"x": self.cx - width / 2, "y": self.cy - height / 2, "width": width, "height": height}
+
+    @property
     def key(self) -> str:
         return f"{self.view}:{self.region}:{self.side}"
 
@@ -31,6 +38,10 @@ class Spot:
         view = {"front": "front", "back": "back", "plantar": "sole"}[self.view]
         return f"{side}{self.label.lower() if side else self.label} ({view})"
 
+
+# The entry chart is drawn at 1.48 CSS px per drawing unit or more (assessments.css), so 30
+# units is 44 px or more. Regions are placed so that no two tappable boxes overlap.
+HIT_MIN = 30
 
 VIEW_LABELS = {"front": "Front", "back": "Back", "plantar": "Soles"}
 
@@ -47,22 +58,22 @@ def _pair(view, region, label, x_left, x_right, cy, rx, ry) -> list[Spot]:
 # left sole on the viewer's left.
 SPOTS: tuple[Spot, ...] = tuple(
     [
-        *_pair("front", "hip_front", "Hip / groin", 116, 84, 196, 13, 11),
+        *_pair("front", "hip_front", "Hip / groin", 116, 84, 194, 13, 11),
         *_pair("front", "thigh_front", "Front of thigh", 117, 83, 240, 14, 30),
         *_pair("front", "knee", "Knee", 117, 83, 288, 11, 11),
-        *_pair("front", "shin", "Shin", 117, 83, 330, 9, 25),
-        *_pair("front", "ankle_front", "Front of ankle", 117, 83, 368, 9, 7),
-        *_pair("front", "foot_dorsum", "Top of foot", 119, 81, 388, 11, 7),
+        *_pair("front", "shin", "Shin", 117, 83, 325, 9, 20),
+        *_pair("front", "ankle_front", "Front of ankle", 117, 83, 361, 9, 7),
+        *_pair("front", "foot_dorsum", "Top of foot", 119, 81, 392, 11, 7),
         Spot("back", "low_back", "", "Low back", 100, 165, 22, 12),
         *_pair("back", "glute", "Buttock", 84, 116, 203, 16, 15),
         *_pair("back", "hamstring", "Back of thigh", 83, 117, 248, 13, 28),
-        *_pair("back", "calf", "Calf", 83, 117, 318, 11, 26),
-        *_pair("back", "achilles", "Achilles", 83, 117, 358, 6, 10),
-        *_pair("back", "heel_back", "Back of heel", 83, 117, 381, 8, 7),
+        *_pair("back", "calf", "Calf", 83, 117, 314, 11, 26),
+        *_pair("back", "achilles", "Achilles", 83, 117, 356, 6, 10),
+        *_pair("back", "heel_back", "Back of heel", 83, 117, 387, 8, 7),
         *_pair("plantar", "toes", "Toes", 62, 138, 44, 22, 11),
         *_pair("plantar", "forefoot", "Ball of foot", 62, 138, 82, 24, 16),
         *_pair("plantar", "medial_arch", "Inner arch", 76, 124, 148, 10, 30),
-        *_pair("plantar", "lateral_midfoot", "Outer midfoot", 50, 150, 148, 9, 28),
+        *_pair("plantar", "lateral_midfoot", "Outer midfoot", 46, 154, 148, 9, 28),
         *_pair("plantar", "plantar_heel", "Heel (plantar)", 62, 138, 218, 19, 22),
     ]
 )

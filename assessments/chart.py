@@ -18,7 +18,12 @@ def chart_section(*, client, user) -> Section | None:
     context = {"client": client, "assessments": list(reversed(history.assessments)), "latest": latest}
     if latest is not None:
         measurements = history.latest_measurements
-        found = derive.findings_for(measurements, sex=client.sex, involved_side=client.involved_side)
+        found = derive.findings_for(
+            measurements,
+            sex=client.sex,
+            involved_side=client.involved_side,
+            age=pages.client_age(client, latest.assessed_on),
+        )
         context.update(
             {
                 "chain_svg": pages.chain_svg(measurements, found),
@@ -27,4 +32,9 @@ def chart_section(*, client, user) -> Section | None:
                 "body_trend": pages.body_chart_trend(history),
             }
         )
-    return Section(template="assessments/_chart_section.html", context=context, order=20)
+    return Section(
+        template="assessments/_chart_section.html",
+        context=context,
+        order=20,
+        tab=("Assessments", "assessments", "clipboard-document-list"),
+    )

@@ -24,8 +24,11 @@ def _lerp(start: float, end: float, t: float) -> float:
     return start + (end - start) * t
 
 
-def _data(*, when, stage: float, rng: random.Random, involved: str, other: str) -> AssessmentData:
-    """``stage`` runs from 0 (baseline) to 1 (much improved)."""
+def _data(
+    *, when, stage: float, rng: random.Random, involved: str, other: str, body: tuple[float, float]
+) -> AssessmentData:
+    """``stage`` runs from 0 (baseline) to 1 (much improved); ``body`` is (height cm, weight kg)."""
+    height, weight = body
 
     def num(start, end, places=0, jitter=0.0):
         value = _lerp(start, end, stage) + rng.uniform(-jitter, jitter)
@@ -85,6 +88,36 @@ def _data(*, when, stage: float, rng: random.Random, involved: str, other: str) 
         MeasurementInput("nprs_rest", value=num(2, 0, 0, 0.3)),
         MeasurementInput("nprs_worst_24h", value=num(8, 3, 0, 0.4)),
         MeasurementInput("nprs_activity", value=num(6, 2, 0, 0.4)),
+    ]
+
+    # The newer measures draw from their own generator, so the values above stay as they were.
+    extra = random.Random(hash((height, weight, stage)))
+
+    def more(start, end, places=0, jitter=0.0):
+        value = _lerp(start, end, stage) + extra.uniform(-jitter, jitter)
+        return D(str(round(value, places))) if places else D(int(round(value)))
+
+    m += [
+        MeasurementInput("height_cm", value=D(str(height))),
+        MeasurementInput("weight_kg", value=more(weight, weight - 1.5, 1, 0.3)),
+        MeasurementInput("wblt_angle", involved, value=more(28, 38, 1, 1)),
+        MeasurementInput("wblt_angle", other, value=more(40, 41, 1, 1)),
+        MeasurementInput("first_mtp_ext", involved, value=more(62, 68, 0, 1)),
+        MeasurementInput("first_mtp_ext", other, value=more(70, 71, 0, 1)),
+        MeasurementInput("jack_test", involved, choice="rises"),
+        MeasurementInput("jack_test", other, choice="rises"),
+        MeasurementInput("hip_abd_hhd", involved, value=more(150, 200, 0, 5), position="side_lying"),
+        MeasurementInput("hip_abd_hhd", other, value=more(205, 210, 0, 5), position="side_lying"),
+        MeasurementInput("sls_eyes_open", involved, value=more(18, 35, 1, 1)),
+        MeasurementInput("sls_eyes_open", other, value=more(38, 40, 1, 1)),
+        MeasurementInput("sls_eyes_closed", involved, value=more(5, 9, 1, 0.5)),
+        MeasurementInput("sls_eyes_closed", other, value=more(10, 11, 1, 0.5)),
+        MeasurementInput("calcaneal_squeeze", involved, choice="neg"),
+        MeasurementInput("calcaneal_squeeze", other, choice="neg"),
+        MeasurementInput("tarsal_tinel", involved, choice="neg"),
+        MeasurementInput("tarsal_tinel", other, choice="neg"),
+        MeasurementInput("monofilament", involved, value=D(3), detail="3"),
+        MeasurementInput("monofilament", other, value=D(3), detail="3"),
     ]
 
     def items(count, start, end, low=0, high=4):
@@ -147,6 +180,9 @@ def seed(*, clients, therapists) -> None:
         if not therapist.is_therapist:
             therapist = therapists[0]
         rng = random.Random(client.pk * 7919)
+        # Body size stays put from visit to visit; its own generator leaves the other values as before.
+        size = random.Random(client.pk * 104729)
+        body = (round(size.uniform(158, 188), 1), round(size.uniform(58, 95), 1))
         involved = client.involved_side if client.involved_side in ("L", "R") else "L"
         other = "R" if involved == "L" else "L"
         visits = [(84, 0.0), (42, 0.55)] + ([(7, 1.0)] if client.pk % 3 != 0 else [])
@@ -158,6 +194,7 @@ def seed(*, clients, therapists) -> None:
                 rng=rng,
                 involved=involved,
                 other=other,
+                body=body,
             )
             created.append(services.assessment_create(client=client, by=therapist, data=data))
         # Earlier assessments are signed; the latest stays a draft the therapist can finish.

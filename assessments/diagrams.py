@@ -11,33 +11,34 @@ from assessments.catalogue import Region
 STATUS_STYLE = {
     "ok": ("#e6f4ea", "#2b8a3e", "Within norm", "OK"),
     "impaired": ("#fdecea", "#c92a2a", "Impaired", "!"),
-    "not_tested": ("#f8f9fa", "#adb5bd", "Not tested", "–"),
+    "not_tested": ("#f8f9fa", "#667085", "Not tested", "–"),  # grey that passes 4.5:1 as text
 }
 INK = colors.HexColor("#212529")
 MUTED = colors.HexColor("#6c757d")
 
 
-def _clip(text: str, limit: int = 24) -> str:
+def _clip(text: str, limit: int = 18) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width: int = 780) -> Drawing:
+def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width: int = 900) -> Drawing:
     """Foot → ankle → calf → hip → glute, then gait; each link coloured by status.
-    ``notes`` holds up to three short lines per region (the main findings)."""
-    height = 190
+    ``notes`` holds up to three short lines per region (the main findings). No text is under
+    12 units: pages draw the chart at its natural size or larger (clinic.charts)."""
+    height = 236
     drawing = Drawing(width, height)
     drawing.__dict__["kc_title"] = "Kinetic-chain summary"
     links = [r for r in Region.CHAIN if r != Region.GAIT]
     gap, gait_gap = 22, 34
     node_w = (width - 20 - gap * (len(links) - 1) - gait_gap) / (len(links) + 1)
-    node_h, top = 112, height - 24
+    node_h, top = 140, height - 30
     drawing.add(
         String(
             10,
-            height - 14,
+            height - 18,
             "Kinetic chain, from the ground up",
             fontName="Helvetica-Bold",
-            fontSize=11,
+            fontSize=14,
             fillColor=INK,
         )
     )
@@ -79,27 +80,27 @@ def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width:
         drawing.add(
             String(
                 x + 12,
-                y + node_h - 20,
+                y + node_h - 21,
                 Region.LABELS[region],
                 fontName="Helvetica-Bold",
-                fontSize=12,
+                fontSize=14,
                 fillColor=colors.white,
             )
         )
-        drawing.add(Circle(x + node_w - 16, y + node_h - 15, 9, fillColor=colors.white, strokeColor=None))
+        drawing.add(Circle(x + node_w - 17, y + node_h - 15, 11, fillColor=colors.white, strokeColor=None))
         drawing.add(
             String(
-                x + node_w - 16,
-                y + node_h - 19,
+                x + node_w - 17,
+                y + node_h - 19.5,
                 mark,
                 fontName="Helvetica-Bold",
-                fontSize=9 if mark == "OK" else 11,
+                fontSize=12 if mark == "OK" else 13,
                 fillColor=edge_c,
                 textAnchor="middle",
             )
         )
         drawing.add(
-            String(x + 12, y + node_h - 46, label, fontName="Helvetica-Bold", fontSize=9, fillColor=edge_c)
+            String(x + 10, y + node_h - 48, label, fontName="Helvetica-Bold", fontSize=12, fillColor=edge_c)
         )
         lines = notes.get(region, [])
         if len(lines) > 4:
@@ -107,11 +108,11 @@ def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width:
         for line_no, line in enumerate(lines):
             drawing.add(
                 String(
-                    x + 12,
-                    y + node_h - 62 - 13 * line_no,
-                    _clip(line, int(node_w / 4.5)),
+                    x + 10,
+                    y + node_h - 68 - 17 * line_no,
+                    _clip(line, int((node_w - 14) / 6.4)),
                     fontName="Helvetica",
-                    fontSize=8.5,
+                    fontSize=12,
                     fillColor=MUTED if line.startswith("+") else INK,
                 )
             )
@@ -132,9 +133,9 @@ def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width:
         drawing.add(
             Rect(
                 legend_x,
-                16,
-                12,
-                12,
+                14,
+                14,
+                14,
                 rx=3,
                 ry=3,
                 fillColor=colors.HexColor(fill),
@@ -142,15 +143,15 @@ def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width:
                 strokeWidth=1.4,
             )
         )
-        drawing.add(String(legend_x + 17, 18, label, fontName="Helvetica", fontSize=9, fillColor=INK))
-        legend_x += 110
+        drawing.add(String(legend_x + 20, 16, label, fontName="Helvetica", fontSize=12, fillColor=INK))
+        legend_x += 124
     drawing.add(
         String(
             width - 10,
-            18,
+            16,
             "Impaired = outside the norm, positive test or asymmetry",
             fontName="Helvetica",
-            fontSize=8,
+            fontSize=12,
             fillColor=MUTED,
             textAnchor="end",
         )

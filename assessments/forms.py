@@ -11,16 +11,18 @@ from decimal import Decimal, InvalidOperation
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from assessments import bodychart, catalogue
+from assessments import bodychart, catalogue, services
 from assessments.catalogue import Region, ValueType
 from assessments.models import BodyChartMark, Measurement
-from assessments.scoring import FFI_SUBSCALES
+from assessments.scoring import FAAM_MIN_COMPLETED, FFI_SUBSCALES
 from assessments.services import AssessmentData, MarkInput, MeasurementInput, ResponseInput
+from clinic.dates import clinical_date_problem
 
 NOT_TESTED = "nt"
 MARK_ROWS = 6
@@ -110,7 +112,7 @@ FAAM_CHOICES = [
 FPI6_CHOICES = [("", "—"), ("-2", "−2"), ("-1", "−1"), ("0", "0"), ("1", "+1"), ("2", "+2")]
 FFI_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(11)], ("NA", "N/A")]
 RATING_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(11)]]
-INTENSITY_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(11)]]
+INTENSITY_CHOICES = [("", "Intensity 0–10…"), *[(str(n), str(n)) for n in range(11)]]
 
 
 class FastSelect(forms.Select):
@@ -139,6 +141,58 @@ class FastSelect(forms.Select):
         return mark_safe(f"<select{attr_html}>{options(self.choices)}</select>")  # noqa: S308 - every part escaped
 
 
+class SegmentedRadio(forms.RadioSelect):
+    """A few short choices as one row of toggle buttons (Bootstrap's btn-check), each a 44 px
+    touch target. Posts the same name and values as the <select> it replaces; the blank
+    choice ("not recorded") is a button too, so an answer can be taken back."""
+
+    def __init__(self, attrs=None, choices=(), *, short: bool = False):
+        super().__init__(attrs, choices)
+        # short: show only an answer's number ("4"), its words ("No difficulty") for screen readers
+        # and in the scale's key; for questionnaire items rated on a numbered scale.
+        self.short = short
+
+    def _text(self, label: str) -> str:
+        if self.short and " " in label:
+            number, words = label.split(" ", 1)
+            return f'{escape(number)}<span class="visually-hidden"> {escape(words)}</span>'
+        return escape(label)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        base_id = final.get("id") or f"id_{name}"
+        chosen = {str(v) for v in self.format_value(value)}
+        group_label = final.get("aria-label", "")
+        parts = []
+        for index, (key, label) in enumerate(self.choices):
+            key = str(key)
+            input_id = f"{base_id}_{index}"
+            checked = " checked" if key in chosen else ""
+            if key:
+                text = self._text(str(label))
+            else:
+                text = '<span aria-hidden="true">–</span><span class="visually-hidden">not recorded</span>'
+            parts.append(
+                f'<input type="radio" class="btn-check" name="{escape(name)}" id="{escape(input_id)}"'
+                f' value="{escape(key)}" autocomplete="off"{checked}>'
+                f'<label class="btn btn-outline-primary kc-seg-btn" for="{escape(input_id)}">{text}</label>'
+            )
+        return mark_safe(  # noqa: S308 - every part escaped
+            f'<div class="kc-seg {escape(final.get("class", ""))}" id="{escape(base_id)}" role="radiogroup"'
+            f' aria-label="{escape(group_label)}">{"".join(parts)}</div>'
+        )
+
+    def id_for_label(self, id_, index=None):
+        return id_
+
+
+def _answer_buttons(label: str, choices) -> SegmentedRadio:
+    """Every answer is a button, never a long dropdown: short answers (positive / negative /
+    not tested, a muscle grade) side by side, long ones (a Thomas test finding) stacked."""
+    long = any(len(str(text)) > 20 for _key, text in choices)
+    return SegmentedRadio(attrs={"aria-label": label, "class": "kc-seg-stack" if long else ""})
+
+
 def _side_key(side: str) -> str:
     return side or "S"
 
@@ -157,6 +211,24 @@ def dfield(code: str, side: str) -> str:
 
 def pfield(code: str) -> str:
     return f"p_{code}"
+
+
+def ofield(code: str, side: str) -> str:
+    """Monofilament: how many sites were tested ("felt of tested")."""
+    return f"o_{code}_{_side_key(side)}"
+
+
+def _typed(measure) -> bool:
+    """Measures entered by typing a number (not chosen from a list)."""
+    return measure.value_type in (ValueType.DECIMAL, ValueType.INTEGER, ValueType.COUNT_OF)
+
+
+class RatingField(forms.ChoiceField):
+    """A PSFS rating: a whole number 0-10, with a plain message for anything else."""
+
+    default_error_messages = {
+        "invalid_choice": "Rate with a whole number from 0 to 10 (%(value)s is not allowed).",
+    }
 
 
 def questionnaire_items() -> list[tuple[str, str, str, list[str], list]]:
@@ -187,13 +259,24 @@ def qfield(instrument: str, side: str, number: int) -> str:
     return f"q_{instrument}{'_' + side if side else ''}_{number}"
 
 
+def _title_of(instrument: str) -> str:
+    return services.INSTRUMENT_NAMES.get(instrument, instrument)
+
+
+def _plain(value: Decimal) -> str:
+    return catalogue._fmt(value)
+
+
 class AssessmentForm(forms.Form):
     assessed_on = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Date"
     )
+    # The saved version the edit form was loaded at (optimistic locking).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, previous_psfs: list[dict] | None = None, **kwargs):
+    def __init__(self, *args, previous_psfs: list[dict] | None = None, client=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.client = client
         self.helper = FormHelper()
         self.helper.form_tag = False
         if not self.is_bound and "assessed_on" not in self.initial:
@@ -212,12 +295,15 @@ class AssessmentForm(forms.Form):
                 continue
             if measure.positions:
                 self.fields[pfield(measure.code)] = forms.ChoiceField(
-                    required=False, choices=[("", "Position…"), *measure.positions], label="Position"
+                    required=False,
+                    choices=[("", "Position…"), *measure.positions],
+                    label="Position",
+                    widget=SegmentedRadio(attrs={"aria-label": f"{measure.label}: test position"}),
                 )
             for side in measure.sides:
                 name = mfield(measure.code, side)
                 label = f"{measure.label} {side}".strip()
-                if measure.is_numeric and measure.value_type != ValueType.DOMAINS:
+                if _typed(measure):
                     attrs = {
                         "inputmode": "decimal" if measure.step != "1" else "numeric",
                         "class": "kc-num",
@@ -230,11 +316,21 @@ class AssessmentForm(forms.Form):
                     self.fields[ntfield(measure.code, side)] = forms.BooleanField(
                         required=False, label="not tested"
                     )
+                    if measure.value_type == ValueType.COUNT_OF:
+                        most = measure.extra.get("max_sites", 3)
+                        self.fields[ofield(measure.code, side)] = forms.ChoiceField(
+                            required=False,
+                            label=f"{label}: sites tested",
+                            choices=[(str(n), f"of {n} tested") for n in range(most, 0, -1)],
+                            initial=str(most),
+                            widget=SegmentedRadio(attrs={"aria-label": f"{label}: sites tested"}),
+                        )
                 elif measure.value_type == ValueType.DOMAINS:
                     self.fields[name] = forms.ChoiceField(
                         required=False,
                         label=label,
                         choices=[("", "—"), ("done", "Assessed"), (NOT_TESTED, "Not tested")],
+                        widget=SegmentedRadio(attrs={"aria-label": label}),
                     )
                     self.fields[dfield(measure.code, side)] = forms.MultipleChoiceField(
                         required=False,
@@ -247,11 +343,17 @@ class AssessmentForm(forms.Form):
                         required=False,
                         label=label,
                         choices=[("", "—"), *measure.choices, (NOT_TESTED, "Not tested")],
+                        widget=_answer_buttons(label, measure.choices),
                     )
         for instrument, side, _title, labels, choices in questionnaire_items():
             for number, item_label in enumerate(labels, start=1):
                 self.fields[qfield(instrument, side, number)] = forms.ChoiceField(
-                    required=False, choices=choices, label=f"{number}. {item_label}"
+                    required=False,
+                    choices=choices,
+                    label=f"{number}. {item_label}",
+                    widget=SegmentedRadio(
+                        attrs={"aria-label": f"{number}. {item_label}", "class": "kc-seg-scale"}, short=True
+                    ),
                 )
         previous_psfs = previous_psfs or []
         for n in range(1, PSFS_ROWS + 1):
@@ -265,23 +367,43 @@ class AssessmentForm(forms.Form):
                 label=f"Activity {n}",
                 widget=forms.TextInput(attrs={"placeholder": "Activity the client finds hard"}),
             )
-            self.fields[f"psfs_rating_{n}"] = forms.ChoiceField(
-                required=False, choices=RATING_CHOICES, label="Rating 0–10"
+            self.fields[f"psfs_rating_{n}"] = RatingField(
+                required=False,
+                choices=RATING_CHOICES,
+                label=f"Activity {n} rating 0–10",
+                widget=SegmentedRadio(
+                    attrs={"aria-label": f"Activity {n}: rating 0 to 10", "class": "kc-seg-scale"}
+                ),
             )
             if prior and not self.is_bound:
                 self.initial.setdefault(f"psfs_key_{n}", prior.get("key", ""))
                 self.initial.setdefault(f"psfs_label_{n}", prior.get("label", ""))
         for n in range(1, MARK_ROWS + 1):
+            # The mark table shows one header row, so each control names its row for screen readers.
             self.fields[f"mark_{n}_spot"] = forms.ChoiceField(
-                required=False, choices=[("", "Region…"), *bodychart.spot_choices()], label="Region"
+                required=False,
+                choices=[("", "Region…"), *bodychart.spot_choices()],
+                label="Region",
+                widget=forms.Select(attrs={"aria-label": f"Mark {n}: region"}),
             )
             self.fields[f"mark_{n}_symptom"] = forms.ChoiceField(
-                required=False, choices=[("", "Symptom…"), *BodyChartMark.Symptom.choices], label="Symptom"
+                required=False,
+                choices=[("", "Symptom…"), *BodyChartMark.Symptom.choices],
+                label="Symptom",
+                widget=SegmentedRadio(attrs={"aria-label": f"Mark {n}: symptom"}),
             )
             self.fields[f"mark_{n}_intensity"] = forms.ChoiceField(
-                required=False, choices=INTENSITY_CHOICES, label="Intensity 0–10"
+                required=False,
+                choices=INTENSITY_CHOICES,
+                label="Intensity 0–10",
+                widget=forms.Select(attrs={"aria-label": f"Mark {n}: intensity 0 to 10"}),
             )
-            self.fields[f"mark_{n}_note"] = forms.CharField(required=False, max_length=200, label="Note")
+            self.fields[f"mark_{n}_note"] = forms.CharField(
+                required=False,
+                max_length=200,
+                label="Note",
+                widget=forms.TextInput(attrs={"aria-label": f"Mark {n}: note", "placeholder": "Note"}),
+            )
         self._style_widgets()
 
     def _style_widgets(self) -> None:
@@ -289,7 +411,9 @@ class AssessmentForm(forms.Form):
             if type(field.widget) is forms.Select:
                 field.widget = FastSelect(attrs=field.widget.attrs, choices=field.choices)
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.HiddenInput)):
+            if isinstance(
+                widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.HiddenInput, SegmentedRadio)
+            ):
                 continue
             base = (
                 "form-select form-select-sm"
@@ -306,6 +430,9 @@ class AssessmentForm(forms.Form):
         day = self.cleaned_data["assessed_on"]
         if day > timezone.localdate():
             raise forms.ValidationError("An assessment cannot be dated in the future.")
+        problem = clinical_date_problem(day, client=self.client)
+        if problem:
+            raise forms.ValidationError(problem)
         return day
 
     def clean(self):
@@ -316,10 +443,21 @@ class AssessmentForm(forms.Form):
             if measure.extra.get("derived_from"):
                 continue
             position = cleaned.get(pfield(measure.code), "") if measure.positions else ""
+            items = []
             for side in measure.sides:
                 item = self._clean_measure(measure, side, cleaned, position)
                 if item is not None:
-                    self._measurements.append(item)
+                    items.append(item)
+            recorded = [i for i in items if i.status == Measurement.Status.RECORDED]
+            if measure.requires_position and recorded and not position:
+                names = ", ".join(name.lower() for _, name in measure.positions)
+                self.add_error(
+                    pfield(measure.code),
+                    f"Choose the test position for {measure.label.lower()} ({names}): "
+                    "values are compared only with the same position.",
+                )
+            self._measurements.extend(items)
+        self._check_bmi()
         self._responses = self._clean_questionnaires(cleaned)
         self._marks = self._clean_marks(cleaned)
         return cleaned
@@ -338,10 +476,17 @@ class AssessmentForm(forms.Form):
             if target in self.fields:
                 self.add_error(target, f"{measure.label} is recorded {where}; side {side!r} does not exist.")
 
+    def _check_bmi(self) -> None:
+        """Height and weight must give a BMI inside its valid range (said at the weight field)."""
+        try:
+            services.derived_bmi(self._measurements)
+        except ValidationError as exc:
+            self.add_error(mfield("weight_kg", ""), exc.messages[0])
+
     def _clean_measure(self, measure, side, cleaned, position) -> MeasurementInput | None:
         name = mfield(measure.code, side)
         raw = cleaned.get(name)
-        if measure.is_numeric and measure.value_type != ValueType.DOMAINS:
+        if _typed(measure):
             not_tested = cleaned.get(ntfield(measure.code, side))
             text = (raw or "").strip().replace(",", ".")
             if not_tested:
@@ -369,6 +514,12 @@ class AssessmentForm(forms.Form):
             if value.as_tuple().exponent < -2:
                 self.add_error(name, "Use at most two decimal places.")
                 return None
+            if measure.value_type == ValueType.COUNT_OF:
+                tested = cleaned.get(ofield(measure.code, side)) or str(measure.extra.get("max_sites", 3))
+                if value > int(tested):
+                    self.add_error(name, f"More sites felt ({_plain(value)}) than tested ({tested}).")
+                    return None
+                return MeasurementInput(code=measure.code, side=side, value=value, detail=tested)
             return MeasurementInput(code=measure.code, side=side, value=value, position=position)
         if measure.value_type == ValueType.DOMAINS:
             poor = cleaned.get(dfield(measure.code, side)) or []
@@ -399,6 +550,21 @@ class AssessmentForm(forms.Form):
             if all(a is None for a in answers):
                 continue
             items = [a if a in (None, "NA") else int(a) for a in answers]
+            if instrument in ("faam_adl", "faam_sports"):
+                subscale = instrument.split("_")[1]
+                answered = sum(1 for a in items if a not in (None, "NA"))
+                needed = FAAM_MIN_COMPLETED[subscale]
+                if answered < needed:
+                    first_gap = next(n for n, a in enumerate(items, start=1) if a in (None, "NA"))
+                    na = sum(1 for a in items if a == "NA")
+                    self.add_error(
+                        qfield(instrument, side, first_gap),
+                        f"{_title_of(instrument)} needs at least {needed} of {len(items)} items answered "
+                        f"to be scored; {answered} answered"
+                        + (f" and {na} marked N/A, which does not count" if na else "")
+                        + ". Answer more items or clear this questionnaire.",
+                    )
+                    continue
             options = {"method": "sum", "item_max": 10} if instrument == "ffi" else {}
             responses.append(ResponseInput(instrument=instrument, side=side, items=items, options=options))
         psfs = []
@@ -463,7 +629,11 @@ class AssessmentForm(forms.Form):
 
     # --- layout helpers (pure data for the template) -----------------------
 
-    def region_sections(self, *, previous_cells: dict | None = None) -> list[dict]:
+    def region_sections(
+        self, *, previous_cells: dict | None = None, sex: str = "", age: int | None = None
+    ) -> list[dict]:
+        """Rows of the entry page, each with the norm for this client's age and sex
+        (a measure with test positions shows its general norm until one is chosen)."""
         previous_cells = previous_cells or {}
         sections = []
         for region, label, measures in catalogue.by_region():
@@ -484,6 +654,9 @@ class AssessmentForm(forms.Form):
                             "domains": self[dfield(measure.code, side)]
                             if dfield(measure.code, side) in self.fields
                             else None,
+                            "of": self[ofield(measure.code, side)]
+                            if ofield(measure.code, side) in self.fields
+                            else None,
                             "previous": prev.get(side, ""),
                         }
                     )
@@ -492,16 +665,39 @@ class AssessmentForm(forms.Form):
                         "measure": measure,
                         "cells": cells,
                         "position": self[pfield(measure.code)] if measure.positions else None,
+                        "norm": None
+                        if measure.position_norms
+                        else catalogue.norm_for(measure, sex=sex, age=age),
                     }
                 )
+            findings = self[f"findings_{region}"]
+            answered = [row["measure"].short_label for row in rows if _row_answered(row)]
+            has_errors = (
+                bool(findings.errors)
+                or any(
+                    cell["field"].errors or (cell["of"] is not None and cell["of"].errors)
+                    for row in rows
+                    for cell in row["cells"]
+                )
+                or any(row["position"] is not None and row["position"].errors for row in rows)
+            )
             sections.append(
-                {"region": region, "label": label, "rows": rows, "findings": self[f"findings_{region}"]}
+                {
+                    "region": region,
+                    "label": label,
+                    "rows": rows,
+                    "findings": findings,
+                    # Collapsed to its one-line summary unless something in it needs fixing.
+                    "open": has_errors,
+                    "answered": answered,
+                    "summary": _section_summary(answered, len(rows), bool(findings.value())),
+                }
             )
         return sections
 
     def questionnaire_sections(self) -> list[dict]:
         sections = []
-        for instrument, side, title, labels, _choices in questionnaire_items():
+        for instrument, side, title, labels, choices in questionnaire_items():
             fields = [self[qfield(instrument, side, n)] for n in range(1, len(labels) + 1)]
             in_use = any(f.errors or f.value() not in (None, "") for f in fields)
             sections.append(
@@ -511,6 +707,8 @@ class AssessmentForm(forms.Form):
                     "title": title,
                     "fields": fields,
                     "open": instrument == "lefs" or in_use,
+                    # What each numbered answer button means.
+                    "key": " · ".join(str(label) for key, label in choices if key and " " in str(label)),
                 }
             )
         return sections
@@ -547,6 +745,27 @@ class AssessmentForm(forms.Form):
         ]
 
 
+def _filled(value) -> bool:
+    return value not in (None, "", [], False)
+
+
+def _row_answered(row: dict) -> bool:
+    """A measure counts as answered once any side has a value or is marked not tested."""
+    return any(
+        _filled(cell["field"].value()) or (cell["nt"] is not None and _filled(cell["nt"].value()))
+        for cell in row["cells"]
+    )
+
+
+def _section_summary(answered: list[str], total: int, has_findings: bool) -> str:
+    """One line under a collapsed section's heading: how far it has been filled in."""
+    if not answered:
+        text = f"Not started · {total} measure{'s' if total != 1 else ''}"
+    else:
+        text = f"{len(answered)} of {total} answered: {', '.join(answered)}"
+    return f"{text} · findings written" if has_findings else text
+
+
 def initial_from(assessment) -> dict:
     """Form initial data from a saved (draft) assessment, for editing."""
     initial = {"assessed_on": assessment.assessed_on}
@@ -559,11 +778,13 @@ def initial_from(assessment) -> dict:
         if row.position:
             initial[pfield(row.code)] = row.position
         name = mfield(row.code, row.side)
-        if measure.is_numeric and measure.value_type != ValueType.DOMAINS:
+        if _typed(measure):
             if row.not_tested:
                 initial[ntfield(row.code, row.side)] = True
             else:
                 initial[name] = catalogue._fmt(row.value)
+                if measure.value_type == ValueType.COUNT_OF and row.detail:
+                    initial[ofield(row.code, row.side)] = row.detail
         elif measure.value_type == ValueType.DOMAINS:
             initial[name] = NOT_TESTED if row.not_tested else "done"
             initial[dfield(row.code, row.side)] = [d for d in row.detail.split(",") if d]

@@ -45,6 +45,8 @@ class Assessment(SignableModel):
     assessed_on = models.DateField()
     # Free text per region: {"foot": "...", "hip": "..."}; keys are catalogue regions.
     findings = models.JSONField(default=dict, blank=True)
+    # Optimistic locking: a save from a stale form (another tab) is refused.
+    version = models.PositiveIntegerField(default=1)
 
     objects = AssessmentQuerySet.as_manager()
     history = HistoricalRecords()

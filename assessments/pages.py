@@ -3,11 +3,13 @@ what templates show (no queries here; callers load with ``with_rows()``)."""
 
 from __future__ import annotations
 
-from assessments import bodychart, catalogue, diagrams
+from decimal import Decimal
+
+from assessments import bodychart, catalogue, diagrams, scoring
 from assessments import findings as derive
 from assessments.catalogue import Region
 from assessments.models import QuestionnaireResponse
-from assessments.scoring import MCID, MDC
+from assessments.scoring import CHANGE_RULES, MCID, MDC
 from clinic.charts import cached_svg, line_chart_svg
 
 KIND_LABELS = {
@@ -68,9 +70,13 @@ def response_rows(responses) -> list[dict]:
         subscales = [
             (key.replace("_", " ").capitalize(), value) for key, value in (response.subscales or {}).items()
         ]
+        rule = CHANGE_RULES.get(response.instrument)
         rows.append(
             {
                 "response": response,
+                "change_rule": f"Real change: {_fmt_rule(rule.threshold())} or more. {rule.describe()}."
+                if rule
+                else "",
                 "name": f"{name}{' ' + response.side if response.side else ''}",
                 "scale": scale,
                 "source": source,
@@ -81,9 +87,37 @@ def response_rows(responses) -> list[dict]:
     return rows
 
 
-def measure_sections(measurements, *, client) -> list[dict]:
-    """Region sections of display rows: L, R (or single), LSI and the cited norm."""
-    cells = derive.cells_for(measurements, sex=client.sex)
+def client_age(client, day) -> int | None:
+    return derive.age_on(getattr(client, "date_of_birth", None), day)
+
+
+def _position_of(measure, rows_by_key) -> tuple[str, str]:
+    """(position code, words) of a measure's recorded rows; "position not recorded"
+    for older rows of a measure that has test positions."""
+    if not measure.positions:
+        return "", ""
+    recorded = [
+        rows_by_key[(measure.code, s)]
+        for s in measure.sides
+        if (measure.code, s) in rows_by_key and rows_by_key[(measure.code, s)].status == "recorded"
+    ]
+    if not recorded:
+        return "", ""
+    codes = {r.position for r in recorded}
+    if len(codes) > 1:
+        names = ", ".join(
+            f"{r.side} {dict(measure.positions).get(r.position, 'position not recorded').lower()}"
+            for r in recorded
+        )
+        return "", f"sides in different positions: {names}; not compared"
+    code = codes.pop()
+    return code, dict(measure.positions).get(code, "") if code else "position not recorded"
+
+
+def measure_sections(measurements, *, client, age: int | None = None) -> list[dict]:
+    """Region sections of display rows: L, R (or single), LSI with each side against
+    its norm, and the norm that applies to this client (age, sex, test position)."""
+    cells = derive.cells_for(measurements, sex=client.sex, age=age)
     rows_by_key = derive.rows_by_key(measurements)
     sections = []
     for region, label, measures in catalogue.by_region():
@@ -93,14 +127,7 @@ def measure_sections(measurements, *, client) -> list[dict]:
             if all(c.status == "blank" for c in measure_cells):
                 continue
             lsi, involved = derive.lsi_for(measure, rows_by_key, involved_side=client.involved_side)
-            position = next(
-                (
-                    dict(measure.positions).get(rows_by_key[(measure.code, s)].position, "")
-                    for s in measure.sides
-                    if (measure.code, s) in rows_by_key and rows_by_key[(measure.code, s)].position
-                ),
-                "",
-            )
+            position_code, position = _position_of(measure, rows_by_key)
             rows.append(
                 {
                     "measure": measure,
@@ -108,6 +135,10 @@ def measure_sections(measurements, *, client) -> list[dict]:
                     "lsi": lsi,
                     "involved": involved,
                     "position": position,
+                    "norm": catalogue.norm_for(measure, sex=client.sex, age=age, position=position_code),
+                    "side_norms": derive.side_norm_texts(measure, rows_by_key, sex=client.sex, age=age)
+                    if lsi is not None
+                    else [],
                 }
             )
         if rows:
@@ -118,22 +149,25 @@ def measure_sections(measurements, *, client) -> list[dict]:
 def detail_context(assessment, history, *, number: int, total: int) -> dict:
     client = assessment.client
     measurements = list(assessment.measurements.all())
-    found = derive.findings_for(measurements, sex=client.sex, involved_side=client.involved_side)
+    age = client_age(client, assessment.assessed_on)
+    found = derive.findings_for(measurements, sex=client.sex, involved_side=client.involved_side, age=age)
     previous = history.previous_to(assessment)
     baseline = history.baseline if history.baseline and history.baseline.pk != assessment.pk else None
     changes = []
     if previous is not None:
         changes = [
-            c
+            {"change": c, "word": VERDICT_SHORT[c.verdict]}
             for c in derive.changes_between(list(previous.measurements.all()), measurements)
-            if c.verdict in ("improved", "worse")
+            if c.verdict in ("improved", "worse", "floor")
         ]
     return {
         "assessment": assessment,
         "client": client,
         "chain_svg": chain_svg(measurements, found),
         "found": [{"finding": f, "kind_label": KIND_LABELS[f.kind]} for f in found],
-        "sections": measure_sections(measurements, client=client),
+        "sections": measure_sections(measurements, client=client, age=age),
+        "referrals": derive.referrals_for(measurements),
+        "age": age,
         "responses": response_rows(assessment.responses.all()),
         "body_views": bodychart.views_with_marks(assessment.marks.all()),
         "marks": [
@@ -204,14 +238,17 @@ def compare_context(assessment, history) -> dict:
             earlier = before_scores[label].get((instrument, side))
             earlier_score = earlier.score if earlier else None
             delta, verdict = derive.response_change(instrument, earlier_score, response.score)
+            title = derive.response_change_text(instrument, earlier_score, response.score)
             cells.append(
                 {
                     "score": earlier_score,
                     "delta": delta,
                     "verdict": verdict,
-                    "label": VERDICT_SHORT.get(verdict, ""),
+                    "label": _verdict_label(verdict, title),
+                    "title": title,
                 }
             )
+        rule = CHANGE_RULES.get(instrument)
         score_rows.append(
             {
                 "name": f"{name}{' ' + side if side else ''}",
@@ -220,15 +257,23 @@ def compare_context(assessment, history) -> dict:
                 "cells": cells,
                 "mcid": MCID.get(instrument),
                 "mdc": MDC.get(instrument),
+                "rule": rule.describe() if rule else "no MDC or MCID known",
+                "threshold": _fmt_rule(rule.threshold()) if rule else "",
             }
         )
+    score_rows.extend(_psfs_activity_rows(this_scores, before_scores, columns))
     chains = []
     client = assessment.client
     for label, other in [("Baseline", baseline), ("This assessment", assessment)]:
         if other is None:
             continue
         rows_of = list(other.measurements.all())
-        found = derive.findings_for(rows_of, sex=client.sex, involved_side=client.involved_side)
+        found = derive.findings_for(
+            rows_of,
+            sex=client.sex,
+            involved_side=client.involved_side,
+            age=client_age(client, other.assessed_on),
+        )
         chains.append({"label": label, "date": other.assessed_on, "svg": chain_svg(rows_of, found)})
     return {
         "assessment": assessment,
@@ -241,13 +286,74 @@ def compare_context(assessment, history) -> dict:
     }
 
 
+def _psfs_activity_rows(this_scores, before_scores, columns) -> list[dict]:
+    """Each PSFS activity re-rated against the same activity (by its key) earlier,
+    judged by the one-activity rule (MDC 3, no MCID published)."""
+    now = this_scores.get(("psfs", ""))
+    if now is None:
+        return []
+    rule = CHANGE_RULES["psfs_activity"]
+    earlier_items = {
+        label: {item.get("key"): item.get("rating") for item in (before.get(("psfs", "")).items or [])}
+        if before.get(("psfs", ""))
+        else {}
+        for label, before in before_scores.items()
+    }
+    rows = []
+    for item in now.items or []:
+        rating = item.get("rating")
+        cells = []
+        for label, _ in columns:
+            before = earlier_items[label].get(item.get("key"))
+            if before is None or rating is None:
+                cells.append({"score": before, "delta": None, "verdict": "", "label": "", "title": ""})
+                continue
+            judged = scoring.real_change("psfs_activity", before, rating)
+            cells.append(
+                {
+                    "score": before,
+                    "delta": float(judged.delta),
+                    "verdict": judged.verdict,
+                    "label": _verdict_label(judged.verdict, judged.text),
+                    "title": judged.text,
+                }
+            )
+        rows.append(
+            {
+                "name": f"PSFS activity: {item.get('label', '')}",
+                "now": rating,
+                "reason": "" if rating is not None else "not rated",
+                "cells": cells,
+                "mcid": None,
+                "mdc": MDC["psfs_activity"],
+                "rule": rule.describe(),
+                "threshold": _fmt_rule(rule.threshold()),
+            }
+        )
+    return rows
+
+
 VERDICT_SHORT = {
     "improved": "Improved",
     "worse": "Worse",
     "no_real_change": "No real change",
     "changed": "Changed",
     "same": "Unchanged",
+    "floor": "Floor: judge by function",
+    "not_comparable": "Not compared",
 }
+
+
+def _verdict_label(verdict: str, text: str) -> str:
+    """ "Improved (important)" where an MCID is passed too, "Improved (measurable)" where
+    only an MDC exists (R2.2.5)."""
+    label = VERDICT_SHORT.get(verdict, "")
+    if verdict in ("improved", "worse"):
+        if "measurable change" in text:
+            return f"{label} (measurable)"
+        if "important change" in text:
+            return f"{label} (important)"
+    return label
 
 
 def _change_cell(measure, change) -> dict | None:
@@ -257,10 +363,11 @@ def _change_cell(measure, change) -> dict | None:
     if change.delta is not None and change.verdict != "same" and measure.is_numeric:
         sign = "+" if change.delta > 0 else "−" if change.delta < 0 else ""
         delta = f"{sign}{measure.display(value=abs(change.delta), choice='').split(' (')[0]}"
+    label = _verdict_label(change.verdict, change.text)
     return {
         "delta": delta,
         "verdict": change.verdict,
-        "label": VERDICT_SHORT[change.verdict],
+        "label": label,
         "title": change.text,
     }
 
@@ -291,6 +398,21 @@ def _band_from_baseline(base_value, mcid: float, *, higher_is_better: bool, labe
     return (base, base + mcid if higher_is_better else base - mcid, label)
 
 
+def _fmt_rule(value) -> str:
+    return catalogue._fmt(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+def _mdc_mcid_short(rule, unit: str = "") -> str:
+    """ "MDC 1.9 cm (Powden 2015), no MCID" for a chart band."""
+    mdc = (
+        f"MDC {catalogue.with_unit(_fmt_rule(rule.mdc), unit or rule.unit.strip())} "
+        f"({rule.mdc_source.split(', ')[-1]})"
+    )
+    if rule.mcid is None:
+        return f"{mdc}, no MCID"
+    return f"{mdc}, MCID {_fmt_rule(rule.mcid)} ({rule.mcid_source.split(', ')[-1]})"
+
+
 def progress_charts(history) -> list[dict]:
     """Outcome scores and charted measures over time, each with its MCID/MDC band
     drawn from the baseline value (change inside the band is not yet important).
@@ -306,8 +428,13 @@ def progress_charts(history) -> list[dict]:
         ]
         if not points:
             continue
+        rule = CHANGE_RULES[instrument]
+        threshold = float(rule.threshold(points[0][1]))
         band = _band_from_baseline(
-            points[0][1], MCID[instrument], higher_is_better=True, label=f"MCID {MCID[instrument]:g}"
+            points[0][1],
+            threshold,
+            higher_is_better=True,
+            label=f"real change {threshold:g}: {_mdc_mcid_short(rule)}",
         )
         svg = line_chart_svg([(title, points)], title=title, y_label=unit, band=band, y_min=lo, y_max=hi)
         charts.append({"key": instrument, "svg": svg})
@@ -324,14 +451,24 @@ def progress_charts(history) -> list[dict]:
         if not series:
             continue
         band = None
-        if measure.mdc is not None:
-            first = series[0][1][0][1]
-            source = measure.mdc_source.split(",")[0]
+        first = series[0][1][0][1]
+        rule = CHANGE_RULES.get(measure.change_rule)
+        if rule is not None and not rule.relative:
+            threshold = float(rule.threshold(first))
             band = _band_from_baseline(
                 first,
-                float(measure.mdc),
+                threshold,
                 higher_is_better=bool(measure.higher_is_better),
-                label=f"MDC {catalogue.with_unit(catalogue._fmt(measure.mdc), measure.unit)} ({source})",
+                label=f"real change {catalogue.with_unit(f'{threshold:g}', measure.unit)}: "
+                f"{_mdc_mcid_short(rule, measure.unit)}",
+            )
+        elif rule is not None and rule.relative and first:
+            threshold = float(first) * float(rule.threshold()) / 100
+            band = _band_from_baseline(
+                first,
+                threshold,
+                higher_is_better=bool(measure.higher_is_better),
+                label=f"real change {_fmt_rule(rule.threshold())}% of baseline: {_mdc_mcid_short(rule)}",
             )
         svg = line_chart_svg(
             series,
@@ -364,3 +501,24 @@ def body_chart_trend(history, *, last: int = 6) -> dict | None:
         for key, cells in sorted(worst.items(), key=lambda kv: order.get(kv[0], 999))
     ]
     return {"dates": [a.assessed_on for a in recent], "rows": rows}
+
+
+def saved_summary(assessment) -> dict:
+    """What the saved version of a draft holds, shown beside a refused stale save
+    so the therapist can compare it with what they typed."""
+    cells = derive.cells_for(list(assessment.measurements.all()), sex=assessment.client.sex)
+    measures = [
+        f"{cell.measure.label}{' ' + cell.side if cell.side else ''}: {cell.text}"
+        for measure_cells in cells.values()
+        for cell in measure_cells
+        if cell.status != "blank"
+    ]
+    return {
+        "assessed_on": assessment.assessed_on,
+        "findings": [
+            (Region.LABELS[r], assessment.findings[r]) for r in Region.ORDER if assessment.findings.get(r)
+        ],
+        "measures": measures,
+        "questionnaires": [row["name"] for row in response_rows(assessment.responses.all())],
+        "url": assessment.get_absolute_url(),
+    }

@@ -13,16 +13,20 @@ Documented policies where the sources leave a choice (clinical reference §3):
 
 - LEFS: any missing item means no score (no official proration rule exists).
   LEFS has no N/A answer, so an ``NA`` item is treated as missing.
-- FAAM: a subscale is scored when at least 90% of items are completed (ADL 19/21,
-  Sports 7/8). ``NA`` counts as completed but is excluded from the sum and the
-  denominator (the awell-score policy).
+- FAAM: a subscale is scored only when at least 90% of its items are answered
+  (ADL 19 of 21, Sports 7 of 8; Martin 2005). ``NA`` is excluded from the sum
+  and the denominator and does **not** count as answered: a form of N/A alone
+  says nothing about the foot (clinical reference R2.2.5).
 - FFI: ``NA`` items are excluded from the sum and the denominator; a subscale
   that is entirely ``NA`` has no subscale score, and then only the sum-method
   total (over the applicable items) is computed. An unanswered (``None``) item
   leaves its subscale and the total unscored, because the FFI has no rule for
   missing answers and a guess would bias the score.
+- PSFS: each rating is a whole number 0-10 (Stratford 1995); a decimal raises.
 - PSFS and FPI-6: an unrated activity or a missing item means no score.
-- Clinically important change uses "at least" at the threshold (§3.6).
+- Real change for one client (R2.2.5): |change| >= max(MDC, MCID) of the
+  measure, "at least" at the threshold. Where only an MDC exists the change is
+  "measurable", not "important". See ``CHANGE_RULES`` and ``real_change``.
 """
 
 from __future__ import annotations
@@ -56,8 +60,8 @@ NA = _NotApplicable()
 
 ALGORITHM_VERSIONS = {
     "lefs": "lefs-binkley1999-sum-v1",
-    "faam_adl": "faam-martin2005-adl-v1",
-    "faam_sports": "faam-martin2005-sports-v1",
+    "faam_adl": "faam-martin2005-adl-v2",
+    "faam_sports": "faam-martin2005-sports-v2",
     "psfs": "psfs-stratford1995-mean-v1",
     "fpi6": "fpi6-redmond2008-v1",
     "ffi": "ffi-budimanmak1991-v1",
@@ -70,8 +74,12 @@ FFI_SUBSCALES = (("pain", 9), ("disability", 9), ("activity_limitation", 5))
 FFI_ITEMS = sum(n for _, n in FFI_SUBSCALES)
 FPI6_ITEMS = 6
 
-# Minimal clinically important change (§3.6) and minimal detectable change (§3).
-MCID = {"lefs": 9, "faam_adl": 8, "faam_sports": 9, "psfs": 2, "psfs_activity": 3, "nprs": 2}
+# Minimal clinically important change and minimal detectable change (R2.2.5).
+# PSFS: the MCID is 1.3 / 2.3 / 2.7 for a small / medium / large change (Abbott &
+# Schmitt 2014); the smallest is kept here. No MCID is published for one PSFS
+# activity: "psfs_activity" keeps its MDC so older callers still find a number,
+# and ``CHANGE_RULES`` (what the screens use) records it as having no MCID.
+MCID = {"lefs": 9, "faam_adl": 8, "faam_sports": 9, "psfs": 1.3, "psfs_activity": 3, "nprs": 2}
 MDC = {"lefs": 9, "faam_adl": 5.7, "faam_sports": 12.3, "psfs": 2, "psfs_activity": 3, "nprs": 2}
 HIGHER_IS_BETTER = {
     "lefs": True,
@@ -185,22 +193,24 @@ def score_faam(responses, subscale: str) -> ScoreResult:
         else:
             _check_number(name, number, answer, 0, 4, integer=True)
             scored.append(_number(answer))
-    completed = len(scored) + na_count
+    # N/A is not an answer about the foot, so it does not count toward the minimum.
+    completed = len(scored)
     needed = FAAM_MIN_COMPLETED[subscale]
     version = ALGORITHM_VERSIONS[f"faam_{subscale}"]
     details = {"completed": completed, "na": na_count, "missing": missing, "answered": len(scored)}
-    if completed < needed:
-        return ScoreResult(
-            value=None,
-            reason=f"{name} has no score: {completed} of {expected} items completed; "
-            f"at least {needed} are needed.",
-            algorithm_version=version,
-            details=details,
-        )
-    if not scored:
+    if not scored and na_count == expected:
         return ScoreResult(
             value=None,
             reason=f"{name} has no score: every item is marked not applicable.",
+            algorithm_version=version,
+            details=details,
+        )
+    if completed < needed:
+        na_text = f" ({na_count} marked N/A, which does not count)" if na_count else ""
+        return ScoreResult(
+            value=None,
+            reason=f"{name} has no score: {completed} of {expected} items answered{na_text}; "
+            f"at least {needed} answered items are needed.",
             algorithm_version=version,
             details=details,
         )
@@ -270,7 +280,8 @@ def score_ffi(responses, *, method: str = "sum", item_max: int = 10) -> ScoreRes
 
 
 def score_psfs(ratings) -> ScoreResult:
-    """PSFS (Stratford 1995): mean of 1 to 5 activity ratings, each 0-10 (higher = better)."""
+    """PSFS (Stratford 1995): mean of 1 to 5 activity ratings, each a whole number
+    0-10 (higher = better). A decimal rating raises ``ValueError``."""
     if isinstance(ratings, (str, bytes)) or not hasattr(ratings, "__len__"):
         raise ValueError("PSFS expects a list of 1 to 5 ratings")
     ratings = list(ratings)
@@ -281,7 +292,7 @@ def score_psfs(ratings) -> ScoreResult:
         if rating is None or _is_na(rating):
             missing.append(number)
         else:
-            _check_number("PSFS", number, rating, 0, 10, integer=False)
+            _check_number("PSFS", number, rating, 0, 10, integer=True)
     version = ALGORITHM_VERSIONS["psfs"]
     if missing:
         return ScoreResult(
@@ -357,19 +368,295 @@ def _exact(value, name: str) -> Fraction:
 
 
 def is_clinically_important_change(instrument: str, baseline, followup) -> bool:
-    """True when the follow-up improves on the baseline by at least the MCID (§3.6).
+    """True when the follow-up improves on the baseline by a real, important change.
 
-    LEFS Δ ≥ 9, FAAM ADL Δ ≥ 8, FAAM Sports Δ ≥ 9, PSFS mean Δ ≥ 2 (one
-    activity, "psfs_activity": Δ ≥ 3), NPRS a fall of at least 2 points or at
-    least 30% of the baseline. Exact arithmetic, so 30% of 7 is not lost to
-    floating point.
+    Corrected by the clinical reference (R2.0 #1, R2.2.5): an improvement counts
+    only at |change| >= max(MDC, MCID), because a change inside the measurement
+    error can be noise however large the MCID. LEFS Δ ≥ 9, FAAM ADL Δ ≥ 8,
+    FAAM Sports Δ ≥ 12.3, PSFS mean Δ ≥ 2 (one activity, "psfs_activity":
+    Δ ≥ 3), NPRS a fall of at least max(2, ⌈0.3 × baseline⌉). Exact arithmetic,
+    so 30% of 7 is not lost to floating point.
     """
     base = _exact(baseline, "baseline")
     follow = _exact(followup, "follow-up")
     instrument = instrument.lower() if isinstance(instrument, str) else instrument
-    if instrument == "nprs":
-        fall = base - follow
-        return fall >= 2 or (base > 0 and fall > 0 and fall / base >= Fraction(3, 10))
     if instrument not in MCID:
         raise ValueError(f"no clinically important change is defined for {instrument!r}")
-    return follow - base >= MCID[instrument]
+    rule = CHANGE_RULES[instrument]
+    improvement = follow - base if rule.higher_is_better else base - follow
+    return improvement > 0 and improvement >= rule.threshold(base)
+
+
+# --- Real change for one client (clinical reference R2.2.5) -------------------
+
+
+@dataclass(frozen=True)
+class ChangeRule:
+    """When a change in one client's measure is real.
+
+    ``mdc`` is the measurement error (minimal detectable change, or the limits of
+    agreement it is derived from); ``mcid`` the minimal clinically important
+    change. Either may be None. A change is real at |Δ| >= ``threshold``, which is
+    max(MDC, MCID) unless the reference gives a rounded working threshold.
+    ``relative`` rules are in percent of the baseline (HHD strength)."""
+
+    key: str
+    label: str
+    unit: str
+    higher_is_better: bool
+    mdc: Fraction | None
+    mdc_source: str
+    mcid: Fraction | None = None
+    mcid_source: str = ""
+    working_threshold: Fraction | None = None
+    threshold_note: str = ""
+    relative: bool = False
+    # NPRS: a fall must also reach this share of the baseline (Farrar 2001: ≈30%).
+    mcid_share: Fraction | None = None
+    # NPRS: at or below this baseline a fall cannot show; judge by function instead.
+    floor_at: Fraction | None = None
+
+    @property
+    def kind(self) -> str:
+        """ "important" when an MCID exists, else "measurable" (only an MDC)."""
+        return "important" if self.mcid is not None else "measurable"
+
+    def threshold(self, baseline=None) -> Fraction:
+        """The smallest |change| that counts as real, for this baseline."""
+        if self.working_threshold is not None:
+            return self.working_threshold
+        parts = [x for x in (self.mdc, self.mcid) if x is not None]
+        if self.mcid_share is not None and baseline is not None:
+            parts.append(Fraction(math.ceil(self.mcid_share * _exact(baseline, "baseline"))))
+        return max(parts)
+
+    def describe(self) -> str:
+        """ "MDC 2 (Childs 2005); MCID 2 points or 30% (Farrar 2001)" for the therapist."""
+        parts = []
+        if self.mdc is not None:
+            parts.append(f"MDC {_plain(self.mdc)}{self.unit} ({self.mdc_source})")
+        if self.mcid is not None:
+            share = f" or {int(self.mcid_share * 100)}%" if self.mcid_share is not None else ""
+            parts.append(f"MCID {_plain(self.mcid)}{self.unit}{share} ({self.mcid_source})")
+        else:
+            parts.append("no MCID published, so a change beyond it is measurable, not proven important")
+        return "; ".join(parts)
+
+
+def _plain(value: Fraction) -> str:
+    number = Decimal(value.numerator) / Decimal(value.denominator)
+    return f"{number.normalize():f}"
+
+
+def _f(text: str) -> Fraction:
+    return Fraction(text)
+
+
+CHANGE_RULES: dict[str, ChangeRule] = {
+    rule.key: rule
+    for rule in (
+        ChangeRule(
+            "nprs",
+            "NPRS",
+            "",
+            False,
+            mdc=_f("2"),
+            mdc_source="Childs 2005",
+            mcid=_f("2"),
+            mcid_source="Farrar 2001",
+            mcid_share=_f("0.3"),
+            floor_at=_f("2"),
+        ),
+        ChangeRule(
+            "psfs",
+            "PSFS mean",
+            "",
+            True,
+            mdc=_f("2"),
+            mdc_source="Stratford 1995",
+            mcid=_f("1.3"),
+            mcid_source="small change, Abbott & Schmitt 2014",
+        ),
+        ChangeRule(
+            "psfs_activity", "PSFS activity", "", True, mdc=_f("3"), mdc_source="one activity, Stratford 1995"
+        ),
+        ChangeRule(
+            "faam_adl",
+            "FAAM ADL",
+            "",
+            True,
+            mdc=_f("5.7"),
+            mdc_source="Martin 2005",
+            mcid=_f("8"),
+            mcid_source="Martin 2005",
+        ),
+        ChangeRule(
+            "faam_sports",
+            "FAAM Sports",
+            "",
+            True,
+            mdc=_f("12.3"),
+            mdc_source="Martin 2005",
+            mcid=_f("9"),
+            mcid_source="Martin 2005",
+        ),
+        ChangeRule(
+            "lefs",
+            "LEFS",
+            "",
+            True,
+            mdc=_f("9"),
+            mdc_source="Binkley 1999",
+            mcid=_f("9"),
+            mcid_source="Binkley 1999",
+        ),
+        ChangeRule(
+            "lunge_cm",
+            "Weight-bearing lunge distance",
+            " cm",
+            True,
+            mdc=_f("1.9"),
+            mdc_source="intra-rater, Powden 2015",
+            working_threshold=_f("2"),
+            threshold_note="rounded up from the MDC",
+        ),
+        ChangeRule(
+            "lunge_deg",
+            "Weight-bearing lunge angle",
+            "°",
+            True,
+            mdc=_f("4.7"),
+            mdc_source="intra-rater, Powden 2015",
+            working_threshold=_f("5"),
+            threshold_note="rounded up from the MDC",
+        ),
+        ChangeRule(
+            "heel_rise",
+            "Single-leg heel rise",
+            " reps",
+            True,
+            mdc=_f("6.5"),
+            mdc_source="95% limits of agreement, Hébert-Losier 2017",
+            working_threshold=_f("7"),
+            threshold_note="just beyond the limits of agreement",
+        ),
+        ChangeRule(
+            "hhd",
+            "Hand-held dynamometry",
+            "%",
+            True,
+            mdc=_f("10"),
+            mdc_source="test-retest variation 3-12%, Thorborg 2010",
+            relative=True,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class RealChange:
+    """One client's change on one measure, judged by its ``ChangeRule``.
+
+    ``verdict``: "improved" | "worse" | "no_real_change" | "same" | "floor".
+    ``kind``: "important" or "measurable" for a real change, else "".
+    ``text`` says what the threshold is and which figure is the MDC and which the MCID."""
+
+    delta: Fraction
+    threshold: Fraction
+    verdict: str
+    kind: str
+    text: str
+
+
+def real_change(key: str, baseline, followup) -> RealChange:
+    """Judge the change from ``baseline`` to ``followup`` on measure ``key``
+    (a ``CHANGE_RULES`` key): real only at |Δ| >= max(MDC, MCID) (R2.2.5).
+
+    NPRS: an improvement needs a fall of max(2, ⌈0.3 × baseline⌉); a rise counts
+    at the MDC (2 points), because the 30% figure describes improvement. With a
+    baseline of 2 or less a fall cannot show, so the verdict is "floor" ("judge
+    by function") unless pain rose by a real amount. Relative rules (HHD) judge
+    the change in percent of the baseline."""
+    rule = CHANGE_RULES.get(key)
+    if rule is None:
+        raise ValueError(f"no real-change rule is defined for {key!r}")
+    base = _exact(baseline, "baseline")
+    follow = _exact(followup, "follow-up")
+    delta = follow - base
+    if rule.relative:
+        if base <= 0:
+            raise ValueError("a relative change needs a baseline above 0")
+        size = abs(delta) / base * 100
+    else:
+        size = abs(delta)
+    better = delta > 0 if rule.higher_is_better else delta < 0
+    threshold = (
+        rule.threshold(base) if better else (rule.mdc if rule.mcid_share is not None else rule.threshold())
+    )
+    unit = rule.unit
+    rule_text = rule.describe()
+    if rule.floor_at is not None and base <= rule.floor_at and not (not better and size >= threshold):
+        return RealChange(
+            delta,
+            threshold,
+            "floor",
+            "",
+            f"floor: judge by function (baseline {_plain(base)}{unit} leaves no room for a real fall; "
+            f"{rule_text})",
+        )
+    if delta == 0:
+        return RealChange(delta, threshold, "same", "", "unchanged")
+    if size < threshold:
+        return RealChange(
+            delta,
+            threshold,
+            "no_real_change",
+            "",
+            f"no real change (under {_plain(threshold)}{unit}; {rule_text})",
+        )
+    kind = rule.kind
+    word = "improved" if better else "worse"
+    return RealChange(
+        delta,
+        threshold,
+        word,
+        kind,
+        f"{word}: {kind} change (at least {_plain(threshold)}{unit}; {rule_text})",
+    )
+
+
+# --- Body size and strength ------------------------------------------------------
+
+GRAVITY = Decimal("9.81")
+
+
+def bmi(height_cm, weight_kg) -> float:
+    """Body mass index, kg/m² (WHO): weight ÷ height². Raises on non-positive input."""
+    height = _exact(height_cm, "height")
+    weight = _exact(weight_kg, "weight")
+    if height <= 0 or weight <= 0:
+        raise ValueError("height and weight must be above 0")
+    metres = height / 100
+    return float(weight / (metres * metres))
+
+
+def hhd_normalise(newtons, body_mass_kg) -> tuple[float, float]:
+    """Hand-held dynamometer force per body weight: (N/kg, % of body weight),
+    where %BW = N ÷ (kg × 9.81) × 100 (clinical reference R2.3)."""
+    force = _exact(newtons, "force")
+    mass = _exact(body_mass_kg, "body mass")
+    if force < 0 or mass <= 0:
+        raise ValueError("force must be 0 or more and body mass above 0")
+    per_kg = force / mass
+    return float(per_kg), float(per_kg / Fraction(GRAVITY) * 100)
+
+
+def capacity_lsi(involved, uninvolved, *, less_is_better: bool = False) -> float | None:
+    """Limb symmetry index for a capacity measure (R2.2.4): involved ÷ uninvolved × 100
+    where more is better (reps, force, hop distance, stance time); uninvolved ÷
+    involved × 100 for timed tests where less is better. Never use it for joint
+    angles, lunge distance, navicular drop or FPI: compare those sides by their
+    difference against the measurement error."""
+    if less_is_better:
+        return limb_symmetry_index(uninvolved, involved)
+    return limb_symmetry_index(involved, uninvolved)

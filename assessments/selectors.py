@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q
 
@@ -19,6 +20,8 @@ __all__ = [
     "comparison_history",
     "flagged_findings",
     "latest_assessment",
+    "referral_findings",
+    "ReferralFinding",
 ]
 
 
@@ -34,8 +37,56 @@ def flagged_findings(client) -> list[Finding]:
     if latest is None:
         return []
     return derive.findings_for(
-        list(latest.measurements.all()), sex=client.sex, involved_side=client.involved_side
+        list(latest.measurements.all()),
+        sex=client.sex,
+        involved_side=client.involved_side,
+        age=derive.age_on(client.date_of_birth, latest.assessed_on),
     )
+
+
+@dataclass(frozen=True)
+class ReferralFinding:
+    """A positive referral screen, in plain words for the therapist and a referral letter."""
+
+    code: str  # catalogue measure code, e.g. "calcaneal_squeeze"
+    label: str  # "Calcaneal squeeze test"
+    side: str  # "L", "R" or ""
+    result: str  # what was recorded, e.g. "Positive" or "1 of 3 sites felt"
+    reason: str  # why it matters, one plain sentence
+    action: str  # what to do: "Stop loading exercises … Refer for imaging this week …"
+    urgency: str  # "this week" | "routine"
+    assessed_on: date
+    assessment_id: int
+
+
+def referral_findings(client) -> list[ReferralFinding]:
+    """Positive referral screens of the client's latest *signed* assessment.
+
+    Contract for other apps (the safety interlock, the referral letter):
+
+    - Reads only the most recent signed assessment (a draft can still change);
+      an empty list when there is none or none of its screens is positive.
+    - Screens: calcaneal squeeze (positive: stop loading, refer for imaging this
+      week), tarsal tunnel Tinel (positive: refer to a physiotherapist or GP this
+      week, no deep work over the tunnel) and the 10 g monofilament (any site not
+      felt: reduced sensation, refer to the GP or a podiatrist, routine).
+    - Each item carries the measure ``code``, ``side``, the recorded ``result``,
+      a plain-language ``reason`` and ``action`` and an ``urgency`` of
+      "this week" or "routine", in catalogue order then left before right.
+    - Two queries whatever the history.
+    """
+    latest = Assessment.objects.for_client(client).signed().order_by("-assessed_on", "-id").first()
+    if latest is None:
+        return []
+    return [
+        ReferralFinding(assessed_on=latest.assessed_on, assessment_id=latest.pk, **item)
+        for item in _referral_items(list(latest.measurements.all()))
+    ]
+
+
+def _referral_items(measurements) -> list[dict]:
+    keys = ("code", "label", "side", "result", "reason", "action", "urgency")
+    return [{k: item[k] for k in keys} for item in derive.referrals_for(measurements)]
 
 
 @dataclass

@@ -15,7 +15,8 @@ from assessments import bodychart, catalogue, scoring
 from assessments.catalogue import ValueType
 from assessments.models import Assessment, BodyChartMark, Measurement, QuestionnaireResponse
 from clinic.audit import audit_record
-from clinic.records import RecordLocked
+from clinic.dates import check_clinical_date
+from clinic.records import RecordLocked, acting_detail, check_author, signature_line_for
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,36 @@ class AssessmentData:
     responses: list[ResponseInput] = field(default_factory=list)
 
 
+class AssessmentConflict(Exception):
+    """The draft was saved elsewhere (another tab or device) after this copy was loaded."""
+
+    message = (
+        "This assessment was saved in another tab or window after you opened it. Your changes "
+        "were NOT saved, so nothing was overwritten: they are still in the form below, and the "
+        "saved version is shown above it. Compare the two; saving again replaces the saved "
+        "version with what is in the form."
+    )
+
+
+NOT_AUTHOR = "Only the therapist who recorded this assessment can change or sign it."
+SIGN_CONFLICT = (
+    "This assessment was changed in another tab or window after this page was opened, so it was "
+    "NOT signed. Review the saved version below, then sign again."
+)
+
+
 def _from_storage(answer: Any) -> Any:
     return scoring.NA if answer == "NA" else answer
+
+
+INSTRUMENT_NAMES = {
+    "lefs": "LEFS",
+    "faam_adl": "FAAM ADL",
+    "faam_sports": "FAAM Sports",
+    "psfs": "PSFS",
+    "fpi6": "FPI-6",
+    "ffi": "FFI",
+}
 
 
 def score_response(instrument: str, items: list[Any], options: dict[str, Any]) -> scoring.ScoreResult:
@@ -99,17 +128,68 @@ def validate_measurement(item: MeasurementInput) -> None:
         raise ValidationError(f"{measure.label} is recorded as {where}.")
     if item.status == Measurement.Status.NOT_TESTED:
         return
-    if measure.is_numeric:
+    if measure.is_numeric or measure.value_type == ValueType.COUNT_OF:
         if item.value is None:
             raise ValidationError(f"{measure.label}: enter a number.")
         if not measure.min_value <= item.value <= measure.max_value:
             raise ValidationError(f"{measure.label}: enter a value in {measure.range_text}.")
-        if measure.value_type in (ValueType.INTEGER, ValueType.DOMAINS) and item.value != int(item.value):
+        whole = (ValueType.INTEGER, ValueType.DOMAINS, ValueType.COUNT_OF)
+        if measure.value_type in whole and item.value != int(item.value):
             raise ValidationError(f"{measure.label}: enter a whole number.")
     elif item.choice not in dict(measure.choices):
         raise ValidationError(f"{measure.label}: choose one of the listed options.")
+    if measure.value_type == ValueType.COUNT_OF:
+        max_sites = measure.extra.get("max_sites", 3)
+        tested = item.detail.strip()
+        if not tested.isdigit() or not 1 <= int(tested) <= max_sites:
+            raise ValidationError(f"{measure.label}: say how many sites were tested (1 to {max_sites}).")
+        if item.value > int(tested):
+            raise ValidationError(f"{measure.label}: more sites felt ({item.value}) than tested ({tested}).")
     if item.position and item.position not in dict(measure.positions):
         raise ValidationError(f"{measure.label}: unknown position {item.position!r}.")
+    if measure.requires_position and not item.position:
+        raise ValidationError(
+            f"{measure.label}: record the test position ({', '.join(n for _, n in measure.positions)})."
+        )
+
+
+def validate_response(resp: ResponseInput, result: scoring.ScoreResult) -> None:
+    """Refuse a FAAM subscale answered below its published minimum: it has no
+    score, and a form saved without one would look complete (R2.2.5)."""
+    if resp.instrument in ("faam_adl", "faam_sports") and result.value is None:
+        raise ValidationError(result.reason)
+
+
+def _score_or_refuse(resp: ResponseInput) -> scoring.ScoreResult:
+    """Score the answers; a value the scale does not allow becomes a ValidationError
+    in plain words (a decimal PSFS rating, an answer outside the item's range)."""
+    try:
+        result = score_response(resp.instrument, resp.items, resp.options)
+    except ValueError as exc:
+        if resp.instrument == "psfs":
+            raise ValidationError(
+                f"PSFS ratings are whole numbers from 0 to 10 ({exc}).", code="psfs_rating"
+            ) from exc
+        raise ValidationError(f"{exc}.") from exc
+    validate_response(resp, result)
+    return result
+
+
+def derived_bmi(measurements: list[MeasurementInput]) -> MeasurementInput | None:
+    """BMI from this assessment's height and weight, or None when either is missing.
+    Refused when the pair gives a BMI outside the catalogue's valid range."""
+    given = {(m.code, m.side): m for m in measurements if m.status == Measurement.Status.RECORDED}
+    height, weight = given.get(("height_cm", "")), given.get(("weight_kg", ""))
+    if height is None or weight is None or height.value is None or weight.value is None:
+        return None
+    value = Decimal(str(round(scoring.bmi(height.value, weight.value), 1)))
+    measure = catalogue.get("bmi")
+    if not measure.min_value <= value <= measure.max_value:
+        raise ValidationError(
+            f"Height {height.value} cm and weight {weight.value} kg give a BMI of {value}, "
+            f"outside {measure.range_text}: check both."
+        )
+    return MeasurementInput(code="bmi", value=value)
 
 
 def _clean_row(row) -> None:
@@ -134,10 +214,13 @@ def _write_rows(assessment: Assessment, data: AssessmentData) -> None:
         if key in seen:
             raise ValidationError(f"{resp.instrument} {resp.side} entered twice.")
         seen.add(key)
-        result = score_response(resp.instrument, resp.items, resp.options)
+        result = _score_or_refuse(resp)
         responses.append((resp, result))
         if resp.instrument == "fpi6" and result.value is not None:
             derived.append(MeasurementInput(code="fpi6_total", side=resp.side, value=Decimal(result.value)))
+    bmi_row = derived_bmi(list(data.measurements))
+    if bmi_row is not None:
+        derived.append(bmi_row)
     given = {(m.code, m.side) for m in data.measurements}
     measurements = list(data.measurements) + [d for d in derived if (d.code, d.side) not in given]
     seen = set()
@@ -202,6 +285,7 @@ def assessment_create(*, client, by, data: AssessmentData, request=None) -> Asse
     """Record a new assessment with all its rows, or nothing at all."""
     if not by.is_therapist:
         raise ValidationError("Only a therapist records assessments.")
+    check_clinical_date(data.assessed_on, client=client, field="assessed_on")
     with transaction.atomic():
         assessment = Assessment(
             client=client, therapist=by, assessed_on=data.assessed_on, findings=_clean_findings(data.findings)
@@ -220,40 +304,95 @@ def assessment_create(*, client, by, data: AssessmentData, request=None) -> Asse
     return assessment
 
 
-def assessment_update(*, assessment: Assessment, by, data: AssessmentData, request=None) -> Assessment:
-    """Replace a draft assessment's contents. Signed assessments are refused."""
+def _author(current: Assessment, by):
+    """The assessment's author, fetched only when a named supervisor is the one writing."""
+    return by if current.therapist_id == by.pk else current.therapist
+
+
+def _fresh_draft(assessment: Assessment, by, version: int | None) -> Assessment:
+    """Reload the assessment for writing (row lock on PostgreSQL) and check that it
+    is a draft, that ``by`` wrote it and, when ``version`` is given, that nobody
+    saved it since that version was loaded."""
+    # Only the assessment's row is locked: joining the client here would lock the
+    # client's row too and order locks differently from other writers.
+    current = Assessment.objects.select_for_update(no_key=True).get(pk=assessment.pk)
+    current.client = assessment.client
+    if current.is_signed:
+        raise RecordLocked()
+    check_author(author_id=current.therapist_id, by=by, message=NOT_AUTHOR)
+    if version is not None and int(version) != current.version:
+        raise AssessmentConflict()
+    return current
+
+
+def assessment_update(
+    *,
+    assessment: Assessment,
+    by,
+    data: AssessmentData,
+    version: int | None = None,
+    autosave: bool = False,
+    request=None,
+) -> Assessment:
+    """Replace a draft assessment's contents. Signed assessments are refused, and
+    so is anyone but the therapist who recorded it. ``version`` is the one the
+    form was loaded at: a stale save raises AssessmentConflict and writes nothing.
+    ``autosave`` marks a background save made while the therapist types."""
     if assessment.is_signed:
         raise RecordLocked()
     with transaction.atomic():
-        # Lock the row so a concurrent sign cannot slip between the check and the write.
-        current = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if current.is_signed:
-            raise RecordLocked()
-        assessment.assessed_on = data.assessed_on
-        assessment.findings = _clean_findings(data.findings)
-        assessment.full_clean()
-        assessment.save(update_fields=["assessed_on", "findings", "updated_at"])
-        assessment.measurements.all().delete()
-        assessment.marks.all().delete()
-        assessment.responses.all().delete()
-        _write_rows(assessment, data)
+        # Lock the row so a concurrent sign or save cannot slip between the check and the write.
+        current = _fresh_draft(assessment, by, version)
+        check_clinical_date(data.assessed_on, client=current.client, field="assessed_on")
+        current.assessed_on = data.assessed_on
+        current.findings = _clean_findings(data.findings)
+        current.version += 1
+        current.full_clean()
+        current.save(update_fields=["assessed_on", "findings", "version", "updated_at"])
+        current.measurements.all().delete()
+        current.marks.all().delete()
+        current.responses.all().delete()
+        _write_rows(current, data)
         audit_record(
-            actor=by, action="update", request=request, client=assessment.client_id, target=assessment
+            actor=by,
+            action="update",
+            request=request,
+            client=current.client_id,
+            target=current,
+            detail={
+                **acting_detail(author=_author(current, by), by=by),
+                **({"autosave": True} if autosave else {}),
+            },
         )
+    for name in ("assessed_on", "findings", "version", "updated_at"):
+        setattr(assessment, name, getattr(current, name))
     return assessment
 
 
-def assessment_sign(*, assessment: Assessment, by, request=None) -> Assessment:
-    """Sign and lock an assessment. Signing one that is already signed does nothing."""
+def assessment_sign(*, assessment: Assessment, by, version: int | None = None, request=None) -> Assessment:
+    """Sign and lock an assessment: only the therapist who recorded it signs it.
+    Signing one that is already signed does nothing. ``version`` (the one the
+    page showed) refuses to sign content changed since in another tab."""
     if assessment.is_signed:
         return assessment
     with transaction.atomic():
-        current = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        current = Assessment.objects.select_for_update(no_key=True).get(pk=assessment.pk)
         if current.is_signed:
             return current
+        check_author(author_id=current.therapist_id, by=by, message=NOT_AUTHOR)
+        if version is not None and int(version) != current.version:
+            raise AssessmentConflict()
+        author = _author(current, by)
         assessment.signed_at = timezone.now()
         assessment.signed_by = by
-        assessment.signature_line = by.signature_line
+        assessment.signature_line = signature_line_for(author=author, by=by)
         assessment.save(update_fields=["signed_at", "signed_by", "signature_line", "updated_at"])
-        audit_record(actor=by, action="sign", request=request, client=assessment.client_id, target=assessment)
+        audit_record(
+            actor=by,
+            action="sign",
+            request=request,
+            client=assessment.client_id,
+            target=assessment,
+            detail=acting_detail(author=author, by=by),
+        )
     return assessment

@@ -5,6 +5,7 @@
     python bench/inprocess.py prepare    # session cookies and the page paths to drive
     python bench/inprocess.py queries    # query count of each page (django.test.Client)
     python bench/inprocess.py render     # PDF render and full-export timings
+    python bench/inprocess.py worst      # worst-case printouts only (no data set needed)
 
 Pages in apps that do not offer them yet are reported as unavailable, with
 the reason, instead of failing the run.
@@ -343,10 +344,131 @@ def cmd_render() -> dict:
             out[name] = {"unavailable": f"{type(exc).__name__}: {exc}"}
             continue
         out[name] = {"median_ms": _median_ms(func, runs), "runs": runs, **detail}
+    out.update(cmd_worst())
     return out
 
 
-COMMANDS = {"status": cmd_status, "prepare": cmd_prepare, "queries": cmd_queries, "render": cmd_render}
+# --- Worst-case printouts: the longest text a field accepts, and far longer stored text ---------
+
+
+def _letter(size: int, *, words: bool) -> str:
+    """A pasted letter without line breaks: words, or one unbroken run (the slowest to lay out)."""
+    unit = "thank you for seeing this client again " if words else "thankyouforseeingthisclientagain"
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def _worst_note(size: int, *, words: bool):
+    from datetime import UTC, date, datetime
+
+    from clinic.pdf import Letterhead
+    from notes.pdf import render_note_pdf
+    from notes.selectors import NotePdfData, PdfAmendment, PdfTreatment
+
+    text = _letter(size, words=words)
+    data = NotePdfData(
+        letterhead=Letterhead(name="Bench Clinic", address=_letter(6_000, words=False)),
+        client_name="Bench Client",
+        client_dob=date(1980, 1, 2),
+        service_at=datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
+        duration_minutes=45,
+        therapist="Bench Therapist",
+        kind="Follow-up",
+        status="Signed",
+        in_error=False,
+        error_reason="",
+        sections=[("S · Subjective", [("Notes", text)]), ("A · Assessment", [("", "Settling.")])],
+        treatments=[PdfTreatment("Sports massage", "Calf", "Left", 10, 3, "eased", text)],
+        palpation=[],
+        assessment=None,
+        signed=True,
+        signature_line="Bench Therapist",
+        signed_at=datetime(2026, 11, 2, 11, 0, tzinfo=UTC),
+        late_entry=False,
+        content_hash="ab" * 32,
+        amendments=[
+            PdfAmendment("Addendum", "Bench Therapist", datetime(2026, 11, 3, tzinfo=UTC), "Letter", text)
+        ],
+        flags=[],
+    )
+    return lambda: render_note_pdf(data)
+
+
+def _worst_handout(count: int, steps: int):
+    from datetime import date
+
+    from clinic.pdf import Letterhead
+    from programs.handout import HandoutData, HandoutExercise, HandoutProgram, render_handout
+
+    step = _letter(steps, words=False)
+    exercises = [
+        HandoutExercise(name=f"Exercise {n}", steps=[step], sets=2, reps=10, frequency="Daily")
+        for n in range(1, count + 1)
+    ]
+    program = HandoutProgram(
+        client_name="Bench Client",
+        client_dob=date(1980, 1, 2),
+        therapist="Bench Therapist",
+        issued_on=date(2026, 11, 2),
+        start_date=date(2026, 11, 2),
+        review_date=None,
+        version_number=1,
+        exercises=exercises,
+    )
+    data = HandoutData(letterhead=Letterhead(name="Bench Clinic"), programs=[program])
+    return lambda: render_handout(data)
+
+
+def cmd_worst() -> dict:
+    """Render time of printouts at their worst: a note whose free text (in a SOAP
+    field, a treatment note and an addendum) is one unbroken run of the longest
+    length a field accepts (10,000) or of far longer text stored before the limits;
+    handouts of 60 exercises with 5,000-character steps. Pure renderers, no queries."""
+    cases = [
+        ("note_pdf_10k_unbroken", _worst_note(10_000, words=False), 5, {"chars": 3 * 10_000}),
+        ("note_pdf_10k_words", _worst_note(10_000, words=True), 5, {"chars": 3 * 10_000}),
+        ("note_pdf_100k_unbroken", _worst_note(100_000, words=False), 1, {"chars": 3 * 100_000}),
+        ("note_pdf_1m_unbroken", _worst_note(1_000_000, words=False), 1, {"chars": 3 * 1_000_000}),
+        ("handout_pdf_25_exercises", _worst_handout(25, 200), 3, {"exercises": 25}),
+        ("handout_pdf_60_exercises_5k_steps", _worst_handout(60, 5_000), 1, {"exercises": 60}),
+    ]
+    out = {}
+    for name, func, runs, detail in cases:
+        pages = _pages(func())
+        out[name] = {
+            "median_ms": _median_ms(func, runs),
+            "cpu_ms": _median_cpu_ms(func, runs),
+            "runs": runs,
+            "pages": pages,
+            **detail,
+        }
+    return out
+
+
+def _median_cpu_ms(func, runs: int) -> float:
+    """Processor time, which a busy shared machine does not inflate as it does wall time."""
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        func()
+        times.append((time.process_time() - start) * 1000)
+    return round(statistics.median(times), 2)
+
+
+def _pages(pdf: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+COMMANDS = {
+    "status": cmd_status,
+    "prepare": cmd_prepare,
+    "queries": cmd_queries,
+    "render": cmd_render,
+    "worst": cmd_worst,
+}
 
 if __name__ == "__main__":
     print(json.dumps(COMMANDS[sys.argv[1]](), default=str))

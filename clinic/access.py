@@ -3,13 +3,27 @@
 Each returns the object when the user may see it and raises Http404 otherwise,
 so a record outside the user's scope is indistinguishable from one that does
 not exist. Views never call ``.get(pk=...)`` on user input.
+
+The 404 they raise is ``OutOfScope``: it carries the kind of record and the id
+asked for, so the refusal is written to the audit log as a security event
+(``clinic.middleware.DenialAuditMiddleware``) without another query.
 """
 
 from __future__ import annotations
 
 from django.http import Http404
 
-from clinic.models import Client, EmergencyAccess, User
+from clinic.models import Client, ClientImport, EmergencyAccess, User
+
+
+class OutOfScope(Http404):
+    """Not found for this user: outside their scope, or no such record."""
+
+    def __init__(self, message: str, *, model: type, pk):
+        super().__init__(message)
+        self.model = model
+        self.pk = pk
+
 
 _MAX_ID = 2**63 - 1  # the largest bigint: a longer id would overflow the database driver
 
@@ -32,7 +46,7 @@ def get_client_for_user(user, pk, *, for_write: bool = False) -> Client:
     try:
         return qs.get(pk=_as_int(pk))
     except Client.DoesNotExist:
-        raise Http404("No such client") from None
+        raise OutOfScope("No such client", model=Client, pk=pk) from None
 
 
 def get_clinical_client_for_user(user, pk) -> Client:
@@ -42,22 +56,47 @@ def get_clinical_client_for_user(user, pk) -> Client:
     try:
         return qs.get(pk=_as_int(pk))
     except Client.DoesNotExist:
-        raise Http404("No such client") from None
+        raise OutOfScope("No such client", model=Client, pk=pk) from None
 
 
 def get_user_for_admin(user, pk) -> User:
     """A staff account, for user management: admins only."""
     if not (user.is_authenticated and user.is_active and user.is_clinic_admin):
-        raise Http404("No such user")
+        raise OutOfScope("No such user", model=User, pk=pk)
     try:
         return User.objects.get(pk=_as_int(pk))
     except User.DoesNotExist:
-        raise Http404("No such user") from None
+        raise OutOfScope("No such user", model=User, pk=pk) from None
 
 
 def can_read_clinical(user, client: Client) -> bool:
     """Used by composition pages to decide whether to include clinical sections."""
     return Client.objects.clinical_for(user).filter(pk=client.pk).exists()
+
+
+def may_export_records(user) -> bool:
+    """The complete record is clinical content: therapists export their care team's
+    clients; a records officer (named by an admin) exports any client's record."""
+    return bool(user.is_authenticated and user.is_active and (user.is_therapist or user.is_records_officer))
+
+
+def get_client_for_export(user, pk) -> Client:
+    """A client whose complete record the user may export: any client for a records
+    officer, the care team's clients for a therapist, nobody else (a front-desk admin
+    does not read clinical notes, so may not download them either)."""
+    if not may_export_records(user):
+        raise OutOfScope("No such client", model=Client, pk=pk)
+    qs = Client.objects.all() if user.is_records_officer else Client.objects.clinical_for(user)
+    try:
+        return qs.get(pk=_as_int(pk))
+    except Client.DoesNotExist:
+        raise OutOfScope("No such client", model=Client, pk=pk) from None
+
+
+def can_export_client(user, client: Client, *, clinical: bool) -> bool:
+    """Whether the chart offers the export buttons; ``clinical`` is the user's
+    clinical access to this client, already known to the chart."""
+    return may_export_records(user) and (user.is_records_officer or clinical)
 
 
 def may_break_glass(user) -> bool:
@@ -70,35 +109,45 @@ def get_client_for_emergency(user, pk) -> Client:
     one case where a therapist reaches a client outside their care team (and
     then only its name and date of birth until a grant is open)."""
     if not may_break_glass(user):
-        raise Http404("No such client")
+        raise OutOfScope("No such client", model=Client, pk=pk)
     try:
         return Client.objects.active().get(pk=_as_int(pk))
     except Client.DoesNotExist:
-        raise Http404("No such client") from None
+        raise OutOfScope("No such client", model=Client, pk=pk) from None
 
 
 def get_emergency_grant_for_user(user, pk) -> EmergencyAccess:
     """A grant, for ending it: its holder's own grants, or any grant for an admin."""
     if not (user.is_authenticated and user.is_active):
-        raise Http404("No such grant")
+        raise OutOfScope("No such grant", model=EmergencyAccess, pk=pk)
     qs = EmergencyAccess.objects.select_related("user", "client")
     if not user.is_clinic_admin:
         if not may_break_glass(user):
-            raise Http404("No such grant")
+            raise OutOfScope("No such grant", model=EmergencyAccess, pk=pk)
         qs = qs.filter(user=user)
     try:
         return qs.get(pk=_as_int(pk))
     except EmergencyAccess.DoesNotExist:
-        raise Http404("No such grant") from None
+        raise OutOfScope("No such grant", model=EmergencyAccess, pk=pk) from None
 
 
 def get_emergency_grant_for_admin(user, pk) -> EmergencyAccess:
     """A grant, for review: admins only."""
     if not (user.is_authenticated and user.is_active and user.is_clinic_admin):
-        raise Http404("No such grant")
+        raise OutOfScope("No such grant", model=EmergencyAccess, pk=pk)
     try:
         return EmergencyAccess.objects.select_related("user", "client", "ended_by", "reviewed_by").get(
             pk=_as_int(pk)
         )
     except EmergencyAccess.DoesNotExist:
-        raise Http404("No such grant") from None
+        raise OutOfScope("No such grant", model=EmergencyAccess, pk=pk) from None
+
+
+def get_import_for_admin(user, pk) -> ClientImport:
+    """An uploaded client list, for its preview and import: admins only."""
+    if not (user.is_authenticated and user.is_active and user.is_clinic_admin):
+        raise OutOfScope("No such import", model=ClientImport, pk=pk)
+    try:
+        return ClientImport.objects.select_related("primary_therapist", "uploaded_by").get(pk=_as_int(pk))
+    except ClientImport.DoesNotExist:
+        raise OutOfScope("No such import", model=ClientImport, pk=pk) from None

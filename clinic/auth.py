@@ -18,8 +18,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
@@ -34,9 +36,10 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 
+from clinic import services, throttle
 from clinic import views as clinic_views
 from clinic.audit import audit_record
-from clinic.forms_auth import OTPTokenForm, ReauthForm
+from clinic.forms_auth import OTPTokenForm, ReauthForm, SignInForm
 from clinic.middleware import (
     SESSION_HAS_DEVICE_KEY,
     has_confirmed_device,
@@ -78,7 +81,11 @@ class LoginView(clinic_views.LoginView):
     """Password step. A user who needs a second factor is sent on to it by
     ``TwoFactorMiddleware`` before any other page."""
 
+    authentication_form = SignInForm
+
     def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        self.known_device = throttle.is_known_device(request, username)
         if ip_ceiling_reached(request):
             audit_record(
                 actor=None,
@@ -90,6 +97,26 @@ class LoginView(clinic_views.LoginView):
             return render(
                 request, "registration/lockout.html", {"cooloff_minutes": 60, "per_ip": True}, status=429
             )
+        wait = throttle.seconds_to_wait(username, known_device=self.known_device)
+        if wait:
+            # Refused before any password is checked, with the same answer for every
+            # account name, real or not.
+            audit_record(
+                actor=None,
+                action="login_throttled",
+                request=request,
+                outcome="denied",
+                detail={"username": _loggable_username(username), "wait_seconds": wait},
+            )
+            form = self.get_form_class()(request, initial={"username": username[:150]})
+            response = render(
+                request,
+                self.template_name,
+                {"form": form, "throttle_message": throttled_message(wait)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -97,21 +124,51 @@ class LoginView(clinic_views.LoginView):
         user = form.get_user()
         needs_otp = second_factor_required(user, self.request.session)
         audit_record(actor=user, action="login", request=self.request, detail={"second_factor": needs_otp})
+        unseen = throttle.record_success(user, known_device=self.known_device)
+        if unseen is not None:
+            messages.warning(
+                self.request,
+                throttle.failed_attempts_sentence(unseen.unseen_failures, unseen.unseen_since)
+                + " If that was not you, tell your clinic's admin.",
+            )
+        if user.must_change_password:
+            services.user_temporary_password_use(user=user, request=self.request)
         if needs_otp:
             target = "otp_verify" if has_confirmed_device(user, self.request.session) else "otp_setup"
-            return redirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
+            response = redirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
+        elif user.must_change_password:
+            response = redirect("password_change")
+        throttle.remember_device(self.request, response, user.get_username())
         return response
 
     def form_invalid(self, form):
         if not getattr(self.request, "axes_locked_out", False):
+            username = self.request.POST.get("username", "")
             audit_record(
                 actor=None,
                 action="login_failed",
                 request=self.request,
                 outcome="denied",
-                detail={"username": _loggable_username(self.request.POST.get("username", ""))},
+                detail={"username": _loggable_username(username)},
             )
+            if _wrong_password(form):
+                throttle.record_failure(username, known_device=self.known_device)
         return super().form_invalid(form)
+
+
+def throttled_message(wait: int) -> str:
+    minutes, seconds = divmod(wait, 60)
+    span = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    return (
+        "There have been too many failed attempts to sign in to this account. "
+        f"Wait {span}, then try again. Signing in from a computer you have used before is not slowed."
+    )
+
+
+def _wrong_password(form) -> bool:
+    """The form failed on the credentials (not on a missing field)."""
+    errors = form.errors.as_data().get("__all__", [])
+    return any(e.code == "invalid_login" for e in errors)
 
 
 def ip_ceiling_reached(request) -> bool:
@@ -181,11 +238,75 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("home")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["forced"] = user.must_change_password
+        context["forced_notice"] = _temporary_password_notice(user) if user.must_change_password else ""
+        return context
+
     def form_valid(self, form):
+        was_forced = self.request.user.must_change_password
         response = super().form_valid(form)
-        audit_record(actor=self.request.user, action="password_change", request=self.request)
+        services.user_password_changed(user=self.request.user, request=self.request, was_forced=was_forced)
         messages.success(self.request, "Password changed. Your other sessions were signed out.")
         return response
+
+
+def _temporary_password_notice(user) -> str:
+    from clinic.models import AuditEvent
+
+    event = (
+        AuditEvent.objects.filter(action="password_set", object_type="clinic.user", object_id=str(user.pk))
+        .order_by("-id")
+        .first()
+    )
+    if event is None:
+        first = "Your account was set up with a temporary password."
+    else:
+        when = timezone.localtime(event.at)
+        first = (
+            f"An admin ({event.actor_username}) set a temporary password for your account "
+            f"on {when:%d %b %Y at %H:%M}."
+        )
+    return f"{first} Choose your own password to continue: nothing else opens until you do."
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user signed in with a password an admin set reaches nothing but the
+    change-password page (and sign-out) until they choose their own, so the
+    temporary password never opens a client's record."""
+
+    ALLOWED_URL_NAMES = {
+        "password_change",
+        "logout",
+        "admin_logout",
+        "login",
+        "otp_verify",
+        "otp_setup",
+        "healthz",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.must_change_password:
+            return None
+        match = getattr(request, "resolver_match", None)
+        # The namespaced name: the admin site's own "password_change" is not this page.
+        if match is not None and match.view_name in self.ALLOWED_URL_NAMES:
+            return None
+        url = reverse("password_change")
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse("Choose a new password first.", status=401)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)
 
 
 # --- Re-authentication before high-impact actions ---------------------------------

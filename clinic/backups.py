@@ -6,6 +6,18 @@ can miss WAL content or catch a torn page) and the copy must pass
 format and the archive must be readable by ``pg_restore --list``. Each backup
 gets a ``.sha256`` file beside it; a restore refuses a file that does not match.
 
+Anyone who can alter a backup can also recompute its ``.sha256``, so the checksum
+is signed too: the ``.sha256`` file's second line, a comment that ``sha256sum -c``
+skips, holds an HMAC-SHA256, with the audit key (clinic.audit), over the line
+``<sha256>  <file name>``, and the key's id::
+
+    <sha256>  kinetic-20260301T023000Z.sqlite3
+    # hmac-sha256 <key id> <hmac>  kinetic-20260301T023000Z.sqlite3
+
+``restore`` and ``restore_drill`` refuse a backup whose signature is missing or does
+not match, unless the operator passes ``--allow-unsigned`` (a backup taken before
+backups were signed). An encrypted backup's signature covers the ``.gpg`` file.
+
 When a key is configured (CFG-6) the verified backup is encrypted with GnuPG
 (OpenPGP, AES-256), a standard tool a clinic can also run by hand, and only the
 ``.gpg`` file is written to the backup folder: the plaintext copy is made and
@@ -36,10 +48,13 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.db import connection, connections, transaction
 
+from clinic.audit import current_key, key_by_id
+
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 _STAMP = re.compile(r"\d{8}T\d{6}Z")
 SCRATCH_SUFFIX = "_restore_drill"
 GPG_SUFFIX = ".gpg"
+SIGNATURE_PREFIX = "# hmac-sha256 "
 MIN_PASSPHRASE_LENGTH = 20
 # Iterated and salted S2K at the highest count OpenPGP allows: a guessed passphrase costs
 # an attacker about 0.1 s of hashing, once per backup file.
@@ -58,6 +73,14 @@ _SYMMETRIC = [
 
 class BackupError(Exception):
     pass
+
+
+class UnsignedBackup(BackupError):
+    """The backup's signature is missing or does not match (``--allow-unsigned`` overrides)."""
+
+    def __init__(self, message: str, *, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass
@@ -297,28 +320,126 @@ def plaintext_of(
         yield target
 
 
-def _write_sidecar(path: Path) -> str:
+def private_folder(folder: Path) -> None:
+    """Create the backup folder only this user can enter (0700). An existing folder is
+    tightened to 0700 too: backups hold every client's record."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if folder.stat().st_mode & 0o077:
+        try:
+            folder.chmod(0o700)
+        except OSError as exc:
+            raise BackupError(f"cannot make the backup folder {folder} private (0700): {exc}") from exc
+
+
+def private_file(path: Path) -> None:
+    """Backups and their sidecars are readable by their owner only (0600)."""
+    path.chmod(0o600)
+
+
+def write_checksum_file(path: Path) -> str:
+    """Write ``<backup>.sha256``: the backup's SHA-256 and its signature with the audit key."""
     digest = sha256_file(path)
-    Path(f"{path}.sha256").write_text(f"{digest}  {path.name}\n")
+    key = current_key()
+    mac = key.sign(_signed_line(digest, path.name))
+    sidecar = Path(f"{path}.sha256")
+    sidecar.write_text(f"{digest}  {path.name}\n{SIGNATURE_PREFIX}{key.key_id} {mac}  {path.name}\n")
+    private_file(sidecar)
+    private_file(path)
     return digest
+
+
+def _signed_line(digest: str, name: str) -> bytes:
+    return f"{digest}  {name}".encode()
+
+
+@dataclass
+class FileCheck:
+    """A backup file checked before it is restored: its SHA-256, and its signature
+    ("valid", or with ``--allow-unsigned`` "missing" or "invalid" and why)."""
+
+    sha256: str
+    signature: str
+    key_id: str = ""
+    problem: str = ""
+
+
+def check_signature(path: Path, digest: str) -> str:
+    """The id of the audit key whose signature of ``digest`` (the SHA-256 of ``path``)
+    is in the backup's ``.sha256``. Raises UnsignedBackup when it is missing or does
+    not match."""
+    sidecar = Path(f"{path}.sha256")
+    try:
+        lines = sidecar.read_text().splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    signed = [line for line in lines if line.startswith(SIGNATURE_PREFIX)]
+    if not signed:
+        raise UnsignedBackup(
+            f"{sidecar.name} is missing or carries no signature with the audit key, so the backup may "
+            "have been altered (a backup taken before backups were signed has none: restore it only if "
+            "you know where it came from, with --allow-unsigned)",
+            missing=True,
+        )
+    try:
+        key_id, mac, name = signed[0][len(SIGNATURE_PREFIX) :].split(maxsplit=2)
+    except ValueError as exc:
+        raise UnsignedBackup(
+            f"the signature in {sidecar.name} is unreadable: the backup may have been altered"
+        ) from exc
+    key = key_by_id(key_id)
+    if key is None:
+        raise UnsignedBackup(
+            f"the backup is signed with an audit key this server does not hold (key id {key_id}): it was "
+            "signed with another key (put that key back on a retired line of KC_AUDIT_KEY_FILE), or the "
+            "signature is forged"
+        )
+    if name != path.name and key.verify(_signed_line(digest, name), mac):
+        raise UnsignedBackup(
+            f"the backup was signed as {name}, not {path.name}: keep a backup's file name when copying it"
+        )
+    if not key.verify(_signed_line(digest, path.name), mac):
+        raise UnsignedBackup(
+            f"the backup's signature does not match (key id {key_id}): the backup may have been altered, "
+            "or was signed with another audit key; refusing to restore it"
+        )
+    return key_id
+
+
+def check_backup_file(path: Path, *, sidecar_required: bool, allow_unsigned: bool = False) -> FileCheck:
+    """Check a backup before restoring it: against its ``.sha256`` and its signature.
+    ``allow_unsigned`` lets a backup without a valid signature through (the caller
+    warns and audits it); a file that does not match its ``.sha256`` never passes."""
+    digest = sha256_file(path)
+    _compare_sidecar(path, digest, required=sidecar_required)
+    try:
+        key_id = check_signature(path, digest)
+    except UnsignedBackup as exc:
+        if not allow_unsigned:
+            raise
+        return FileCheck(digest, "missing" if exc.missing else "invalid", problem=str(exc))
+    return FileCheck(digest, "valid", key_id=key_id)
+
+
+def _compare_sidecar(path: Path, digest: str, *, required: bool) -> bool:
+    sidecar = Path(f"{path}.sha256")
+    if not sidecar.exists():
+        if required:
+            raise BackupError(f"{sidecar.name} is missing: cannot tell whether the backup is intact")
+        return False
+    try:
+        expected = sidecar.read_text().split()[0].lower()
+    except (OSError, IndexError) as exc:
+        raise BackupError(f"{sidecar.name} is unreadable") from exc
+    if digest != expected:
+        raise BackupError("the backup file does not match its .sha256: refusing to restore")
+    return True
 
 
 def check_sidecar(path: Path, *, required: bool) -> str | None:
     """Compare a backup with the SHA-256 recorded beside it when it was taken;
     return the digest (None when there is no record and none is required)."""
-    sidecar = Path(f"{path}.sha256")
-    if not sidecar.exists():
-        if required:
-            raise BackupError(f"{sidecar.name} is missing: cannot tell whether the backup is intact")
-        return None
-    try:
-        expected = sidecar.read_text().split()[0].lower()
-    except (OSError, IndexError) as exc:
-        raise BackupError(f"{sidecar.name} is unreadable") from exc
-    actual = sha256_file(path)
-    if actual != expected:
-        raise BackupError("the backup file does not match its .sha256: refusing to restore")
-    return actual
+    digest = sha256_file(path)
+    return digest if _compare_sidecar(path, digest, required=required) else None
 
 
 def sha256_file(path: Path) -> str:
@@ -429,15 +550,15 @@ def take_backup(
     if encryption is None:
         return _take_plain_backup(output, checksums=checksums)
     target = output if is_encrypted(output) else output.with_name(output.name + GPG_SUFFIX)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     with private_tempdir("kc-backup-") as work:
         plain = _take_plain_backup(work / plaintext_name(target), checksums=checksums)
         encrypt_file(plain.path, target, encryption)
-        digest = _write_sidecar(target)
+        digest = write_checksum_file(target)
         if keep_plaintext:
             kept = target.with_name(plaintext_name(target))
             shutil.move(plain.path, kept)
-            _write_sidecar(kept)
+            write_checksum_file(kept)
     return BackupResult(
         path=target,
         sha256=digest,
@@ -448,7 +569,7 @@ def take_backup(
 
 
 def _take_plain_backup(output: Path, *, checksums: bool) -> BackupResult:
-    output.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(output.parent)
     sums = None
     if connection.vendor == "sqlite":
         source = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
@@ -484,16 +605,24 @@ def _take_plain_backup(output: Path, *, checksums: bool) -> BackupResult:
         check = f"pg_restore --list ok ({entries} entries)"
     else:
         raise BackupError(f"unsupported database {connection.vendor}")
-    digest = _write_sidecar(output)
+    digest = write_checksum_file(output)
     return BackupResult(path=output, sha256=digest, check=check, checksums=sums)
 
 
 def restore_backup(
-    source: Path, *, passphrase_file: Path | None = None, secret_key_file: Path | None = None
+    source: Path,
+    *,
+    passphrase_file: Path | None = None,
+    secret_key_file: Path | None = None,
+    allow_unsigned: bool = False,
+    checked: FileCheck | None = None,
 ) -> str:
-    """Replace the current database's contents with the backup's. An encrypted
-    backup is decrypted first; if that fails the database is not touched."""
-    check_sidecar(source, required=False)
+    """Replace the current database's contents with the backup's. The file is checked
+    first (``checked``: already done by the caller) against its ``.sha256`` and its
+    signature; an encrypted backup is then decrypted. If either fails the database
+    is not touched."""
+    if checked is None:
+        check_backup_file(source, sidecar_required=False, allow_unsigned=allow_unsigned)
     with plaintext_of(source, passphrase_file=passphrase_file, secret_key_file=secret_key_file) as plain:
         return _restore_plain(plain)
 

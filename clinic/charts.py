@@ -37,6 +37,14 @@ BAND_FILL = colors.HexColor("#fff3bf")
 BAND_EDGE = colors.HexColor("#f0c419")
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
+# Type scale of every chart, in drawing units. A chart is never drawn smaller than its natural
+# size on a page (it scrolls sideways instead), so 12 units is at least 12 CSS px on a tablet.
+TEXT = 12
+TITLE = 14
+# Chart text is Helvetica; these widths (em per character, a little generous) lay out legends.
+_EM_PER_CHAR = 0.56
+# How much larger than its natural size a chart may grow to fill a wide column.
+MAX_GROWTH = 1.3
 
 _ids = itertools.count(1)
 
@@ -62,19 +70,31 @@ def line_chart(
     band=None,
     y_min: float | None = None,
     y_max: float | None = None,
-    width: int = 520,
-    height: int = 220,
+    width: int = 500,
+    height: int = 270,
 ) -> Drawing:
     """Values over time.
 
     ``series``: list of (label, [(date, value), ...]); ``band``: optional
     (low, high, label) drawn as a shaded band, e.g. an MCID/MDC band or a norm.
     """
+    labels = [label for label, _ in series]
+    legend_rows = _legend_rows(labels, width - 16)
+    top = 56 if band is not None else 40
+    left, right, bottom = 52, 34, 38 + 18 * max(1, len(legend_rows))
+    plot_w, plot_h = width - left - right, height - top - bottom
+    if plot_h < 120:
+        height += 120 - plot_h
+        plot_h = 120
     drawing = Drawing(width, height)
     drawing.__dict__["kc_title"] = title  # read by drawing_to_svg for the accessible name
-    left, right, top, bottom = 44, 30, 30, 42
-    plot_w, plot_h = width - left - right, height - top - bottom
-    drawing.add(String(8, height - 16, title, fontName=FONT_BOLD, fontSize=11, fillColor=INK))
+    drawing.add(String(8, height - 18, title, fontName=FONT_BOLD, fontSize=TITLE, fillColor=INK))
+    if band is not None:
+        drawing.add(
+            String(
+                8, height - 36, band[2], fontName=FONT, fontSize=TEXT, fillColor=colors.HexColor("#7a5c00")
+            )
+        )
 
     points = [(d, float(v)) for _, pts in series for d, v in pts if v is not None]
     if not points:
@@ -84,7 +104,7 @@ def line_chart(
                 height / 2,
                 "No values recorded yet",
                 fontName=FONT,
-                fontSize=10,
+                fontSize=TEXT,
                 fillColor=MUTED,
                 textAnchor="middle",
             )
@@ -123,18 +143,20 @@ def line_chart(
         drawing.add(Line(left, y, left + plot_w, y, strokeColor=GRID, strokeWidth=0.8))
         drawing.add(
             String(
-                left - 5,
-                y - 3,
+                left - 6,
+                y - 4,
                 _fmt_number(tick),
                 fontName=FONT,
-                fontSize=8,
+                fontSize=TEXT,
                 fillColor=MUTED,
                 textAnchor="end",
             )
         )
         tick += step
     drawing.add(
-        String(left, height - top + 6, y_label, fontName=FONT, fontSize=8, fillColor=MUTED, textAnchor="end")
+        String(
+            width - 8, height - 18, y_label, fontName=FONT, fontSize=TEXT, fillColor=MUTED, textAnchor="end"
+        )
     )
     if band is not None:
         b_lo, b_hi = sorted((float(band[0]), float(band[1])))
@@ -172,36 +194,28 @@ def line_chart(
                 strokeDashArray=[3, 2],
             )
         )
-        drawing.add(
-            String(
-                left + plot_w - 2,
-                y_hi + 3,
-                band[2],
-                fontName=FONT,
-                fontSize=7.5,
-                fillColor=colors.HexColor("#8a6d00"),
-                textAnchor="end",
-            )
-        )
     drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=MUTED, strokeWidth=0.8))
 
     # X labels: every distinct date, thinned so they do not overlap.
     distinct = sorted(set(dates))
-    every = max(1, len(distinct) // max(1, int(plot_w // 62)))
+    every = -(-len(distinct) // max(1, int(plot_w // 78)))
     for day in distinct[::every]:
         drawing.add(
             String(
                 x_of(day),
-                bottom - 13,
+                bottom - 16,
                 day.strftime("%d %b %y"),
                 fontName=FONT,
-                fontSize=7.5,
+                fontSize=TEXT,
                 fillColor=MUTED,
                 textAnchor="middle",
             )
         )
 
-    legend_x = left
+    legend_at = {}
+    for row_no, row in enumerate(legend_rows):
+        for label, x in row:
+            legend_at.setdefault(label, (x, 8 + 18 * (len(legend_rows) - 1 - row_no)))
     for index, (label, pts) in enumerate(series):
         color = colors.HexColor(PALETTE[index % len(PALETTE)])
         pts = sorted((d, float(v)) for d, v in pts if v is not None)
@@ -214,19 +228,33 @@ def line_chart(
             last_x, last_y = coords[-1]
             drawing.add(
                 String(
-                    min(last_x + 5, width - 4),
-                    last_y + 4,
+                    min(last_x + 6, width - 4),
+                    last_y + 5,
                     _fmt_number(pts[-1][1]),
                     fontName=FONT_BOLD,
-                    fontSize=8,
+                    fontSize=TEXT,
                     fillColor=color,
-                    textAnchor="end" if last_x + 30 > width else "start",
+                    textAnchor="end" if last_x + 34 > width else "start",
                 )
             )
-        drawing.add(Rect(legend_x, 8, 10, 3, fillColor=color, strokeColor=None))
-        drawing.add(String(legend_x + 14, 6, label, fontName=FONT, fontSize=8, fillColor=INK))
-        legend_x += 22 + 5 * len(label)
+        legend_x, legend_y = legend_at[label]
+        drawing.add(Rect(legend_x, legend_y + 3, 12, 4, fillColor=color, strokeColor=None))
+        drawing.add(String(legend_x + 16, legend_y, label, fontName=FONT, fontSize=TEXT, fillColor=INK))
     return drawing
+
+
+def _legend_rows(labels, room: float) -> list[list[tuple[str, float]]]:
+    """The legend entries laid out left to right, wrapping onto a new row when one is full."""
+    rows: list[list[tuple[str, float]]] = [[]]
+    x = 8.0
+    for label in labels:
+        need = 16 + len(label) * TEXT * _EM_PER_CHAR + 14
+        if rows[-1] and x + need > room:
+            rows.append([])
+            x = 8.0
+        rows[-1].append((label, x))
+        x += need
+    return rows
 
 
 SVG_CACHE_SIZE = 256
@@ -279,12 +307,18 @@ def drawing_to_svg(drawing: Drawing, *, uid: str | None = None) -> str:
     ).replace("font-family: Helvetica;", "font-family: Helvetica, Arial, sans-serif;")
     title = escape(getattr(drawing, "kc_title", "") or "Chart")
     svg = svg.replace("<title>...</title>", f"<title>{title}</title>", 1).replace("<desc>...</desc>", "", 1)
-    svg = re.sub(
-        r'<svg width="([\d.]+)" height="([\d.]+)"',
-        r'<svg class="kc-svg" role="img" aria-label="'
-        + title
-        + r'" width="100%" style="max-width:\1px;height:auto"',
-        svg,
-        count=1,
-    )
+    # A chart with text is never drawn smaller than its natural size (its text would shrink under
+    # 12 px): a column narrower than the chart scrolls it sideways (.kc-chart); a wider one lets it
+    # grow a little. A drawing without text (an exercise illustration) simply fits its column.
+    has_text = "<text" in svg
+
+    def sized(match: re.Match) -> str:
+        natural = float(match.group(1))
+        limits = f"min-width:{natural:g}px;max-width:{natural * MAX_GROWTH:g}px" if has_text else ""
+        return (
+            f'<svg class="kc-svg" role="img" aria-label="{title}" width="100%" '
+            f'style="{limits or f"max-width:{natural:g}px"};height:auto"'
+        )
+
+    svg = re.sub(r'<svg width="([\d.]+)" height="([\d.]+)"', sized, svg, count=1)
     return svg

@@ -26,6 +26,11 @@ class Section:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 50
+    # Fields of the visit-note form this section records instead (a note section
+    # only): the note page leaves them out of its form, so they are entered once.
+    replaces_note_fields: tuple[str, ...] = ()
+    # The chart's tab that jumps to this section: its label, the section's element id and an icon.
+    tab: tuple[str, str, str] | None = None
 
 
 def _collect(func_name: str, **kwargs) -> list[Section]:

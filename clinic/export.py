@@ -189,12 +189,12 @@ def render_pdf(data: dict[str, Any], *, letterhead) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
 
-    from clinic.pdf import esc, letterhead_flowables, page_size, styles
+    from clinic.pdf import clip, esc, letterhead_flowables, page_size, styles
 
     st = styles(10)
     width = page_size(letterhead.paper_size)[0] - 36 * mm
     client = data["client"]["fields"]
-    name = f"{client['first_name']} {client['last_name']}"
+    name = clip(f"{client['first_name']} {client['last_name']}", 120)
     story = letterhead_flowables(letterhead, "Complete client record", st, width)
     story += [
         Spacer(1, 4 * mm),
@@ -280,22 +280,11 @@ LINES_PER_ROW = 40  # a long field is continued over several rows, so no row out
 
 
 def _wrap(text: str, col_width: float) -> list[str]:
-    """Lines of ``text`` that fit ``col_width``; a word too long for a line is cut."""
-    from reportlab.lib.utils import simpleSplit
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    """Lines of ``text`` that fit ``col_width``; a word too long for a line is cut.
+    Linear in the length of the text (clinic.pdf.wrap_lines)."""
+    from clinic.pdf import wrap_lines
 
-    room = col_width - 2 * CELL_PAD
-    lines: list[str] = []
-    for paragraph in str(text).splitlines() or [""]:
-        for line in simpleSplit(paragraph, CELL_FONT, CELL_SIZE, room) or [""]:
-            while stringWidth(line, CELL_FONT, CELL_SIZE) > room and len(line) > 1:
-                cut = len(line) - 1
-                while cut > 1 and stringWidth(line[:cut], CELL_FONT, CELL_SIZE) > room:
-                    cut = max(1, int(cut * 0.9))
-                lines.append(line[:cut])
-                line = line[cut:]
-            lines.append(line)
-    return lines
+    return wrap_lines(text, CELL_FONT, CELL_SIZE, col_width - 2 * CELL_PAD)
 
 
 def _chunks(lines: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from clinic import fields
-from clinic.models import Client, ClinicProfile, User
+from clinic.models import Client, ClinicProfile, Consent, HealthScreen, User
 from clinic.screening import QUESTIONS
 from clinic.services import MAX_LOGO_PIXELS
 
@@ -160,15 +160,41 @@ class HealthScreenForm(forms.Form):
     notes = forms.CharField(
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
+    pregnancy_stage = forms.ChoiceField(
+        required=False,
+        choices=HealthScreen.PregnancyStage.choices,
+        label="Pregnancy: trimester, or within 6 weeks of giving birth",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    gp_name = forms.CharField(required=False, max_length=120, label="GP's name")
+    gp_contact = forms.CharField(required=False, max_length=200, label="GP's practice and phone")
     consent_given = forms.BooleanField(
         required=False,
         label="Client consents to treatment",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    consented_by_role = forms.ChoiceField(
+        required=False,
+        choices=Consent.Role.choices,
+        initial=Consent.Role.CLIENT,
+        label="Who consented",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    consented_by_name = forms.CharField(
+        required=False, max_length=120, label="Name of the parent or guardian (for a minor)"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("gp_name", "gp_contact", "consented_by_name"):
+            self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
         for q in QUESTIONS:
+            if q.dated:
+                self.fields[f"s_{q.code}"] = forms.DateField(
+                    label="Date",
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+                )
             self.fields[f"q_{q.code}"] = forms.TypedChoiceField(
                 label=q.text,
                 choices=[("no", "No"), ("yes", "Yes")],
@@ -192,17 +218,59 @@ class HealthScreenForm(forms.Form):
         for answer in answers:
             initial[f"q_{answer.question}"] = "yes" if answer.answer else "no"
             initial[f"d_{answer.question}"] = answer.details
+            if getattr(answer, "since", None):
+                initial[f"s_{answer.question}"] = answer.since
         if screen is not None:
             initial["medications"] = screen.medications
+            initial["gp_name"] = screen.gp_name
+            initial["gp_contact"] = screen.gp_contact
         return initial
 
     def questions(self):
-        return [(q, self[f"q_{q.code}"], self[f"d_{q.code}"]) for q in QUESTIONS]
+        return [
+            (q, self[f"q_{q.code}"], self[f"d_{q.code}"], self[f"s_{q.code}"] if q.dated else None)
+            for q in QUESTIONS
+        ]
 
-    def answers(self) -> dict[str, tuple[bool, str]]:
+    def answers(self) -> dict[str, tuple]:
+        data = self.cleaned_data
         return {
-            q.code: (self.cleaned_data[f"q_{q.code}"], self.cleaned_data[f"d_{q.code}"]) for q in QUESTIONS
+            q.code: (data[f"q_{q.code}"], data[f"d_{q.code}"], data.get(f"s_{q.code}") if q.dated else None)
+            for q in QUESTIONS
         }
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """A service error on a question code goes beside that question (its date if it has one)."""
+        if hasattr(exc, "error_dict"):
+            by_code = {q.code: q for q in QUESTIONS}
+            renamed = {}
+            for name, messages in exc.message_dict.items():
+                question = by_code.get(name)
+                if question is not None:
+                    name = f"s_{name}" if question.dated and "date" in " ".join(messages) else f"q_{name}"
+                renamed[name] = messages
+            exc = ValidationError(renamed)
+        add_validation_errors(self, exc)
+
+    def screen_fields(self) -> dict:
+        """The rest of the screen for ``health_screen_record``."""
+        data = self.cleaned_data
+        names = ("medications", "notes", "pregnancy_stage", "gp_name", "gp_contact", "consent_given")
+        return {name: data[name] for name in names} | {
+            "consented_by_role": data["consented_by_role"] or Consent.Role.CLIENT,
+            "consented_by_name": data["consented_by_name"],
+        }
+
+
+class ConsentWithdrawForm(forms.Form):
+    """The reason a client gives for withdrawing consent to treatment."""
+
+    reason = forms.CharField(
+        max_length=2000,
+        label="Reason for withdrawing consent",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"required": "Say why consent was withdrawn."},
+    )
 
 
 class UserCreateForm(forms.ModelForm):
@@ -261,16 +329,30 @@ class UserEditForm(forms.ModelForm):
             "is_therapist",
             "is_clinic_admin",
             "may_break_glass",
+            "joint_mobilisation_in_scope",
+            "is_records_officer",
+            "supervisors",
             "is_active",
         ]
         labels = {
+            "is_records_officer": "Records officer: may export any client's complete record",
             "is_active": "Active (untick to deactivate; accounts are never deleted)",
             "may_break_glass": "May open emergency access (break-glass)",
+            "joint_mobilisation_in_scope": "Joint mobilisation is in this therapist's scope of practice",
+            "supervisors": "Named supervisors",
         }
+        widgets = {"supervisors": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, editor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.editor = editor
+        self.fields["supervisors"].queryset = User.objects.filter(is_therapist=True, is_active=True).exclude(
+            pk=self.instance.pk
+        )
+        self.fields["supervisors"].help_text = (
+            "Therapists who may write, sign and amend this therapist's records. "
+            "Used only when the clinic profile allows named supervisors."
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -283,6 +365,8 @@ class UserEditForm(forms.ModelForm):
                 self.add_error("is_active", "You cannot deactivate your own account.")
         if cleaned.get("may_break_glass") and not cleaned.get("is_therapist"):
             self.add_error("may_break_glass", "Emergency access is for therapists only.")
+        if cleaned.get("joint_mobilisation_in_scope") and not cleaned.get("is_therapist"):
+            self.add_error("joint_mobilisation_in_scope", "Joint mobilisation scope is for therapists only.")
         return cleaned
 
 
@@ -297,8 +381,20 @@ class ClinicProfileForm(forms.ModelForm):
 
     class Meta:
         model = ClinicProfile
-        fields = ["name", "address", "phone", "email", "website", "paper_size"]
-        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "paper_size",
+            "opened_on",
+            "named_supervisors_allowed",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "opened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -322,3 +418,25 @@ class ClinicProfileForm(forms.ModelForm):
         if image is not None and image.format not in ("PNG", "JPEG", "GIF", "WEBP"):
             raise forms.ValidationError("Upload a PNG, JPEG, GIF or WebP image.")
         return upload
+
+
+class ClientImportForm(forms.Form):
+    """Upload of a client list exported by another practice system."""
+
+    file = forms.FileField(
+        label="Client list (CSV)",
+        help_text="A CSV export from your previous system. The first row names the columns.",
+    )
+    primary_therapist = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_therapist=True, is_active=True),
+        label="Therapist for these clients",
+        help_text="Every imported client joins this therapist's care team; change it per client later.",
+    )
+    month_first = forms.BooleanField(
+        required=False, label="Dates are month first (03/04/1980 is 4 March 1980)"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

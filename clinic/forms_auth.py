@@ -4,6 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from clinic.forms import LoginForm
+
 
 class OTPTokenForm(forms.Form):
     otp_token = forms.CharField(
@@ -38,3 +40,40 @@ class ReauthForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("submit", "Confirm", css_class="w-100"))
+
+
+TEMPORARY_PASSWORD_USED = (
+    "This temporary password has been used already. Ask an admin of your clinic to set a new one."
+)
+
+
+class SignInForm(LoginForm):
+    """The sign-in form. A password an admin set signs in once, and only to
+    choose a new password; after that it is refused."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.must_change_password and user.temporary_password_used_at is not None:
+            raise forms.ValidationError(TEMPORARY_PASSWORD_USED, code="temporary_password_used")
+
+
+class BulkExportConfirmForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you exporting these records?",
+        min_length=10,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
+        help_text="Kept in the audit log and sent to the other admins.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", "Confirm and export", css_class="btn-warning"))
+
+    def clean_reason(self):
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if len(reason) < 10:
+            raise forms.ValidationError("Write the reason in a few words (at least 10 characters).")
+        return reason

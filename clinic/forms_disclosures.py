@@ -8,7 +8,9 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
-TEXT_LIMIT = 10000
+from clinic.textlimits import ADDRESS, NOTE_TEXT
+
+TEXT_LIMIT = NOTE_TEXT
 
 
 class DisclosureForm(forms.Form):
@@ -26,7 +28,7 @@ class DisclosureForm(forms.Form):
     recipient_address = forms.CharField(
         label="Recipient's address",
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=TEXT_LIMIT,
+        max_length=ADDRESS,
         required=False,
         help_text="If known.",
     )

@@ -12,6 +12,27 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 
+class DenialAuditMiddleware:
+    """Every refusal of a record (a 404 raised by a view for a signed-in user on
+    a route that names a record, or inside the Django admin) is written to the
+    audit log as a security event: see ``clinic.denials``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.http import Http404
+
+        if isinstance(exception, Http404):
+            from clinic.denials import denial_record
+
+            denial_record(request, exception)
+        return None
+
+
 class NoStoreMiddleware:
     """Client data must not linger in browser or proxy caches: every response to a
     signed-in user is ``Cache-Control: no-store`` unless a view set its own."""

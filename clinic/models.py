@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clinic.records import RecordLocked, TimeStampedModel
+from clinic.records import InsertOnlyModel, InsertOnlyQuerySet, RecordLocked, TimeStampedModel
+from clinic.screening import current_question_set
+from clinic.textlimits import TextLimited
 
 
 class User(AbstractUser):
@@ -35,6 +37,34 @@ class User(AbstractUser):
             "Therapists only; every use is audited and reviewed by an admin."
         ),
     )
+    is_records_officer = models.BooleanField(
+        default=False,
+        help_text=(
+            "May export any client's complete record, to answer a client's request for their "
+            "records. Granted by an admin; every export is audited."
+        ),
+    )
+    joint_mobilisation_in_scope = models.BooleanField(
+        default=False,
+        help_text=(
+            "Joint mobilisation is within this therapist's scope of practice where they work. "
+            "Without it the treatment log does not offer joint mobilisation."
+        ),
+    )
+    supervisors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="supervisees",
+        blank=True,
+        help_text=(
+            "Therapists who may write, sign and amend this therapist's records, "
+            "where the clinic allows named supervisors."
+        ),
+    )
+    # Set when an admin chose this user's password: it is a temporary one that
+    # signs in once, and only to choose a new password.
+    must_change_password = models.BooleanField(default=False)
+    temporary_password_used_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -57,7 +87,11 @@ class User(AbstractUser):
     def role_label(self) -> str:
         roles = [
             label
-            for flag, label in ((self.is_clinic_admin, "Admin"), (self.is_therapist, "Therapist"))
+            for flag, label in (
+                (self.is_clinic_admin, "Admin"),
+                (self.is_therapist, "Therapist"),
+                (self.is_records_officer, "Records officer"),
+            )
             if flag
         ]
         return " + ".join(roles) or "No role"
@@ -78,6 +112,19 @@ class ClinicProfile(TimeStampedModel):
     website = models.CharField(max_length=200, blank=True)
     logo = models.ImageField(upload_to="clinic/", blank=True)
     paper_size = models.CharField(max_length=6, choices=PaperSize.choices, default=PaperSize.A4)
+    opened_on = models.DateField(
+        "First day of the clinic",
+        null=True,
+        blank=True,
+        help_text="No visit, assessment or program can be dated before it. "
+        "Left empty, the earliest date accepted is 1 January 1900.",
+    )
+    named_supervisors_allowed = models.BooleanField(
+        "Allow named supervisors",
+        default=False,
+        help_text="A therapist's named supervisor may write, sign, amend and mark in error "
+        "that therapist's records. Each such action is recorded as done by the supervisor.",
+    )
 
     class Meta:
         constraints = [
@@ -236,20 +283,43 @@ class Client(TimeStampedModel):
         return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
 
-class HealthScreenQuerySet(models.QuerySet):
+class HealthScreenQuerySet(InsertOnlyQuerySet):
+    locked_message = "A recorded health screen is final. Record a re-check instead."
+
     def latest_for(self, client) -> HealthScreen | None:
         return self.filter(client=client).prefetch_related("answers").order_by("-taken_at", "-id").first()
 
 
-class HealthScreen(TimeStampedModel):
+class HealthScreen(InsertOnlyModel, TimeStampedModel):
     """One completed intake health screen. A re-check at a later visit adds a new
-    screen; earlier screens stay as they were."""
+    screen; earlier screens stay as they were.
+
+    A screen has no draft stage: it is confirmed when it is recorded, and from
+    then on neither it nor its answers change (model, QuerySet and a database
+    trigger refuse UPDATE and DELETE)."""
+
+    locked_message = HealthScreenQuerySet.locked_message
+
+    class PregnancyStage(models.TextChoices):
+        NONE = "", "Not pregnant"
+        FIRST = "t1", "First trimester"
+        SECOND = "t2", "Second trimester"
+        THIRD = "t3", "Third trimester"
+        POSTPARTUM = "postpartum", "Within 6 weeks of giving birth"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="health_screens")
     taken_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     medications = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    # The version of the questions this screen was answered with (clinic.screening.QUESTION_SETS):
+    # an old screen keeps showing its own questions.
+    question_set = models.CharField(max_length=20, default=current_question_set)
+    pregnancy_stage = models.CharField(
+        "pregnancy", max_length=12, choices=PregnancyStage.choices, blank=True, default=""
+    )
+    gp_name = models.CharField("GP's name", max_length=120, blank=True)
+    gp_contact = models.CharField("GP's practice and phone", max_length=200, blank=True)
 
     objects = HealthScreenQuerySet.as_manager()
 
@@ -264,11 +334,23 @@ class HealthScreen(TimeStampedModel):
         return f"Health screen {self.client_id} {self.taken_at:%Y-%m-%d}"
 
 
-class ScreenAnswer(models.Model):
+class ScreenAnswerQuerySet(InsertOnlyQuerySet):
+    locked_message = HealthScreenQuerySet.locked_message
+
+
+class ScreenAnswer(InsertOnlyModel):
+    """One answer of a screen: written with the screen, final with it."""
+
+    locked_message = HealthScreenQuerySet.locked_message
+
     screen = models.ForeignKey(HealthScreen, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField(max_length=40)
     answer = models.BooleanField()
     details = models.CharField(max_length=500, blank=True)
+    # For time-boxed flags (surgery, a heel injection): when it happened.
+    since = models.DateField("date", null=True, blank=True)
+
+    objects = ScreenAnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -280,19 +362,52 @@ class ScreenAnswer(models.Model):
         return f"{self.question}: {'yes' if self.answer else 'no'}"
 
 
-class Consent(TimeStampedModel):
-    """Consent to treatment: who recorded it, when, and which text the client agreed to."""
+class ConsentQuerySet(InsertOnlyQuerySet):
+    locked_message = "A consent record is final. Record a withdrawal or a new consent instead."
+
+
+class Consent(InsertOnlyModel, TimeStampedModel):
+    """Consent to treatment: who recorded it, when, which text was agreed to, and
+    who consented in what role (a parent or guardian for a minor).
+
+    A consent is final once recorded. A client who withdraws consent gets a new
+    row with ``given`` false and the reason; consent given again later is a new
+    row too. The latest row is the client's current answer."""
+
+    locked_message = ConsentQuerySet.locked_message
+
+    class Role(models.TextChoices):
+        CLIENT = "client", "The client"
+        CAPABLE_MINOR = "capable_minor", "The client (a minor able to consent)"
+        PARENT = "parent", "Parent"
+        GUARDIAN = "guardian", "Legal guardian"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
     given_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text_version = models.CharField(max_length=20)
     given = models.BooleanField(default=True)
+    withdrawal_reason = models.TextField(
+        blank=True, max_length=2000, help_text="Why the client withdrew consent, in their words if possible."
+    )
+    consented_by_role = models.CharField(
+        "who consented", max_length=20, choices=Role.choices, default=Role.CLIENT
+    )
+    consented_by_name = models.CharField("name of the parent or guardian", max_length=120, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(given=True) | ~Q(withdrawal_reason=""), name="consent_withdrawal_has_reason"
+            ),
+        ]
 
     def __str__(self) -> str:
+        if not self.given:
+            return f"Consent withdrawn for client {self.client_id}"
         return f"Consent {self.text_version} for client {self.client_id}"
 
 
@@ -397,8 +512,10 @@ class AuditEvent(models.Model):
     """One append-only audit row. Written only through ``clinic.audit.audit_record``.
 
     The table rejects UPDATE and DELETE with a database trigger, and each row
-    carries the hash of the previous one, so ``manage.py audit_verify`` detects
-    an edited, deleted or reordered row.
+    carries the hash of the previous one, signed with the audit key (an
+    HMAC-SHA256 whose key lives outside the database), so ``manage.py
+    audit_verify`` detects an edited, deleted or reordered row even when whoever
+    changed it recomputed the hashes.
     """
 
     class Outcome(models.TextChoices):
@@ -425,6 +542,9 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Which audit key signed the row (clinic.audit.key_id_for); blank on rows written
+    # before the chain was keyed, whose hash is a plain SHA-256.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -476,7 +596,7 @@ def accounting_start(today: date | None = None) -> date:
         return today.replace(year=today.year - ACCOUNTING_YEARS, day=28)
 
 
-class Disclosure(models.Model):
+class Disclosure(TextLimited, models.Model):
     """One release of a client's record outside treatment, payment and operations
     (to a lawyer or an insurer on request, say), as 45 CFR 164.528 asks it to be
     logged. Insert-only: the model, its QuerySet and a database trigger refuse
@@ -528,3 +648,64 @@ class Disclosure(models.Model):
         super().clean()
         if self.disclosed_on and self.disclosed_on > timezone.localdate():
             raise ValidationError({"disclosed_on": "The date of disclosure cannot be in the future."})
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins of one account name, counted across every address and
+    every server process (django-axes counts per name and address only).
+
+    Keyed by the typed name, lower-cased, whether or not such an account exists,
+    so the throttle behaves the same for unknown names and tells nobody which
+    names are real."""
+
+    username = models.CharField(max_length=150, unique=True)
+    # Failures in the current run: a run ends after a quiet window with none.
+    failures = models.PositiveIntegerField(default=0)
+    # Of those, failures from browsers holding this account's device cookie: past
+    # the free attempts, the cookie stops exempting anyone from the wait.
+    device_failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    # While the run is past the free attempts, no password is checked before this.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # For the notice at the account's next sign-in.
+    unseen_failures = models.PositiveIntegerField(default=0)
+    unseen_since = models.DateTimeField(null=True, blank=True)
+    # When the account and the admins were last told of this run.
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_failure_at", "id"]
+        indexes = [
+            # Admins' home page: WHERE failures >= ? AND last_failure_at >= ? ORDER BY last_failure_at DESC.
+            models.Index(fields=["-last_failure_at"], name="signinthrottle_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-in throttle for {self.username}: {self.failures} failures"
+
+
+class ClientImport(models.Model):
+    """A client list uploaded from another practice system, kept from its preview until
+    it is imported (or left): the file itself, who sent it, and what the import did."""
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    month_first = models.BooleanField(
+        default=False, help_text="Dates such as 03/04/1980 are month first (US style)."
+    )
+    primary_therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Client import of {self.file_name}"

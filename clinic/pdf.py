@@ -2,11 +2,24 @@
 
 Renderers are pure: they take data already fetched and return bytes. All user
 text goes through ``esc`` before it enters ReportLab paragraph markup.
+
+Every printout must render whatever was stored, however long. Three rules keep
+that true and keep the cost linear in the length of the text:
+
+- free text becomes ``paragraphs()``: pieces of at most ``CHUNK_CHARS`` that
+  flow on to the next page (one huge Paragraph is re-wrapped in full at every
+  page break, so its cost grows with the square of its length);
+- a table cell holds at most a few lines (``cell()``): anything longer is
+  shortened in the table and printed in full below it, because a table row
+  taller than a page cannot be laid out;
+- text drawn straight on the canvas (footers, the letterhead) is cut to fit
+  (``fit_line``, ``clip``).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as _xml_escape
@@ -16,6 +29,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 INK = colors.HexColor("#1d2939")
@@ -24,11 +38,304 @@ RULE = colors.HexColor("#d0d5dd")
 ACCENT = colors.HexColor("#175cd3")
 
 
+# C0 and C1 control characters other than tab and line feed: they print as
+# nothing useful and some PDF readers stop at them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+# A piece of free text laid out as one Paragraph. Small enough that wrapping it
+# again at a page break is cheap and that it never needs more than a page, large
+# enough that the line break between pieces of an unbroken letter is rare.
+CHUNK_CHARS = 2500
+CHUNK_LINES = 40
+# A table cell prints at most this many lines (a third of a page at most, so a
+# row always fits on one); longer text moves below the table.
+CELL_LINES = 20
+
+
+def plain(text) -> str:
+    """User text ready to lay out: one kind of line end, tabs as spaces, no
+    control characters, and no lone surrogate halves (which cannot be encoded)."""
+    if text is None:
+        return ""
+    text = str(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def esc(text) -> str:
     """Escape user text for ReportLab markup; keep line breaks."""
     if text is None:
         return ""
-    return _xml_escape(str(text)).replace("\n", "<br/>")
+    return _xml_escape(plain(text)).replace("\n", "<br/>")
+
+
+def clip(text, limit: int) -> str:
+    """At most ``limit`` characters, cut at a space where one is near, with an ellipsis."""
+    text = plain(text)
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit // 2, limit)
+    return text[: cut if cut > 0 else limit].rstrip() + "…"
+
+
+def chunks(text: str, size: int = CHUNK_CHARS, max_lines: int = CHUNK_LINES) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters and ``max_lines``
+    lines: at a line break where there is one in the back half of the piece,
+    else after a sentence, else at a space, else anywhere (a pasted link or an
+    unbroken run). Nothing is lost but the line break or space cut at. Linear."""
+    out: list[str] = []
+    pos, end = 0, len(text)
+    while end - pos > size or text.count("\n", pos, min(end, pos + size)) >= max_lines:
+        window_end = min(end, pos + size)
+        # The max_lines-th line break inside the window, if there is one.
+        cut, nl, seen = -1, pos - 1, 0
+        while seen < max_lines:
+            nl = text.find("\n", nl + 1, window_end)
+            if nl < 0:
+                break
+            seen += 1
+            if seen == max_lines:
+                cut = nl
+        if cut < 0:
+            half = pos + (window_end - pos) // 2
+            cut = text.rfind("\n", half, window_end)
+        skip = 1
+        if cut < 0:
+            for mark in (". ", "? ", "! ", "; ", ", "):
+                cut = text.rfind(mark, half, window_end)
+                if cut >= 0:
+                    cut += 1  # keep the full stop with its sentence
+                    break
+        if cut < 0:
+            cut = text.rfind(" ", half, window_end)
+        if cut < 0:
+            cut, skip = window_end, 0
+        out.append(text[pos:cut])
+        pos = cut + skip
+    if pos < end or not out:
+        out.append(text[pos:])
+    return out
+
+
+def _piece_style(style: ParagraphStyle, *, first: bool, last: bool) -> ParagraphStyle:
+    if first and last:
+        return style
+    return ParagraphStyle(
+        f"{style.name}-{'f' if first else 'm' if not last else 'l'}",
+        parent=style,
+        spaceBefore=style.spaceBefore if first else 0,
+        spaceAfter=style.spaceAfter if last else 0,
+    )
+
+
+def paragraphs(text, style: ParagraphStyle, *, lead: str = "", wrap: str = "{}") -> list[Flowable]:
+    """Free text as paragraphs that flow across pages, however long it is.
+
+    ``lead`` is trusted markup (a bold label) put before the first piece; ``wrap``
+    is trusted markup around each escaped piece (``"<strike>{}</strike>"``)."""
+    pieces = chunks(plain(text))
+    styles_ = {
+        (True, True): style,
+        (True, False): _piece_style(style, first=True, last=False),
+        (False, False): _piece_style(style, first=False, last=False),
+        (False, True): _piece_style(style, first=False, last=True),
+    }
+    out: list[Flowable] = []
+    last_index = len(pieces) - 1
+    for index, piece in enumerate(pieces):
+        body = wrap.format(esc(piece)) if piece else ""
+        if index == 0 and lead:
+            body = f"{lead} {body}" if body else lead
+        out.append(Paragraph(body, styles_[(index == 0, index == last_index)]))
+    return out
+
+
+def _lines_needed(text: str, style: ParagraphStyle, width: float) -> int:
+    """About how many lines ``text`` takes at ``width``: its measured width with
+    a quarter added for the space word wrapping leaves at line ends."""
+    font, size = style.fontName, style.fontSize
+    total = 0
+    for line in text.split("\n"):
+        measured = sum(_char_width(ch, font, size) for ch in line) * 1.25
+        total += max(1, -(-int(measured) // max(int(width), 1)))
+    return total
+
+
+# Longer cell text always moves below the table; measuring it would be wasted work.
+_CELL_MAX_CHARS = 600
+
+
+def cell(text, style: ParagraphStyle, width: float, *, overflow: list, label: str) -> Paragraph:
+    """A table cell for user text. Text that could need more than ``CELL_LINES``
+    lines at ``width`` is shortened here and added to ``overflow`` as
+    ``(label, text)``, to be printed in full below the table (``overflow_flowables``)."""
+    text = plain(text)
+    if len(text) <= _CELL_MAX_CHARS and _lines_needed(text, style, width) <= CELL_LINES:
+        return Paragraph(esc(text), style)
+    overflow.append((label, text))
+    # The widest Helvetica letters are about one em: a shortened text of this
+    # many characters fits in the lines left beside the note that follows it.
+    per_line = max(1, int(width / style.fontSize))
+    short = clip(text.replace("\n", " "), max(per_line * (CELL_LINES - 3), 1))
+    return Paragraph(f"{esc(short)} <i>(in full below the table)</i>", style)
+
+
+def overflow_flowables(overflow: list, style: ParagraphStyle) -> list[Flowable]:
+    """The full text of cells that ``cell()`` shortened, each under its label."""
+    out: list[Flowable] = []
+    for label, text in overflow:
+        out += paragraphs(text, style, lead=f"<b>{esc(label)}, in full:</b>")
+    return out
+
+
+class _RuledPart(Flowable):
+    """One flowable with a rule down its left side; splits wherever it does."""
+
+    def __init__(self, child: Flowable, color, *, top: float | None = None, bottom: float | None = None):
+        super().__init__()
+        self.child, self.color = child, color
+        self.top = child.getSpaceBefore() if top is None else top
+        self.bottom = child.getSpaceAfter() if bottom is None else bottom
+
+    def wrap(self, available_width, available_height):
+        _, h = self.child.wrap(available_width - RULED_INDENT, available_height - self.top - self.bottom)
+        self.width, self.height = available_width, h + self.top + self.bottom
+        return self.width, self.height
+
+    def getSpaceBefore(self):  # noqa: N802 - ReportLab's API
+        return 0
+
+    def getSpaceAfter(self):  # noqa: N802 - ReportLab's API
+        return 0
+
+    def split(self, available_width, available_height):
+        parts = self.child.split(available_width - RULED_INDENT, available_height - self.top)
+        if not parts:
+            return []
+        last = len(parts) - 1
+        return [
+            _RuledPart(
+                part,
+                self.color,
+                top=self.top if i == 0 else 0,
+                bottom=self.bottom if i == last else 0,
+            )
+            for i, part in enumerate(parts)
+        ]
+
+    def draw(self):
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setStrokeColor(self.color)
+        canvas.setLineWidth(2)
+        canvas.line(1, 0, 1, self.height)
+        canvas.restoreState()
+        self.child.drawOn(canvas, RULED_INDENT, self.bottom)
+
+
+RULED_INDENT = 9
+
+
+def ruled(flowables: Sequence[Flowable], *, color=MUTED) -> list[Flowable]:
+    """Flowables set off by a rule down their left side (an addendum, a request).
+
+    Each keeps its own place in the story, so a long one runs on to the next page
+    where a one-cell table of them could not."""
+    return [_RuledPart(f, color) for f in flowables]
+
+
+# Text wider than this is never drawn on one line: measuring it would be wasted work.
+_FIT_MAX_CHARS = 400
+
+
+def fit_line(text, font: str, size: float, width: float) -> str:
+    """One line of canvas text (a footer) that fits ``width``, cut with an ellipsis."""
+    text = " ".join(plain(text).split())
+    if len(text) > _FIT_MAX_CHARS:
+        text = text[:_FIT_MAX_CHARS]
+    elif stringWidth(text, font, size) <= width:
+        return text
+    room = width - stringWidth("…", font, size)
+    used, cut = 0.0, 0
+    for ch in text:
+        used += _char_width(ch, font, size)
+        if used > room:
+            break
+        cut += 1
+    if cut == len(text) and stringWidth(text, font, size) <= width:
+        return text
+    return text[:cut].rstrip() + "…"
+
+
+_CHAR_WIDTHS: dict[tuple[str, str, float], float] = {}
+
+
+def _char_width(ch: str, font: str, size: float) -> float:
+    key = (ch, font, size)
+    width = _CHAR_WIDTHS.get(key)
+    if width is None:
+        width = stringWidth(ch, font, size)
+        if len(_CHAR_WIDTHS) < 20000:
+            _CHAR_WIDTHS[key] = width
+    return width
+
+
+_WORD_WIDTHS: dict[tuple[str, str, float], float] = {}
+
+
+def _word_width(word: str, font: str, size: float) -> float:
+    if len(word) > 40:
+        return sum(_char_width(ch, font, size) for ch in word)
+    key = (word, font, size)
+    width = _WORD_WIDTHS.get(key)
+    if width is None:
+        width = stringWidth(word, font, size)
+        if len(_WORD_WIDTHS) < 20000:
+            _WORD_WIDTHS[key] = width
+    return width
+
+
+def wrap_lines(text, font: str, size: float, width: float, *, first_width: float | None = None) -> list[str]:
+    """Plain text word-wrapped to ``width`` (``first_width`` for the first line),
+    keeping its line breaks; a word wider than a line is cut to fit. Linear in
+    the length of the text: every character is measured once."""
+    space = _char_width(" ", font, size)
+    lines: list[str] = []
+    available = width if first_width is None else first_width
+    for para in plain(text).split("\n"):
+        current: list[str] = []
+        current_w = 0.0
+        for word in para.split():
+            w = _word_width(word, font, size)
+            if w > width:
+                # Too wide for any line: fill the current line, then cut pieces.
+                if current:
+                    lines.append(" ".join(current))
+                    current, current_w, available = [], 0.0, width
+                piece_start, used = 0, 0.0
+                for i, ch in enumerate(word):
+                    cw = _char_width(ch, font, size)
+                    if used + cw > available and i > piece_start:
+                        lines.append(word[piece_start:i])
+                        piece_start, used, available = i, 0.0, width
+                    used += cw
+                current, current_w = [word[piece_start:]], used
+                continue
+            grown = w if not current else current_w + space + w
+            if current and grown > available:
+                lines.append(" ".join(current))
+                current, current_w, available = [word], w, width
+            else:
+                current.append(word)
+                current_w = grown
+        lines.append(" ".join(current))
+        available = width
+    return lines
 
 
 def page_size(paper_size: str):
@@ -122,6 +429,11 @@ def styles(base_size: float = 12) -> dict[str, ParagraphStyle]:
     }
 
 
+LETTERHEAD_NAME_CHARS = 120
+LETTERHEAD_ADDRESS_CHARS = 300
+LETTERHEAD_CONTACT_CHARS = 300
+
+
 def letterhead_flowables(
     letterhead: Letterhead, title: str, st: dict[str, ParagraphStyle], width: float
 ) -> list[Flowable]:
@@ -136,13 +448,18 @@ def letterhead_flowables(
             left.append(img)
         except Exception:  # a broken logo must never stop a printout
             left = []
-    left.append(Paragraph(f"<b>{esc(letterhead.name)}</b>", st["body"]))
+    # The letterhead is one table row, which cannot run on to a second page: each
+    # line is cut to a length that always fits (the full address is the clinic's
+    # own record; a letterhead only needs the first few lines of it).
+    left.append(Paragraph(f"<b>{esc(clip(letterhead.name, LETTERHEAD_NAME_CHARS))}</b>", st["body"]))
     if letterhead.address:
-        left.append(Paragraph(esc(letterhead.address.replace("\n", ", ")), st["small"]))
+        address = clip(plain(letterhead.address).replace("\n", ", "), LETTERHEAD_ADDRESS_CHARS)
+        left.append(Paragraph(esc(address), st["small"]))
     if letterhead.contact_line:
-        left.append(Paragraph(esc(letterhead.contact_line), st["small"]))
+        left.append(Paragraph(esc(clip(letterhead.contact_line, LETTERHEAD_CONTACT_CHARS)), st["small"]))
     table = Table(
-        [[left, Paragraph(f"<b>{esc(title)}</b>", st["right"])]], colWidths=[width * 0.6, width * 0.4]
+        [[left, Paragraph(f"<b>{esc(clip(title, 120))}</b>", st["right"])]],
+        colWidths=[width * 0.6, width * 0.4],
     )
     table.setStyle(
         TableStyle(
@@ -178,15 +495,18 @@ def build_pdf(
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=18 * mm,
-        title=title,
+        title=clip(title, 200),
         author=author,
     )
+
+    footer_width = size[0] - 36 * mm - 40 * mm
 
     def footer(canvas, document):
         canvas.saveState()
         canvas.setFont("Helvetica", 9)
         canvas.setFillColor(MUTED)
-        canvas.drawString(18 * mm, 10 * mm, footer_left)
+        # The right-hand quarter of the footer line holds "Page x of y".
+        canvas.drawString(18 * mm, 10 * mm, fit_line(footer_left, "Helvetica", 9, footer_width))
         canvas.restoreState()
         if on_page is not None:
             on_page(canvas, document)

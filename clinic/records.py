@@ -7,6 +7,10 @@ A signed record is locked at every layer:
 - the database refuses: a trigger (SQLite and PostgreSQL) rejects UPDATE and
   DELETE of a signed row, and INSERT/UPDATE/DELETE of a child row whose parent
   is signed. Install it from a migration with ``LockSignedRows``.
+
+Records that are final the moment they are written (an intake health screen and
+its answers, a consent or its withdrawal) use ``InsertOnlyModel`` and
+``InsertOnlyQuerySet``, with ``clinic.audit.AppendOnly`` as their trigger.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.migrations.operations.base import Operation
+
+from clinic.textlimits import TextLimited
 
 
 class RecordLocked(Exception):
@@ -24,7 +30,77 @@ class RecordLocked(Exception):
         self.message = message
 
 
-class TimeStampedModel(models.Model):
+class NotTheAuthor(Exception):
+    """Someone other than a record's author tried to write, sign or amend it.
+
+    Reading a client's clinical record is shared by the care team; writing a
+    draft, signing it, marking it entered in error and amending it are for the
+    therapist who wrote it. Views answer 403: the caller already reads the record,
+    so the refusal confirms nothing it could not see."""
+
+    message = "Only the therapist who wrote this record can change, sign or amend it."
+
+    def __init__(self, message: str | None = None):
+        if message:
+            self.message = message
+        super().__init__(self.message)
+
+
+def is_named_supervisor(*, author_id: int | None, by) -> bool:
+    """Whether ``by`` is a named supervisor of the therapist ``author_id`` and the
+    clinic allows named supervisors to act on their supervisees' records.
+
+    Off by default (``ClinicProfile.named_supervisors_allowed``); an admin names
+    each therapist's supervisors. One query, asked only when ``by`` is not the
+    author."""
+    if by is None or author_id is None or not getattr(by, "is_authenticated", False):
+        return False
+    if not (by.is_active and by.is_therapist) or author_id == by.pk:
+        return False
+    from django.db.models import Exists
+
+    from clinic.models import ClinicProfile, User
+
+    allowed = Exists(ClinicProfile.objects.filter(pk=1, named_supervisors_allowed=True))
+    return User.objects.filter(allowed, pk=author_id, supervisors=by).exists()
+
+
+def may_act_as_author(*, author_id: int | None, by) -> bool:
+    """The author rule, in one place: writing a draft, signing it, marking it
+    entered in error and amending it are for the record's author or, where the
+    clinic allows it, a named supervisor of the author."""
+    if by is None or author_id is None:
+        return False
+    return author_id == by.pk or is_named_supervisor(author_id=author_id, by=by)
+
+
+def check_author(*, author_id: int | None, by, message: str | None = None) -> None:
+    """Raise NotTheAuthor unless ``by`` wrote the record (or is a named supervisor
+    of its author, where the clinic allows it)."""
+    if not may_act_as_author(author_id=author_id, by=by):
+        raise NotTheAuthor(message)
+
+
+def acting_detail(*, author, by) -> dict:
+    """Audit detail for a write on ``author``'s record: nothing for the author
+    themself; for a supervisor, whose record it was, so the row says so."""
+    if author is None or by is None or author.pk == by.pk:
+        return {}
+    return {"as_supervisor_of": author.display_name, "supervisee": author.pk}
+
+
+def signature_line_for(*, author, by) -> str:
+    """The printed signature line: the signer's, and for a supervisor signing a
+    supervisee's record, whose record they signed."""
+    line = by.signature_line
+    if author is not None and author.pk != by.pk:
+        line = f"{line}, as supervisor of {author.display_name}"
+    return line[:200]
+
+
+class TimeStampedModel(TextLimited, models.Model):
+    """Timestamps; ``full_clean()`` also holds free text to ``clinic.textlimits``."""
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,6 +207,38 @@ class LockedChildModel(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class InsertOnlyQuerySet(models.QuerySet):
+    """QuerySet for a record that is final once written (a health screen and its
+    answers, a consent): bulk updates and deletes are refused outright."""
+
+    locked_message = "This record is final. Record a new one instead."
+
+    def update(self, **kwargs):
+        raise RecordLocked(self.locked_message)
+
+    def delete(self):
+        raise RecordLocked(self.locked_message)
+
+
+class InsertOnlyModel(models.Model):
+    """Mixin for a record that is confirmed when it is written: ``save()`` only
+    inserts, ``delete()`` is refused. The table's trigger (``AppendOnly``) holds
+    the same rule for raw SQL."""
+
+    locked_message = InsertOnlyQuerySet.locked_message
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):  # noqa: DJ012 - the lock belongs beside the fields it guards
+        if not self._state.adding:
+            raise RecordLocked(self.locked_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RecordLocked(self.locked_message)
+
+
 # --- Database triggers -------------------------------------------------------
 
 LOCK_MESSAGE = "kc_locked: signed clinical record cannot be changed"
@@ -234,3 +342,100 @@ class LockSignedRows(Operation):
 
     def describe(self):
         return f"Lock signed rows of {self.table}"
+
+
+# --- Append-only tables that a later migration must not silently unlock -------
+
+FINAL_MESSAGE = "kc_locked: a recorded health screen or consent is final and cannot be changed or deleted"
+HISTORY_MESSAGE = "kc_append_only: change history cannot be changed or deleted"
+FINAL_TABLES = ("clinic_healthscreen", "clinic_screenanswer", "clinic_consent")
+
+
+def append_only_tables() -> dict[str, str]:
+    """Every table that refuses UPDATE and DELETE outright, with its message:
+    the audit log, the final intake records and every simple-history table (found
+    from the models, so a model that gains a history later is covered too)."""
+    from django.apps import apps
+
+    from clinic.audit import APPEND_ONLY_MESSAGE
+
+    tables = {"clinic_auditevent": APPEND_ONLY_MESSAGE}
+    tables.update({table: FINAL_MESSAGE for table in FINAL_TABLES})
+    for model in apps.get_models():
+        if getattr(model, "instance_type", None) is not None:  # a simple-history model
+            tables[model._meta.db_table] = HISTORY_MESSAGE
+    return tables
+
+
+def _installed_triggers(connection) -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def ensure_append_only(*, using: str = "default", **kwargs) -> list[str]:
+    """Install any missing append-only trigger; return the tables fixed.
+
+    Runs after every ``migrate``: SQLite rebuilds a table to add or alter a
+    column and the rebuild drops the table's triggers, so a later migration of
+    a screen or a history table would otherwise unlock it without a word."""
+    from django.db import connections
+
+    from clinic.audit import AppendOnly
+
+    connection = connections[using]
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return []
+    existing = set(connection.introspection.table_names())
+    installed = _installed_triggers(connection)
+    fixed = []
+    for table, message in append_only_tables().items():
+        if table not in existing:
+            continue
+        names = (
+            {f"{table}_append_only"}
+            if connection.vendor == "postgresql"
+            else {f"{table}_no_update", f"{table}_no_delete"}
+        )
+        if names <= installed:
+            continue
+        operation = AppendOnly(table=table, message=message)
+        editor = _TriggerEditor(connection)
+        operation.database_backwards("clinic", editor, None, None)
+        operation.database_forwards("clinic", editor, None, None)
+        fixed.append(table)
+    return fixed
+
+
+class _TriggerEditor:
+    """The part of a schema editor the trigger operations use. A real schema
+    editor cannot open inside a transaction on SQLite; trigger DDL needs none
+    of what it sets up."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql, params=None):
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+class UnlockSignedRows(LockSignedRows):
+    """Migration operation: remove a lock trigger for the length of a migration.
+
+    SQLite rebuilds a table to add a column with a default, and a trigger naming
+    that table (its own, or a child's) blocks the rebuild. A migration that changes
+    a locked table drops the triggers first with this operation and installs them
+    again with ``LockSignedRows`` after the change."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return f"Unlock signed rows of {self.table} while it changes"

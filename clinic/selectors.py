@@ -16,7 +16,7 @@ def current_flags(client: Client) -> list[Flag]:
     screen = HealthScreen.objects.latest_for(client)
     if screen is None:
         return []
-    return flags_from_answers(screen.answers.all())
+    return flags_from_answers(screen.answers.all(), screen.question_set)
 
 
 def banner_flags(client: Client) -> list[Flag]:
@@ -38,7 +38,7 @@ class IntakeSummary:
 def intake_summary(client: Client) -> IntakeSummary:
     """Latest screen, its answers, latest consent with its recorder (3 queries)."""
     screen = HealthScreen.objects.latest_for(client)
-    flags = flags_from_answers(screen.answers.all()) if screen is not None else []
+    flags = flags_from_answers(screen.answers.all(), screen.question_set) if screen is not None else []
     return IntakeSummary(
         screen=screen,
         consent=client.consents.select_related("recorded_by").first(),
@@ -123,3 +123,26 @@ def active_emergency_grants(user) -> list[EmergencyAccess]:
     return list(
         EmergencyAccess.objects.active_for(user).select_related("client").order_by("expires_at", "id")
     )
+
+
+@dataclass
+class ScreenPage:
+    """One screen with every question of its own version and the answer given."""
+
+    screen: HealthScreen
+    rows: list[tuple]  # (question, answer or None)
+    current: bool
+
+
+def screen_page(client: Client, screen_pk: int) -> ScreenPage:
+    """A client's screen by id (404 for another client's), with its answers (2 queries)."""
+    from django.shortcuts import get_object_or_404
+
+    from clinic.screening import CURRENT_QUESTION_SET, questions_for
+
+    screen = get_object_or_404(
+        HealthScreen.objects.filter(client=client).select_related("recorded_by"), pk=screen_pk
+    )
+    answers = {a.question: a for a in screen.answers.all()}
+    rows = [(q, answers.get(q.code)) for q in questions_for(screen.question_set)]
+    return ScreenPage(screen=screen, rows=rows, current=screen.question_set == CURRENT_QUESTION_SET)

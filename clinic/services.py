@@ -28,7 +28,7 @@ from clinic.models import (
     ScreenAnswer,
     User,
 )
-from clinic.screening import BY_CODE, CONSENT_TEXT_VERSION
+from clinic.screening import BY_CODE, CONSENT_TEXT_VERSION, CURRENT_QUESTION_SET
 
 
 class StaleEdit(Exception):
@@ -106,7 +106,7 @@ def client_update(
 
     ``version`` is the one the form was opened at: if anyone saved the client
     since, StaleEdit is raised and nothing is written (optimistic locking)."""
-    current = Client.objects.select_for_update().get(pk=client.pk)
+    current = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
     if current.version != version:
         raise StaleEdit()
     changed = []
@@ -140,7 +140,7 @@ def client_set_status(*, client: Client, by: User, status: str, request=None) ->
     from the default lists and keeps every record."""
     if status not in Client.Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
-    current = Client.objects.select_for_update().get(pk=client.pk)
+    current = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
     if current.status == status:
         return current
     current.status = status
@@ -156,22 +156,48 @@ def client_set_status(*, client: Client, by: User, status: str, request=None) ->
     return current
 
 
+MINOR_UNDER = 18  # years: below this a parent or guardian consents unless the minor may (R2.1)
+
+
+def _screen_answers(answers, taken_on) -> tuple[list[ScreenAnswer], dict[str, str]]:
+    rows, errors = [], {}
+    for code, value in answers.items():
+        answer, details, since = (*value, None)[:3]
+        question = BY_CODE[code]
+        if not question.dated or not answer:
+            since = None
+        elif since is not None and since > taken_on:
+            errors[code] = "The date cannot be after the screen."
+        rows.append(
+            ScreenAnswer(question=code, answer=bool(answer), details=(details or "").strip(), since=since)
+        )
+    return rows, errors
+
+
 @transaction.atomic
 def health_screen_record(
     *,
     client: Client,
     by: User,
-    answers: dict[str, tuple[bool, str]],
+    answers: dict[str, tuple],
     medications: str = "",
     notes: str = "",
     consent_given: bool = False,
+    consented_by_role: str = Consent.Role.CLIENT,
+    consented_by_name: str = "",
+    pregnancy_stage: str = "",
+    gp_name: str = "",
+    gp_contact: str = "",
     taken_at: datetime | None = None,
     request=None,
 ) -> HealthScreen:
-    """Record a complete screen: every question answered yes or no, with details.
+    """Record a complete screen on the current question set: every question
+    answered yes or no, with details (and a date for time-boxed questions:
+    ``answers[code] = (yes, details[, date])``).
 
     When the client consents, a Consent row records who took it, when (the
-    screen's time) and the version of the consent text they agreed to.
+    screen's time), the version of the consent text and who consented in what
+    role: for a minor, a named parent or guardian, or the minor where able.
     ``taken_at`` is for loading records taken earlier on paper; it defaults to now.
     """
     missing = [code for code in BY_CODE if code not in answers]
@@ -181,20 +207,54 @@ def health_screen_record(
     if unknown:
         raise ValidationError(f"Unknown screening questions: {', '.join(unknown)}.")
     taken_at = taken_at or timezone.now()
+    rows, errors = _screen_answers(answers, timezone.localdate(taken_at))
+    pregnant = bool(answers.get("pregnancy", (False,))[0])
+    if pregnant and not pregnancy_stage:
+        errors["pregnancy_stage"] = "Give the trimester, or say within 6 weeks of giving birth."
+    if pregnancy_stage and not pregnant:
+        errors["pregnancy_stage"] = "Answer the pregnancy question yes, or leave this empty."
+    consented_by_name = (consented_by_name or "").strip()
+    if consent_given:
+        minor = client.date_of_birth is not None and client.age < MINOR_UNDER
+        if consented_by_role not in Consent.Role.values:
+            errors["consented_by_role"] = "Say who consented."
+        elif minor and consented_by_role == Consent.Role.CLIENT:
+            errors["consented_by_role"] = (
+                f"The client is under {MINOR_UNDER}: a parent or guardian consents, "
+                "unless the client is a minor able to consent."
+            )
+        elif not minor and consented_by_role == Consent.Role.CAPABLE_MINOR:
+            errors["consented_by_role"] = "The client is an adult: choose the client."
+        if consented_by_role in (Consent.Role.PARENT, Consent.Role.GUARDIAN) and not consented_by_name:
+            errors["consented_by_name"] = "Give the name of the parent or guardian who consented."
+    if errors:
+        raise ValidationError(errors)
     screen = HealthScreen(
-        client=client, recorded_by=by, medications=medications, notes=notes, taken_at=taken_at
+        client=client,
+        recorded_by=by,
+        medications=medications,
+        notes=notes,
+        taken_at=taken_at,
+        question_set=CURRENT_QUESTION_SET,
+        pregnancy_stage=pregnancy_stage if pregnant else "",
+        gp_name=(gp_name or "").strip(),
+        gp_contact=(gp_contact or "").strip(),
     )
     screen.full_clean()
     screen.save()
-    rows = [
-        ScreenAnswer(screen=screen, question=code, answer=bool(answer), details=details or "")
-        for code, (answer, details) in answers.items()
-    ]
     for row in rows:
+        row.screen = screen
         row.full_clean(exclude=["screen"])
     ScreenAnswer.objects.bulk_create(rows)
     if consent_given:
-        consent = Consent(client=client, recorded_by=by, text_version=CONSENT_TEXT_VERSION, given_at=taken_at)
+        consent = Consent(
+            client=client,
+            recorded_by=by,
+            text_version=CONSENT_TEXT_VERSION,
+            given_at=taken_at,
+            consented_by_role=consented_by_role,
+            consented_by_name=consented_by_name if consented_by_role != Consent.Role.CLIENT else "",
+        )
         consent.full_clean()
         consent.save()
     audit_record(
@@ -203,9 +263,47 @@ def health_screen_record(
         request=request,
         client=client,
         target=screen,
-        detail={"yes": sorted(c for c, (a, _) in answers.items() if a), "consent": consent_given},
+        detail={
+            "yes": sorted(c for c, v in answers.items() if v[0]),
+            "consent": consent_given,
+            "questions": CURRENT_QUESTION_SET,
+        },
     )
     return screen
+
+
+@transaction.atomic
+def consent_withdraw(*, client: Client, by: User, reason: str, request=None) -> Consent:
+    """Record that the client withdrew consent to treatment, with the reason.
+
+    Earlier consent rows stay as they were: the withdrawal is a new row, and the
+    latest row is the client's current answer. Consent given again later is
+    recorded with the next health screen."""
+    current = client.consents.first()
+    if current is None or not current.given:
+        raise ValidationError("There is no consent on file to withdraw.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why consent was withdrawn."})
+    withdrawal = Consent(
+        client=client,
+        recorded_by=by,
+        text_version=current.text_version,
+        given=False,
+        withdrawal_reason=reason,
+        given_at=timezone.now(),
+    )
+    withdrawal.full_clean()
+    withdrawal.save()
+    audit_record(
+        actor=by,
+        action="consent_withdraw",
+        request=request,
+        client=client,
+        target=withdrawal,
+        detail={"replaces": current.pk},
+    )
+    return withdrawal
 
 
 @transaction.atomic
@@ -220,6 +318,8 @@ def user_create(*, by: User, data: dict[str, Any], password: str, request=None) 
         is_clinic_admin=data.get("is_clinic_admin", False),
     )
     user.set_password(password)
+    # The admin chose this password: it signs in once, only to choose a new one.
+    user.must_change_password = True
     user.full_clean()
     user.save()
     audit_record(
@@ -232,6 +332,68 @@ def user_create(*, by: User, data: dict[str, Any], password: str, request=None) 
     return user
 
 
+PASSWORD_FLAGS = ["must_change_password", "temporary_password_used_at"]
+
+
+@transaction.atomic
+def user_password_set_by_admin(*, user: User, by: User, via: str, request=None) -> User:
+    """An admin has just set another user's password (the form saved it). It
+    becomes a temporary password: audited, the user told by email and at the
+    next sign-in, and it signs in once, only to choose a new password. An
+    admin's own password set this way is an ordinary change."""
+    if user.pk == by.pk:
+        audit_record(actor=by, action="password_change", request=request, target=user, detail={"via": via})
+        return user
+    user.must_change_password = True
+    user.temporary_password_used_at = None
+    user.save(update_fields=PASSWORD_FLAGS)
+    audit_record(actor=by, action="password_set", request=request, target=user, detail={"via": via})
+    transaction.on_commit(lambda: _notify_password_set(user, by))
+    return user
+
+
+def _notify_password_set(user: User, by: User) -> None:
+    if not user.email:
+        return
+    send_mail(
+        subject="Kinetic Chart: an admin set a new password for your account",
+        message=(
+            f"{by.display_name}, an admin of your clinic, set a temporary password for your account "
+            f"({user.username}) on {timezone.localtime():%d %b %Y at %H:%M}.\n\n"
+            "It works once: at your next sign-in you will be asked to choose your own password.\n"
+            "If you did not ask for this, tell another admin of your clinic.\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+        fail_silently=True,  # the audit row and the notice at sign-in stand even if mail is down
+    )
+
+
+def user_temporary_password_use(*, user: User, request=None) -> User:
+    """A temporary password has signed in: from now on it is refused, and this
+    session reaches only the change-password page."""
+    user.temporary_password_used_at = timezone.now()
+    user.save(update_fields=["temporary_password_used_at"])
+    audit_record(actor=user, action="temporary_password_used", request=request, target=user)
+    return user
+
+
+@transaction.atomic
+def user_password_changed(*, user: User, was_forced: bool, request=None) -> User:
+    """The user chose a new password (the form saved it)."""
+    if user.must_change_password or user.temporary_password_used_at is not None:
+        user.must_change_password = False
+        user.temporary_password_used_at = None
+        user.save(update_fields=PASSWORD_FLAGS)
+    audit_record(
+        actor=user,
+        action="password_change",
+        request=request,
+        detail={"replaced_temporary": True} if was_forced else None,
+    )
+    return user
+
+
 USER_EDIT_FIELDS = (
     "first_name",
     "last_name",
@@ -240,10 +402,20 @@ USER_EDIT_FIELDS = (
     "is_therapist",
     "is_clinic_admin",
     "may_break_glass",
+    "joint_mobilisation_in_scope",
+    "is_records_officer",
     "is_active",
 )
 # Changing any of these changes what the account may do: audited as a role change.
-PRIVILEGE_FIELDS = {"is_therapist", "is_clinic_admin", "may_break_glass", "is_active"}
+PRIVILEGE_FIELDS = {
+    "is_therapist",
+    "is_clinic_admin",
+    "may_break_glass",
+    "joint_mobilisation_in_scope",
+    "is_records_officer",
+    "is_active",
+    "supervisors",  # a named supervisor may write and sign this therapist's records
+}
 
 
 class SelfLockout(ValidationError):
@@ -257,7 +429,7 @@ def user_update(*, user: User, by: User, data: dict[str, Any], request=None) -> 
     deactivate themselves, so the clinic is never left without an admin by accident."""
     # Compare against the stored row, not ``user``: a bound ModelForm has already
     # copied the submitted values onto its instance.
-    current = User.objects.select_for_update().get(pk=user.pk)
+    current = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     before = {key: getattr(current, key) for key in USER_EDIT_FIELDS}
     for key in USER_EDIT_FIELDS:
         if key in data:
@@ -268,13 +440,38 @@ def user_update(*, user: User, by: User, data: dict[str, Any], request=None) -> 
         raise SelfLockout({"is_active": "You cannot deactivate your own account."})
     if current.may_break_glass and not current.is_therapist:
         raise ValidationError({"may_break_glass": "Emergency access is for therapists only."})
+    if current.joint_mobilisation_in_scope and not current.is_therapist:
+        raise ValidationError(
+            {"joint_mobilisation_in_scope": "Joint mobilisation scope is for therapists only."}
+        )
     current.full_clean()
+    # The permission is gone: so is any emergency access still open. Its grants are
+    # locked before the first audit row (the audit lock order), then closed below.
+    open_grants = []
+    if before["may_break_glass"] and not (current.may_break_glass and current.is_active):
+        open_grants = list(
+            EmergencyAccess.objects.filter(user=current, ended_at__isnull=True).select_for_update(no_key=True)
+        )
+    supervisors_before = supervisors_after = None
+    if "supervisors" in data:
+        chosen = list(data["supervisors"] or [])
+        if any(s.pk == current.pk for s in chosen):
+            raise ValidationError({"supervisors": "A therapist cannot supervise themself."})
+        if any(not (s.is_therapist and s.is_active) for s in chosen):
+            raise ValidationError({"supervisors": "A supervisor must be an active therapist."})
+        if chosen and not current.is_therapist:
+            raise ValidationError({"supervisors": "Supervisors are named for therapists only."})
+        supervisors_before = sorted(s.display_name for s in current.supervisors.all())
+        supervisors_after = sorted(s.display_name for s in chosen)
     current.save(update_fields=[*USER_EDIT_FIELDS])
     changed = {
         key: [before[key], getattr(current, key)]
         for key in USER_EDIT_FIELDS
         if before[key] != getattr(current, key)
     }
+    if supervisors_before != supervisors_after:
+        current.supervisors.set(data["supervisors"])
+        changed["supervisors"] = [supervisors_before, supervisors_after]
     if changed:
         audit_record(
             actor=by,
@@ -284,12 +481,10 @@ def user_update(*, user: User, by: User, data: dict[str, Any], request=None) -> 
             # Old and new values of each changed field (names and roles only; no secrets).
             detail={"changed": changed},
         )
-    if before["may_break_glass"] and not (current.may_break_glass and current.is_active):
-        # The permission is gone: so is any emergency access still open.
-        for grant in EmergencyAccess.objects.filter(user=current, ended_at__isnull=True).select_for_update():
-            _emergency_access_close(
-                grant=grant, by=by, end_reason=EmergencyAccess.EndReason.REVOKED, request=request
-            )
+    for grant in open_grants:
+        _emergency_access_close(
+            grant=grant, by=by, end_reason=EmergencyAccess.EndReason.REVOKED, request=request
+        )
     return current
 
 
@@ -327,7 +522,7 @@ def _reencode_image(upload) -> ContentFile:
     return ContentFile(out.getvalue())
 
 
-PROFILE_FIELDS = ("name", "address", "phone", "email", "website", "paper_size")
+PROFILE_FIELDS = ("name", "address", "phone", "email", "website", "paper_size", "named_supervisors_allowed")
 
 
 @transaction.atomic
@@ -336,7 +531,7 @@ def clinic_profile_update(
 ) -> ClinicProfile:
     """Save the clinic profile. A new logo is validated and re-encoded (see
     ``_reencode_image``); the old logo file is removed once the change commits."""
-    profile = ClinicProfile.objects.select_for_update().get(pk=ClinicProfile.load().pk)
+    profile = ClinicProfile.objects.select_for_update(no_key=True).get(pk=ClinicProfile.load().pk)
     changed = []
     for key in PROFILE_FIELDS:
         if key in data and getattr(profile, key) != data[key]:
@@ -463,7 +658,7 @@ def _emergency_access_close(
 def emergency_access_end(*, grant: EmergencyAccess, by: User, request=None) -> EmergencyAccess:
     """End a grant now: by its holder, or by an admin (a revocation). A grant
     whose time has already run out is closed as expired."""
-    current = EmergencyAccess.objects.select_for_update().get(pk=grant.pk)
+    current = EmergencyAccess.objects.select_for_update(no_key=True).get(pk=grant.pk)
     if current.ended_at is not None:
         return current
     if by.pk != current.user_id and not by.is_clinic_admin:
@@ -485,7 +680,10 @@ def emergency_access_close_expired(*, seen_by: User | None, grants=None, request
         return 0
     with transaction.atomic():
         locked = (
-            EmergencyAccess.objects.filter(pk__in=expired).open_expired().select_for_update().order_by("pk")
+            EmergencyAccess.objects.filter(pk__in=expired)
+            .open_expired()
+            .select_for_update(no_key=True)
+            .order_by("pk")
         )
         closed = 0
         for grant in locked:
@@ -502,7 +700,7 @@ def emergency_access_review(*, grant: EmergencyAccess, by: User, note: str, requ
     note = (note or "").strip()
     if not (by.is_active and by.is_clinic_admin):
         raise ValidationError("Only an admin can review emergency access.")
-    current = EmergencyAccess.objects.select_for_update().get(pk=grant.pk)
+    current = EmergencyAccess.objects.select_for_update(no_key=True).get(pk=grant.pk)
     if current.user_id == by.pk:
         raise ValidationError("Someone else must review your own emergency access.")
     if current.reviewed_at is not None:

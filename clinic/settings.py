@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "heroicons",
     "simple_history",
     "axes",
     "django_otp",
@@ -120,10 +121,14 @@ MIDDLEWARE = [
     "clinic.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "clinic.middleware.TwoFactorMiddleware",
+    # After the second factor: a temporary password reaches only the change-password page.
+    "clinic.auth.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "clinic.middleware.NoStoreMiddleware",
+    # Writes an audit row for every refused record (a 404 from a view).
+    "clinic.middleware.DenialAuditMiddleware",
     # Last, as django-axes asks: it turns a lockout flag into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -210,6 +215,44 @@ if os.environ.get("KC_BACKUP_PASSPHRASE"):
         "KC_BACKUP_PASSPHRASE is not read: put the passphrase in a file and set KC_BACKUP_PASSPHRASE_FILE"
     )
 
+# The audit log's key (clinic.audit): every audit row, every published head and every
+# backup's checksum is signed with it (HMAC-SHA256), so someone who can write the
+# database or the backup folder, but cannot read this key, cannot forge them.
+# KC_AUDIT_KEY_FILE: the first non-empty line is the current key; any further lines are
+# retired keys, kept only to verify what they signed. KC_AUDIT_KEY: one key. Unset: a
+# key derived from DJANGO_SECRET_KEY (and SECRET_KEY_FALLBACKS for older rows), which
+# works with no configuration but ties the log to the secret key: set a key of its own.
+AUDIT_KEY_MIN_LENGTH = 32
+
+
+def audit_keys_from_env() -> list[str]:
+    """The audit keys named by the environment, current first; [] when none is set."""
+    if os.environ.get("KC_AUDIT_KEY_FILE") and os.environ.get("KC_AUDIT_KEY"):
+        raise ImproperlyConfigured("Set KC_AUDIT_KEY_FILE or KC_AUDIT_KEY, not both")
+    source = "KC_AUDIT_KEY_FILE" if os.environ.get("KC_AUDIT_KEY_FILE") else "KC_AUDIT_KEY"
+    raw = env_str("KC_AUDIT_KEY", "")
+    keys = [line.strip() for line in raw.splitlines() if line.strip()]
+    if source == "KC_AUDIT_KEY_FILE" and not keys:
+        raise ImproperlyConfigured("KC_AUDIT_KEY_FILE holds no key (its first non-empty line is the key)")
+    if source == "KC_AUDIT_KEY" and len(keys) > 1:
+        raise ImproperlyConfigured(
+            "KC_AUDIT_KEY holds one key; retired keys go on further lines of KC_AUDIT_KEY_FILE"
+        )
+    for number, key in enumerate(keys, start=1):
+        if len(key) < AUDIT_KEY_MIN_LENGTH:
+            where = f"line {number} of KC_AUDIT_KEY_FILE" if source == "KC_AUDIT_KEY_FILE" else "KC_AUDIT_KEY"
+            raise ImproperlyConfigured(
+                f"The audit key ({where}) is shorter than {AUDIT_KEY_MIN_LENGTH} characters"
+            )
+    return keys
+
+
+KC_AUDIT_KEYS = audit_keys_from_env()
+# Where audit_publish_head (and every backup) appends the signed head of the audit log;
+# unset: audit-heads.log in the default backup folder. Best on another host or on
+# write-once storage, so whoever can write the database cannot rewrite it.
+KC_AUDIT_HEAD_FILE = env_path("KC_AUDIT_HEAD_FILE")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------
@@ -238,6 +281,24 @@ AXES_VERBOSE = False
 # Password spraying (a few guesses at many usernames from one address) is
 # capped per IP and hour as well; ASVS caps guessing at 100 failures an hour.
 KC_LOGIN_IP_HOURLY_LIMIT = env_int("KC_LOGIN_IP_HOURLY_LIMIT", 100, minimum=10)
+# Per-account throttle (clinic.throttle), across every address and server: after
+# KC_LOGIN_ACCOUNT_FREE_FAILURES failures of one account name, each further attempt
+# waits KC_LOGIN_ACCOUNT_DELAY_SECONDS, doubling with every failure up to
+# KC_LOGIN_ACCOUNT_MAX_DELAY_SECONDS. A run of failures ends after
+# KC_LOGIN_ACCOUNT_WINDOW_MINUTES without one. Never a lock: the right password
+# works once the wait is over, and at once from a browser the account has signed
+# in from before (a signed device cookie, kept KC_LOGIN_DEVICE_COOKIE_DAYS).
+KC_LOGIN_ACCOUNT_FREE_FAILURES = env_int("KC_LOGIN_ACCOUNT_FREE_FAILURES", 5, minimum=1)
+KC_LOGIN_ACCOUNT_DELAY_SECONDS = env_int("KC_LOGIN_ACCOUNT_DELAY_SECONDS", 30, minimum=1)
+KC_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("KC_LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 900, minimum=1)
+KC_LOGIN_ACCOUNT_WINDOW_MINUTES = env_int("KC_LOGIN_ACCOUNT_WINDOW_MINUTES", 60, minimum=1)
+KC_LOGIN_DEVICE_COOKIE_DAYS = env_int("KC_LOGIN_DEVICE_COOKIE_DAYS", 180, minimum=1)
+# Bulk export: a user's complete-record exports of more than this many clients
+# within the window need a second confirmation with a written reason, and the
+# other admins are told. The confirmation lasts KC_BULK_EXPORT_CONFIRM_MINUTES.
+KC_BULK_EXPORT_LIMIT = env_int("KC_BULK_EXPORT_LIMIT", 3, minimum=0)
+KC_BULK_EXPORT_WINDOW_MINUTES = env_int("KC_BULK_EXPORT_WINDOW_MINUTES", 60, minimum=1)
+KC_BULK_EXPORT_CONFIRM_MINUTES = env_int("KC_BULK_EXPORT_CONFIRM_MINUTES", 60, minimum=1)
 # Exports, signing a note or an assessment, and opening emergency access need
 # the password entered within this many seconds (signing in counts).
 KC_REAUTH_SECONDS = env_int("KC_REAUTH_SECONDS", 300, minimum=30)
@@ -318,6 +379,8 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KC_MAX_IMAGE_BYTES = env_int("KC_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
+# Largest client list (CSV) accepted by the client import.
+KC_IMPORT_MAX_BYTES = env_int("KC_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -371,6 +434,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("KC_LOG_LEVEL", "WARNING")},
+    # The audit log's published heads (one INFO line each) reach the central log too.
+    "loggers": {"clinic.audit": {"level": "INFO"}},
 }
 
 # Templates are compiled once per process outside DEBUG (Django's default

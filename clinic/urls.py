@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import auth, views, views_audit, views_disclosures, views_emergency, views_export
+from clinic import auth, views, views_audit, views_disclosures, views_emergency, views_export, views_import
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -15,10 +15,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
+    path("clients/import/", views_import.client_import, name="client_import"),
+    path("clients/import/<int:pk>/", views_import.client_import_preview, name="client_import_preview"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:pk>/archive/", views.client_archive, name="client_archive"),
     path("clients/<int:pk>/intake/", views.intake_edit, name="intake_edit"),
+    path("clients/<int:pk>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("clients/<int:pk>/intake/<int:screen>/", views.screen_detail, name="screen_detail"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
@@ -29,6 +33,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("clients/<int:pk>/export.json", views_export.client_export_json, name="client_export_json"),
     path("clients/<int:pk>/export.pdf", views_export.client_export_pdf, name="client_export_pdf"),
+    path("exports/confirm/", views_export.bulk_export_confirm, name="bulk_export_confirm"),
     path("clients/<int:pk>/disclosures/", views_disclosures.client_disclosures, name="client_disclosures"),
     path("clients/<int:pk>/disclosures/new/", views_disclosures.disclosure_new, name="disclosure_new"),
     path(

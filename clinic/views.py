@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import services
 from clinic.access import (
+    can_export_client,
     can_read_clinical,
     get_client_for_user,
     get_clinical_client_for_user,
@@ -22,18 +23,22 @@ from clinic.access import (
 from clinic.audit import audit_record
 from clinic.composition import chart_sections, home_sections
 from clinic.decorators import admin_required
+from clinic.denials import denial_bursts
 from clinic.forms import (
     ClientForm,
     ClientSearchForm,
     ClinicProfileForm,
+    ConsentWithdrawForm,
     HealthScreenForm,
     LoginForm,
     UserCreateForm,
     UserEditForm,
+    add_validation_errors,
 )
 from clinic.models import Client, ClinicProfile, EmergencyAccess, HealthScreen, User
+from clinic.notices import admin_security_notices
 from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
-from clinic.selectors import client_search_page, home_clients, intake_summary
+from clinic.selectors import client_search_page, home_clients, intake_summary, screen_page
 
 CLIENTS_PER_PAGE = 25
 
@@ -87,6 +92,10 @@ def home(request):
             "emergency_to_review": EmergencyAccess.objects.unreviewed().count()
             if user.is_clinic_admin
             else 0,
+            # Admins are told of slowed sign-ins and bulk exports here as well as by email.
+            "security_notices": admin_security_notices() if user.is_clinic_admin else None,
+            # Admins are told of anyone refused many records in a short time.
+            "denial_bursts": denial_bursts() if user.is_clinic_admin else [],
         },
     )
 
@@ -122,6 +131,7 @@ def client_list(request):
             "clients": clients,
             "query": query.urlencode(),
             "can_create": request.user.is_clinic_admin,
+            "can_import": request.user.is_clinic_admin,
         },
     )
 
@@ -167,18 +177,28 @@ def client_detail(request, pk):
         "clinical": clinical,
         "can_edit": True,
         "can_archive": request.user.is_clinic_admin,
-        "can_export": request.user.is_clinic_admin,
+        "can_export": can_export_client(request.user, client, clinical=clinical),
         "can_log_disclosures": request.user.is_clinic_admin,
     }
     if clinical:
         intake = intake_summary(client)
+        sections = chart_sections(client=client, user=request.user)
         context.update(
             {
                 "screen": intake.screen,
                 "flags": intake.banner,
                 "local_flags": intake.local,
                 "consent": intake.consent,
-                "sections": chart_sections(client=client, user=request.user),
+                "sections": sections,
+                # Tabs across the top of the chart; each is a link to its section, so all work without JS.
+                "tabs": [
+                    {"label": "Overview", "anchor": "client-header", "icon": "user"},
+                    {"label": "Health screen", "anchor": "intake", "icon": "heart"},
+                    *(
+                        {"label": label, "anchor": anchor, "icon": icon}
+                        for label, anchor, icon in (s.tab for s in sections if s.tab)
+                    ),
+                ],
             }
         )
     audit_record(
@@ -259,13 +279,11 @@ def intake_edit(request, pk):
                 client=client,
                 by=request.user,
                 answers=form.answers(),
-                medications=form.cleaned_data["medications"],
-                notes=form.cleaned_data["notes"],
-                consent_given=form.cleaned_data["consent_given"],
                 request=request,
+                **form.screen_fields(),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, "Health screen saved.")
             return redirect("client_detail", pk=client.pk)
@@ -276,11 +294,49 @@ def intake_edit(request, pk):
         {
             "client": client,
             "form": form,
-            "flags": [f for f in flags_from_answers(answers) if f.severity in (RED, AMBER)],
+            "flags": [
+                f
+                for f in flags_from_answers(answers, latest.question_set if latest else None)
+                if f.severity in (RED, AMBER)
+            ],
             "consent_text": CONSENT_TEXT,
             "consent_version": CONSENT_TEXT_VERSION,
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, pk):
+    """Record a client's withdrawal of consent: a new consent row with the reason."""
+    client = get_clinical_client_for_user(request.user, pk)
+    consent = client.consents.select_related("recorded_by").first()
+    form = ConsentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(
+                client=client, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(request, "Withdrawal of consent recorded.")
+            return redirect("client_detail", pk=client.pk)
+    audit_record(actor=request.user, action="view", request=request, client=client, target=consent)
+    return render(
+        request,
+        "clinic/consent_withdraw.html",
+        {"client": client, "consent": consent, "form": form, "can_withdraw": bool(consent and consent.given)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def screen_detail(request, pk, screen):
+    """One screen as it was answered: the questions of its own version, never today's."""
+    client = get_clinical_client_for_user(request.user, pk)
+    page = screen_page(client, screen)
+    audit_record(actor=request.user, action="view", request=request, client=client, target=page.screen)
+    return render(request, "clinic/screen_detail.html", {"client": client, "page": page})
 
 
 @require_GET

@@ -4,18 +4,20 @@ sort by any column, page through, and export the filtered set as CSV."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from clinic import fields
+from clinic import audit_words, fields
 from clinic.audit import audit_record
+from clinic.auth import reauth_required
 from clinic.csvsafe import csv_bytes
 from clinic.decorators import admin_required
 from clinic.models import AuditEvent, Client, User
@@ -73,30 +75,76 @@ KNOWN_ACTIONS = [
     "backup",
     "restore_backup",
     "restore_drill",
+    "audit_verify_failed",
+    "audit_chain_keyed",
     "reauth",
     "reauth_failed",
     "break_glass_start",
     "break_glass_end",
     "break_glass_expired",
     "break_glass_review",
+    "consent_withdraw",
+    "signature_mismatch",
+    "login_throttled",
+    "password_set",
+    "temporary_password_used",
+    "bulk_export_confirm",
+    "safety_override",
+    "access_denied",
+    "import_preview",
+    "import",
 ]
 
 
+# The log cannot hold events outside these dates; the bounds also keep the
+# day-after arithmetic of "date to" and time-zone conversion inside Python's range.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+DATE_RANGE_MESSAGE = "Enter a date between 1 Jan 2000 and 31 Dec 2999."
+
+
 class AuditFilterForm(forms.Form):
-    client = forms.IntegerField(required=False, min_value=1, label="Client id")
+    client = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        label="Client record number",
+        error_messages={"max_value": "No client has a number that large."},
+    )
     user = fields.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="All users")
     action = forms.ChoiceField(required=False)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    order = forms.ChoiceField(required=False, choices=[(k, k) for k in ORDERINGS], widget=forms.HiddenInput)
+    date_from = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[
+            MinValueValidator(EARLIEST_DATE, DATE_RANGE_MESSAGE),
+            MaxValueValidator(LATEST_DATE, DATE_RANGE_MESSAGE),
+        ],
+    )
+    date_to = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[
+            MinValueValidator(EARLIEST_DATE, DATE_RANGE_MESSAGE),
+            MaxValueValidator(LATEST_DATE, DATE_RANGE_MESSAGE),
+        ],
+    )
+    # A sort order the page does not offer is ignored (the default order is used).
+    order = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.order_by("username")
-        self.fields["action"].choices = [("", "All actions")] + [(a, a) for a in KNOWN_ACTIONS]
+        self.fields["action"].choices = [("", "All actions")] + sorted(
+            ((a, audit_words.action_label(a)) for a in KNOWN_ACTIONS), key=lambda choice: choice[1]
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def clean_order(self):
+        order = self.cleaned_data["order"]
+        return order if order in ORDERINGS else ""
 
     def clean(self):
         cleaned = super().clean()
@@ -136,18 +184,38 @@ def _filters_for_log(form: AuditFilterForm) -> dict:
     return {k: (v.pk if hasattr(v, "pk") else str(v)) for k, v in form.cleaned_data.items() if v}
 
 
+def _row(event: AuditEvent, client_names: dict) -> dict:
+    client = client_names.get(event.client_id, "")
+    if event.client_id and not client:
+        client = f"client record {event.client_id}"
+    actor = event.actor.display_name if event.actor is not None else event.actor_username
+    details = audit_words.detail_lines(event.detail)
+    return {
+        "event": event,
+        "text": audit_words.sentence(
+            action=event.action, actor=actor, object_type=event.object_type, client=client
+        ),
+        "client_name": client,
+        "actor_name": actor,
+        "details": details,
+        "detail": "; ".join(details),
+    }
+
+
 @require_GET
 @admin_required
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     events, order = filtered_events(form)
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    # The actor's name comes with each event in the same query ("Sam Okafor viewed ...").
+    page = Paginator(events.select_related("actor"), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    names = dict(
-        Client.objects.filter(pk__in={e.client_id for e in rows if e.client_id}).values_list(
-            "pk", "last_name"
-        )
-    )
+    client_names = {
+        pk: f"{first} {last}".strip()
+        for pk, first, last in Client.objects.filter(
+            pk__in={e.client_id for e in rows if e.client_id}
+        ).values_list("pk", "first_name", "last_name")
+    }
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -159,34 +227,36 @@ def audit_list(request):
         {
             "form": form,
             "page": page,
-            "events": [
-                {
-                    "event": e,
-                    "client_name": names.get(e.client_id, ""),
-                    "detail": json.dumps(e.detail, sort_keys=True) if e.detail else "",
-                }
-                for e in rows
-            ],
+            "events": [_row(e, client_names) for e in rows],
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
             "order": order,
             "columns": [
                 ("at", "When (UTC)"),
-                ("user", "User"),
-                ("action", "Action"),
+                ("action", "What happened"),
                 ("client", "Client"),
-                ("object", "Record"),
-                ("ip", "IP"),
+                ("ip", "Address"),
                 ("outcome", "Outcome"),
             ],
         },
+        # Filters that cannot be read: the page says which, beside the field.
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
 @require_GET
 @admin_required
+@reauth_required
 def audit_export_csv(request):
     form = AuditFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        problems = "; ".join(
+            f"{form[name].label if name in form.fields else 'Filters'}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        return HttpResponse(
+            f"The filters cannot be used: {problems}", content_type="text/plain; charset=utf-8", status=400
+        )
     events, _ = filtered_events(form)
     rows = (
         (

@@ -24,7 +24,7 @@ from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.forms_disclosures import DisclosureForm
 from clinic.models import ACCOUNTING_YEARS, ClinicProfile, Disclosure, accounting_start
-from clinic.pdf import Letterhead, build_pdf, esc, letterhead_flowables, page_size, styles
+from clinic.pdf import Letterhead, build_pdf, clip, esc, letterhead_flowables, page_size, paragraphs, styles
 from clinic.records import RecordLocked
 
 DISCLOSURES_PER_PAGE = 25
@@ -129,7 +129,9 @@ def render_accounting_pdf(*, client, disclosures, since, today, letterhead: Lett
     story = letterhead_flowables(letterhead, "Accounting of disclosures", st, width)
     story += [
         Spacer(1, 4 * mm),
-        Paragraph(f"<b>{esc(client.full_name)}</b> · born {client.date_of_birth:%Y-%m-%d}", st["h1"]),
+        Paragraph(
+            f"<b>{esc(clip(client.full_name, 200))}</b> · born {client.date_of_birth:%Y-%m-%d}", st["h1"]
+        ),
         Paragraph(
             f"Disclosures of this client's health information made from {since:%Y-%m-%d} to "
             f"{today:%Y-%m-%d} (the last {ACCOUNTING_YEARS} years) to anyone outside treatment, "
@@ -143,16 +145,18 @@ def render_accounting_pdf(*, client, disclosures, since, today, letterhead: Lett
         story.append(Paragraph("No disclosures were recorded in this period.", st["body"]))
     # Paragraphs rather than a table: a long description or a copied-in request
     # flows on to the next page, where a table cell taller than a page cannot.
+    # Each text is cut into pieces of bounded size, so a pasted letter costs time in
+    # proportion to its length and never outgrows a page.
     for d in disclosures:
-        story.append(Paragraph(f"{d.disclosed_on:%Y-%m-%d} · {esc(d.recipient_name)}", st["h3"]))
+        story += paragraphs(d.recipient_name, st["h3"], lead=f"{d.disclosed_on:%Y-%m-%d} ·")
         if d.recipient_address:
-            story.append(Paragraph(esc(d.recipient_address), st["small"]))
-        story.append(Paragraph(f"<b>Released:</b> {esc(d.description)}", st["body"]))
-        story.append(Paragraph(f"<b>Purpose:</b> {esc(d.purpose)}", st["body"]))
+            story += paragraphs(d.recipient_address, st["small"])
+        story += paragraphs(d.description, st["body"], lead="<b>Released:</b>")
+        story += paragraphs(d.purpose, st["body"], lead="<b>Purpose:</b>")
         story.append(Spacer(1, 2 * mm))
     return build_pdf(
         story=story,
         paper_size=letterhead.paper_size,
-        footer_left=f"{client.full_name} · DOB {client.date_of_birth:%Y-%m-%d}",
-        title=f"Accounting of disclosures: {client.full_name}",
+        footer_left=f"{clip(client.full_name, 60)} · DOB {client.date_of_birth:%Y-%m-%d}",
+        title=f"Accounting of disclosures: {clip(client.full_name, 100)}",
     )

@@ -1,19 +1,40 @@
-"""The complete client record, for the client's right of access: admins only,
-every download audited."""
+"""The complete client record, for the client's right of access: the care team's
+therapists and records officers (see ``get_client_for_export``), every download
+audited."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from functools import wraps
 
-from clinic.access import get_client_for_user
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic import bulk_export
+from clinic.access import get_client_for_export, may_export_records
 from clinic.audit import audit_record
-from clinic.auth import reauth_required
-from clinic.decorators import admin_required
+from clinic.auth import _safe_next, reauth_required
 from clinic.export import collect_client_export, render_json, render_pdf
+from clinic.forms_auth import BulkExportConfirmForm
 from clinic.models import ClinicProfile
 from clinic.pdf import Letterhead
+
+
+def export_required(view):
+    """Export pages answer 404 to users who may not export at all, before asking
+    for a password, so they do not confirm they exist."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not may_export_records(request.user):
+            raise Http404("Not found")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -23,15 +44,43 @@ def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def _ask_confirmation(request):
+    return redirect(f"{reverse('bulk_export_confirm')}?{urlencode({'next': request.get_full_path()})}")
+
+
+@require_http_methods(["GET", "POST"])
+@export_required
+@reauth_required
+def bulk_export_confirm(request):
+    """The second confirmation before exporting more complete records."""
+    form = BulkExportConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        bulk_export.bulk_export_confirm(by=request.user, reason=form.cleaned_data["reason"], request=request)
+        return redirect(_safe_next(request, "client_list"))
+    return render(
+        request,
+        "trust/bulk_export_confirm.html",
+        {
+            "form": form,
+            "next": _safe_next(request, "client_list"),
+            "exported": len(bulk_export.clients_exported_recently(request.user)),
+            "window_minutes": settings.KC_BULK_EXPORT_WINDOW_MINUTES,
+            "confirm_minutes": settings.KC_BULK_EXPORT_CONFIRM_MINUTES,
+        },
+    )
+
+
 def _filename(client, ext: str) -> str:
     return f"client-{client.pk}-{slugify(client.last_name)[:40] or 'record'}-complete.{ext}"
 
 
 @require_GET
-@admin_required
+@export_required
 @reauth_required
 def client_export_json(request, pk):
-    client = get_client_for_user(request.user, pk)
+    client = get_client_for_export(request.user, pk)
+    if bulk_export.confirmation_needed(request, client.pk):
+        return _ask_confirmation(request)
     data = collect_client_export(client=client, by=request.user)
     audit_record(
         actor=request.user,
@@ -39,16 +88,18 @@ def client_export_json(request, pk):
         request=request,
         client=client,
         target=client,
-        detail={"format": "json"},
+        detail={"format": "json", **bulk_export.export_detail(request)},
     )
     return _download(render_json(data), "application/json", _filename(client, "json"))
 
 
 @require_GET
-@admin_required
+@export_required
 @reauth_required
 def client_export_pdf(request, pk):
-    client = get_client_for_user(request.user, pk)
+    client = get_client_for_export(request.user, pk)
+    if bulk_export.confirmation_needed(request, client.pk):
+        return _ask_confirmation(request)
     data = collect_client_export(client=client, by=request.user)
     audit_record(
         actor=request.user,
@@ -56,7 +107,7 @@ def client_export_pdf(request, pk):
         request=request,
         client=client,
         target=client,
-        detail={"format": "pdf"},
+        detail={"format": "pdf", **bulk_export.export_detail(request)},
     )
     pdf = render_pdf(data, letterhead=Letterhead.from_profile(ClinicProfile.load()))
     return _download(pdf, "application/pdf", _filename(client, "pdf"))

@@ -7,9 +7,7 @@ the care team or a front-desk admin cannot tell a note exists.
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from clinic.access import _as_int
+from clinic.access import OutOfScope, _as_int
 from notes.models import PalpationFinding, Snippet, Treatment, VisitNote
 
 
@@ -22,7 +20,7 @@ def get_note_for_user(user, pk) -> VisitNote:
     try:
         return qs.get(pk=_as_int(pk))
     except VisitNote.DoesNotExist:
-        raise Http404("No such note") from None
+        raise OutOfScope("No such note", model=VisitNote, pk=pk) from None
 
 
 def get_treatment_for_user(user, note: VisitNote, pk) -> Treatment:
@@ -30,7 +28,7 @@ def get_treatment_for_user(user, note: VisitNote, pk) -> Treatment:
     try:
         row = Treatment.objects.get(pk=_as_int(pk), note=note)
     except Treatment.DoesNotExist:
-        raise Http404("No such treatment row") from None
+        raise OutOfScope("No such treatment row", model=Treatment, pk=pk) from None
     row.note = note
     return row
 
@@ -39,7 +37,7 @@ def get_palpation_for_user(user, note: VisitNote, pk) -> PalpationFinding:
     try:
         row = PalpationFinding.objects.get(pk=_as_int(pk), note=note)
     except PalpationFinding.DoesNotExist:
-        raise Http404("No such finding") from None
+        raise OutOfScope("No such finding", model=PalpationFinding, pk=pk) from None
     row.note = note
     return row
 
@@ -47,11 +45,11 @@ def get_palpation_for_user(user, note: VisitNote, pk) -> PalpationFinding:
 def get_snippet_for_user(user, pk) -> Snippet:
     """A snippet the user may use: clinic-wide or their own."""
     if not (user.is_authenticated and user.is_therapist):
-        raise Http404("No such snippet")
+        raise OutOfScope("No such snippet", model=Snippet, pk=pk)
     try:
         return Snippet.objects.available_to(user).get(pk=_as_int(pk))
     except Snippet.DoesNotExist:
-        raise Http404("No such snippet") from None
+        raise OutOfScope("No such snippet", model=Snippet, pk=pk) from None
 
 
 def get_amendment_request_for_user(user, pk):
@@ -71,4 +69,4 @@ def get_amendment_request_for_user(user, pk):
     try:
         return qs.get(pk=_as_int(pk))
     except AmendmentRequest.DoesNotExist:
-        raise Http404("No such amendment request") from None
+        raise OutOfScope("No such amendment request", model=AmendmentRequest, pk=pk) from None

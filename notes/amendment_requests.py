@@ -41,7 +41,9 @@ def _check_therapist(by: User) -> None:
 
 def _fresh(request_obj: AmendmentRequest) -> AmendmentRequest:
     return (
-        AmendmentRequest.objects.select_for_update().select_related("note", "client").get(pk=request_obj.pk)
+        AmendmentRequest.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("note", "client")
+        .get(pk=request_obj.pk)
     )
 
 
@@ -210,6 +212,7 @@ def amendment_request_decide(
             text=amended_text,
             request=request,
             now=now,
+            on_client_request=True,
         )
     current.decision = decision
     current.decided_by = by

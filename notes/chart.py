@@ -28,6 +28,7 @@ def chart_section(*, client, user) -> Section | None:
     timeline = selectors.visit_timeline(client)
     return Section(
         template="notes/_chart_section.html",
+        tab=("Visits", "visits", "document-text"),
         context={
             "client": client,
             "timeline": timeline,

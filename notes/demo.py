@@ -1,6 +1,10 @@
 """Demo data for the notes app, called by seed_demo: several signed visits per
-client with treatment logs, one addendum, and a few drafts for the therapists'
-unsigned lists. Idempotent: a client that already has notes is skipped."""
+client with treatment logs, one addendum, one visit with a safety override, and a
+few drafts for the therapists' unsigned lists. Idempotent: a client that already has notes is skipped.
+
+The demo therapists follow the safety interlock: a row its rules refuse is
+left out, a pressure above a cap is lowered to it, and a red flag gets a
+referral on every visit (a client with a suspected clot has no leg treatment)."""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.audit import run_alone
 from notes import services
 from notes.models import Amendment, BodyRegion, Technique, VisitNote
+from notes.safety import safety_for_client
 
 # (weeks ago, first-step, rest, worst, change, analysis, plan)
 VISITS = (
@@ -64,6 +70,19 @@ def _side(client) -> str:
     return client.involved_side if client.involved_side in ("L", "R", "B") else ""
 
 
+def _allowed_rows(safety, count: int):
+    """The demo rows the interlock allows, pressures lowered to any cap."""
+    rows = []
+    for code, region, minutes, pressure, response in ROWS[:count]:
+        verdict = safety.region(region)
+        if verdict.blocked or code in verdict.banned_techniques:
+            continue
+        if verdict.cap is not None:
+            pressure = min(pressure, verdict.cap)
+        rows.append((code, region, minutes, pressure, response))
+    return rows
+
+
 def _visit(client, therapist, weeks, pain, change, analysis, plan, techniques, regions, index):
     service_at = (timezone.now() - timedelta(weeks=weeks)).replace(
         hour=9 + index % 7, minute=0, second=0, microsecond=0
@@ -95,11 +114,18 @@ def _visit(client, therapist, weeks, pain, change, analysis, plan, techniques, r
         "goals": "First-step pain 2/10 or less within 8 weeks; walk 60 minutes pain-free.",
         "hep_change": "issued" if index == 0 else ("progressed" if index == 2 else ""),
     }
+    safety = safety_for_client(client)
+    if safety.blocks:
+        labels = "; ".join(dict.fromkeys(rule.label.lower() for rule in safety.blocks))
+        data["referrals"] = (
+            f"Red flag on the health screen ({labels}): no treatment of the affected area; "
+            "advised to see the GP today. Client agreed."
+        )
     note = services.note_update(
         note=note, by=therapist, data=data, version=note.version, reviewed=note.carried_fields
     )
     if not note.treatments.exists():
-        for code, region, minutes, pressure, response in ROWS[: 2 + index % 3]:
+        for code, region, minutes, pressure, response in _allowed_rows(safety, 2 + index % 3):
             services.treatment_add(
                 note=note,
                 by=therapist,
@@ -128,6 +154,38 @@ def _visit(client, therapist, weeks, pain, change, analysis, plan, techniques, r
     return note
 
 
+# One historical visit with a safety override, so a clinic trying the demo sees how an
+# override shows on the note page, its PDF and the audit log. Fatima El-Sayed's
+# varicose veins are in the right calf; the rule (avoid, pressure at most 2) covers
+# the whole lower limb, so firm work on the left calf needs a written reason.
+OVERRIDE_CLIENT = ("Fatima", "El-Sayed")
+OVERRIDE_VISIT = 1
+OVERRIDE_REASON = (
+    "Re-checked the screen with the client today: the varicose veins are in the right calf only, "
+    "unchanged. Firm (3/5) work on the left calf, well away from them; client agreed."
+)
+
+
+def _override_row(note, therapist, techniques, regions):
+    services.treatment_add(
+        note=note,
+        by=therapist,
+        data={
+            "technique": techniques["sports_massage"],
+            "region": regions["gastroc_medial"],
+            "side": "L",
+            "minutes": 10,
+            "pressure": 3,
+            "response": "eased",
+            "note_text": "Left calf only; right calf (varicose veins) not treated.",
+        },
+        override=services.OverrideRequest(
+            reason=OVERRIDE_REASON, recheck_confirmed=True, reauthenticated=True
+        ),
+        now=note.service_at + timedelta(minutes=20),
+    )
+
+
 def seed(*, clients, therapists) -> None:
     techniques = {t.code: t for t in Technique.objects.all()}
     regions = {r.code: r for r in BodyRegion.objects.all()}
@@ -136,7 +194,8 @@ def seed(*, clients, therapists) -> None:
         if VisitNote.objects.filter(client=client).exists():
             continue
         therapist = client.primary_therapist
-        with transaction.atomic():
+        # Seeding runs alone and composes many services in one transaction.
+        with transaction.atomic(), run_alone():
             last = None
             for index, (weeks, first, rest, worst, change, analysis, plan) in enumerate(VISITS):
                 note = _visit(
@@ -151,6 +210,8 @@ def seed(*, clients, therapists) -> None:
                     regions,
                     index,
                 )
+                if (client.first_name, client.last_name) == OVERRIDE_CLIENT and index == OVERRIDE_VISIT:
+                    _override_row(note, therapist, techniques, regions)
                 last = services.note_sign(note=note, by=therapist, now=note.service_at + timedelta(hours=1))
             if position == 0 and last is not None:
                 services.amendment_add(

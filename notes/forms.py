@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 
 from clinic import fields
+from clinic.dates import clinical_date_problem
+from clinic.textlimits import text_limit_validator
 from notes.models import (
     Amendment,
     BodyRegion,
@@ -30,6 +32,13 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=DATETIME_FORMAT)
 
 
+def _clean_service_at(value, *, client):
+    problem = clinical_date_problem(value, client=client)
+    if problem:
+        raise forms.ValidationError(problem)
+    return value
+
+
 class NoteStartForm(forms.Form):
     service_at = forms.DateTimeField(
         label="Date and time of service", widget=DateTimeLocalInput(), input_formats=[DATETIME_FORMAT]
@@ -44,8 +53,9 @@ class NoteStartForm(forms.Form):
         initial=True,
     )
 
-    def __init__(self, *args, previous=None, **kwargs):
+    def __init__(self, *args, previous=None, client=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.client = client
         self.fields["template"].choices = [("", "No template")] + [
             (t.kind, t.name) for t in NoteTemplate.objects.order_by("name")
         ]
@@ -65,6 +75,9 @@ class NoteStartForm(forms.Form):
             "copy_forward",
         )
         self.helper.add_input(Submit("submit", "Start note"))
+
+    def clean_service_at(self):
+        return _clean_service_at(self.cleaned_data["service_at"], client=self.client)
 
 
 class NoteForm(forms.ModelForm):
@@ -86,8 +99,16 @@ class NoteForm(forms.ModelForm):
             "referrals": forms.Textarea(attrs={"rows": 1}),
         }
 
-    def __init__(self, *args, intake_url: str = "", **kwargs):
+    # Fields another section of the note page may record instead (adherence per exercise).
+    OPTIONAL_ON_PAGE = ("hep_adherence",)
+
+    def __init__(self, *args, intake_url: str = "", leave_out=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # A field the page records elsewhere is left out; a post without it (that page)
+        # leaves the stored value alone instead of clearing it.
+        for name in self.OPTIONAL_ON_PAGE:
+            if name in leave_out or (self.is_bound and name not in self.data):
+                del self.fields[name]
         self.fields["service_at"].input_formats = [DATETIME_FORMAT]
         for name in ("nprs_first_step", "nprs_rest", "nprs_worst_24h"):
             self.fields[name].widget.attrs.update({"min": 0, "max": 10, "inputmode": "numeric"})
@@ -126,7 +147,9 @@ class NoteForm(forms.ModelForm):
                 "chief_complaint",
                 "focus",
                 Row(Column("nprs_first_step"), Column("nprs_rest"), Column("nprs_worst_24h")),
-                Row(Column("change_since_last"), Column("hep_adherence")),
+                Row(Column("change_since_last"), Column("hep_adherence"))
+                if "hep_adherence" in self.fields
+                else "change_since_last",
                 "hep_response",
                 Row(Column("screen_changed"), Column("screen_change_details")),
                 HTML(screen_link),
@@ -154,6 +177,12 @@ class NoteForm(forms.ModelForm):
             ),
         )
 
+    def clean_service_at(self):
+        value = self.cleaned_data["service_at"]
+        if value == self.instance.service_at:
+            return value  # unchanged: nothing to check (and no query on every autosave)
+        return _clean_service_at(value, client=self.instance.client)
+
 
 def _region_choices(regions) -> list:
     """Regions grouped foot -> trunk, so the right muscle is a short scan away."""
@@ -167,6 +196,10 @@ def _compact(form: forms.Form) -> None:
     """Small Bootstrap controls for the one-line quick-entry rows."""
     for name, field in form.fields.items():
         widget = field.widget
+        if isinstance(widget, forms.RadioSelect):
+            # Segmented buttons: each radio is labelled by its own text, the group by a legend.
+            widget.attrs["class"] = "btn-check"
+            continue
         if isinstance(widget, forms.CheckboxInput):
             widget.attrs["class"] = "form-check-input"
         elif isinstance(widget, forms.Select):
@@ -179,22 +212,44 @@ def _compact(form: forms.Form) -> None:
 class TreatmentForm(forms.Form):
     technique = fields.ModelChoiceField(queryset=Technique.objects.none(), empty_label="Technique…")
     region = fields.ModelChoiceField(queryset=BodyRegion.objects.none(), empty_label="Region / muscle…")
-    side = forms.ChoiceField(choices=Treatment._meta.get_field("side").choices, required=False)
+    # Side, pressure and response are segmented buttons (radios): one click each.
+    side = forms.ChoiceField(
+        choices=Treatment._meta.get_field("side").choices, required=False, widget=forms.RadioSelect
+    )
     minutes = forms.IntegerField(min_value=1, initial=10)
     pressure = forms.TypedChoiceField(
-        choices=Treatment.Pressure.choices, coerce=int, initial=Treatment.Pressure.MODERATE
+        choices=Treatment.Pressure.choices,
+        coerce=int,
+        initial=Treatment.Pressure.MODERATE,
+        widget=forms.RadioSelect,
     )
     grade = forms.ChoiceField(
         choices=[("", "Grade (mobilisation)")] + [c for c in Treatment.Grade.choices if c[0]], required=False
     )
-    response = forms.ChoiceField(choices=Treatment.Response.choices, initial=Treatment.Response.EASED)
+    response = forms.ChoiceField(
+        choices=Treatment.Response.choices, initial=Treatment.Response.EASED, widget=forms.RadioSelect
+    )
     note_text = forms.CharField(max_length=200, required=False, label="Note")
+    # Overriding the safety interlock: all three are needed (checked by the service and the view).
+    override_reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="Reason for treating despite the safety rule",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    override_recheck = forms.BooleanField(
+        required=False, label="I re-checked the health screen with the client at this visit"
+    )
+    override_password = forms.CharField(
+        required=False, strip=False, label="Your password", widget=forms.PasswordInput(render_value=False)
+    )
 
     def __init__(self, *args, note: VisitNote, techniques=None, regions=None, **kwargs):
         kwargs.setdefault("prefix", "t")
         super().__init__(*args, **kwargs)
         self.note = note
-        self.fields["technique"].queryset = Technique.objects.filter(active=True)
+        # Only the note's own therapist logs treatments, so their scope decides.
+        self.fields["technique"].queryset = Technique.objects.offered_to(note.therapist)
         self.fields["region"].queryset = BodyRegion.objects.filter(active=True)
         if techniques is not None:
             self.fields["technique"].choices = [("", "Technique…")] + [(t.pk, t.name) for t in techniques]
@@ -210,6 +265,47 @@ class TreatmentForm(forms.Form):
         if minutes > self.note.duration_minutes:
             raise forms.ValidationError(f"More than the visit length ({self.note.duration_minutes} minutes).")
         return minutes
+
+    @property
+    def wants_override(self) -> bool:
+        """Whether the therapist filled in any part of the override (a reason of
+        whitespace counts, so it is refused beside the field rather than ignored)."""
+        raw = self.data
+        return any(
+            raw.get(self.add_prefix(name), "") not in ("", None)
+            for name in ("override_reason", "override_recheck", "override_password")
+        )
+
+    # Set by the view when the interlock refused the row, so the override fields show.
+    interlocked = False
+
+    @property
+    def shows_override(self) -> bool:
+        return self.wants_override or self.interlocked
+
+
+class ConsentOverrideForm(forms.Form):
+    """Treat at this visit although consent on file is missing or out of date."""
+
+    override_reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="Reason (e.g. consent taken on paper today)",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )
+    override_recheck = forms.BooleanField(
+        required=False,
+        label="I re-checked the health screen with the client at this visit",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    override_password = forms.CharField(
+        required=False,
+        strip=False,
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    wants_override = True
 
 
 class PalpationForm(forms.Form):
@@ -238,11 +334,13 @@ class AmendmentForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why this is added now (e.g. information not available at the time, what was wrong).",
+        validators=[text_limit_validator("notes.amendment", "reason")],
     )
     text = forms.CharField(
         label="Added or corrected information",
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
+        validators=[text_limit_validator("notes.amendment", "text")],
         help_text="Not needed when marking a note entered in error.",
     )
 

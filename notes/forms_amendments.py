@@ -8,9 +8,10 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
+from clinic.textlimits import NOTE_TEXT
 from notes.models import Amendment, AmendmentRequest
 
-TEXT_LIMIT = 10000
+TEXT_LIMIT = NOTE_TEXT
 
 
 def _helper(label: str, *, action: str = "", css: str = "btn-primary") -> FormHelper:

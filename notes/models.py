@@ -15,6 +15,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from clinic.records import (
+    InsertOnlyModel,
     LockedChildModel,
     LockedChildQuerySet,
     LockedQuerySet,
@@ -37,6 +38,16 @@ class Side(models.TextChoices):
 # --- Catalogues ----------------------------------------------------------------
 
 
+class TechniqueQuerySet(models.QuerySet):
+    def offered_to(self, user) -> TechniqueQuerySet:
+        """Active techniques this therapist may log: joint mobilisation (the graded
+        technique) only where their profile puts it in their scope of practice."""
+        qs = self.filter(active=True)
+        if not getattr(user, "joint_mobilisation_in_scope", False):
+            qs = qs.filter(has_grade=False)
+        return qs
+
+
 class Technique(TimeStampedModel):
     """A manual-therapy technique that can be logged. Seeded by migration."""
 
@@ -48,11 +59,18 @@ class Technique(TimeStampedModel):
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
+    objects = TechniqueQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def needs_joint_scope(self) -> bool:
+        # Graded techniques are joint mobilisations (grades I-IV).
+        return self.has_grade
 
 
 class BodyRegion(TimeStampedModel):
@@ -269,6 +287,11 @@ class TreatmentQuerySet(LockedChildQuerySet):
     def for_note(self, note) -> TreatmentQuerySet:
         return self.filter(note=note).select_related("technique", "region").order_by("order", "id")
 
+    def recent_by(self, therapist, *, rows: int = 200) -> TreatmentQuerySet:
+        """This therapist's own most recent treatment rows (newest first, at most
+        ``rows``), on any of their notes: what their technique and region chips rank by."""
+        return self.filter(note__therapist=therapist).order_by("-id")[:rows]
+
 
 class Treatment(LockedChildModel, TimeStampedModel):
     """One row of the treatment log: technique x region x side x minutes x pressure x response."""
@@ -405,6 +428,91 @@ class Amendment(SignableModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk} on note {self.note_id}"
+
+
+class SafetyOverrideQuerySet(LockedChildQuerySet):
+    def for_note(self, note) -> SafetyOverrideQuerySet:
+        return self.filter(note=note).select_related("technique", "region", "by").order_by("at", "id")
+
+    def update(self, **kwargs):
+        raise RecordLocked(SafetyOverride.locked_message)
+
+    def delete(self):
+        raise RecordLocked(SafetyOverride.locked_message)
+
+
+class SafetyOverride(InsertOnlyModel, LockedChildModel, TimeStampedModel):
+    """A therapist's decision to treat despite the safety interlock (notes.safety):
+    what the interlock refused, the written reason, the confirmed re-check of the
+    health screen at this visit, who and when (after re-entering their password).
+
+    Insert-only from the start, and no new one once the note is signed (model,
+    QuerySet and database triggers). A treatment override names the row it
+    allowed (technique, region, side, pressure); a note override (consent) names none.
+    """
+
+    class Kind(models.TextChoices):
+        TREATMENT = "treatment", "Treatment row"
+        CONSENT = "consent", "Consent"
+
+    locked_message = "A safety override is part of the record and cannot be changed or removed."
+    lock_parent_field = "note"
+
+    note = models.ForeignKey(VisitNote, on_delete=models.PROTECT, related_name="safety_overrides")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TREATMENT)
+    technique = models.ForeignKey(
+        Technique, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    region = models.ForeignKey(BodyRegion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    side = models.CharField(max_length=1, choices=Side.choices, blank=True, default="")
+    pressure = models.PositiveSmallIntegerField(null=True, blank=True)
+    problems = models.JSONField("what the interlock refused", default=list)
+    covers_consent = models.BooleanField(default=False)
+    reason = models.TextField("reason for the override", max_length=2000)
+    recheck_confirmed = models.BooleanField("health screen re-checked at this visit", default=False)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    objects = SafetyOverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recheck_confirmed=True), name="safetyoverride_recheck_confirmed"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="safetyoverride_has_reason"),
+            models.CheckConstraint(
+                condition=Q(kind="consent") | Q(technique__isnull=False, region__isnull=False),
+                name="safetyoverride_treatment_names_its_row",
+            ),
+        ]
+        indexes = [
+            # Overrides beneath a note and at signing: WHERE note_id = ? ORDER BY at.
+            models.Index(fields=["note", "at"], name="safetyoverride_by_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Safety override {self.pk} on note {self.note_id}"
+
+    @property
+    def label(self) -> str:
+        """What the override allowed, in clinic words (technique and region loaded with it)."""
+        if self.kind == self.Kind.CONSENT:
+            return "Treatment without valid consent on file"
+        where = self.region.name + (f" ({self.get_side_display()})" if self.side else "")
+        return f"{self.technique.name} on {where} at pressure {self.pressure} of 5"
+
+    def covers(self, row) -> bool:
+        """Whether this override allowed a treatment row like ``row``."""
+        return (
+            self.kind == self.Kind.TREATMENT
+            and self.technique_id == row.technique_id
+            and self.region_id == row.region_id
+            and self.side == row.side
+            and self.pressure is not None
+            and row.pressure <= self.pressure
+        )
 
 
 # --- Drafting aids -------------------------------------------------------------------

@@ -8,9 +8,25 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from clinic.pdf import MUTED, RULE, build_pdf, esc, letterhead_flowables, page_size, styles
+from clinic.pdf import (
+    MUTED,
+    RULE,
+    build_pdf,
+    cell,
+    clip,
+    esc,
+    letterhead_flowables,
+    overflow_flowables,
+    page_size,
+    paragraphs,
+    ruled,
+    styles,
+)
+from notes.services import SIGNATURE_MISMATCH_WARNING
 
 STRIKE_RED = colors.HexColor("#b42318")
+_PALPATION_HEADS = ("Region", "Side", "Tone", "Tenderness", "Trigger points", "Note")
+_TREATMENT_HEADS = ("Technique", "Region / muscle", "Side", "Min", "Pressure", "Response", "Note")
 
 
 def _when(value) -> str:
@@ -18,7 +34,9 @@ def _when(value) -> str:
 
 
 def _table(rows, widths, st, *, header=True):
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    # Rows split across pages; every cell is short (clinic.pdf.cell), so no row
+    # is ever taller than a page.
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, splitByRow=1)
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
@@ -35,29 +53,37 @@ def render_note_pdf(data) -> bytes:
     st = styles(11)
     # The frame keeps 6 pt of padding each side inside the 18 mm margins.
     width = page_size(data.letterhead.paper_size)[0] - 36 * mm - 12
-    cell = st["cell"]
+    cell_style = st["cell"]
     story = list(letterhead_flowables(data.letterhead, "Visit note", st, width))
     story.append(Spacer(1, 3 * mm))
-    story.append(Paragraph(f"<b>{esc(data.client_name)}</b> · born {data.client_dob:%Y-%m-%d}", st["body"]))
+    story.append(
+        Paragraph(f"<b>{esc(clip(data.client_name, 200))}</b> · born {data.client_dob:%Y-%m-%d}", st["body"])
+    )
     story.append(
         Paragraph(
             f"{esc(data.kind)} · {_when(data.service_at)} · {data.duration_minutes} min · "
-            f"therapist {esc(data.therapist)} · <b>{esc(data.status)}</b>",
+            f"therapist {esc(clip(data.therapist, 200))} · <b>{esc(data.status)}</b>",
             st["small"],
         )
     )
-    if data.in_error:
+    if not data.content_matches:
         story.append(Spacer(1, 2 * mm))
         story.append(
             Paragraph(
-                f'<font color="#b42318"><b>ENTERED IN ERROR</b></font>: {esc(data.error_reason)}. '
-                "The original content below is kept for the record and must not be relied on.",
-                st["body"],
+                f'<font color="#b42318"><b>WARNING</b></font>: {esc(SIGNATURE_MISMATCH_WARNING)}', st["body"]
             )
+        )
+    if data.in_error:
+        story.append(Spacer(1, 2 * mm))
+        story += paragraphs(
+            f"{data.error_reason}. "
+            "The original content below is kept for the record and must not be relied on.",
+            st["body"],
+            lead='<font color="#b42318"><b>ENTERED IN ERROR</b></font>:',
         )
     if data.flags:
         story.append(Spacer(1, 2 * mm))
-        story.append(Paragraph("<b>Health-screen flags</b>: " + esc("; ".join(data.flags)), st["small"]))
+        story += paragraphs("; ".join(data.flags), st["small"], lead="<b>Health-screen flags</b>:")
 
     strike = "<strike>{}</strike>" if data.in_error else "{}"
     for title, rows in data.sections:
@@ -65,61 +91,58 @@ def render_note_pdf(data) -> bytes:
         if not rows:
             story.append(Paragraph("Not recorded.", st["small"]))
         for label, value in rows:
-            text = strike.format(esc(value))
-            story.append(Paragraph(f"<b>{esc(label)}:</b> {text}" if label else text, st["body"]))
+            story += paragraphs(value, st["body"], lead=f"<b>{esc(label)}:</b>" if label else "", wrap=strike)
         if title.startswith("O"):
             if data.palpation:
                 story.append(Paragraph("Palpation", st["h3"]))
-                rows_ = [
-                    [
-                        Paragraph(h, cell)
-                        for h in ("Region", "Side", "Tone", "Tenderness", "Trigger points", "Note")
-                    ]
-                ]
-                rows_ += [[Paragraph(esc(v), cell) for v in row] for row in data.palpation]
-                story.append(_table(rows_, [w * width for w in (0.22, 0.1, 0.14, 0.14, 0.12, 0.28)], st))
+                widths = [w * width for w in (0.22, 0.1, 0.14, 0.14, 0.12, 0.28)]
+                rows_ = [[Paragraph(h, cell_style) for h in _PALPATION_HEADS]]
+                overflow: list = []
+                for number, row in enumerate(data.palpation, start=1):
+                    rows_.append(
+                        [
+                            cell(v, cell_style, w - 6, overflow=overflow, label=f"Palpation {number}, {h}")
+                            for v, w, h in zip(row, widths, _PALPATION_HEADS, strict=True)
+                        ]
+                    )
+                story.append(_table(rows_, widths, st))
+                story += overflow_flowables(overflow, st["body"])
             story.append(
                 Paragraph("Treatment log <font size=9>(pressure 1 = very light … 5 = deep)</font>", st["h3"])
             )
             if data.treatments:
-                rows_ = [
-                    [
-                        Paragraph(h, cell)
-                        for h in (
-                            "Technique",
-                            "Region / muscle",
-                            "Side",
-                            "Min",
-                            "Pressure",
-                            "Response",
-                            "Note",
-                        )
-                    ]
-                ]
-                rows_ += [
-                    [
-                        Paragraph(esc(t.technique), cell),
-                        Paragraph(esc(t.region), cell),
-                        Paragraph(esc(t.side), cell),
-                        Paragraph(str(t.minutes), cell),
-                        Paragraph(str(t.pressure), cell),
-                        Paragraph(esc(t.response), cell),
-                        Paragraph(esc(t.note), cell),
-                    ]
-                    for t in data.treatments
-                ]
+                widths = [w * width for w in (0.24, 0.2, 0.07, 0.06, 0.1, 0.15, 0.18)]
+                rows_ = [[Paragraph(h, cell_style) for h in _TREATMENT_HEADS]]
+                overflow = []
+                for number, t in enumerate(data.treatments, start=1):
+                    values = (
+                        t.technique,
+                        t.region,
+                        t.side,
+                        str(t.minutes),
+                        str(t.pressure),
+                        t.response,
+                        t.note,
+                    )
+                    rows_.append(
+                        [
+                            cell(v, cell_style, w - 6, overflow=overflow, label=f"Treatment {number}, {h}")
+                            for v, w, h in zip(values, widths, _TREATMENT_HEADS, strict=True)
+                        ]
+                    )
                 rows_.append(
                     [
-                        Paragraph("<b>Total</b>", cell),
+                        Paragraph("<b>Total</b>", cell_style),
                         "",
                         "",
-                        Paragraph(f"<b>{sum(t.minutes for t in data.treatments)}</b>", cell),
+                        Paragraph(f"<b>{sum(t.minutes for t in data.treatments)}</b>", cell_style),
                         "",
                         "",
                         "",
                     ]
                 )
-                story.append(_table(rows_, [w * width for w in (0.24, 0.2, 0.07, 0.06, 0.1, 0.15, 0.18)], st))
+                story.append(_table(rows_, widths, st))
+                story += overflow_flowables(overflow, st["body"])
             else:
                 story.append(Paragraph("No treatments logged.", st["small"]))
             story.append(Paragraph("Assessment at this visit", st["h3"]))
@@ -129,13 +152,13 @@ def render_note_pdf(data) -> bytes:
             else:
                 story.append(
                     Paragraph(
-                        f"Assessment of {a.assessed_on:%Y-%m-%d} by {esc(a.therapist)} · "
+                        f"Assessment of {a.assessed_on:%Y-%m-%d} by {esc(clip(a.therapist, 200))} · "
                         f"{a.measured} measures recorded · {'signed' if a.signed else 'unsigned'}",
                         st["body"],
                     )
                 )
                 for text in a.findings[:12]:
-                    story.append(Paragraph(f"• {esc(text)}", st["body"]))
+                    story += paragraphs(text, st["body"], lead="•")
 
     story.append(Spacer(1, 4 * mm))
     if data.signed:
@@ -143,7 +166,7 @@ def render_note_pdf(data) -> bytes:
         block = [
             Paragraph("Signature", st["h3"]),
             Paragraph(
-                f"Electronically signed by <b>{esc(data.signature_line)}</b> "
+                f"Electronically signed by <b>{esc(clip(data.signature_line, 300))}</b> "
                 f"on {_when(data.signed_at)}{late}",
                 st["body"],
             ),
@@ -159,21 +182,23 @@ def render_note_pdf(data) -> bytes:
         ]
     story.append(KeepTogether(block))
 
+    story += _override_flowables(data.overrides, st, width)
+
     if data.amendments:
         heading = Paragraph("Amendments (each signed separately; the original above is unchanged)", st["h2"])
         for index, a in enumerate(data.amendments):
             parts = [
-                Paragraph(f"<b>{esc(a.label)}</b> by {esc(a.author)} on {_when(a.signed_at)}", st["body"]),
-                Paragraph(f"<b>Reason:</b> {esc(a.reason)}", st["body"]),
+                Paragraph(
+                    f"<b>{esc(a.label)}</b> by {esc(clip(a.author, 200))} on {_when(a.signed_at)}", st["body"]
+                ),
+                *paragraphs(a.reason, st["body"], lead="<b>Reason:</b>"),
             ]
             if a.text:
-                parts.append(Paragraph(esc(a.text), st["body"]))
-            table = Table([[parts]], colWidths=[width])
-            table.setStyle(
-                TableStyle([("LINEBEFORE", (0, 0), (0, -1), 2, MUTED), ("LEFTPADDING", (0, 0), (-1, -1), 8)])
-            )
-            # The heading never sits alone at the foot of a page.
-            story.append(KeepTogether([heading, table]) if index == 0 else table)
+                parts += paragraphs(a.text, st["body"])
+            box = ruled(parts, color=MUTED)
+            # The heading never sits alone at the foot of a page; a long addendum
+            # then runs on from where its first lines stand.
+            story += [KeepTogether([heading, *box[:2]]), *box[2:]] if index == 0 else box
             story.append(Spacer(1, 2 * mm))
 
     story += _request_flowables(data.requests, st, width)
@@ -181,9 +206,34 @@ def render_note_pdf(data) -> bytes:
     return build_pdf(
         story=story,
         paper_size=data.letterhead.paper_size,
-        footer_left=f"{data.client_name} · DOB {data.client_dob:%Y-%m-%d} · visit {data.service_at:%Y-%m-%d}",
-        title=f"Visit note {data.client_name} {data.service_at:%Y-%m-%d}",
+        footer_left=f"{clip(data.client_name, 60)} · DOB {data.client_dob:%Y-%m-%d} · "
+        f"visit {data.service_at:%Y-%m-%d}",
+        title=f"Visit note {clip(data.client_name, 100)} {data.service_at:%Y-%m-%d}",
     )
+
+
+def _override_flowables(overrides, st, width) -> list:
+    """Each time the therapist treated despite the safety interlock: what, why and who."""
+    if not overrides:
+        return []
+    heading = Paragraph("Safety overrides (treated despite a safety rule)", st["h2"])
+    story: list = []
+    for index, o in enumerate(overrides):
+        parts = [
+            Paragraph(f"<b>{esc(o.what)}</b>: override by {esc(o.by)} on {_when(o.at)}", st["body"]),
+            *[Paragraph(f"Rule: {esc(p)}", st["small"]) for p in o.problems],
+            Paragraph(f"<b>Reason:</b> {esc(o.reason)}", st["body"]),
+            Paragraph(
+                "Health screen re-checked with the client at this visit; password re-entered.", st["small"]
+            ),
+        ]
+        table = Table([[parts]], colWidths=[width])
+        table.setStyle(
+            TableStyle([("LINEBEFORE", (0, 0), (0, -1), 2, MUTED), ("LEFTPADDING", (0, 0), (-1, -1), 8)])
+        )
+        story.append(KeepTogether([heading, table]) if index == 0 else table)
+        story.append(Spacer(1, 2 * mm))
+    return story
 
 
 def _request_flowables(requests, st, width) -> list:
@@ -196,22 +246,19 @@ def _request_flowables(requests, st, width) -> list:
     for index, r in enumerate(requests):
         parts = [
             Paragraph(f"<b>{esc(r.headline)}</b>", st["body"]),
-            Paragraph(f"<b>Request:</b> {esc(r.request_text)}", st["body"]),
+            *paragraphs(r.request_text, st["body"], lead="<b>Request:</b>"),
         ]
         if r.other_records:
-            parts.append(Paragraph(f"<b>Other records mentioned:</b> {esc(r.other_records)}", st["body"]))
+            parts += paragraphs(r.other_records, st["body"], lead="<b>Other records mentioned:</b>")
         if r.extension:
-            parts.append(Paragraph(esc(r.extension), st["small"]))
+            parts += paragraphs(r.extension, st["small"])
         if r.amendment_label:
             parts.append(Paragraph(f"Carried out as the {esc(r.amendment_label)} above.", st["body"]))
         if r.disagreement_line:
-            parts.append(Paragraph(f"<b>{esc(r.disagreement_line)}:</b> {esc(r.disagreement)}", st["body"]))
+            parts += paragraphs(r.disagreement, st["body"], lead=f"<b>{esc(r.disagreement_line)}:</b>")
         if r.rebuttal_line:
-            parts.append(Paragraph(f"<b>{esc(r.rebuttal_line)}:</b> {esc(r.rebuttal)}", st["body"]))
-        table = Table([[parts]], colWidths=[width])
-        table.setStyle(
-            TableStyle([("LINEBEFORE", (0, 0), (0, -1), 2, MUTED), ("LEFTPADDING", (0, 0), (-1, -1), 8)])
-        )
-        story.append(KeepTogether([heading, table]) if index == 0 else table)
+            parts += paragraphs(r.rebuttal, st["body"], lead=f"<b>{esc(r.rebuttal_line)}:</b>")
+        box = ruled(parts, color=MUTED)
+        story += [KeepTogether([heading, *box[:2]]), *box[2:]] if index == 0 else box
         story.append(Spacer(1, 2 * mm))
     return story

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
@@ -23,11 +24,13 @@ from notes.models import (
     BodyRegion,
     NoteTemplate,
     PalpationFinding,
+    SafetyOverride,
     Snippet,
     Technique,
     Treatment,
     VisitNote,
 )
+from notes.safety import Safety, safety_for_client
 
 TIMELINE_LIMIT = 20
 UNSIGNED_LIMIT = 50
@@ -359,13 +362,18 @@ def assessment_summary(note: VisitNote) -> AssessmentSummary | None:
     """The linked assessment in a few lines: date, who, how many measures, flagged findings."""
     if not note.assessment_id:
         return None
-    from assessments.findings import findings_for
+    from assessments.findings import age_on, findings_for
     from assessments.models import Assessment
 
     assessment = Assessment.objects.select_related("therapist").get(pk=note.assessment_id)
     measurements = list(assessment.measurements.all())
     try:
-        findings = findings_for(measurements, sex=note.client.sex, involved_side=note.client.involved_side)
+        findings = findings_for(
+            measurements,
+            sex=note.client.sex,
+            involved_side=note.client.involved_side,
+            age=age_on(note.client.date_of_birth, assessment.assessed_on),
+        )
         texts = [f.text for f in findings]
     except Exception:  # a summary must never stop the note page or its printout
         texts = []
@@ -399,14 +407,31 @@ class NotePage:
     carried_rows: int
     status: str
     requests: list[RequestSummary] = field(default_factory=list)
+    # False when a signed note's stored content no longer matches the hash
+    # taken at signing: it was changed behind the application's back.
+    content_matches: bool = True
+    overrides: list[SafetyOverride] = field(default_factory=list)
+
+
+def signed_content_matches(note: VisitNote, treatments, palpation) -> bool:
+    """Recompute a signed note's content hash from rows already loaded (no
+    query); a draft has nothing to check. ``treatments`` in (order, id) order
+    and ``palpation`` in id order, as the signature took them."""
+    from notes.services import note_content_matches
+
+    if not note.is_signed:
+        return True
+    return note_content_matches(note, treatments, palpation)
 
 
 def note_page(note: VisitNote) -> NotePage:
     treatments = list(Treatment.objects.for_note(note))
+    palpation = list(PalpationFinding.objects.for_note(note))
     return NotePage(
+        overrides=list(SafetyOverride.objects.for_note(note)),
         note=note,
         treatments=treatments,
-        palpation=list(PalpationFinding.objects.for_note(note)),
+        palpation=palpation,
         amendments=list(note.amendments.select_related("signed_by").order_by("signed_at", "id")),
         flags=banner_flags(note.client),
         assessment=assessment_summary(note),
@@ -414,6 +439,7 @@ def note_page(note: VisitNote) -> NotePage:
         carried_rows=sum(1 for t in treatments if t.carried_forward),
         status=status_label(note),
         requests=note_amendment_requests(note),
+        content_matches=signed_content_matches(note, treatments, palpation),
     )
 
 
@@ -428,23 +454,57 @@ class DraftTools:
     previous: VisitNote | None
     assessment_choices: list[tuple[int, str]]
     suggested_assessment: int | None = None
+    safety: Safety | None = None
+    # This therapist's most used techniques and regions, most used first (chips).
+    top_techniques: list[Technique] = field(default_factory=list)
+    top_regions: list[BodyRegion] = field(default_factory=list)
+
+
+TOP_CHIPS = 6
+
+
+def ranked_by_recent_use(therapist: User, techniques, regions, *, top: int = TOP_CHIPS):
+    """The techniques and regions this therapist logged most in their recent rows,
+    most used first (ties: the most recently used first), at most ``top`` of each
+    and only among those offered (``techniques``, ``regions``). One query."""
+    recent = list(Treatment.objects.recent_by(therapist).values_list("technique_id", "region_id"))
+    ranks: list[dict[int, tuple[int, int]]] = [{}, {}]
+    for position, pair in enumerate(recent):
+        for rank, pk in zip(ranks, pair, strict=True):
+            count, first = rank.get(pk, (0, position))
+            rank[pk] = (count + 1, first)
+
+    def best(items, rank):
+        known = [item for item in items if item.pk in rank]
+        known.sort(key=lambda item: (-rank[item.pk][0], rank[item.pk][1]))
+        return known[:top]
+
+    return best(techniques, ranks[0]), best(regions, ranks[1])
 
 
 def draft_tools(note: VisitNote, user: User) -> DraftTools:
     from assessments.models import Assessment
 
     linked_elsewhere = VisitNote.objects.filter(assessment__isnull=False).exclude(pk=note.pk)
+    # Signing the note signs its linked assessment, so another therapist's draft
+    # is not offered: only its author signs it.
     candidates = list(
         Assessment.objects.for_client(note.client)
         .exclude(pk__in=linked_elsewhere.values("assessment_id"))
+        .filter(Q(signed_at__isnull=False) | Q(therapist=user))
         .order_by("-assessed_on", "-id")[:20]
     )
     choices = [(a.pk, f"{a.assessed_on:%Y-%m-%d}{' (signed)' if a.signed_at else ''}") for a in candidates]
     visit_day = timezone.localtime(note.service_at).date()
     suggested = next((a.pk for a in candidates if a.assessed_on == visit_day), None)
+    techniques = list(Technique.objects.offered_to(user))
+    regions = list(BodyRegion.objects.filter(active=True))
+    top_techniques, top_regions = ranked_by_recent_use(user, techniques, regions)
     return DraftTools(
-        techniques=list(Technique.objects.filter(active=True)),
-        regions=list(BodyRegion.objects.filter(active=True)),
+        techniques=techniques,
+        regions=regions,
+        top_techniques=top_techniques,
+        top_regions=top_regions,
         snippets=list(Snippet.objects.available_to(user)),
         templates=list(NoteTemplate.objects.order_by("name")),
         previous=VisitNote.objects.previous_for(
@@ -452,6 +512,7 @@ def draft_tools(note: VisitNote, user: User) -> DraftTools:
         ).first(),
         assessment_choices=choices,
         suggested_assessment=suggested,
+        safety=safety_for_client(note.client),
     )
 
 
@@ -483,6 +544,15 @@ class PdfAmendment:
 
 
 @dataclass(frozen=True)
+class PdfOverride:
+    what: str
+    problems: list[str]
+    reason: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class NotePdfData:
     letterhead: Letterhead
     client_name: str
@@ -506,6 +576,8 @@ class NotePdfData:
     amendments: list[PdfAmendment]
     flags: list[str]
     requests: list[RequestSummary] = field(default_factory=list)
+    content_matches: bool = True
+    overrides: list[PdfOverride] = field(default_factory=list)
 
 
 def _local(value):
@@ -591,6 +663,7 @@ def note_pdf_data(page: NotePage) -> NotePdfData:
         signed_at=_local(note.signed_at),
         late_entry=note.late_entry,
         content_hash=note.content_hash,
+        content_matches=page.content_matches,
         amendments=[
             PdfAmendment(
                 label=a.get_kind_display()
@@ -611,4 +684,14 @@ def note_pdf_data(page: NotePage) -> NotePdfData:
             for f in page.flags
         ],
         requests=page.requests,
+        overrides=[
+            PdfOverride(
+                what=o.label,
+                problems=list(o.problems),
+                reason=o.reason,
+                by=o.by.display_name,
+                at=_local(o.at),
+            )
+            for o in page.overrides
+        ],
     )

@@ -6,9 +6,11 @@ one row, calls ``full_clean()`` before saving and writes one audit row.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,18 +19,22 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from clinic.audit import audit_record
+from clinic.dates import check_clinical_date
 from clinic.models import Client, User
-from clinic.records import RecordLocked
+from clinic.records import NotTheAuthor, RecordLocked, acting_detail, may_act_as_author, signature_line_for
 from notes.models import (
     Amendment,
     BodyRegion,
     NoteTemplate,
     PalpationFinding,
+    SafetyOverride,
     Snippet,
     Technique,
     Treatment,
     VisitNote,
 )
+from notes.safety import Safety, safety_for_client
+from notes.scaffolding import scaffolding_problem
 
 LATE_ENTRY_AFTER = timedelta(hours=24)
 
@@ -67,6 +73,18 @@ TEXT_FIELDS = (
     "goals",
     "referrals",
 )
+# Fields checked for template scaffolding before signing, with the name the message uses.
+SCAFFOLD_LABELS = {
+    "chief_complaint": "The chief complaint",
+    "subjective": "S",
+    "objective": "O",
+    "analysis": "A",
+    "plan_next": "P",
+    "goals": "Goals",
+    "frequency": "Frequency",
+    "referrals": "Referrals",
+    "focus": "Today's focus",
+}
 # Copy-forward: "stable history" carried unchanged, and last plan -> today's focus.
 CARRIED_STABLE = ("chief_complaint", "goals", "frequency", "referrals")
 
@@ -80,10 +98,80 @@ class NoteConflict(Exception):
     )
 
 
-class NotePermissionError(Exception):
-    """Only the note's own therapist writes or signs a draft."""
+class NotePermissionError(NotTheAuthor):
+    """Only the note's own therapist writes or signs a draft, marks it entered in
+    error or amends it."""
 
     message = "Only the therapist who wrote this draft can change or sign it."
+
+
+AMEND_REFUSED = (
+    "Only the therapist who wrote this note can add an addendum or correction to it, "
+    "or mark it entered in error."
+)
+
+
+class InterlockRefused(ValidationError):
+    """The safety interlock refused a write. The messages say which rule, beside
+    the field it concerns; an override (reason, re-check, password) may allow it."""
+
+
+@dataclass(frozen=True)
+class OverrideRequest:
+    """A therapist's override of the interlock, as the form gave it. The password is
+    checked by the caller (it needs the request); ``reauthenticated`` says whether it was."""
+
+    reason: str
+    recheck_confirmed: bool
+    reauthenticated: bool
+    password_error: str = "Enter your password to override the safety rule."
+
+
+def _override_errors(override: OverrideRequest) -> dict[str, str]:
+    if not (override.reason or "").strip():
+        return {"override_reason": "Write why you are treating despite the safety rule."}
+    if not override.recheck_confirmed:
+        return {
+            "override_recheck": "Confirm that you re-checked the health screen with the client at this visit."
+        }
+    if not override.reauthenticated:
+        return {"override_password": override.password_error}
+    return {}
+
+
+def _override_save(
+    *,
+    note: VisitNote,
+    by: User,
+    override: OverrideRequest,
+    problems: list[str],
+    consent: str,
+    request,
+    at: datetime | None = None,
+    **row,
+) -> SafetyOverride:
+    record = SafetyOverride(
+        note=note,
+        kind=SafetyOverride.Kind.TREATMENT if row else SafetyOverride.Kind.CONSENT,
+        problems=[*problems, *([consent] if consent else [])],
+        covers_consent=bool(consent),
+        reason=override.reason.strip(),
+        recheck_confirmed=True,
+        by=by,
+        at=at or timezone.now(),
+        **row,
+    )
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=by,
+        action="safety_override",
+        request=request,
+        client=note.client_id,
+        target=record,
+        detail={"note": note.pk, "kind": record.kind, "problems": record.problems, **_acting(note, by)},
+    )
+    return record
 
 
 # --- Helpers -------------------------------------------------------------------------
@@ -98,15 +186,27 @@ def _in_error(note: VisitNote) -> bool:
 
 def _fresh_draft(note: VisitNote, by: User) -> VisitNote:
     """Reload the note for writing (row lock on PostgreSQL; SQLite's IMMEDIATE
-    transactions already serialise writers) and check it may change."""
-    current = VisitNote.objects.select_for_update().select_related("client").get(pk=note.pk)
+    transactions already serialise writers) and check it may change. Only the
+    note's row is locked, FOR NO KEY UPDATE: a colleague's new note or adherence
+    for the same client (whose foreign-key checks share-lock the client row) never
+    waits for it (see clinic.audit on lock order)."""
+    current = (
+        VisitNote.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("client", "therapist")
+        .get(pk=note.pk)
+    )
     if current.is_signed:
         raise RecordLocked()
     if _in_error(current):
         raise RecordLocked("This note is marked entered in error and cannot change.")
-    if current.therapist_id != by.pk:
+    if not may_act_as_author(author_id=current.therapist_id, by=by):
         raise NotePermissionError()
     return current
+
+
+def _acting(note: VisitNote, by: User) -> dict:
+    """Audit detail naming the supervisee when a named supervisor wrote on their note."""
+    return acting_detail(author=note.therapist, by=by)
 
 
 def _check_version(current: VisitNote, version: int | None) -> None:
@@ -137,6 +237,7 @@ def note_create(
     template then fills whatever is still empty."""
     if not by.is_therapist:
         raise NotePermissionError()
+    check_clinical_date(service_at, client=client, field="service_at")
     note = VisitNote(client=client, therapist=by, service_at=service_at, duration_minutes=duration_minutes)
     if template:
         note.kind = template
@@ -165,7 +266,7 @@ def note_create(
     note.save()
     copied = 0
     if previous is not None:
-        copied = len(_copy_treatments(source=previous, target=note))
+        copied = len(_copy_treatments(source=previous, target=note, therapist=by))
     audit_record(
         actor=by,
         action="create",
@@ -181,12 +282,23 @@ def note_create(
     return note
 
 
-def _copy_treatments(*, source: VisitNote, target: VisitNote) -> list[Treatment]:
+def _copy_treatments(*, source: VisitNote, target: VisitNote, therapist: User) -> list[Treatment]:
     """Copy rows that fit in the target's visit length, marked carried forward."""
     rows = []
     total = target.treatments.aggregate(total=Sum("minutes"))["total"] or 0
     start = target.treatments.count()
-    for row in Treatment.objects.for_note(source).filter(technique__active=True, region__active=True):
+    rows_to_copy = Treatment.objects.for_note(source).filter(technique__active=True, region__active=True)
+    if not therapist.joint_mobilisation_in_scope:
+        # A colleague's joint mobilisation is not carried to a therapist without that scope.
+        rows_to_copy = rows_to_copy.filter(technique__has_grade=False)
+    safety = safety_for_client(target.client)
+    if safety.consent_problem:
+        # Rows the safety interlock refuses today are not copied (nor any row while
+        # consent is missing or out of date): they need a fresh decision and an override.
+        return rows
+    for row in rows_to_copy:
+        if safety.treatment_problems(row.technique.code, row.region.code, row.pressure):
+            continue
         if total + row.minutes > target.duration_minutes:
             break
         total += row.minutes
@@ -220,6 +332,8 @@ def _apply(current: VisitNote, data: dict[str, Any], reviewed) -> list[str]:
         if name in data and getattr(current, name) != data[name]:
             setattr(current, name, data[name])
             changed.append(name)
+    if "service_at" in changed:
+        check_clinical_date(current.service_at, client=current.client, field="service_at")
     carried = [f for f in current.carried_fields if f not in changed and f not in set(reviewed)]
     if carried != current.carried_fields:
         current.carried_fields = carried
@@ -263,7 +377,7 @@ def note_update(
         request=request,
         client=current.client_id,
         target=current,
-        detail={"fields": changed, "autosave": autosave},
+        detail={"fields": changed, "autosave": autosave, **_acting(current, by)},
     )
     return current
 
@@ -302,7 +416,7 @@ def note_apply_template(
         request=request,
         client=current.client_id,
         target=current,
-        detail={"template": kind, "fields": filled},
+        detail={"template": kind, "fields": filled, **_acting(current, by)},
     )
     return current
 
@@ -323,12 +437,47 @@ def _check_minutes(note: VisitNote, minutes: int, *, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def treatment_add(*, note: VisitNote, by: User, data: dict[str, Any], request=None) -> Treatment:
-    """Log one treatment row on a draft."""
+def treatment_add(
+    *,
+    note: VisitNote,
+    by: User,
+    data: dict[str, Any],
+    override: OverrideRequest | None = None,
+    request=None,
+    now: datetime | None = None,
+) -> Treatment:
+    """Log one treatment row on a draft.
+
+    The safety interlock (notes.safety) refuses a row on a region a red flag
+    blocks, above the pressure cap, with a banned technique, or while consent is
+    missing or out of date: ``InterlockRefused`` names the rule beside the field.
+    With an ``override`` (a written reason, the screen re-checked at this visit,
+    the password re-entered) the row is saved and the override recorded with it.
+    ``now`` dates the override (demo data entered after the visit); it defaults to now."""
     current = _fresh_draft(note, by)
     technique: Technique = data["technique"]
     region: BodyRegion = data["region"]
+    pressure = data.get("pressure", Treatment.Pressure.MODERATE)
     _check_minutes(current, data.get("minutes"))
+    if technique.needs_joint_scope and not by.joint_mobilisation_in_scope:
+        raise ValidationError(
+            {
+                "technique": f"{technique.name} is not in your scope of practice on your profile. "
+                "An admin can add it on your user page if your licence allows it."
+            }
+        )
+    safety = safety_for_client(current.client)
+    by_field = safety.treatment_problems_by_field(technique.code, region.code, pressure)
+    consent = safety.consent_problem
+    if by_field or consent:
+        if override is None:
+            errors = {name: messages for name, messages in by_field.items()}
+            if consent:
+                errors["__all__"] = [f"{consent} Treatment needs consent, or an override with a reason."]
+            raise InterlockRefused(errors)
+        errors = _override_errors(override)
+        if errors:
+            raise ValidationError({**by_field, **errors})
     grade = data.get("grade", "") or ""
     if technique.has_grade and not grade:
         raise ValidationError({"grade": f"Give the grade (I-IV) for {technique.name.lower()}."})
@@ -354,9 +503,46 @@ def treatment_add(*, note: VisitNote, by: User, data: dict[str, Any], request=No
         request=request,
         client=current.client_id,
         target=row,
-        detail={"note": current.pk, "technique": technique.code, "region": region.code},
+        detail={
+            "note": current.pk,
+            "technique": technique.code,
+            "region": region.code,
+            **_acting(current, by),
+        },
     )
+    if by_field or consent:
+        _override_save(
+            note=current,
+            by=by,
+            override=override,
+            problems=[m for messages in by_field.values() for m in messages],
+            consent=consent,
+            request=request,
+            technique=technique,
+            region=region,
+            side=row.side,
+            pressure=row.pressure,
+            at=now,
+        )
     return row
+
+
+@transaction.atomic
+def note_override_consent(
+    *, note: VisitNote, by: User, override: OverrideRequest, request=None
+) -> SafetyOverride:
+    """Treat without valid consent on file at this visit (for example consent taken
+    on paper today), with the same reason, re-check and password as any override."""
+    current = _fresh_draft(note, by)
+    consent = safety_for_client(current.client).consent_problem
+    if not consent:
+        raise ValidationError({"override_reason": "Consent is in order: there is nothing to override."})
+    errors = _override_errors(override)
+    if errors:
+        raise ValidationError(errors)
+    return _override_save(
+        note=current, by=by, override=override, problems=[], consent=consent, request=request
+    )
 
 
 def _draft_row_remove(*, model, row, label: str, by: User, request=None) -> None:
@@ -372,7 +558,7 @@ def _draft_row_remove(*, model, row, label: str, by: User, request=None) -> None
         request=request,
         client=current.client_id,
         target=current,
-        detail={label: pk},
+        detail={label: pk, **_acting(current, by)},
     )
 
 
@@ -395,7 +581,7 @@ def treatment_confirm(*, treatment: Treatment, by: User, request=None) -> Treatm
         request=request,
         client=current.client_id,
         target=row,
-        detail={"reviewed": True},
+        detail={"reviewed": True, **_acting(current, by)},
     )
     return row
 
@@ -409,7 +595,7 @@ def treatments_repeat_last(*, note: VisitNote, by: User, request=None) -> list[T
     ).first()
     if previous is None:
         raise ValidationError("There is no earlier signed visit to repeat.")
-    rows = _copy_treatments(source=previous, target=current)
+    rows = _copy_treatments(source=previous, target=current, therapist=by)
     if not rows and previous.treatments.exists():
         raise ValidationError("The last visit's treatments do not fit in this visit's length.")
     audit_record(
@@ -418,7 +604,7 @@ def treatments_repeat_last(*, note: VisitNote, by: User, request=None) -> list[T
         request=request,
         client=current.client_id,
         target=current,
-        detail={"repeated_from": previous.pk, "treatments": len(rows)},
+        detail={"repeated_from": previous.pk, "treatments": len(rows), **_acting(current, by)},
     )
     return rows
 
@@ -443,7 +629,7 @@ def palpation_add(*, note: VisitNote, by: User, data: dict[str, Any], request=No
         request=request,
         client=current.client_id,
         target=row,
-        detail={"note": current.pk},
+        detail={"note": current.pk, **_acting(current, by)},
     )
     return row
 
@@ -460,6 +646,13 @@ def note_link_assessment(*, note: VisitNote, by: User, assessment, request=None)
     if assessment is not None:
         if assessment.client_id != current.client_id:
             raise ValidationError({"assessment": "That assessment belongs to another client."})
+        if not assessment.is_signed and assessment.therapist_id != current.therapist_id:
+            raise ValidationError(
+                {
+                    "assessment": "That assessment is another therapist's draft: it can be linked "
+                    "once they have signed it."
+                }
+            )
         other = VisitNote.objects.filter(assessment=assessment).exclude(pk=current.pk).first()
         if other is not None:
             raise ValidationError({"assessment": "That assessment is already linked to another visit."})
@@ -473,7 +666,7 @@ def note_link_assessment(*, note: VisitNote, by: User, assessment, request=None)
         request=request,
         client=current.client_id,
         target=current,
-        detail={"assessment": getattr(assessment, "pk", None)},
+        detail={"assessment": getattr(assessment, "pk", None), **_acting(current, by)},
     )
     return current
 
@@ -494,16 +687,58 @@ def signing_problems(note: VisitNote, *, has_palpation: bool | None = None) -> d
         problems["analysis"] = "A is empty: record your functional and tissue assessment."
     if not (note.plan_next.strip() or note.goals.strip()):
         problems["plan_next"] = "P is empty: record the plan for the next visit or the goals."
+    for name, label in SCAFFOLD_LABELS.items():
+        if name not in problems:
+            problem = scaffolding_problem(label, getattr(note, name) or "")
+            if problem:
+                problems[name] = problem
     return problems
 
 
-def note_content(note: VisitNote, treatments, palpation) -> dict[str, Any]:
-    """The canonical content a signature covers (REC-2)."""
+def safety_sign_problems(note: VisitNote, treatments, overrides, safety: Safety) -> dict[str, str]:
+    """What the safety interlock needs before signing: the health-screen re-check
+    answered, every row within the rules or overridden, consent valid or
+    overridden, and a referral written while a red flag is active."""
+    problems: dict[str, str] = {}
+    if note.screen_changed == VisitNote.ScreenCheck.NOT_ASKED:
+        problems["screen_changed"] = (
+            'Health screen re-check: ask the client and answer "no change" or "something changed".'
+        )
+    elif note.screen_changed == VisitNote.ScreenCheck.CHANGED and not note.screen_change_details.strip():
+        problems["screen_change_details"] = "Health screen re-check: say what changed."
+    unresolved = [
+        row
+        for row in treatments
+        if safety.treatment_problems(row.technique.code, row.region.code, row.pressure)
+        and not any(o.covers(row) for o in overrides)
+    ]
+    if unresolved:
+        names = "; ".join(
+            f"{row.technique.name} on {row.region.name} at {row.pressure} of 5" for row in unresolved
+        )
+        problems["treatments"] = (
+            f"Treatment outside the safety rules without an override: {names}. Remove the row or override it."
+        )
+    if safety.consent_problem and not any(o.covers_consent for o in overrides):
+        problems["consent"] = f"{safety.consent_problem} Or record an override with a reason."
+    blocks = safety.blocks
+    if blocks and not note.referrals.strip():
+        flags = "; ".join(dict.fromkeys(r.label for r in blocks))
+        problems["referrals"] = (
+            f"Red flag ({flags}): write the referral (to whom, why, how urgent) before signing."
+        )
+    return problems
+
+
+def note_content(note: VisitNote, treatments, palpation, *, tz=UTC) -> dict[str, Any]:
+    """The canonical content a signature covers (REC-2). Times are written in
+    UTC, so a time typed in the clinic's zone and the same time read back from
+    the database give the same hash."""
     return {
         "note": note.pk,
         "client": note.client_id,
         "therapist": note.therapist_id,
-        "service_at": note.service_at.isoformat(),
+        "service_at": note.service_at.astimezone(tz).isoformat(),
         "fields": {name: getattr(note, name) for name in EDITABLE_FIELDS if name != "service_at"},
         "assessment": getattr(note, "assessment_id", None),
         "treatments": [
@@ -514,13 +749,24 @@ def note_content(note: VisitNote, treatments, palpation) -> dict[str, Any]:
             [p.region_id, p.side, p.tone, p.tenderness, p.trigger_points, p.note_text] for p in palpation
         ],
         "signed_by": note.signed_by_id,
-        "signed_at": note.signed_at.isoformat() if note.signed_at else None,
+        "signed_at": note.signed_at.astimezone(UTC).isoformat() if note.signed_at else None,
     }
 
 
-def note_content_hash(note: VisitNote, treatments, palpation) -> str:
-    payload = json.dumps(note_content(note, treatments, palpation), sort_keys=True, default=str)
+def note_content_hash(note: VisitNote, treatments, palpation, *, tz=UTC) -> str:
+    payload = json.dumps(note_content(note, treatments, palpation, tz=tz), sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def note_content_matches(note: VisitNote, treatments, palpation) -> bool:
+    """Does a signed note's stored content still give the hash taken at signing?
+
+    Notes signed before times were written in UTC took the visit time as the
+    form gave it, in the clinic's zone: that form is accepted too."""
+    if note_content_hash(note, treatments, palpation) == note.content_hash:
+        return True
+    local = timezone.get_default_timezone()
+    return note_content_hash(note, treatments, palpation, tz=local) == note.content_hash
 
 
 def note_verify(note: VisitNote) -> bool:
@@ -530,7 +776,51 @@ def note_verify(note: VisitNote) -> bool:
         return False
     treatments = list(Treatment.objects.filter(note=fresh).order_by("order", "id"))
     palpation = list(PalpationFinding.objects.filter(note=fresh).order_by("id"))
-    return note_content_hash(fresh, treatments, palpation) == fresh.content_hash
+    return note_content_matches(fresh, treatments, palpation)
+
+
+SIGNATURE_MISMATCH_WARNING = (
+    "This note's content does not match its signature: it was changed after it was signed, "
+    "outside Kinetic Chart. Do not rely on it, and tell the clinic's administrator."
+)
+
+
+def note_signature_mismatch_record(*, note: VisitNote, by: User, where: str, request=None) -> None:
+    """A security event: someone was shown a signed note whose stored content no
+    longer matches the hash taken at signing."""
+    audit_record(
+        actor=by,
+        action="signature_mismatch",
+        request=request,
+        client=note.client_id,
+        target=note,
+        detail={"security": True, "where": where, "hash": note.content_hash},
+    )
+
+
+def signed_notes_verify(batch: int = 500) -> list[str]:
+    """Recompute the content hash of every signed note from its stored rows
+    (three queries per batch); return one problem per note that differs."""
+    problems: list[str] = []
+    last_id = 0
+    while True:
+        notes = list(VisitNote.objects.signed().filter(id__gt=last_id).order_by("id")[:batch])
+        if not notes:
+            return problems
+        ids = [n.pk for n in notes]
+        treatments: dict[int, list[Treatment]] = {pk: [] for pk in ids}
+        for row in Treatment.objects.filter(note_id__in=ids).order_by("note_id", "order", "id"):
+            treatments[row.note_id].append(row)
+        palpation: dict[int, list[PalpationFinding]] = {pk: [] for pk in ids}
+        for row in PalpationFinding.objects.filter(note_id__in=ids).order_by("note_id", "id"):
+            palpation[row.note_id].append(row)
+        for note in notes:
+            if not note_content_matches(note, treatments[note.pk], palpation[note.pk]):
+                problems.append(
+                    f"signed note {note.pk} (client {note.client_id}, signed "
+                    f"{timezone.localtime(note.signed_at):%Y-%m-%d}): content does not match its signature"
+                )
+        last_id = ids[-1]
 
 
 @transaction.atomic
@@ -558,19 +848,24 @@ def note_sign(
     now = now or timezone.now()
     if current.service_at > now + timedelta(minutes=5):
         raise ValidationError({"service_at": "A visit in the future cannot be signed yet."})
+    check_clinical_date(current.service_at, client=current.client, field="service_at")
     palpation = list(PalpationFinding.objects.filter(note=current).order_by("id"))
+    treatments = list(
+        Treatment.objects.filter(note=current).select_related("technique", "region").order_by("order", "id")
+    )
+    overrides = list(SafetyOverride.objects.filter(note=current))
     problems = signing_problems(current, has_palpation=bool(palpation))
+    problems |= safety_sign_problems(current, treatments, overrides, safety_for_client(current.client))
     if problems:
         raise ValidationError(problems)
     if getattr(current, "assessment_id", None):
         from assessments.services import assessment_sign
 
         assessment_sign(assessment=current.assessment, by=by, request=request)
-    treatments = list(Treatment.objects.filter(note=current).order_by("order", "id"))
     _bump(current)
     current.signed_at = now
     current.signed_by = by
-    current.signature_line = by.signature_line
+    current.signature_line = signature_line_for(author=current.therapist, by=by)
     current.late_entry = now - current.service_at > LATE_ENTRY_AFTER
     current.content_hash = note_content_hash(current, treatments, palpation)
     current.full_clean()
@@ -581,7 +876,12 @@ def note_sign(
         request=request,
         client=current.client_id,
         target=current,
-        detail={"late_entry": current.late_entry, "hash": current.content_hash, "fields": changed},
+        detail={
+            "late_entry": current.late_entry,
+            "hash": current.content_hash,
+            "fields": changed,
+            **_acting(current, by),
+        },
     )
     return current
 
@@ -599,16 +899,22 @@ def amendment_add(
     text: str = "",
     request=None,
     now: datetime | None = None,
+    on_client_request: bool = False,
 ) -> Amendment:
     """Add an addendum, correction, late entry or entered-in-error marking.
 
     Each is its own signed, insert-only record; the note itself never changes.
-    A draft can only be marked entered in error (by its author); drafts are
-    otherwise simply edited.
+    Only the note's author amends it or marks it entered in error, except for an
+    amendment accepted on the client's request (``on_client_request``). A draft
+    can only be marked entered in error; drafts are otherwise simply edited.
     """
     if not by.is_therapist:
         raise NotePermissionError()
-    current = VisitNote.objects.select_related("client").get(pk=note.pk)
+    current = VisitNote.objects.select_related("client", "therapist").get(pk=note.pk)
+    # A client's amendment request is the clinic's to decide (45 CFR 164.526), so
+    # any care-team therapist deciding one writes the accepted amendment.
+    if not on_client_request and not may_act_as_author(author_id=current.therapist_id, by=by):
+        raise NotePermissionError(AMEND_REFUSED)
     reason = (reason or "").strip()
     text = (text or "").strip()
     errors: dict[str, str] = {}
@@ -622,11 +928,8 @@ def amendment_add(
         raise ValidationError(errors)
     if _in_error(current) and kind == Amendment.Kind.ENTERED_IN_ERROR:
         raise ValidationError({"kind": "This note is already marked entered in error."})
-    if not current.is_signed:
-        if kind != Amendment.Kind.ENTERED_IN_ERROR:
-            raise ValidationError({"kind": "This note is still a draft: edit it directly instead."})
-        if current.therapist_id != by.pk:
-            raise NotePermissionError()
+    if not current.is_signed and kind != Amendment.Kind.ENTERED_IN_ERROR:
+        raise ValidationError({"kind": "This note is still a draft: edit it directly instead."})
     amendment = Amendment(
         note=current,
         kind=kind,
@@ -634,7 +937,9 @@ def amendment_add(
         text=text,
         signed_at=now or timezone.now(),
         signed_by=by,
-        signature_line=by.signature_line,
+        signature_line=by.signature_line
+        if on_client_request
+        else signature_line_for(author=current.therapist, by=by),
     )
     amendment.full_clean()
     amendment.save()
@@ -644,7 +949,12 @@ def amendment_add(
         request=request,
         client=current.client_id,
         target=amendment,
-        detail={"note": current.pk, "kind": kind},
+        detail={
+            "note": current.pk,
+            "kind": kind,
+            "on_client_request": on_client_request,
+            **({} if on_client_request else _acting(current, by)),
+        },
     )
     return amendment
 
@@ -671,5 +981,6 @@ def snippet_delete(*, snippet: Snippet, by: User, request=None) -> None:
     """Snippets are not clinical records: their owner (or an admin, for clinic-wide ones) removes them."""
     if snippet.owner_id != by.pk and not (snippet.owner_id is None and by.is_clinic_admin):
         raise NotePermissionError()
-    audit_record(actor=by, action="delete", request=request, target=snippet)
+    record = copy.copy(snippet)  # delete() clears the primary key the audit row names
     snippet.delete()
+    audit_record(actor=by, action="delete", request=request, target=record)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("notes/<int:pk>/template/", views.note_apply_template, name="note_apply_template"),
     path("notes/<int:pk>/assessment/", views.note_link_assessment, name="note_link_assessment"),
     path("notes/<int:pk>/treatments/", views.treatment_add, name="treatment_add"),
+    path("notes/<int:pk>/override-consent/", views.note_override_consent, name="note_override_consent"),
     path("notes/<int:pk>/treatments/repeat/", views.treatments_repeat, name="treatments_repeat"),
     path("notes/<int:pk>/treatments/<int:row>/delete/", views.treatment_remove, name="treatment_remove"),
     path("notes/<int:pk>/treatments/<int:row>/keep/", views.treatment_confirm, name="treatment_confirm"),

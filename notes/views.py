@@ -20,7 +20,7 @@ from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.composition import note_sections
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
-from clinic.records import RecordLocked
+from clinic.records import NotTheAuthor, RecordLocked, may_act_as_author, signature_line_for
 from clinic.selectors import banner_flags
 from notes import selectors, services
 from notes.access import (
@@ -32,6 +32,7 @@ from notes.access import (
 from notes.forms import (
     AmendmentForm,
     AssessmentLinkForm,
+    ConsentOverrideForm,
     NoteForm,
     NoteStartForm,
     PalpationForm,
@@ -41,11 +42,13 @@ from notes.forms import (
 from notes.pdf import render_note_pdf
 
 NOTES_PER_PAGE = 25
-WRITE_ERRORS = (RecordLocked, services.NoteConflict, services.NotePermissionError)
+# NotTheAuthor covers NotePermissionError and a linked assessment that only its
+# own author may sign.
+WRITE_ERRORS = (RecordLocked, services.NoteConflict, NotTheAuthor)
 
 
 def _status_for(exc: Exception) -> int:
-    if isinstance(exc, services.NotePermissionError):
+    if isinstance(exc, NotTheAuthor):
         return 403
     return 409
 
@@ -61,19 +64,42 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 def _can_edit(note, user) -> bool:
-    return not note.is_signed and not note.in_error and note.therapist_id == user.pk
+    return (
+        not note.is_signed and not note.in_error and may_act_as_author(author_id=note.therapist_id, by=user)
+    )
 
 
-def _refused(request, note):
-    """A write to a note that cannot change: 409 when it is signed or entered in
-    error, 403 when it is someone else's draft. Nothing is saved."""
+def _refusal(note, user) -> tuple[str, int]:
+    """Why a draft write to this note is refused: 409 when it is signed or entered
+    in error, 403 when it is someone else's draft."""
     if note.is_signed:
-        alert, status = RecordLocked().message, 409
-    elif note.in_error:
-        alert, status = "This note is marked entered in error and cannot change.", 409
-    else:
-        alert, status = services.NotePermissionError.message, 403
-    return render(request, "notes/note_detail.html", _context(request, note, alert=alert), status=status)
+        return RecordLocked().message, 409
+    if note.in_error:
+        return "This note is marked entered in error and cannot change.", 409
+    return services.NotePermissionError.message, 403
+
+
+def _refused(request, note, *, alert: str = "", status: int | None = None):
+    """A write to a note that cannot change, answered with the note page and the
+    reason. Nothing is saved."""
+    reason, code = _refusal(note, request.user)
+    return render(
+        request,
+        "notes/note_detail.html",
+        _context(request, note, alert=alert or reason),
+        status=status or code,
+    )
+
+
+def refused_page(request, note, *, alert: str, status: int):
+    """The note page with the reason a write to the note was refused, for the
+    sections other apps add to it (program adherence)."""
+    return _refused(request, note, alert=alert, status=status)
+
+
+def _refused_by(request, note, exc: Exception):
+    """The note page for a refusal a service raised (locked, conflict, not the author)."""
+    return _refused(request, note, alert=_message(exc), status=_status_for(exc))
 
 
 def _intake_url(note) -> str:
@@ -81,32 +107,48 @@ def _intake_url(note) -> str:
 
 
 def _context(
-    request, note, *, form=None, treatment_form=None, palpation_form=None, sign_errors=None, alert=""
+    request,
+    note,
+    *,
+    form=None,
+    treatment_form=None,
+    palpation_form=None,
+    sign_errors=None,
+    alert="",
+    consent_override_form=None,
 ):
     user = request.user
     page = selectors.note_page(note)
-    can_edit = _can_edit(note, user)
+    acts_as_author = may_act_as_author(author_id=note.therapist_id, by=user)
+    can_edit = not note.is_signed and not note.in_error and acts_as_author
+    sections = note_sections(note=note, user=user)
     context = {
         "note": note,
         "client": note.client,
         "page": page,
         "flags": page.flags,
         "can_edit": can_edit,
-        "can_amend": note.is_signed and user.is_therapist,
-        "can_mark_error": not note.is_signed and not note.in_error and note.therapist_id == user.pk,
-        "sections": note_sections(note=note, user=user),
+        "signs_as": signature_line_for(author=note.therapist, by=user) if can_edit else "",
+        "can_amend": note.is_signed and acts_as_author,
+        "can_mark_error": not note.is_signed and not note.in_error and acts_as_author,
+        "sections": sections,
         "sign_errors": sign_errors or [],
         "alert": alert,
         "intake_url": _intake_url(note),
+        "signature_warning": "" if page.content_matches else services.SIGNATURE_MISMATCH_WARNING,
     }
     if can_edit:
         tools = selectors.draft_tools(note, user)
-        form = form or NoteForm(instance=note, intake_url=_intake_url(note))
+        form = form or NoteForm(
+            instance=note,
+            intake_url=_intake_url(note),
+            leave_out=[name for s in sections for name in s.replaces_note_fields],
+        )
         context.update(
             {
                 "tools": tools,
                 "form": form,
-                "carried": [(n, form.fields[n].label) for n in note.carried_fields if n in form.fields],
+                "carried": _carried(note, form),
                 "treatment_form": treatment_form
                 or TreatmentForm(note=note, techniques=tools.techniques, regions=tools.regions),
                 "palpation_form": palpation_form or PalpationForm(note=note, regions=tools.regions),
@@ -114,7 +156,15 @@ def _context(
                     choices=tools.assessment_choices,
                     initial={"assessment": note.assessment_id or tools.suggested_assessment},
                 ),
-                "missing": list(services.signing_problems(note, has_palpation=bool(page.palpation)).values()),
+                "missing": list(services.signing_problems(note, has_palpation=bool(page.palpation)).values())
+                + list(
+                    services.safety_sign_problems(
+                        note, page.treatments, page.overrides, tools.safety
+                    ).values()
+                ),
+                "consent_override_form": (consent_override_form or ConsentOverrideForm())
+                if tools.safety.consent_problem and not any(o.covers_consent for o in page.overrides)
+                else None,
                 "assessment_new_url": reverse("assessment_new", args=[note.client_id])
                 + f"?next={reverse('note_detail', args=[note.pk])}"
                 if _has_url("assessment_new")
@@ -122,6 +172,11 @@ def _context(
             }
         )
     return context
+
+
+def _carried(note, form) -> list[tuple[str, str]]:
+    """The carried-forward fields still to review, with their labels."""
+    return [(n, form.fields[n].label) for n in note.carried_fields if n in form.fields]
 
 
 def _has_url(name: str) -> bool:
@@ -144,7 +199,7 @@ def _refetch(request, note):
 def note_new(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
     previous = selectors.previous_note(client)
-    form = NoteStartForm(request.POST or None, previous=previous)
+    form = NoteStartForm(request.POST or None, previous=previous, client=client)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -206,7 +261,10 @@ def note_detail(request, pk):
     note = get_note_for_user(request.user, pk)
     if request.method == "GET":
         audit_record(actor=request.user, action="view", request=request, client=note.client_id, target=note)
-        return render(request, "notes/note_detail.html", _context(request, note))
+        context = _context(request, note)
+        if not context["page"].content_matches:
+            services.note_signature_mismatch_record(note=note, by=request.user, where="page", request=request)
+        return render(request, "notes/note_detail.html", context)
     if not _can_edit(note, request.user):
         return _refused(request, note)
     form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
@@ -244,9 +302,10 @@ def note_autosave(request, pk):
     context = {"note": note, "saved_at": None, "errors": [], "conflict": False, "locked": False}
     status = 200
     if not _can_edit(note, request.user):
+        reason, status = _refusal(note, request.user)
         context["locked"] = True
-        context["errors"] = ["This note can no longer be edited here."]
-        return render(request, "notes/_autosave_status.html", context, status=409)
+        context["errors"] = [reason]
+        return render(request, "notes/_autosave_status.html", context, status=status)
     if not form.is_valid():
         context["errors"] = [
             f"{form.fields[name].label if name in form.fields else ''}: {e}".lstrip(": ")
@@ -260,6 +319,7 @@ def note_autosave(request, pk):
             by=request.user,
             data=form.cleaned_data,
             version=form.cleaned_data["version"],
+            reviewed=request.POST.getlist("reviewed"),
             autosave=True,
             request=request,
         )
@@ -273,7 +333,9 @@ def note_autosave(request, pk):
         context["errors"] = _errors(exc)
         status = 400
     else:
-        context.update({"note": saved, "saved_at": timezone.localtime()})
+        context.update(
+            {"note": saved, "saved_at": timezone.localtime(), "carried": _carried(saved, form), "oob": True}
+        )
     return render(request, "notes/_autosave_status.html", context, status=status)
 
 
@@ -328,6 +390,20 @@ def note_sign(request, pk):
     return redirect(note)
 
 
+def _row_refused(request, note, exc: Exception | None = None, *, which="treatments"):
+    """A row write refused (signed, entered in error, not the author), by the view
+    or by the service (``exc``): 403 or 409 with the reason, for htmx in the
+    section and otherwise on the page. Nothing is saved."""
+    alert, status = (_message(exc), _status_for(exc)) if exc else _refusal(note, request.user)
+    if not request.htmx:
+        return _refused(request, note, alert=alert, status=status)
+    note = _refetch(request, note)
+    context = _context(request, note)
+    context["row_error"] = alert
+    template = "notes/_treatments.html" if which == "treatments" else "notes/_palpation.html"
+    return render(request, template, context, status=status)
+
+
 def _after_row_change(
     request, note, *, treatment_form=None, palpation_form=None, error="", which="treatments"
 ):
@@ -351,16 +427,40 @@ def _after_row_change(
     return redirect(reverse("note_detail", args=[note.pk]) + f"#{which}")
 
 
+def _override_request(request, form) -> services.OverrideRequest | None:
+    """The override the form asks for, with the password checked only once the
+    reason and the re-check are given (a wrong password is audited and counted)."""
+    if not form.wants_override:
+        return None
+    data = form.cleaned_data
+    reason, recheck = data.get("override_reason", ""), data.get("override_recheck", False)
+    password = data.get("override_password", "")
+    reauthenticated, error = False, "Enter your password to override the safety rule."
+    if reason.strip() and recheck and password:
+        reauthenticated = confirm_password(request, password, purpose="safety override")
+        error = "That password is not right. Nothing was saved."
+    return services.OverrideRequest(reason, recheck, reauthenticated, error)
+
+
 @require_POST
+@sensitive_post_parameters("t-override_password")
 def treatment_add(request, pk):
     note = get_note_for_user(request.user, pk)
+    if not _can_edit(note, request.user):
+        return _row_refused(request, note)
     form = TreatmentForm(request.POST, note=note)
     if form.is_valid():
+        override = _override_request(request, form)
+        if not request.user.is_authenticated:  # too many wrong passwords: signed out
+            return redirect("login")
         try:
-            services.treatment_add(note=note, by=request.user, data=form.cleaned_data, request=request)
+            services.treatment_add(
+                note=note, by=request.user, data=form.cleaned_data, override=override, request=request
+            )
         except WRITE_ERRORS as exc:
-            return _after_row_change(request, note, error=_message(exc))
+            return _row_refused(request, note, exc)
         except ValidationError as exc:
+            form.interlocked = isinstance(exc, services.InterlockRefused) or override is not None
             add_validation_errors(form, exc)
         else:
             return _after_row_change(request, note)
@@ -373,13 +473,47 @@ def treatment_add(request, pk):
 
 
 @require_POST
+@sensitive_post_parameters("override_password")
+def note_override_consent(request, pk):
+    """Treat at this visit although consent on file is missing or out of date:
+    a reason, the screen re-checked and the password, or nothing is saved."""
+    note = get_note_for_user(request.user, pk)
+    if not _can_edit(note, request.user):
+        return _refused(request, note)
+    form = ConsentOverrideForm(request.POST)
+    form.is_valid()
+    override = _override_request(request, form)
+    if not request.user.is_authenticated:  # too many wrong passwords: signed out
+        return redirect("login")
+    try:
+        services.note_override_consent(note=note, by=request.user, override=override, request=request)
+    except WRITE_ERRORS as exc:
+        return (
+            _refused(request, note)
+            if isinstance(exc, RecordLocked)
+            else _after_row_change(request, note, error=_message(exc))
+        )
+    except ValidationError as exc:
+        add_validation_errors(form, exc)
+        note = _refetch(request, note)
+        return render(
+            request,
+            "notes/note_detail.html",
+            _context(request, note, consent_override_form=form),
+            status=400,
+        )
+    messages.success(request, "Override recorded: it shows on the note and its printout.")
+    return redirect(reverse("note_detail", args=[note.pk]) + "#overrides")
+
+
+@require_POST
 def treatment_remove(request, pk, row):
     note = get_note_for_user(request.user, pk)
     treatment = get_treatment_for_user(request.user, note, row)
     try:
         services.treatment_remove(treatment=treatment, by=request.user, request=request)
     except WRITE_ERRORS as exc:
-        return _after_row_change(request, note, error=_message(exc))
+        return _row_refused(request, note, exc)
     return _after_row_change(request, note)
 
 
@@ -390,7 +524,7 @@ def treatment_confirm(request, pk, row):
     try:
         services.treatment_confirm(treatment=treatment, by=request.user, request=request)
     except WRITE_ERRORS as exc:
-        return _after_row_change(request, note, error=_message(exc))
+        return _row_refused(request, note, exc)
     return _after_row_change(request, note)
 
 
@@ -400,7 +534,7 @@ def treatments_repeat(request, pk):
     try:
         services.treatments_repeat_last(note=note, by=request.user, request=request)
     except WRITE_ERRORS as exc:
-        return _after_row_change(request, note, error=_message(exc))
+        return _row_refused(request, note, exc)
     except ValidationError as exc:
         return _after_row_change(request, note, error=" ".join(_errors(exc)))
     return _after_row_change(request, note)
@@ -409,12 +543,14 @@ def treatments_repeat(request, pk):
 @require_POST
 def palpation_add(request, pk):
     note = get_note_for_user(request.user, pk)
+    if not _can_edit(note, request.user):
+        return _row_refused(request, note, which="palpation")
     form = PalpationForm(request.POST, note=note)
     if form.is_valid():
         try:
             services.palpation_add(note=note, by=request.user, data=form.cleaned_data, request=request)
         except WRITE_ERRORS as exc:
-            return _after_row_change(request, note, error=_message(exc), which="palpation")
+            return _row_refused(request, note, exc, which="palpation")
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
@@ -434,7 +570,7 @@ def palpation_remove(request, pk, row):
     try:
         services.palpation_remove(finding=finding, by=request.user, request=request)
     except WRITE_ERRORS as exc:
-        return _after_row_change(request, note, error=_message(exc), which="palpation")
+        return _row_refused(request, note, exc, which="palpation")
     return _after_row_change(request, note, which="palpation")
 
 
@@ -473,9 +609,9 @@ def note_apply_template(request, pk):
 @require_POST
 def note_link_assessment(request, pk):
     note = get_note_for_user(request.user, pk)
-    tools_choices = (
-        selectors.draft_tools(note, request.user).assessment_choices if _can_edit(note, request.user) else []
-    )
+    if not _can_edit(note, request.user):
+        return _refused(request, note)
+    tools_choices = selectors.draft_tools(note, request.user).assessment_choices
     form = AssessmentLinkForm(request.POST, choices=tools_choices)
     if not form.is_valid():
         messages.error(request, "Choose one of this client's assessments.")
@@ -488,7 +624,7 @@ def note_link_assessment(request, pk):
     try:
         services.note_link_assessment(note=note, by=request.user, assessment=assessment, request=request)
     except WRITE_ERRORS as exc:
-        messages.error(request, _message(exc))
+        return _refused_by(request, note, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc)))
     else:
@@ -503,6 +639,8 @@ def note_link_assessment(request, pk):
 @therapist_required
 def amendment_new(request, pk):
     note = get_note_for_user(request.user, pk)
+    if not may_act_as_author(author_id=note.therapist_id, by=request.user):
+        return _refused(request, note, alert=services.AMEND_REFUSED, status=403)
     form = AmendmentForm(request.POST or None, note=note)
     if not form.fields["kind"].choices:
         raise Http404("Nothing to amend")
@@ -546,6 +684,8 @@ def note_pdf(request, pk):
     data = selectors.note_pdf_data(selectors.note_page(note))
     pdf = render_note_pdf(data)
     audit_record(actor=request.user, action="print", request=request, client=note.client_id, target=note)
+    if not data.content_matches:
+        services.note_signature_mismatch_record(note=note, by=request.user, where="pdf", request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(note)}"'
     response["Cache-Control"] = "no-store"

@@ -51,6 +51,7 @@ def chart_section(*, client, user) -> Section | None:
         latest[row.exercise] = row
     return Section(
         template="programs/_chart_section.html",
+        tab=("Home program", "program-section", "calendar-days"),
         context={
             "client": client,
             "current": current,
@@ -102,4 +103,6 @@ def note_section(*, note, user) -> Section | None:
             "items": items,
         },
         order=20,
+        # Adherence is entered per exercise here; the note's overall value is derived from it.
+        replaces_note_fields=("hep_adherence",),
     )

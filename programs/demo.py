@@ -18,9 +18,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.audit import run_alone
 from programs import services
 from programs.models import Exercise, PainResponse, ProgramItem, ProgramVersion
-from programs.selectors import latest_findings, suggestions_for
+from programs.selectors import builder_signals, latest_findings, suggestions_for
 
 CORE = [
     ("Plantar-fascia stretch", "Eases the sharp pain of your first steps in the morning."),
@@ -46,7 +47,11 @@ def _visits(client):
 
 def _first_version_plan(client, library):
     plan = []
-    for suggestion in suggestions_for(latest_findings(client)):
+    signals = builder_signals(client)
+    safety = services.client_safety(client)
+    for suggestion in suggestions_for(latest_findings(client), signals=signals):
+        if services.exercise_conflicts(safety=safety, exercise=suggestion.exercise):
+            continue
         plan.append((suggestion.exercise, suggestion.reason, suggestion.code, suggestion.side))
         if len(plan) == MAX_FIRST:
             break
@@ -61,7 +66,10 @@ def _first_version_plan(client, library):
 
 def _issue(client, therapist, plan_items, *, when, visit, draft=None):
     draft = draft or services.program_draft(client=client, by=therapist)
+    safety = services.client_safety(client)
     for exercise, reason, code, side in plan_items:
+        if services.exercise_conflicts(safety=safety, exercise=exercise):
+            continue  # the demo therapist follows the client's safety rules
         services.program_item_add(
             draft=draft, exercise=exercise, by=therapist, reason=reason, source_code=code, side=side or ""
         )
@@ -102,7 +110,8 @@ def seed(*, clients, therapists) -> None:
             if first_visit
             else timezone.now() - timedelta(days=21)
         )
-        with transaction.atomic():
+        # Seeding runs alone and composes many services in one transaction.
+        with transaction.atomic(), run_alone():
             v1 = _issue(client, therapist, _first_version_plan(client, library), when=when, visit=first_visit)
             later = visits[1:]
             current = v1
@@ -129,7 +138,7 @@ def _revise(client, therapist, version, visit, library):
                 "",
             )
         )
-    if "Short foot (arch doming)" not in items:
+    if "Short foot (arch doming)" not in items and builder_signals(client).pronated:
         add.append(
             (
                 library["Short foot (arch doming)"],

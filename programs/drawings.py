@@ -303,6 +303,168 @@ def _ball_massage(g: Group) -> None:
     _arrow(g, 118, GROUND_Y + 40, 168, GROUND_Y + 40, both=True)
 
 
+COLD = colors.HexColor("#d1e9ff")
+COLD_INK = colors.HexColor("#1570ef")
+TAPE = colors.HexColor("#fdb022")
+
+
+def _load_week(g: Group) -> None:
+    """A week planner: seven days, the heaviest day cut back (load management)."""
+    g.add(Rect(20, 20, 200, 120, fillColor=colors.white, strokeColor=INK, strokeWidth=2.5))
+    g.add(Rect(20, 118, 200, 22, fillColor=PROP_FILL, strokeColor=INK, strokeWidth=2.5))
+    heights = [40, 46, 78, 44, 40, 48, 36]
+    for i, h in enumerate(heights):
+        x = 30 + i * 27
+        g.add(Line(x + 24, 24, x + 24, 114, strokeColor=RULE_GREY, strokeWidth=1))
+        work = i == 2
+        g.add(
+            Rect(
+                x + 4,
+                26,
+                16,
+                h,
+                fillColor=colors.HexColor("#dbe6fb") if work else PROP_FILL,
+                strokeColor=WORK if work else PROP,
+                strokeWidth=2,
+            )
+        )
+    _arrow(g, 92, 112, 92, 76)  # cut the peak day back
+
+
+RULE_GREY = colors.HexColor("#d0d5dd")
+
+
+def _shoe_heel_cup(g: Group) -> None:
+    """A cushioned shoe from the side with a soft heel cup at the back."""
+    _ground(g)
+    sole = [30, GROUND_Y, 214, GROUND_Y, 222, GROUND_Y + 10, 30, GROUND_Y + 26]
+    g.add(Polygon(sole, fillColor=PROP_FILL, strokeColor=INK, strokeWidth=2.5))
+    upper = [
+        30,
+        GROUND_Y + 26,
+        222,
+        GROUND_Y + 10,
+        206,
+        GROUND_Y + 40,
+        150,
+        GROUND_Y + 58,
+        96,
+        GROUND_Y + 92,
+        40,
+        GROUND_Y + 96,
+    ]
+    g.add(Polygon(upper, fillColor=colors.white, strokeColor=INK, strokeWidth=2.5))
+    # Heel cup: a soft pad under and round the heel, in the working colour.
+    g.add(
+        PolyLine(
+            [44, GROUND_Y + 60, 42, GROUND_Y + 32, 60, GROUND_Y + 28, 96, GROUND_Y + 28],
+            strokeColor=WORK,
+            strokeWidth=7,
+            strokeLineCap=1,
+        )
+    )
+    _arrow(g, 70, GROUND_Y + 130, 70, GROUND_Y + 40)
+
+
+def _low_dye(g: Group) -> None:
+    """The sole of the foot from below with the low-Dye strips across it."""
+    outline = [
+        120,
+        158,
+        150,
+        150,
+        162,
+        120,
+        158,
+        80,
+        146,
+        44,
+        136,
+        22,
+        120,
+        16,
+        104,
+        22,
+        96,
+        50,
+        92,
+        90,
+        88,
+        128,
+        96,
+        152,
+    ]
+    g.add(Polygon(outline, fillColor=colors.HexColor("#f2f4f7"), strokeColor=INK, strokeWidth=2.5))
+    # Anchor round the heel and along both sides.
+    g.add(
+        PolyLine(
+            [90, 130, 92, 60, 104, 26, 120, 20, 136, 26, 150, 50, 160, 118],
+            strokeColor=TAPE,
+            strokeWidth=6,
+            strokeLineCap=1,
+        )
+    )
+    for y in (40, 56, 72, 88):
+        g.add(Line(96, y, 152, y + 6, strokeColor=TAPE, strokeWidth=9, strokeLineCap=1))
+    _arrow(g, 40, 64, 88, 64)  # strips lift the inner arch
+    _arrow(g, 200, 70, 160, 70)
+
+
+def _walker(g: Group, x: float, *, run: bool = False, work: bool = True) -> None:
+    lean = 8 if run else 2
+    hip = (x, 74 if run else 70)
+    _head(g, x + lean + 4, 148)
+    _bone(g, [hip, (x + lean, 136)])
+    if run:
+        _bone(g, [hip, (x + 26, 52), (x + 18, 30)], work=work)  # front knee lifted
+        _bone(g, [hip, (x - 14, 44), (x - 34, GROUND_Y + 14)])
+        _bone(g, [(x + lean, 124), (x + 22, 110), (x + 30, 124)])
+        _bone(g, [(x + lean, 124), (x - 12, 108), (x - 20, 96)])
+    else:
+        _bone(g, [hip, (x + 14, 42), (x + 22, GROUND_Y + 2)], work=work)
+        _bone(g, [hip, (x - 10, 42), (x - 20, GROUND_Y + 2)])
+        _bone(g, [(x + lean, 124), (x + 14, 98)])
+        _bone(g, [(x + lean, 124), (x - 10, 100)])
+
+
+def _walking(g: Group) -> None:
+    _ground(g)
+    _walker(g, 80)
+    # A step count that grows a little each week.
+    for i, h in enumerate((18, 22, 26, 30)):
+        g.add(
+            Rect(
+                140 + i * 22,
+                GROUND_Y + 4,
+                14,
+                h,
+                fillColor=colors.HexColor("#dbe6fb"),
+                strokeColor=WORK,
+                strokeWidth=1.5,
+            )
+        )
+    _arrow(g, 140, 70, 222, 92)
+
+
+def _walk_run(g: Group) -> None:
+    _ground(g)
+    _walker(g, 60, work=False)
+    _walker(g, 170, run=True)
+    _arrow(g, 96, 100, 134, 100)
+
+
+def _bottle_roll(g: Group) -> None:
+    _ground(g)
+    _chair(g, 30)
+    _head(g, 60, 142)
+    _bone(g, [(56, 62), (58, 131)])
+    _bone(g, [(58, 118), (82, 96), (92, 74)])
+    g.add(Rect(112, GROUND_Y + 1, 62, 16, rx=7, ry=7, fillColor=COLD, strokeColor=COLD_INK, strokeWidth=2))
+    g.add(Rect(174, GROUND_Y + 5, 8, 8, fillColor=COLD, strokeColor=COLD_INK, strokeWidth=2))
+    _bone(g, [(56, 62), (108, 62), (124, GROUND_Y + 28), (160, GROUND_Y + 24)], work=True)
+    _arrow(g, 118, GROUND_Y + 46, 168, GROUND_Y + 46, both=True)
+
+
 DRAWINGS = {
     "pf_stretch": ("Plantar-fascia stretch", _pf_stretch),
     "gastroc_wall": ("Calf stretch, back knee straight", _gastroc_wall),
@@ -319,6 +481,12 @@ DRAWINGS = {
     "knee_to_wall": ("Knee-to-wall", _knee_to_wall),
     "sl_balance": ("Single-leg balance", _sl_balance),
     "ball_massage": ("Plantar ball massage", _ball_massage),
+    "load_week": ("This week's plan (load)", _load_week),
+    "shoe_heel_cup": ("Shoe with a heel cup", _shoe_heel_cup),
+    "low_dye": ("Low-Dye taping", _low_dye),
+    "walking": ("Walking, steps build up", _walking),
+    "walk_run": ("Walk, then run", _walk_run),
+    "bottle_roll": ("Frozen-bottle roll", _bottle_roll),
 }
 
 DRAWING_CHOICES = [("", "No drawing")] + [(key, label) for key, (label, _) in DRAWINGS.items()]

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
 from clinic import fields
+from clinic.dates import clinical_date_problem
 from programs.drawings import DRAWING_CHOICES
 from programs.images import clean_illustration
 from programs.models import (
@@ -14,10 +17,14 @@ from programs.models import (
     MAX_SETS,
     MEASURE_CODES,
     Exercise,
+    ExerciseKind,
     FindingKind,
-    PainResponse,
+    PainMonitoringRule,
+    ReferralOption,
     Region,
+    SafetyTag,
     Side,
+    pain_response_choices,
 )
 from programs.services import EXERCISE_FIELDS
 
@@ -70,8 +77,24 @@ def _check_reps_or_hold(form: forms.Form, cleaned: dict) -> None:
         form.add_error("reps", "Give reps, a hold time, or both.")
 
 
+# Words that mean cold therapy: an exercise that uses it must carry the ice tag,
+# or the safety rules that forbid cold would not see it.
+COLD_WORDS = re.compile(r"\b(ice|iced|icing|frozen|cold pack|cold packs)\b", re.IGNORECASE)
+
+
 class ExerciseForm(forms.ModelForm):
     formfield_callback = fields.formfield_for_model_field
+    kind = forms.ChoiceField(choices=ExerciseKind.choices, required=False, initial=ExerciseKind.EXERCISE)
+    safety_tags = forms.MultipleChoiceField(
+        choices=SafetyTag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Safety tags",
+        help_text=(
+            "What the exercise involves. The client's safety rules are checked against these, "
+            "so a rule against ice refuses every exercise tagged ice."
+        ),
+    )
     drawing = forms.ChoiceField(choices=DRAWING_CHOICES, required=False, label="Built-in drawing")
     illustration = forms.FileField(
         required=False,
@@ -121,6 +144,12 @@ class ExerciseForm(forms.ModelForm):
                 Row(Column("citation"), Column("dosage_confirmed")),
             ),
             Fieldset(
+                "For the therapist (never printed for the client)",
+                "cautions",
+                "safety_tags",
+                Row(Column("kind"), Column("low_capacity"), Column("pronated_feet_only")),
+            ),
+            Fieldset(
                 "Links and pictures",
                 Row(Column("progression"), Column("regression")),
                 Row(Column("drawing"), Column("illustration"), Column("remove_illustration")),
@@ -135,9 +164,26 @@ class ExerciseForm(forms.ModelForm):
             return None
         return clean_illustration(upload)
 
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or ExerciseKind.EXERCISE
+
+    def clean_safety_tags(self):
+        tags = list(dict.fromkeys(self.cleaned_data.get("safety_tags") or []))
+        if SafetyTag.HEAVY_LOADING in tags and SafetyTag.LOADING not in tags:
+            tags.append(SafetyTag.LOADING)  # heavy loading is loading too
+        return [tag for tag in SafetyTag.values if tag in tags]
+
     def clean(self):
         cleaned = super().clean()
         _check_reps_or_hold(self, cleaned)
+        text = " ".join(str(cleaned.get(name) or "") for name in ("name", "equipment", "steps"))
+        tags = cleaned.get("safety_tags")
+        if tags is not None and COLD_WORDS.search(text) and SafetyTag.ICE not in tags:
+            self.add_error(
+                "safety_tags",
+                'This exercise uses ice or cold: tick "Ice or cold" so the client\'s safety rules '
+                "can see it.",
+            )
         return cleaned
 
 
@@ -231,6 +277,12 @@ class AddItemForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
     source_code = forms.ChoiceField(choices=[("", "-"), *MEASURE_CODES], required=False)
     side = forms.ChoiceField(choices=Side.choices, required=False)
+    override_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Reason for the override",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )
 
     def clean_exercise(self):
         pk = self.cleaned_data["exercise"]
@@ -238,6 +290,17 @@ class AddItemForm(forms.Form):
         if exercise is None:
             raise ValidationError("Unknown exercise: it is not in the library.")
         return exercise
+
+
+class OverrideForm(forms.Form):
+    """A written reason to keep an exercise the client's safety rules advise against."""
+
+    override_reason = forms.CharField(
+        max_length=500,
+        label="Reason for the override",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+        error_messages={"required": "Write your reason for the override."},
+    )
 
 
 class IssueForm(forms.Form):
@@ -254,13 +317,28 @@ class IssueForm(forms.Form):
     review_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
     )
+    referrals = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="Refer / discuss with",
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args, visits=None, **kwargs):
+    def __init__(self, *args, visits=None, client=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.client = client
+        self.fields["referrals"].queryset = ReferralOption.objects.active()
         self.fields["visit"].queryset = visits
         self.fields["visit"].label_from_instance = lambda note: (
             f"{note.service_at:%Y-%m-%d %H:%M}{' (signed)' if note.is_signed else ''}"
         )
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        problem = clinical_date_problem(start, client=self.client)
+        if problem:
+            raise forms.ValidationError(problem)
+        return start
 
     def clean(self):
         cleaned = super().clean()
@@ -273,9 +351,11 @@ class IssueForm(forms.Form):
 class AdherenceForm(forms.Form):
     """Days done per week and pain response for each item of the issued version."""
 
-    def __init__(self, *args, items=(), **kwargs):
+    def __init__(self, *args, items=(), rule: PainMonitoringRule | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.items = list(items)
+        # The choices name the clinic's own band edges, as the client's handout does.
+        pain_choices = pain_response_choices(rule or PainMonitoringRule.load())
         for item in self.items:
             self.fields[f"days_{item.pk}"] = forms.IntegerField(
                 min_value=0,
@@ -283,15 +363,14 @@ class AdherenceForm(forms.Form):
                 required=False,
                 label=item.exercise.name,
                 error_messages={"max_value": "A week has 7 days.", "min_value": "0 to 7 days."},
-                widget=forms.NumberInput(
-                    attrs={"class": "form-control form-control-sm", "style": "width:5rem"}
-                ),
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm kc-days"}),
             )
+            # Segmented buttons, as on a treatment row: one tap, arrow keys move the choice.
             self.fields[f"pain_{item.pk}"] = forms.ChoiceField(
-                choices=[("", "-"), *PainResponse.choices],
+                choices=pain_choices,
                 required=False,
-                label="Pain response",
-                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                label=f"Pain response: {item.exercise.name}",
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
             )
 
     def rows(self):

@@ -8,6 +8,7 @@ turns loaded program versions into that data.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from dataclasses import dataclass, field
@@ -19,8 +20,8 @@ from PIL import Image as PILImage
 from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth, unicode2T1
 from reportlab.platypus import (
     Flowable,
@@ -39,10 +40,13 @@ from clinic.pdf import (
     RULE,
     Letterhead,
     build_pdf,
+    clip,
     esc,
+    fit_line,
     letterhead_flowables,
     page_size,
     styles,
+    wrap_lines,
 )
 from programs.drawings import drawing
 
@@ -86,6 +90,7 @@ class HandoutExercise:
     drawing_key: str = ""
     image: bytes | None = None
     video_url: str = ""
+    is_advice: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ def _fmt(day: date | None) -> str:
 
 def _footer_name(program: HandoutProgram) -> str:
     dob = f" · born {_fmt(program.client_dob)}" if program.client_dob else ""
-    return f"{program.client_name}{dob}"
+    return f"{clip(program.client_name, 60)}{dob}"
 
 
 @lru_cache(maxsize=256)
@@ -252,8 +257,9 @@ class _DosageBox(Flowable):
         total = sum(weights)
         self.cells = cells
         self.col_widths = [width * w / total for w in weights]
+        # Dosage values are short fields; the cut only guards the box's height.
         self.values = [
-            simpleSplit(value, "Helvetica-Bold", 12.5, col_w - 8)
+            wrap_lines(clip(value, 120), "Helvetica-Bold", 12.5, col_w - 8)
             for (_, value), col_w in zip(cells, self.col_widths, strict=True)
         ]
         self.width = width
@@ -293,6 +299,12 @@ class _DosageBox(Flowable):
 
 
 def _dosage_box(ex: HandoutExercise, width: float) -> Flowable:
+    if ex.is_advice:
+        # Advice has no sets or reps: only when to follow it.
+        cells = [("How often", ex.frequency or "-")]
+        if ex.side:
+            cells.append(("Side", SIDE_WORDS.get(ex.side, ex.side)))
+        return _DosageBox(cells, width)
     cells = [("Sets", str(ex.sets))]
     if ex.reps:
         cells.append(("Reps", str(ex.reps)))
@@ -336,6 +348,25 @@ class _Card(Flowable):
         self._layout(available_width)
         return self.width, self.height
 
+    def split(self, available_width, available_height):
+        """A card taller than the space left (long steps, a long note) continues
+        on the next page: each column is cut where the space runs out."""
+        self._layout(available_width)
+        if self.height <= available_height:
+            return [self]
+        room = available_height - 12
+        left_head, left_tail = _split_column(self.left, self.left_width, room, fixed_gap=3)
+        right_w = available_width - self.left_width - self.gap
+        right_head, right_tail = _split_column(self.right, right_w, room)
+        if not left_head and not right_head:
+            return []
+        if not left_tail and not right_tail:
+            return [self]
+        return [
+            _Card(left_head, right_head, self.left_width, self.gap),
+            _Card(left_tail, right_tail, self.left_width, self.gap),
+        ]
+
     def draw(self):
         canvas = self.canv
         canvas.saveState()
@@ -354,6 +385,36 @@ class _Card(Flowable):
             y -= before + h
             f.drawOn(canvas, x, y)
             y -= after
+
+
+def _split_column(
+    flowables: list[Flowable], width: float, room: float, *, fixed_gap: float | None = None
+) -> tuple[list[Flowable], list[Flowable]]:
+    """The flowables of one card column that fit in ``room``, and the rest; the
+    first that does not fit is split when it can be (a long step, a long note).
+
+    Heights are counted as ``_Card._layout`` counts them: ``fixed_gap`` between
+    flowables (left column), or each flowable's space before and after (right)."""
+    head: list[Flowable] = []
+    used = 0.0
+    for index, f in enumerate(flowables):
+        _, h = f.wrap(width, room)
+        if fixed_gap is not None:
+            extra = fixed_gap if head else 0.0
+        else:
+            extra = f.getSpaceBefore() + f.getSpaceAfter()
+        # A part fits only with the space the card's height counts for it.
+        if used + extra + h <= room:
+            head.append(f)
+            used += extra + h
+            continue
+        left_over = room - used - extra
+        parts = f.split(width, left_over) if left_over > 0 else []
+        if len(parts) > 1:
+            head.append(parts[0])
+            return head, [*parts[1:], *flowables[index + 1 :]]
+        return head, list(flowables[index:])
+    return head, []
 
 
 @lru_cache(maxsize=8192)
@@ -391,44 +452,40 @@ class _Text(Flowable):
         self.leading = size * 1.3
         self.font = "Helvetica-Bold" if bold else "Helvetica"
         self._wrapped_for = None
+        self._fixed = False  # a part of a split text keeps its lines
+        self.first_x = None
 
     def _lines(self, width: float) -> list[str]:
-        space = _word_width(" ", self.font, self.size)
         lead_w = _word_width(self.lead + " ", "Helvetica-Bold", self.size) if self.lead else 0
         self.lead_width = lead_w
         indent = lead_w if self.hanging else 0
-        lines, current, current_w, available = [], [], 0.0, width - lead_w
-        for word in self._words(width - indent):
-            w = _word_width(word, self.font, self.size)
-            grown = w if not current else current_w + space + w
-            if current and grown > available:
-                lines.append(" ".join(current))
-                current, current_w, available = [word], w, width - indent
-            else:
-                current.append(word)
-                current_w = grown
-        lines.append(" ".join(current))
-        return lines
-
-    def _words(self, width: float):
-        """The words, with any word wider than a line (a pasted link) cut to fit."""
-        for word in self.text.split(" "):
-            while word and _word_width(word, self.font, self.size) > width:
-                cut = len(word) - 1
-                while cut > 1 and stringWidth(word[:cut], self.font, self.size) > width:
-                    cut = max(1, int(cut * 0.8))
-                yield word[:cut]
-                word = word[cut:]
-            if word:
-                yield word
+        # Linear in the length of the text; a word wider than a line (a pasted link) is cut to fit.
+        return wrap_lines(self.text, self.font, self.size, width - indent, first_width=width - lead_w)
 
     def wrap(self, available_width, available_height):
-        if self._wrapped_for != available_width:
+        if not self._fixed and self._wrapped_for != available_width:
             self.lines = self._lines(available_width)
             self.width = available_width
             self.height = len(self.lines) * self.leading
             self._wrapped_for = available_width
         return self.width, self.height
+
+    def split(self, available_width, available_height):
+        """Whole lines that fit, then the rest (a long step runs on to the next page)."""
+        self.wrap(available_width, available_height)
+        fit = int(available_height // self.leading)
+        if fit >= len(self.lines):
+            return [self]
+        if fit <= 0:
+            return []
+        indent = self.lead_width if self.hanging else 0
+        head, tail = copy.copy(self), copy.copy(self)
+        head.lines, head.space_after = self.lines[:fit], 0
+        tail.lines, tail.lead, tail.first_x = self.lines[fit:], "", indent
+        for part in (head, tail):
+            part._fixed = True
+            part.height = len(part.lines) * part.leading
+        return [head, tail]
 
     def getSpaceAfter(self):  # noqa: N802 - ReportLab's API
         return self.space_after
@@ -441,9 +498,10 @@ class _Text(Flowable):
             _emit_text(canvas, "Helvetica-Bold", self.size, [(0, y, self.lead)])
         canvas.setFillColor(self.color)
         indent = self.lead_width if self.hanging else 0
+        first_x = self.lead_width if self.first_x is None else self.first_x
         runs = []
         for i, line in enumerate(self.lines):
-            runs.append((self.lead_width if i == 0 else indent, y, line))
+            runs.append((first_x if i == 0 else indent, y, line))
             y -= self.leading
         _emit_text(canvas, self.font, self.size, runs)
 
@@ -473,12 +531,68 @@ def _exercise_block(number: int, ex: HandoutExercise, st, width: float) -> Flowa
         left.append(_Text(" ".join(ex.mistakes), lead="Avoid:"))
     if ex.therapist_note:
         right.append(_Text(ex.therapist_note, lead="From your therapist:"))
-    evidence = [text for text in (ex.dosage_note, f"Source: {ex.citation}" if ex.citation else "") if text]
-    lead = "Dosage unconfirmed (research has not settled it)." if not ex.dosage_confirmed else ""
-    if evidence or lead:
+    # Whether a dosage is confirmed is for the therapist's screens; a client reads
+    # the plan, not the state of the research.
+    citation = _for_client(ex.citation)
+    evidence = [
+        text for text in (_for_client(ex.dosage_note), f"Source: {citation}" if citation else "") if text
+    ]
+    if evidence:
         right.append(Spacer(1, 1 * mm))
-        right.append(_Text(" · ".join(evidence), lead=lead, size=10, color=MUTED))
+        right.append(_Text(" · ".join(evidence), size=10, color=MUTED))
     return _Card(left, right, left_w)
+
+
+_UNCONFIRMED = re.compile(r"\[?\b(dosage\s+)?unconfirmed\b\]?", re.IGNORECASE)
+
+
+def _for_client(text: str) -> str:
+    """Library text as the client reads it: a note the therapist marked as
+    unconfirmed is left off (that label stays on the therapist's screens)."""
+    text = (text or "").strip()
+    return "" if _UNCONFIRMED.search(text) else text
+
+
+# "Stop and get help" (clinical reference R2.6), word for word.
+STOP_TODAY = [
+    "one calf or leg becomes swollen, red, hot or sore to touch. If you are also short of breath, have "
+    "chest pain or cough up blood, <b>call the emergency number now</b>;",
+    "you feel a pop or tear under your heel or arch, a bruise or swelling appears in your arch, or you "
+    "suddenly cannot walk normally;",
+    "you have a fever or feel unwell and your foot is red, hot or swollen;",
+    "your foot turns pale, blue or cold, or a cut or blister will not heal (especially with diabetes).",
+]
+STOP_THIS_WEEK = [
+    "your foot goes numb, tingles, burns or feels weak (with back pain and bladder or bowel changes, go "
+    "to emergency now);",
+    "pain wakes you at night or is there when you rest;",
+    "your morning pain gets worse week after week although you follow the plan (tell your therapist too).",
+]
+
+
+def _stop_box(st, width: float) -> list[Flowable]:
+    """The "stop and get help" box: red, boxed, near the top of the first page."""
+    bullet = ParagraphStyle("kc-stop", parent=st["body"], leftIndent=12, bulletIndent=2, spaceAfter=2)
+    head = ParagraphStyle("kc-stop-h", parent=st["body"], fontName="Helvetica-Bold", spaceBefore=2)
+    rows = [[Paragraph(f'<font color="{RED.hexval()}">Stop and get help</font>', st["h2"])]]
+    rows.append([Paragraph("Stop your exercises and get help <b>today</b> if:", head)])
+    rows += [[Paragraph(text, bullet, bulletText="•")] for text in STOP_TODAY]
+    rows.append([Paragraph("Stop and <b>book a doctor or physiotherapist this week</b> if:", head)])
+    rows += [[Paragraph(text, bullet, bulletText="•")] for text in STOP_THIS_WEEK]
+    table = Table(rows, colWidths=[width])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.6, RED),
+                ("BACKGROUND", (0, 0), (-1, -1), RED_BG),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    return [Spacer(1, 3 * mm), table]
 
 
 def _traffic_light(data: HandoutData, st, width: float) -> list[Flowable]:
@@ -525,6 +639,14 @@ def _traffic_light(data: HandoutData, st, width: float) -> list[Flowable]:
         ),
         Spacer(1, 2 * mm),
         table,
+        Spacer(1, 2 * mm),
+        Paragraph(
+            "<b>Week to week:</b> your pain and stiffness on your first steps in the morning should not "
+            "get worse from one week to the next. If they do, go back one step (fewer reps, less load or "
+            "fewer days) for a week and tell your therapist. If it happens two weeks in a row, your "
+            "therapist will review your plan with you.",
+            st["body"],
+        ),
         Paragraph(
             f"Adapted from the tendinopathy pain-monitoring model ({PAIN_MODEL_CITATION}), "
             "which was built for Achilles tendon pain.",
@@ -537,23 +659,56 @@ class _TickGrid(Flowable):
     """One week of the tick sheet: exercise rows by seven day columns, drawn as a
     handful of lines rather than a Table of mostly empty cells."""
 
-    def __init__(self, week: int, names: list[list[str]], width: float, name_w: float):
+    def __init__(
+        self,
+        week: int,
+        names: list[list[str]],
+        width: float,
+        name_w: float,
+        *,
+        continued: bool = False,
+        pain_row: bool = True,
+    ):
         super().__init__()
         self.week, self.names, self.width, self.name_w = week, names, width, name_w
+        self.continued, self.pain_row = continued, pain_row
         self.day_w = (width - name_w) / 7
-        self.rows = [7 * mm] + [max(8 * mm, 15 * (len(n) - 1) + 20) for n in names] + [8 * mm]
+        self.rows = [7 * mm] + [max(8 * mm, 15 * (len(n) - 1) + 20) for n in names]
+        if pain_row:
+            self.rows.append(8 * mm)
         self.height = sum(self.rows)
 
     def wrap(self, available_width, available_height):
         return self.width, self.height
+
+    def split(self, available_width, available_height):
+        """A long program's week continues on the next page, its day headings repeated."""
+        if self.height <= available_height:
+            return [self]
+        used, fit = self.rows[0], 0
+        for h in self.rows[1 : 1 + len(self.names)]:
+            if used + h > available_height:
+                break
+            used, fit = used + h, fit + 1
+        if fit == 0:
+            return []
+        if fit == len(self.names):
+            fit -= 1  # the morning-pain row stays with at least one exercise
+            if fit == 0:
+                return []
+        args = (self.week, None, self.width, self.name_w)
+        head = _TickGrid(*args[:1], self.names[:fit], *args[2:], continued=self.continued, pain_row=False)
+        tail = _TickGrid(*args[:1], self.names[fit:], *args[2:], continued=True, pain_row=self.pain_row)
+        return [head, tail]
 
     def draw(self):
         c = self.canv
         c.saveState()
         c.setFillColor(BOX_BG)
         c.rect(0, self.height - self.rows[0], self.width, self.rows[0], stroke=0, fill=1)
-        c.setFillColor(AMBER_BG)
-        c.rect(0, 0, self.width, self.rows[-1], stroke=0, fill=1)
+        if self.pain_row:
+            c.setFillColor(AMBER_BG)
+            c.rect(0, 0, self.width, self.rows[-1], stroke=0, fill=1)
         c.setStrokeColor(MUTED)
         c.setLineWidth(0.6)
         y = self.height
@@ -565,13 +720,15 @@ class _TickGrid(Flowable):
             c.line(x, 0, x, self.height)
         c.setFillColor(INK)
         top = self.height - self.rows[0]
-        bold = [(4, top + 6, f"Week {self.week}"), (4, 7, "Morning pain 0–10")]
+        bold = [(4, top + 6, f"Week {self.week}{' (continued)' if self.continued else ''}")]
+        if self.pain_row:
+            bold.append((4, 7, "Morning pain 0–10"))
         for i, day in enumerate(WEEKDAYS):
             centre = self.name_w + self.day_w * (i + 0.5)
             bold.append((centre - _word_width(day, "Helvetica-Bold", 12) / 2, top + 6, day))
         plain = []
         y = top
-        for lines, h in zip(self.names, self.rows[1:-1], strict=True):
+        for lines, h in zip(self.names, self.rows[1 : 1 + len(self.names)], strict=True):
             text_y = y - (h - 15 * len(lines)) / 2 - 11
             for line in lines:
                 plain.append((4, text_y, line))
@@ -582,7 +739,7 @@ class _TickGrid(Flowable):
         c.restoreState()
 
 
-def _tick_sheet(program: HandoutProgram, st, width: float) -> list[Flowable]:
+def _tick_sheet(program: HandoutProgram, data: HandoutData, st, width: float) -> list[Flowable]:
     out: list[Flowable] = [
         PageBreak(),
         Paragraph("Tick sheet: 4 weeks", st["h2"]),
@@ -591,10 +748,17 @@ def _tick_sheet(program: HandoutProgram, st, width: float) -> list[Flowable]:
             "bottom row. Bring this sheet to your next visit.",
             st["body"],
         ),
+        Paragraph(
+            f'<font color="{GREEN.hexval()}"><b>0 to {data.green_max}</b></font>: fine, carry on. '
+            f'<font color="{AMBER.hexval()}"><b>{data.green_max + 1} to {data.amber_max}</b></font>: '
+            "acceptable if settled by the next morning. "
+            f'<font color="{RED.hexval()}"><b>Over {data.amber_max}</b></font>: too much, cut back.',
+            st["body"],
+        ),
     ]
     name_w = 66 * mm
     names = [
-        simpleSplit(f"{i}. {ex.name}", "Helvetica", 12, name_w - 8)[:2]
+        wrap_lines(clip(f"{i}. {ex.name}", 200), "Helvetica", 12, name_w - 8)[:2]
         for i, ex in enumerate(program.exercises, start=1)
     ]
     for week in range(1, 5):
@@ -608,9 +772,9 @@ def _program_story(program: HandoutProgram, data: HandoutData, st, width: float)
     info = [
         [
             Paragraph("<b>For</b>", st["body"]),
-            Paragraph(esc(program.client_name), st["body"]),
+            Paragraph(esc(clip(program.client_name, 200)), st["body"]),
             Paragraph("<b>Therapist</b>", st["body"]),
-            Paragraph(esc(program.therapist), st["body"]),
+            Paragraph(esc(clip(program.therapist, 200)), st["body"]),
         ],
         [
             Paragraph("<b>Date</b>", st["body"]),
@@ -634,6 +798,7 @@ def _program_story(program: HandoutProgram, data: HandoutData, st, width: float)
             st["body"],
         )
     )
+    story += _stop_box(st, width)
     story += _traffic_light(data, st, width)
     story.append(Paragraph("Your exercises", st["h2"]))
     for i, ex in enumerate(program.exercises, start=1):
@@ -642,14 +807,14 @@ def _program_story(program: HandoutProgram, data: HandoutData, st, width: float)
     story += [
         Spacer(1, 4 * mm),
         Paragraph(
-            f"<b>Questions, or pain that worries you?</b> Contact {esc(lh.name)}"
-            + (f": {esc(contact)}" if lh.contact_line else "")
-            + (f", {esc(lh.address.replace(chr(10), ', '))}" if lh.address else "")
+            f"<b>Questions, or pain that worries you?</b> Contact {esc(clip(lh.name, 120))}"
+            + (f": {esc(clip(contact, 300))}" if lh.contact_line else "")
+            + (f", {esc(clip(lh.address.replace(chr(10), ', '), 300))}" if lh.address else "")
             + ".",
             st["body"],
         ),
     ]
-    story += _tick_sheet(program, st, width)
+    story += _tick_sheet(program, data, st, width)
     return story
 
 
@@ -690,6 +855,7 @@ def render_handout(data: HandoutData) -> bytes:
             story += [_ClientMarker(state, _footer_name(program)), PageBreak()]
         story += _program_story(program, data, st, width)
     single = len(data.programs) == 1
+    footer_width = page_size(data.letterhead.paper_size)[0] - 36 * mm - 40 * mm
 
     def on_page(canvas, document):
         if single:
@@ -697,10 +863,12 @@ def render_handout(data: HandoutData) -> bytes:
         canvas.saveState()
         canvas.setFont("Helvetica", 9)
         canvas.setFillColor(MUTED)
-        canvas.drawString(18 * mm, 10 * mm, state["name"])
+        canvas.drawString(18 * mm, 10 * mm, fit_line(state["name"], "Helvetica", 9, footer_width))
         canvas.restoreState()
 
-    title = f"Home program: {data.programs[0].client_name}" if single else "Home programs issued today"
+    title = (
+        f"Home program: {clip(data.programs[0].client_name, 100)}" if single else "Home programs issued today"
+    )
     return build_pdf(
         story=story,
         paper_size=data.letterhead.paper_size,
@@ -751,6 +919,7 @@ def program_for_handout(version, items) -> HandoutProgram:
                 drawing_key=ex.drawing,
                 image=_read_image(ex.illustration),
                 video_url=ex.video_url,
+                is_advice=ex.is_advice,
             )
         )
     signer = version.signed_by

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -72,6 +73,43 @@ class Region(models.TextChoices):
     BALANCE = "balance", "Balance"
 
 
+class ExerciseKind(models.TextChoices):
+    EXERCISE = "exercise", "Exercise"
+    ADVICE = "advice", "Advice or self-care (the handout shows how often, not sets and reps)"
+
+
+class SafetyTag(models.TextChoices):
+    """What an exercise involves, in the vocabulary the clinic's safety rules use:
+    a rule that forbids, say, ice for a client with reduced sensation refuses
+    every exercise tagged ``ice``."""
+
+    ICE = "ice", "Ice or cold"
+    HEAT = "heat", "Heat"
+    DEEP_FRICTION = "deep_friction", "Deep friction"
+    DEEP_STRIPPING = "deep_stripping", "Deep stripping"
+    PERCUSSION = "percussion", "Percussion device"
+    CUPPING = "cupping", "Cupping"
+    IASTM = "iastm", "Instrument-assisted soft-tissue work"
+    LOADING = "loading", "Loading exercise"
+    HEAVY_LOADING = "heavy_loading", "Heavy loading"
+    LUBRICANT = "lubricant", "Lotion or oil on the skin"
+
+
+def validate_safety_tags(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise ValidationError("Safety tags must be a list of tags.")
+    unknown = sorted(set(value) - set(SafetyTag.values))
+    if unknown:
+        raise ValidationError(f"Unknown safety tag: {', '.join(unknown)}.")
+    if len(set(value)) != len(value):
+        raise ValidationError("Each safety tag once.")
+
+
+def safety_tag_labels(tags) -> list[str]:
+    labels = dict(SafetyTag.choices)
+    return [labels.get(tag, tag) for tag in tags]
+
+
 class Side(models.TextChoices):
     LEFT = "L", "Left"
     RIGHT = "R", "Right"
@@ -99,6 +137,7 @@ class Exercise(TimeStampedModel):
     """One library exercise with its default dosage and the evidence behind it."""
 
     name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=ExerciseKind.choices, default=ExerciseKind.EXERCISE)
     region = models.CharField(max_length=10, choices=Region.choices)
     target = models.CharField(max_length=120, help_text="Tissue or quality trained, e.g. 'plantar fascia'.")
     position = models.CharField(max_length=200)
@@ -125,6 +164,31 @@ class Exercise(TimeStampedModel):
     )
     dosage_confirmed = models.BooleanField(
         default=False, help_text="Untick when the reference marks the dosage [unconfirmed]."
+    )
+    cautions = models.TextField(
+        blank=True,
+        help_text="For the therapist: when to modify, stop or not give it. Never printed for the client.",
+    )
+    low_capacity = models.BooleanField(
+        default=False,
+        help_text=(
+            "Gentle enough for an irritable heel: listed first when first-step pain is in the red band."
+        ),
+    )
+    pronated_feet_only = models.BooleanField(
+        default=False,
+        help_text=(
+            "Suggest only when the assessment shows a pronated foot "
+            "(FPI-6 above +5 or navicular drop over 10 mm)."
+        ),
+    )
+    safety_tags = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_safety_tags],
+        help_text=(
+            "What it involves (ice, heat, loading...): the client's safety rules are checked against these."
+        ),
     )
     drawing = models.CharField(max_length=40, blank=True, help_text="Built-in line drawing.")
     illustration = models.ImageField(upload_to="exercises/", blank=True)
@@ -185,7 +249,21 @@ class Exercise(TimeStampedModel):
 
     @property
     def dosage_text(self) -> str:
+        if self.is_advice:
+            return self.frequency
         return dosage_text(sets=self.sets, reps=self.reps, hold_seconds=self.hold_seconds)
+
+    @property
+    def is_advice(self) -> bool:
+        return self.kind == ExerciseKind.ADVICE
+
+    @property
+    def caution_list(self) -> list[str]:
+        return _lines(self.cautions)
+
+    @property
+    def safety_tag_labels(self) -> list[str]:
+        return safety_tag_labels(self.safety_tags or [])
 
 
 def _lines(text: str) -> list[str]:
@@ -246,6 +324,32 @@ class ExerciseIndication(TimeStampedModel):
         return f"{self.measure_code}/{self.finding_kind} → exercise {self.exercise_id}"
 
 
+class ReferralOptionQuerySet(models.QuerySet):
+    def active(self) -> ReferralOptionQuerySet:
+        return self.filter(is_active=True).order_by("order", "id")
+
+
+class ReferralOption(TimeStampedModel):
+    """Care outside massage scope that the therapist recommends and refers on
+    (orthoses, night-splint fitting, shockwave, dry needling, injection). Shown
+    as "refer / discuss with", never added to a program, never printed as an exercise."""
+
+    name = models.CharField(max_length=120, unique=True)
+    refer_to = models.CharField(max_length=160, help_text="Who to refer to or discuss it with.")
+    reason = models.CharField(max_length=300, help_text="Plain reason, and when it is worth raising.")
+    citation = models.CharField(max_length=200, help_text="Author and year of the evidence.")
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    objects = ReferralOptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class PainMonitoringRule(TimeStampedModel):
     """The clinic's traffic-light band edges (sources disagree on 2 vs 3)."""
 
@@ -301,6 +405,13 @@ class ProgramVersion(SignableModel):
     issued_at_visit = models.ForeignKey(
         "notes.VisitNote", on_delete=models.PROTECT, null=True, blank=True, related_name="program_versions"
     )
+    # Optimistic locking of a draft: every change bumps it, and a form loaded at an
+    # older revision (another tab) is refused instead of overwriting.
+    revision = models.PositiveIntegerField(default=1)
+    # "Refer / discuss with" recommendations made when the version was issued, as
+    # they read then (name, who to, why): a later edit of the catalogue leaves
+    # what the client was told unchanged, and the chart reads them with the version.
+    referrals = models.JSONField(default=list, blank=True)
 
     objects = ProgramVersionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -366,6 +477,10 @@ class ProgramItem(LockedChildModel, TimeStampedModel):
     source_code = models.CharField(
         max_length=40, blank=True, help_text="Measure code of the finding it serves."
     )
+    # A therapist may give an exercise the client's safety rules advise against
+    # only with a written reason; the rules it overrode are kept beside it.
+    override_reason = models.CharField(max_length=500, blank=True)
+    override_conflicts = models.JSONField(default=list, blank=True)
 
     objects = ProgramItemQuerySet.as_manager()
     history = HistoricalRecords()
@@ -401,6 +516,8 @@ class ProgramItem(LockedChildModel, TimeStampedModel):
 
     @property
     def dosage_text(self) -> str:
+        if self.exercise.is_advice:
+            return self.frequency
         return dosage_text(sets=self.sets, reps=self.reps, hold_seconds=self.hold_seconds)
 
 
@@ -408,6 +525,22 @@ class PainResponse(models.TextChoices):
     GREEN = "green", "Green: 0–2, fine"
     AMBER = "amber", "Amber: 3–5, settled by next morning"
     RED = "red", "Red: over 5 or not settled"
+
+
+def pain_band_choices(green_max: int, amber_max: int) -> list[tuple[str, str]]:
+    """The pain-response choices with the given band edges."""
+    g, a = green_max, amber_max
+    return [
+        (PainResponse.GREEN, f"Green: 0–{g}, fine"),
+        (PainResponse.AMBER, f"Amber: {g + 1}–{a}, settled by next morning"),
+        (PainResponse.RED, f"Red: over {a} or not settled"),
+    ]
+
+
+def pain_response_choices(rule: PainMonitoringRule) -> list[tuple[str, str]]:
+    """The pain-response choices with the clinic's configured band edges (the
+    labels above show the defaults)."""
+    return pain_band_choices(rule.green_max, rule.amber_max)
 
 
 class AdherenceQuerySet(LockedChildQuerySet):
@@ -455,6 +588,10 @@ class Adherence(LockedChildModel, TimeStampedModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     days_per_week = models.PositiveSmallIntegerField()
     pain_response = models.CharField(max_length=5, choices=PainResponse.choices)
+    # The clinic's pain bands when the row was recorded: "amber" keeps the meaning
+    # it had for the client then, whatever the bands are later changed to.
+    green_max = models.PositiveSmallIntegerField(default=2)
+    amber_max = models.PositiveSmallIntegerField(default=5)
     comment = models.CharField(max_length=200, blank=True)
 
     objects = AdherenceQuerySet.as_manager()
@@ -463,8 +600,22 @@ class Adherence(LockedChildModel, TimeStampedModel):
     class Meta:
         ordering = ["recorded_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "recorded_on"], name="adherence_once_per_day"),
+            # A row belongs to exactly one visit note: saving one note's adherence
+            # never touches another note's rows, even on the same day.
+            models.UniqueConstraint(
+                fields=["item", "visit"], condition=Q(visit__isnull=False), name="adherence_once_per_visit"
+            ),
+            # Recorded from the program page (no visit): one row per exercise a day.
+            models.UniqueConstraint(
+                fields=["item", "recorded_on"],
+                condition=Q(visit__isnull=True),
+                name="adherence_once_per_day_unlinked",
+            ),
             models.CheckConstraint(condition=Q(days_per_week__lte=7), name="adherence_days_range"),
+            models.CheckConstraint(
+                condition=Q(green_max__lt=models.F("amber_max"), amber_max__lte=9),
+                name="adherence_band_order",
+            ),
         ]
         indexes = [
             # Adherence chart: WHERE client_id = ? ORDER BY recorded_on.
@@ -473,6 +624,13 @@ class Adherence(LockedChildModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Adherence {self.recorded_on} item {self.item_id}"
+
+    @property
+    def pain_label(self) -> str:
+        """The pain response in the bands that were in force when it was recorded."""
+        return dict(pain_band_choices(self.green_max, self.amber_max)).get(
+            self.pain_response, self.pain_response
+        )
 
     @property
     def badge_class(self) -> str:

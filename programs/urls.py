@@ -28,6 +28,7 @@ urlpatterns = [
     path("program/items/<int:pk>/", views.item_update, name="item_update"),
     path("program/items/<int:pk>/remove/", views.item_remove, name="item_remove"),
     path("program/items/<int:pk>/move/", views.item_move, name="item_move"),
+    path("program/items/<int:pk>/override/", views.item_override, name="item_override"),
     path("programs/versions/<int:pk>/", views.version_detail, name="version_detail"),
     path("programs/versions/<int:pk>/handout.pdf", views.version_handout, name="version_handout"),
     path("programs/handouts/today.pdf", views.batch_handouts, name="batch_handouts"),

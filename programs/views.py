@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import mimetypes
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,16 +22,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
 from clinic.decorators import admin_required
+from clinic.forms import add_validation_errors
 from clinic.models import Client, ClinicProfile
 from clinic.pdf import Letterhead
-from clinic.records import RecordLocked
+from clinic.records import NotTheAuthor, RecordLocked, may_act_as_author
 from clinic.selectors import banner_flags
 from programs import services
 from programs.access import (
     can_edit_exercise,
-    get_draft_item_for_user,
     get_exercise_for_user,
     get_indication_for_admin,
+    get_item_for_user,
     get_version_for_user,
 )
 from programs.drawings import drawing_svg
@@ -42,6 +44,7 @@ from programs.forms import (
     IssueForm,
     ItemForm,
     LibrarySearchForm,
+    OverrideForm,
     PainRuleForm,
 )
 from programs.handout import HandoutData, program_for_handout, render_handout
@@ -52,8 +55,10 @@ from programs.models import (
     PainMonitoringRule,
     ProgramItem,
     ProgramVersion,
+    ReferralOption,
 )
 from programs.selectors import (
+    builder_signals,
     items_of,
     latest_findings,
     previous_issued,
@@ -100,7 +105,13 @@ def exercise_list(request):
     return render(
         request,
         "programs/exercise_list.html",
-        {"form": form, "rows": rows, "is_admin": request.user.is_clinic_admin, "can_add": True},
+        {
+            "form": form,
+            "rows": rows,
+            "is_admin": request.user.is_clinic_admin,
+            "can_add": True,
+            "referrals": list(ReferralOption.objects.active()),
+        },
     )
 
 
@@ -227,7 +238,29 @@ def indication_remove(request, pk):
 # --- Builder ---------------------------------------------------------------------------
 
 
-def _builder_context(request, client: Client, *, errors: dict | None = None) -> dict:
+@dataclass
+class ItemRow:
+    """A draft item as the builder shows it: its dosage form, the exercise's
+    cautions, and what the client's safety rules say about it."""
+
+    item: ProgramItem
+    form: ItemForm
+    conflicts: list[str]
+    needs_override: list[str]
+    override_form: OverrideForm | None
+
+
+@dataclass
+class Refusal:
+    """An exercise the safety rules refused, offered again with a reason box."""
+
+    exercise: Exercise
+    form: AddItemForm
+
+
+def _builder_context(
+    request, client: Client, *, errors: dict | None = None, refused: Refusal | None = None
+) -> dict:
     """Everything the builder panel shows. A fixed number of queries."""
     versions = ProgramVersion.objects.for_client(client)
     draft = versions.drafts().first()
@@ -236,18 +269,29 @@ def _builder_context(request, client: Client, *, errors: dict | None = None) -> 
     current_items = items_of(current) if current and not draft else []
     in_program = {i.exercise_id for i in items or current_items}
     findings = latest_findings(client)
-    suggestions = suggestions_for(findings, exclude_exercise_ids=in_program)
-    item_forms = [
-        (
-            item,
-            ItemForm(
-                (errors or {}).get(item.pk),
-                initial={n: getattr(item, n) for n in services.ITEM_FIELDS},
-                prefix=f"item{item.pk}",
-            ),
+    rule = PainMonitoringRule.load()
+    signals = builder_signals(client, rule=rule)
+    suggestions = suggestions_for(findings, exclude_exercise_ids=in_program, signals=signals)
+    safety = services.client_safety(client)
+    for suggestion in suggestions:
+        suggestion.conflicts = services.exercise_conflicts(safety=safety, exercise=suggestion.exercise)
+    item_rows = []
+    for item in items:
+        conflicts = services.exercise_conflicts(safety=safety, exercise=item.exercise)
+        missing = [c for c in conflicts if c not in (item.override_conflicts or [])]
+        item_rows.append(
+            ItemRow(
+                item=item,
+                form=ItemForm(
+                    (errors or {}).get(item.pk),
+                    initial={n: getattr(item, n) for n in services.ITEM_FIELDS},
+                    prefix=f"item{item.pk}",
+                ),
+                conflicts=conflicts,
+                needs_override=missing,
+                override_form=OverrideForm(prefix=f"override{item.pk}") if missing else None,
+            )
         )
-        for item in items
-    ]
     today = timezone.localdate()
     issue_form = IssueForm(
         visits=recent_visits(client),
@@ -257,41 +301,90 @@ def _builder_context(request, client: Client, *, errors: dict | None = None) -> 
             "visit": request.GET.get("visit") or None,
         },
     )
+    open_suggestions = [s for s in suggestions if not s.already_in]
+    acts_as_author = draft is not None and may_act_as_author(author_id=draft.created_by_id, by=request.user)
     return {
         "client": client,
         "draft": draft,
         "current": current,
         "current_items": current_items,
-        "item_forms": item_forms,
+        "item_rows": item_rows,
+        "item_forms": [(row.item, row.form) for row in item_rows],
         "findings": findings,
+        "signals": signals,
+        "safety_rules": [reason for s in suggestions for reason in s.conflicts],
         "suggestions": suggestions,
-        "top_suggestions": [s for s in suggestions if not s.already_in][:SUGGESTIONS_SHOWN],
-        "more_suggestions": [s for s in suggestions if not s.already_in][SUGGESTIONS_SHOWN:],
+        "top_suggestions": open_suggestions[:SUGGESTIONS_SHOWN],
+        "more_suggestions": open_suggestions[SUGGESTIONS_SHOWN:],
         "in_program_suggestions": [s for s in suggestions if s.already_in],
+        "referrals": list(ReferralOption.objects.active()),
+        "refused": refused,
         "too_many": len(items) > SENSIBLE_EXERCISE_COUNT,
         "sensible_count": SENSIBLE_EXERCISE_COUNT,
         "suggested_at_once": SUGGESTED_AT_ONCE,
         "issue_form": issue_form,
-        "can_edit": request.user.is_therapist,
+        # A draft is its author's; anyone on the care team may start one when none is open.
+        "can_edit": request.user.is_therapist and (draft is None or acts_as_author),
+        "draft_locked": services.not_author_message(draft)
+        if draft is not None and not acts_as_author
+        else "",
     }
 
 
-def _builder_response(request, client: Client, *, errors: dict | None = None):
+def _builder_response(request, client: Client, *, errors: dict | None = None, refused: Refusal | None = None):
     # htmx answers are 200 even for refused input: htmx swaps only successful
     # responses, and the refusal message travels inside the re-rendered panel.
     if request.htmx:
-        context = _builder_context(request, client, errors=errors)
+        context = _builder_context(request, client, errors=errors, refused=refused)
         return render(request, "programs/_builder_panel.html", context)
+    if refused is not None:
+        # Without JavaScript the refusal and its reason box need the whole page.
+        return render(
+            request, "programs/builder.html", _builder_page(request, client, refused=refused), status=400
+        )
     return redirect("programs:builder", client.pk)
+
+
+# Writes a service refuses: someone else's draft (403), an issued version or a
+# stale form from another tab (409). Nothing was saved.
+REFUSED = (NotTheAuthor, RecordLocked, services.ProgramConflict)
+
+
+def _refused(request, client: Client, exc: Exception, *, errors: dict | None = None):
+    """The builder with the refusal's reason: the panel for htmx (the builder's
+    script swaps 403 and 409 answers in), the whole page otherwise."""
+    status = 403 if isinstance(exc, NotTheAuthor) else 409
+    messages.error(request, getattr(exc, "message", str(exc)))
+    if request.htmx:
+        context = _builder_context(request, client, errors=errors)
+        return render(request, "programs/_builder_panel.html", context, status=status)
+    return render(
+        request, "programs/builder.html", _builder_page(request, client, errors=errors), status=status
+    )
+
+
+def _builder_page(
+    request, client: Client, *, refused: Refusal | None = None, errors: dict | None = None
+) -> dict:
+    context = _builder_context(request, client, refused=refused, errors=errors)
+    context["flags"] = banner_flags(client)
+    context["search_form"] = LibrarySearchForm()
+    context["library"] = Exercise.objects.active().for_list()[:LIBRARY_PAGE]
+    return context
+
+
+def _revision(request) -> int:
+    """The draft revision a builder form was loaded at; a form without one counts as stale."""
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return 0
 
 
 @require_GET
 def builder(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
-    context = _builder_context(request, client)
-    context["flags"] = banner_flags(client)
-    context["search_form"] = LibrarySearchForm()
-    context["library"] = Exercise.objects.active().for_list()[:LIBRARY_PAGE]
+    context = _builder_page(request, client)
     audit_record(
         actor=request.user, action="view", request=request, client=client, detail={"page": "program"}
     )
@@ -317,19 +410,52 @@ def builder_add(request, pk):
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return _builder_response(request, client)
+    data = form.cleaned_data
     try:
-        draft = services.program_draft(client=client, by=request.user, request=request)
-        services.program_item_add(
-            draft=draft,
-            exercise=form.cleaned_data["exercise"],
+        services.program_exercise_add(
+            client=client,
+            exercise=data["exercise"],
             by=request.user,
-            reason=form.cleaned_data["reason"],
-            source_code=form.cleaned_data["source_code"],
-            side=form.cleaned_data["side"] or "",
+            reason=data["reason"],
+            source_code=data["source_code"],
+            side=data["side"] or "",
+            override_reason=data["override_reason"],
             request=request,
         )
+    except REFUSED as exc:
+        return _refused(request, client, exc)
     except ValidationError as error:
+        if "override_reason" in getattr(error, "error_dict", {}):
+            add_validation_errors(form, error)
+            return _builder_response(request, client, refused=Refusal(exercise=data["exercise"], form=form))
         messages.error(request, " ".join(error.messages))
+    return _builder_response(request, client)
+
+
+@require_POST
+def item_override(request, pk):
+    """Keep a draft item the client's safety rules now advise against, with a reason."""
+    item = get_item_for_user(request.user, pk)
+    client = item.version.client
+    form = OverrideForm(request.POST, prefix=f"override{item.pk}")
+    if not form.is_valid():
+        messages.error(
+            request, f"{item.exercise.name}: write your reason for the override. Nothing was saved."
+        )
+        return _builder_response(request, client)
+    try:
+        services.program_item_override(
+            item=item,
+            by=request.user,
+            override_reason=form.cleaned_data["override_reason"],
+            revision=_revision(request),
+            request=request,
+        )
+        messages.success(request, f"Override recorded for {item.exercise.name}.")
+    except REFUSED as exc:
+        return _refused(request, client, exc)
+    except ValidationError as error:
+        messages.error(request, f"Nothing was saved. {' '.join(error.messages)}")
     return _builder_response(request, client)
 
 
@@ -337,18 +463,30 @@ def builder_add(request, pk):
 def builder_add_suggested(request, pk):
     """Add the best suggestions from the latest findings, up to a sensible count."""
     client = get_clinical_client_for_user(request.user, pk)
-    draft = services.program_draft(client=client, by=request.user, request=request)
-    added = services.program_items_add_suggested(
-        draft=draft,
-        suggestions=suggestions_for(latest_findings(client)),
-        by=request.user,
-        limit=SUGGESTED_AT_ONCE,
-        request=request,
-    )
+    try:
+        draft = services.program_draft(client=client, by=request.user, request=request)
+        suggestions = suggestions_for(latest_findings(client), signals=builder_signals(client))
+        added = services.program_items_add_suggested(
+            draft=draft, suggestions=suggestions, by=request.user, limit=SUGGESTED_AT_ONCE, request=request
+        )
+    except REFUSED as exc:
+        return _refused(request, client, exc)
     if added:
         messages.success(request, f"Added {len(added)} suggested exercise{'s' if len(added) != 1 else ''}.")
     else:
         messages.info(request, "No suggestion was added: the program already holds enough exercises.")
+    safety = services.client_safety(client)
+    skipped = [
+        s.exercise.name
+        for s in suggestions
+        if services.exercise_conflicts(safety=safety, exercise=s.exercise)
+    ]
+    if skipped:
+        messages.warning(
+            request,
+            "Not added because the client's safety rules advise against them (add one by one with a "
+            f"written reason if you must): {', '.join(skipped)}.",
+        )
     return _builder_response(request, client)
 
 
@@ -356,21 +494,33 @@ def builder_add_suggested(request, pk):
 def builder_start(request, pk):
     """Start the next version: a draft copied from the current one."""
     client = get_clinical_client_for_user(request.user, pk)
-    services.program_draft(client=client, by=request.user, request=request)
+    try:
+        services.program_draft(client=client, by=request.user, request=request)
+    except REFUSED as exc:
+        return _refused(request, client, exc)
     return _builder_response(request, client)
 
 
 @require_POST
 def item_update(request, pk):
-    item = get_draft_item_for_user(request.user, pk)
+    item = get_item_for_user(request.user, pk)
     client = item.version.client
     form = ItemForm(request.POST, prefix=f"item{item.pk}")
     if not form.is_valid():
         messages.error(request, f"{item.exercise.name}: {_form_errors(form)} Nothing was saved.")
         return _builder_response(request, client, errors={item.pk: request.POST})
+    saved = f"{item.exercise.name} as saved: {item.dosage_text}, {item.frequency}."
     try:
-        services.program_item_update(item=item, by=request.user, data=form.cleaned_data, request=request)
+        services.program_item_update(
+            item=item, by=request.user, data=form.cleaned_data, revision=_revision(request), request=request
+        )
         messages.success(request, f"{item.exercise.name} saved.")
+    except services.ProgramConflict as exc:
+        # What was typed stays in the item's form; the saved dosage is named.
+        exc.message = f"{exc.message} {saved}"
+        return _refused(request, client, exc, errors={item.pk: request.POST})
+    except REFUSED as exc:
+        return _refused(request, client, exc)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _builder_response(request, client)
@@ -378,18 +528,26 @@ def item_update(request, pk):
 
 @require_POST
 def item_remove(request, pk):
-    item = get_draft_item_for_user(request.user, pk)
+    item = get_item_for_user(request.user, pk)
     client = item.version.client
-    services.program_item_remove(item=item, by=request.user, request=request)
+    try:
+        services.program_item_remove(item=item, by=request.user, revision=_revision(request), request=request)
+    except REFUSED as exc:
+        return _refused(request, client, exc)
     return _builder_response(request, client)
 
 
 @require_POST
 def item_move(request, pk):
-    item = get_draft_item_for_user(request.user, pk)
+    item = get_item_for_user(request.user, pk)
     client = item.version.client
     offset = -1 if request.POST.get("direction") == "up" else 1
-    services.program_item_move(item=item, by=request.user, offset=offset, request=request)
+    try:
+        services.program_item_move(
+            item=item, by=request.user, offset=offset, revision=_revision(request), request=request
+        )
+    except REFUSED as exc:
+        return _refused(request, client, exc)
     return _builder_response(request, client)
 
 
@@ -400,14 +558,18 @@ def builder_issue(request, pk):
     if draft is None:
         messages.error(request, "There is no draft to issue.")
         return redirect("programs:builder", client.pk)
-    form = IssueForm(request.POST, visits=recent_visits(client))
+    form = IssueForm(request.POST, visits=recent_visits(client), client=client)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("programs:builder", client.pk)
     try:
-        version = services.program_issue(version=draft, by=request.user, request=request, **form.cleaned_data)
-    except (ValidationError, RecordLocked) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        version = services.program_issue(
+            version=draft, by=request.user, revision=_revision(request), request=request, **form.cleaned_data
+        )
+    except REFUSED as exc:
+        return _refused(request, client, exc)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("programs:builder", client.pk)
     messages.success(request, f"Version {version.number} issued. Print the handout for the client.")
     return redirect(version.get_absolute_url())
@@ -418,7 +580,12 @@ def builder_discard(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
     draft = ProgramVersion.objects.for_client(client).drafts().first()
     if draft is not None:
-        services.program_draft_discard(draft=draft, by=request.user, request=request)
+        try:
+            services.program_draft_discard(
+                draft=draft, by=request.user, revision=_revision(request), request=request
+            )
+        except REFUSED as exc:
+            return _refused(request, client, exc)
         messages.info(request, "Draft discarded.")
     return redirect("programs:builder", client.pk)
 
@@ -426,9 +593,7 @@ def builder_discard(request, pk):
 # --- Versions and handouts -------------------------------------------------------------
 
 
-@require_GET
-def version_detail(request, pk):
-    version = get_version_for_user(request.user, pk)
+def _version_context(request, version: ProgramVersion) -> dict:
     items = items_of(version)
     previous = (
         previous_issued(version)
@@ -439,24 +604,25 @@ def version_detail(request, pk):
     all_versions = list(ProgramVersion.objects.for_client(version.client_id).issued().order_by("-number"))
     is_current = version.is_issued and all_versions and all_versions[0].pk == version.pk
     adherence = list(Adherence.objects.filter(item__version=version).select_related("item__exercise"))
+    return {
+        "version": version,
+        "client": version.client,
+        "items": items,
+        "previous": previous,
+        "diff": diff,
+        "versions": all_versions,
+        "flags": banner_flags(version.client),
+        "adherence": adherence,
+        "adherence_form": AdherenceForm(items=items) if is_current and request.user.is_therapist else None,
+    }
+
+
+@require_GET
+def version_detail(request, pk):
+    version = get_version_for_user(request.user, pk)
+    context = _version_context(request, version)
     audit_record(actor=request.user, action="view", request=request, client=version.client_id, target=version)
-    return render(
-        request,
-        "programs/version_detail.html",
-        {
-            "version": version,
-            "client": version.client,
-            "items": items,
-            "previous": previous,
-            "diff": diff,
-            "versions": all_versions,
-            "flags": banner_flags(version.client),
-            "adherence": adherence,
-            "adherence_form": AdherenceForm(items=items)
-            if is_current and request.user.is_therapist
-            else None,
-        },
-    )
+    return render(request, "programs/version_detail.html", context)
 
 
 def _letterhead() -> Letterhead:
@@ -571,8 +737,16 @@ def adherence_record(request, pk):
                 client=client, by=request.user, rows=form.cleaned_data["rows"], request=request
             )
             messages.success(request, "Adherence recorded.")
-        except (ValidationError, RecordLocked) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        except REFUSED as exc:
+            messages.error(request, exc.message)
+            return render(
+                request,
+                "programs/version_detail.html",
+                _version_context(request, current),
+                status=403 if isinstance(exc, NotTheAuthor) else 409,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, _form_errors(form) + " Nothing was saved.")
     return redirect(reverse("programs:version_detail", args=[current.pk]) + "#adherence")
@@ -585,12 +759,9 @@ def note_adherence_record(request, pk):
 
     note = get_note_for_user(request.user, pk)
     current = ProgramVersion.objects.for_client(note.client_id).latest_issued()
-    back = note.get_absolute_url() if hasattr(note, "get_absolute_url") else "/"
+    back = note.get_absolute_url()
     if current is None:
         messages.error(request, "This client has no issued program yet.")
-        return redirect(back)
-    if note.is_signed:
-        messages.error(request, "This note is signed; adherence for it can no longer change.")
         return redirect(back)
     form = AdherenceForm(request.POST, items=items_of(current))
     if form.is_valid():
@@ -603,8 +774,15 @@ def note_adherence_record(request, pk):
                 request=request,
             )
             messages.success(request, "Home-program adherence recorded.")
-        except (ValidationError, RecordLocked) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        except (NotTheAuthor, RecordLocked) as exc:
+            # The note page with the reason: nothing was saved.
+            from notes.views import refused_page
+
+            return refused_page(
+                request, note, alert=exc.message, status=403 if isinstance(exc, NotTheAuthor) else 409
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, _form_errors(form) + " Nothing was saved.")
     return redirect(back + "#program-adherence")

@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
 
 from clinic import services
+from clinic.audit import lock_order_guard
 from clinic.models import Client, User
 from clinic.screening import QUESTIONS
 
@@ -24,10 +26,27 @@ def _fast_tests(settings, tmp_path):
     # Test speed-ups only: real code paths use Argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test publishes audit heads to a file of its own, never to the project's backups/.
+    settings.KC_AUDIT_HEAD_FILE = tmp_path / "audit-heads.log"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _audit_row_last(request):
+    """Every transaction writes its audit row last: a statement that could lock rows
+    after it fails the test (on PostgreSQL it could deadlock; see clinic.audit)."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    with connection.execute_wrapper(lock_order_guard(base_depth=len(connection.atomic_blocks))):
+        yield
 
 
 def _user(username: str, *, therapist: bool = False, admin: bool = False, **extra) -> User:
@@ -58,6 +77,12 @@ def desk(db) -> User:
 
 
 @pytest.fixture
+def records_officer(db) -> User:
+    """A front-desk admin whom the clinic named records officer: may export any record."""
+    return _user("officer", admin=True, last_name="Officer", is_records_officer=True)
+
+
+@pytest.fixture
 def owner(db) -> User:
     """The clinic owner: admin and therapist at once."""
     return _user("owner", therapist=True, admin=True, last_name="Owner")
@@ -83,6 +108,11 @@ def as_colleague(colleague) -> HttpClient:
 @pytest.fixture
 def as_desk(desk) -> HttpClient:
     return _http(desk)
+
+
+@pytest.fixture
+def as_records_officer(records_officer) -> HttpClient:
+    return _http(records_officer)
 
 
 @pytest.fixture
@@ -129,6 +159,7 @@ def screened(client_record, treating):
             by=treating,
             answers={q.code: (q.code in yes, yes.get(q.code, "")) for q in QUESTIONS},
             consent_given=True,
+            pregnancy_stage="t1" if "pregnancy" in yes else "",
         )
 
     return build

@@ -34,6 +34,45 @@
     field.dispatchEvent(new Event("input", { bubbles: true }));
   });
 
+  // Technique and region chips: a click (or Enter/Space) picks that choice in the full select.
+  const syncChips = (select) => {
+    document.querySelectorAll('.kc-chip[data-kc-chip-for="' + select.id + '"]').forEach((chip) => {
+      chip.setAttribute("aria-pressed", String(chip.dataset.value === select.value));
+    });
+  };
+  document.addEventListener("click", (event) => {
+    const chip = event.target.closest(".kc-chip");
+    if (!chip) return;
+    const select = document.getElementById(chip.dataset.kcChipFor);
+    if (!select) return;
+    select.value = chip.dataset.value;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  document.addEventListener("change", (event) => {
+    if (event.target.matches && event.target.matches("#treatment-form select")) syncChips(event.target);
+  });
+
+  // Enter on a segmented button adds the row, as it does in the text fields.
+  document.addEventListener("keydown", (event) => {
+    const radio = event.target;
+    if (event.key !== "Enter" || !radio.matches || !radio.matches("#treatment-form input[type=radio]")) return;
+    event.preventDefault();
+    radio.form.requestSubmit(document.getElementById("add-treatment"));
+  });
+
+  // After a row is added, the keyboard is back at the start of the row form (or at the
+  // first field the server refused) for the next row.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const config = event.detail.requestConfig;
+    const section = document.getElementById("treatments");
+    if (!section || !config || !config.elt || config.elt.id !== "treatment-form") return;
+    const invalid = section.querySelector("#treatment-form .invalid-feedback");
+    const target = invalid
+      ? invalid.closest("div, fieldset").querySelector("input:not([type=hidden]), select, textarea, button")
+      : section.querySelector("#treatment-form .kc-chip, #id_t-technique");
+    if (target) target.focus();
+  });
+
   // Show the server's refusal (400 invalid, 409 conflict/locked, 403) instead of dropping it.
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const status = event.detail.xhr.status;
@@ -45,6 +84,65 @@
 
   if (!form) return;
 
+  // "Reviewed" on a carried-forward field: the field's name goes into the note form as a
+  // hidden "reviewed" value and the form saves at once. The form is the only element that
+  // autosaves, so htmx queues the review behind a save in flight instead of dropping it
+  // when that save's answer replaces the card. Until the server confirms, a reviewed field
+  // stays out of the card even if an older answer still lists it.
+  let reviewedIndex = -1;
+  const reviewedNames = () =>
+    new Set(Array.from(form.querySelectorAll("input[type=hidden][name=reviewed]"), (input) => input.value));
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("#carried-card button[data-kc-review]");
+    if (!button || !window.htmx) return;
+    event.preventDefault();
+    reviewedIndex = Array.from(document.querySelectorAll("#carried-card button[name=reviewed]")).indexOf(button);
+    if (!reviewedNames().has(button.value)) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "reviewed";
+      input.value = button.value;
+      form.appendChild(input);
+    }
+    window.htmx.trigger(form, "kc-review");
+    syncCarried();
+  });
+  const syncCarried = () => {
+    const card = document.getElementById("carried-card");
+    if (!card) return;
+    const done = reviewedNames();
+    card.querySelectorAll("[data-kc-carried]").forEach((li) => {
+      if (done.has(li.dataset.kcCarried)) li.remove();
+    });
+    if (!card.querySelector("[data-kc-carried]")) card.hidden = true;
+    const still = new Set(Array.from(card.querySelectorAll("[data-kc-carried]"), (li) => li.dataset.kcCarried));
+    form.querySelectorAll("[data-carried]").forEach((field) => {
+      if (still.has(field.dataset.carried)) return;
+      field.classList.remove("kc-carried");
+      field.removeAttribute("data-carried");
+      const hint = document.getElementById(field.id + "_helptext");
+      if (hint && hint.textContent.trim().startsWith("Carried forward")) hint.remove();
+    });
+    // Keep the keyboard in the card: on the next field to review, or on Sign when none is
+    // left. An answer that replaces the card moves the focus back unless the therapist has
+    // gone on elsewhere meanwhile.
+    const active = document.activeElement;
+    const lost = !active || active === document.body || !active.isConnected || card.contains(active);
+    if (reviewedIndex >= 0 && lost) {
+      const buttons = card.querySelectorAll("button[name=reviewed]");
+      const next = buttons[Math.min(reviewedIndex, buttons.length - 1)] || document.getElementById("sign-note");
+      if (next) next.focus();
+    }
+  };
+  // Also at once after the swap, in the same task: between a swap that replaces the focused
+  // "Reviewed" button and the settle that follows, a key pressed would otherwise land nowhere.
+  document.body.addEventListener("htmx:afterSwap", syncCarried);
+  document.body.addEventListener("htmx:oobAfterSwap", syncCarried);
+  document.body.addEventListener("htmx:afterSettle", () => {
+    syncCarried();
+    if (inflight === 0) reviewedIndex = -1;
+  });
+
   // Health-screen re-check: "yes" shows the link to record a new screen.
   const screenSelect = form.querySelector("select[name=screen_changed]");
   const screenLink = document.getElementById("screen-recheck-link");
@@ -53,6 +151,22 @@
     screenSelect.addEventListener("change", sync);
     sync();
   }
+
+  // A background save sends the form's own fields to the autosave address. htmx takes
+  // the address and the value of the last focused submit button of the form: a save that
+  // fires while "Sign and lock" has the focus must not go to the signing address, so the
+  // address is set back; "reviewed" is left out (hx-params: a Reviewed button merely
+  // tabbed to reviews nothing) and put back from the fields actually marked reviewed; a
+  // template button's kind is replaced by the kind chosen in the form.
+  const kindSelect = form.querySelector("select[name=kind]");
+  const autosaveUrl = form.getAttribute("hx-post");
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.elt !== form) return;
+    event.detail.path = autosaveUrl;
+    const reviewed = Array.from(reviewedNames());
+    if (reviewed.length) event.detail.parameters.reviewed = reviewed;
+    if (kindSelect) event.detail.parameters.kind = kindSelect.value;
+  });
 
   // Autosave requests are background requests; a full submit (save, sign,
   // template) waits for one in flight so it carries the newest version number.
@@ -72,7 +186,8 @@
       const submitter = pendingSubmitter;
       pendingSubmitter = null;
       submitting = true;
-      form.requestSubmit(submitter);
+      // A submitter swapped out meanwhile (a reviewed field's button) is no longer the form's.
+      form.requestSubmit(submitter && submitter.isConnected ? submitter : undefined);
     }
   });
   form.addEventListener("submit", (event) => {

@@ -190,7 +190,43 @@ def test_a_draft_can_be_edited(as_treating, client_record):
     assessment = Assessment.objects.get()
     page = as_treating.get(f"/assessments/{assessment.pk}/edit/").content.decode()
     assert 'value="7.5"' in page
-    response = as_treating.post(f"/assessments/{assessment.pk}/edit/", form_post(m_knee_to_wall_L="9.1"))
+    response = as_treating.post(
+        f"/assessments/{assessment.pk}/edit/", form_post(m_knee_to_wall_L="9.1", version=assessment.version)
+    )
     assert response.status_code == 302
     assert assessment.measurements.get(code="knee_to_wall", side="L").value == Decimal("9.10")
     assert AuditEvent.objects.filter(action="update", object_id=str(assessment.pk)).exists()
+
+
+def test_body_chart_tap_boxes_are_finger_sized_and_never_overlap():
+    from assessments import bodychart
+
+    for spot in bodychart.SPOTS:
+        assert spot.hit["width"] >= bodychart.HIT_MIN and spot.hit["height"] >= bodychart.HIT_MIN, spot.key
+    for i, a in enumerate(bodychart.SPOTS):
+        for b in bodychart.SPOTS[i + 1 :]:
+            if a.view != b.view:
+                continue
+            A, B = a.hit, b.hit  # noqa: N806
+            apart = (
+                A["x"] + A["width"] <= B["x"]
+                or B["x"] + B["width"] <= A["x"]
+                or A["y"] + A["height"] <= B["y"]
+                or B["y"] + B["height"] <= A["y"]
+            )
+            assert apart, (a.key, b.key)
+
+
+def test_regions_fold_to_a_summary_and_a_region_with_an_error_opens(as_treating, client_record):
+    page = as_treating.get(_url(client_record))
+    sections = {s["region"]: s for s in page.context["sections"]}
+    assert not any(s["open"] for s in sections.values())
+    assert sections["foot"]["summary"].startswith("Not started")
+    html = page.content.decode()
+    assert '<details class="kc-card kc-region" id="region-foot"' in html
+    assert "<select" not in html.split('id="bodychart"')[0]  # short answers are buttons
+    response = as_treating.post(_url(client_record), form_post(m_knee_to_wall_L="30"))
+    sections = {s["region"]: s for s in response.context["sections"]}
+    opened = [region for region, s in sections.items() if s["open"]]
+    assert opened == ["ankle"], opened
+    assert sections["ankle"]["summary"].startswith("1 of")

@@ -38,10 +38,16 @@ def test_out_of_norm_uses_the_catalogue_norm():
     assert "Hoch & McKeon 2011" in text and "unconfirmed" in text
 
 
-def test_heel_raise_norm_depends_on_sex():
+def test_heel_raise_reference_depends_on_age_and_sex():
+    # Women 40-49: reference 24, below reference under 17; men 20-29: reference 37, under 30.
     rows = [Row("heel_raise_reps", "L", D(22)), Row("heel_raise_reps", "R", D(22))]
-    assert not [f for f in derive.findings_for(rows, sex="F") if f.kind == "out_of_norm"]
-    assert {f.side for f in derive.findings_for(rows, sex="M") if f.kind == "out_of_norm"} == {"L", "R"}
+    assert not [f for f in derive.findings_for(rows, sex="F", age=45) if f.kind == "out_of_norm"]
+    found = [f for f in derive.findings_for(rows, sex="M", age=25) if f.kind == "out_of_norm"]
+    assert {f.side for f in found} == {"L", "R"}
+    assert "below reference (measurement-error rule)" in found[0].text
+    # Without age or with an undisclosed sex there is no reference to flag against.
+    assert not [f for f in derive.findings_for(rows, sex="M") if f.kind == "out_of_norm"]
+    assert not [f for f in derive.findings_for(rows, sex="U", age=25) if f.kind == "out_of_norm"]
 
 
 def test_asymmetry_and_lsi_use_the_involved_side():
@@ -96,7 +102,7 @@ def test_change_is_judged_against_the_mdc():
     ]
     after = [
         Row("knee_to_wall", "L", D(8.5)),
-        Row("heel_raise_reps", "L", D(21)),
+        Row("heel_raise_reps", "L", D(22)),
         Row("nprs_first_step", "", D(4)),
     ]
     verdicts = {c.measure_code: c.verdict for c in derive.changes_between(before, after)}

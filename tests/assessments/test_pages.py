@@ -14,7 +14,7 @@ def test_detail_shows_chain_summary_findings_scores_and_body_chart(as_treating, 
     assert "Windlass test (left): positive." in html
     assert "LSI 46% (L involved)" in html or "LSI 46%" in html
     assert 'id="score-lefs"' in html and "<strong>40</strong>" in html
-    assert "lefs-binkley1999-sum-v1" in html
+    assert "lefs-binkley1999-sum-v1" not in html  # no scoring-algorithm ids on screen
     assert "Pain 7/10" in html and "Left heel (plantar) (sole)" in html
     assert "Sign and lock" in html
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from assessments.scoring import (
@@ -79,8 +81,8 @@ def test_faam_sports_complete_is_percent_of_32():
     assert result.value == pytest.approx(50.0)
 
 
-def test_faam_na_items_leave_sum_and_denominator_but_count_as_completed():
-    # 19 answered (sum 57) + 2 N/A: 21 completed, denominator 4 x 19 = 76.
+def test_faam_na_items_leave_sum_and_denominator():
+    # 19 answered (sum 57) + 2 N/A: scored over the 19 answered, denominator 4 x 19 = 76.
     answers = [3] * 19 + [NA, NA]
     result = score_faam(answers, "adl")
     assert result.value == pytest.approx(57 / 76 * 100)
@@ -111,10 +113,26 @@ def test_faam_sports_two_missing_is_not_scored():
     assert "at least 7" in result.reason
 
 
-def test_faam_na_counts_toward_the_ninety_percent_rule():
-    # 6 answered + 1 N/A = 7 of 8 completed: scored over the 6 answered.
-    answers = [2] * 6 + [NA, None]
-    assert score_faam(answers, "sports").value == pytest.approx(50.0)
+def test_faam_na_does_not_count_toward_the_ninety_percent_rule():
+    # 6 answered + 1 N/A: only 6 of 8 answered, so no score (clinical reference R2.2.5).
+    result = score_faam([2] * 6 + [NA, None], "sports")
+    assert result.value is None
+    assert "6 of 8 items answered" in result.reason and "N/A" in result.reason
+    result = score_faam([3] * 18 + [NA, NA, NA], "adl")
+    assert result.value is None
+    assert "18 of 21" in result.reason and "at least 19" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("subscale", "answered", "total", "scored"),
+    [("adl", 18, 21, False), ("adl", 19, 21, True), ("sports", 6, 8, False), ("sports", 7, 8, True)],
+)
+def test_faam_minimum_answered_boundaries(subscale, answered, total, scored):
+    for filler in (None, NA):
+        result = score_faam([4] * answered + [filler] * (total - answered), subscale)
+        assert (result.value is not None) is scored
+        if scored:
+            assert result.value == pytest.approx(100.0)
 
 
 def test_faam_all_na_has_no_score():
@@ -227,6 +245,17 @@ def test_psfs_out_of_range_raises_naming_the_item():
         score_psfs([-1])
 
 
+@pytest.mark.parametrize("bad", [7.5, Decimal("7.5"), 0.1, 11, -1])
+def test_psfs_rating_must_be_a_whole_number_from_0_to_10(bad):
+    with pytest.raises(ValueError, match="item 1"):
+        score_psfs([bad])
+
+
+@pytest.mark.parametrize("good", [0, 7, 10, Decimal("7"), 7.0])
+def test_psfs_whole_ratings_are_accepted(good):
+    assert score_psfs([good]).value == pytest.approx(float(good))
+
+
 @pytest.mark.parametrize("ratings", [[], [1, 2, 3, 4, 5, 6]])
 def test_psfs_needs_one_to_five_ratings(ratings):
     with pytest.raises(ValueError, match="1 to 5"):
@@ -298,15 +327,22 @@ def test_wblt_one_centimetre_is_three_point_six_degrees():
         ("lefs", 40, 31, False),
         ("faam_adl", 50, 58, True),
         ("faam_adl", 50, 57.9, False),
-        ("faam_sports", 30, 39, True),
-        ("faam_sports", 30, 38, False),
+        # FAAM Sports: the MDC (12.3) is larger than the MCID (9), so 9 points can be noise.
+        ("faam_sports", 30, 42.3, True),
+        ("faam_sports", 30, 42.2, False),
+        ("faam_sports", 30, 39, False),
         ("psfs", 3, 5, True),
         ("psfs", 3, 4.9, False),
-        ("nprs", 8, 6, True),
-        ("nprs", 8, 7, False),
-        ("nprs", 3, 2.1, True),  # 30% of 3 is 0.9: exactly at the threshold
-        ("nprs", 3, 2.2, False),
-        ("nprs", 7, 4.9, True),  # 2.1 points, and exactly 30%
+        ("psfs_activity", 3, 6, True),
+        ("psfs_activity", 3, 5, False),
+        # NPRS: a fall of at least max(2, ceil(0.3 x baseline)).
+        ("nprs", 8, 5, True),
+        ("nprs", 8, 6, False),  # baseline 8 needs a fall of 3
+        ("nprs", 7, 4, True),
+        ("nprs", 7, 5, False),  # ceil(2.1) = 3
+        ("nprs", 6, 4, True),  # ceil(1.8) = 2
+        ("nprs", 10, 7, True),
+        ("nprs", 3, 2.1, False),  # 30% alone is not enough: the MDC is 2
         ("nprs", 5, 7, False),
         ("nprs", 0, 0, False),
     ],

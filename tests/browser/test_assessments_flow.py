@@ -28,9 +28,22 @@ def _new_client(page, login) -> str:
     return surname
 
 
+def _open_region(page, name: str) -> None:
+    """Regions fold to one line: tap a region's heading to open it, as a therapist does."""
+    region = page.locator(f"details.kc-region:not([open]):has([name={name}])")
+    if region.count():
+        region.locator("summary").click()
+
+
 def _fill(page, values: dict[str, str]) -> None:
     for name, value in values.items():
+        _open_region(page, name)
         field = page.locator(f"[name={name}]")
+        if field.first.get_attribute("type") == "radio":
+            # Answers are segmented buttons: tap the one with this value.
+            radio_id = page.locator(f"[name={name}][value='{value}']").get_attribute("id")
+            page.click(f"label[for='{radio_id}']")
+            continue
         if field.evaluate("el => el.tagName") == "SELECT":
             field.select_option(value)
         else:
@@ -67,6 +80,7 @@ def test_therapist_records_baseline_and_follow_up_and_sees_change(page, login):
             "p_windlass": "wb",
             "m_hip_ir_L": "31",
             "m_hip_ir_R": "36",
+            "p_hip_ir": "prone",
             "m_mmt_glute_med_L": "4-",
             "m_mmt_glute_med_R": "5",
             "m_gait_cadence_S": "108",
@@ -75,11 +89,11 @@ def test_therapist_records_baseline_and_follow_up_and_sees_change(page, login):
     )
     page.check("[name=nt_navicular_drop_L]")
     for n in range(1, 21):
-        page.select_option(f"[name=q_lefs_{n}]", "2")
+        page.click(f"label[for=id_q_lefs_{n}_3]")  # the answer "2"
     page.locator("[data-spot='plantar:plantar_heel:L']").click()
     expect(page.locator("[name=mark_1_spot]")).to_have_value("plantar:plantar_heel:L")
-    expect(page.locator("[name=mark_1_symptom]")).to_be_focused()
-    page.select_option("[name=mark_1_symptom]", "pain")
+    expect(page.locator("[name=mark_1_symptom][value=pain]")).to_be_focused()
+    _fill(page, {"mark_1_symptom": "pain"})
     page.select_option("[name=mark_1_intensity]", "7")
     _shot(page, "1_entry")
     page.click("#save-assessment")
@@ -98,7 +112,6 @@ def test_therapist_records_baseline_and_follow_up_and_sees_change(page, login):
     # Follow-up today: better on the left, an invalid value first.
     page.goto(client_url)
     page.click("#new-assessment")
-    expect(page.locator(".kc-prev").first).to_be_visible()
     _fill(
         page,
         {
@@ -113,10 +126,12 @@ def test_therapist_records_baseline_and_follow_up_and_sees_change(page, login):
             "m_mmt_glute_med_L": "4+",
             "m_mmt_glute_med_R": "5",
             "m_nprs_first_step_S": "3",
+            "m_calcaneal_squeeze_L": "pos",
         },
     )
+    expect(page.locator("details[open] .kc-prev").first).to_be_visible()
     for n in range(1, 21):
-        page.select_option(f"[name=q_lefs_{n}]", "3")
+        page.click(f"label[for=id_q_lefs_{n}_2]")  # the answer "3"
     page.click("#save-assessment")
     expect(page.locator("#form-errors")).to_contain_text("Nothing was saved")
     expect(page.locator(".kc-invalid").first).to_contain_text("Out of range: enter 0–25 cm.")
@@ -125,7 +140,9 @@ def test_therapist_records_baseline_and_follow_up_and_sees_change(page, login):
     page.click("#save-assessment")
 
     expect(page.locator("#changes")).to_contain_text("Improved")
-    expect(page.locator("#changes")).to_contain_text("Knee-to-wall (WBLT) L: 7 cm (≈25°) → 10.5 cm (≈38°)")
+    expect(page.locator("#changes")).to_contain_text("Knee-to-wall (WBLT) L: 7 cm → 10.5 cm")
+    expect(page.locator("#changes")).to_contain_text("measurable change")
+    expect(page.locator("#referrals")).to_contain_text("Refer for imaging this week")
     _shot(page, "4_follow_up_detail")
     page.click("#compare-link")
     expect(page.locator("#compare-scores")).to_contain_text("+20")

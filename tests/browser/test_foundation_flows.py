@@ -79,7 +79,7 @@ def test_tablet_width_768_layout_of_list_chart_and_forms(page, login):
     _assert_fits_the_width(page)
     page.screenshot(path=str(OUTPUT / "tablet-768-client-edit.png"), full_page=True)
     page.go_back()
-    page.click("a:has-text('health screen')")
+    page.click("#intake a:has-text('health screen')")  # not the chart's Health screen tab
     expect(page.locator("input[name=q_dvt]").first).to_be_visible()
     _assert_fits_the_width(page)
     page.screenshot(path=str(OUTPUT / "tablet-768-intake.png"), full_page=True)

@@ -24,7 +24,7 @@ def test_treating_therapist_sees_the_chart_with_intake(as_treating, client_recor
 
 
 def test_red_and_amber_flags_show_as_a_banner_above_the_chart(as_treating, client_record, screened):
-    screened(yes={"dvt": "Swollen left calf after a flight", "varicose": "", "skin": "Graze on heel"})
+    screened(yes={"dvt": "Swollen left calf after a flight", "varicose": "", "skin_other": "Graze on heel"})
     html = as_treating.get(f"/clients/{client_record.pk}/").content.decode()
     banner = html[html.index('id="flags-banner"') : html.index('id="client-header"')]
     assert "RED" in banner.upper() and "DVT" in banner
@@ -32,7 +32,7 @@ def test_red_and_amber_flags_show_as_a_banner_above_the_chart(as_treating, clien
     assert "Varicose veins?" in banner
     assert banner.index("DVT") < banner.index("Varicose")  # most severe first
     # a local flag is listed in the intake section, not in the banner
-    assert "Skin problems" not in banner
+    assert "Other skin problems" not in banner
     assert "Graze on heel" in html[html.index('id="intake"') :]
 
 
@@ -128,8 +128,11 @@ def test_chart_of_a_client_with_no_clinical_records_runs_a_fixed_number_of_queri
     assert b"flags-banner" in response.content
 
 
-def test_admin_sees_the_record_export_links_and_a_therapist_does_not(as_desk, as_treating, client_record):
+def test_the_care_team_and_a_records_officer_see_the_export_links_a_front_desk_admin_does_not(
+    as_desk, as_treating, as_records_officer, client_record
+):
     url = reverse("client_detail", args=[client_record.pk])
     export = reverse("client_export_pdf", args=[client_record.pk])
-    assert export in as_desk.get(url).content.decode()
-    assert export not in as_treating.get(url).content.decode()
+    assert export not in as_desk.get(url).content.decode()
+    assert export in as_treating.get(url).content.decode()
+    assert export in as_records_officer.get(url).content.decode()

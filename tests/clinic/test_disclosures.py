@@ -397,7 +397,7 @@ def test_an_unknown_client_is_404(as_desk):
 # --- The complete-record export -----------------------------------------------------------
 
 
-def test_disclosures_are_in_the_complete_record_export(as_desk, client_record, disclose):
+def test_disclosures_are_in_the_complete_record_export(as_records_officer, client_record, disclose):
     import time
     from pathlib import Path
 
@@ -405,12 +405,12 @@ def test_disclosures_are_in_the_complete_record_export(as_desk, client_record, d
 
     from tests.trust.jsonschema_lite import validate
 
-    session = as_desk.session
+    session = as_records_officer.session
     session["kc_reauth_at"] = time.time()
     session.save()
     old = disclose(recipient_name="Seven Years Ago Ltd", disclosed_on=_years_ago(7))
     new = disclose(recipient_name="Acme Insurance", recipient_address="1 High St")
-    data = json.loads(as_desk.get(f"/clients/{client_record.pk}/export.json").content)
+    data = json.loads(as_records_officer.get(f"/clients/{client_record.pk}/export.json").content)
     schema = json.loads((Path(settings.BASE_DIR) / "docs" / "export-schema.json").read_text())
     assert validate(data, schema) == []
     broken = json.loads(json.dumps(data))
@@ -423,5 +423,5 @@ def test_disclosures_are_in_the_complete_record_export(as_desk, client_record, d
     assert rows[new.pk]["recipient_address"] == "1 High St"
     assert rows[new.pk]["purpose"] == "Insurance claim"
     assert str(rows[new.pk]["recorded_by"]) in data["references"]["clinic.user"]
-    text = _pdf_text(as_desk.get(f"/clients/{client_record.pk}/export.pdf").content)
+    text = _pdf_text(as_records_officer.get(f"/clients/{client_record.pk}/export.pdf").content)
     assert "Acme Insurance" in text and "Seven Years Ago Ltd" in text

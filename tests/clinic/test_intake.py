@@ -51,7 +51,7 @@ def test_therapist_records_a_screen_with_consent(as_treating, treating, client_r
     )
     event = AuditEvent.objects.get(action="create", object_type="clinic.healthscreen")
     assert event.client_id == client_record.pk
-    assert event.detail == {"yes": ["anticoagulant"], "consent": True}
+    assert event.detail == {"yes": ["anticoagulant"], "consent": True, "questions": "2026-2"}
 
 
 def test_screen_without_consent_records_no_consent_and_the_chart_says_so(as_treating, client_record):

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from clinic.screening import AMBER, BY_CODE, LOCAL, QUESTIONS, RED, flags_from_answers
+from clinic.screening import (
+    AMBER,
+    BY_CODE,
+    CURRENT_QUESTION_SET,
+    LOCAL,
+    QUESTION_SETS,
+    QUESTIONS,
+    QUESTIONS_2026_1,
+    RED,
+    flags_from_answers,
+    questions_for,
+)
 from clinic.selectors import banner_flags, current_flags
 
 
@@ -12,12 +23,55 @@ def _answer(code: str, yes: bool = True, details: str = ""):
     return SimpleNamespace(question=code, answer=yes, details=details)
 
 
-def test_the_catalogue_has_the_nineteen_questions_of_the_reference():
-    assert len(QUESTIONS) == 19
-    assert len(BY_CODE) == 19
+def test_the_first_question_set_keeps_the_nineteen_questions_of_the_reference():
+    assert len(QUESTIONS_2026_1) == 19
+    assert questions_for("2026-1") is QUESTIONS_2026_1
 
 
-def test_each_question_is_mapped_as_the_reference_says():
+def test_new_screens_ask_the_current_question_set():
+    assert CURRENT_QUESTION_SET == "2026-2"
+    assert QUESTIONS is QUESTION_SETS["2026-2"]
+    assert len(BY_CODE) == len(QUESTIONS)
+    assert questions_for(None) is QUESTIONS
+
+
+def test_the_current_set_is_mapped_as_revision_2_says():
+    severity = {q.code: q.severity for q in QUESTIONS}
+    assert {c for c, s in severity.items() if s == RED} == {
+        "infection",
+        "dvt",
+        "skin_infection",
+        "pad_severe",
+        "intoxication",
+        "heel_urgent",
+    }
+    # Past DVT is amber, apart from a suspected one; the heel question is split by urgency.
+    assert severity["dvt_past"] == AMBER and severity["heel_soon"] == AMBER
+    assert severity["pad_claudication"] == AMBER and severity["wound"] == LOCAL
+    for code in (
+        "lymphoedema",
+        "inflammatory_arthritis",
+        "bleeding_disorder",
+        "bruising",
+        "weight_loss",
+        "dvt_risk",
+        "raynauds",
+        "pregnancy",
+    ):
+        assert code in severity
+    assert {q.code for q in QUESTIONS if q.dated} == {"surgery", "steroid_injection"}
+
+
+def test_old_flags_keep_their_own_question_text():
+    [old] = flags_from_answers([_answer("dvt")], "2026-1")
+    [new] = flags_from_answers([_answer("dvt")], "2026-2")
+    assert old.question.startswith("Diagnosed or suspected blood clot")
+    assert new.question.startswith("Now: one calf or leg swollen")
+    [retired] = flags_from_answers([_answer("heel_red_flags")], "2026-1")
+    assert retired.severity == RED
+
+
+def test_each_question_of_the_first_set_is_mapped_as_the_reference_says():
     expected = {
         "infection": RED,
         "dvt": RED,
@@ -39,24 +93,24 @@ def test_each_question_is_mapped_as_the_reference_says():
         "steroid_injection": AMBER,
         "heel_red_flags": RED,
     }
-    assert {q.code: q.severity for q in QUESTIONS} == expected
+    assert {q.code: q.severity for q in QUESTIONS_2026_1} == expected
 
 
 def test_classifications_the_reference_marks_unconfirmed_are_labelled_so():
-    unconfirmed = {q.code for q in QUESTIONS if not q.confirmed}
+    unconfirmed = {q.code for q in QUESTIONS_2026_1 if not q.confirmed}
     assert unconfirmed == {"anticoagulant", "diabetes_neuropathy", "steroid_injection"}
 
 
 def test_only_yes_answers_raise_flags_most_severe_first():
     flags = flags_from_answers(
         [
-            _answer("skin", details="graze"),
+            _answer("skin_other", details="graze"),
             _answer("varicose"),
             _answer("dvt", details="calf"),
             _answer("cancer", False),
         ]
     )
-    assert [(f.code, f.severity) for f in flags] == [("dvt", RED), ("varicose", AMBER), ("skin", LOCAL)]
+    assert [(f.code, f.severity) for f in flags] == [("dvt", RED), ("varicose", AMBER), ("skin_other", LOCAL)]
     assert flags[0].details == "calf"
 
 
@@ -65,8 +119,8 @@ def test_answers_to_retired_questions_are_ignored():
 
 
 def test_banner_holds_red_and_amber_but_not_local(client_record, screened):
-    screened(yes={"skin": "graze", "osteoporosis": "", "infection": "flu"})
-    assert [f.code for f in current_flags(client_record)] == ["infection", "osteoporosis", "skin"]
+    screened(yes={"skin_other": "graze", "osteoporosis": "", "infection": "flu"})
+    assert [f.code for f in current_flags(client_record)] == ["infection", "osteoporosis", "skin_other"]
     assert [f.code for f in banner_flags(client_record)] == ["infection", "osteoporosis"]
 
 

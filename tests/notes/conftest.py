@@ -11,6 +11,7 @@ from notes import services
 from notes.models import BodyRegion, Technique
 
 COMPLETE = {
+    "screen_changed": "no",
     "chief_complaint": "Left heel pain on first steps.",
     "nprs_first_step": 6,
     "nprs_rest": 2,
@@ -21,6 +22,27 @@ COMPLETE = {
     "goals": "First-step pain 2/10 within 6 weeks.",
     "frequency": "Weekly",
 }
+
+
+@pytest.fixture
+def make_client(make_client, treating):
+    """Clients here come screened, with consent on file, as a clinic's would before a
+    first treatment; ``screened=False`` leaves them without (the interlock's tests)."""
+    from clinic.screening import QUESTIONS
+    from clinic.services import health_screen_record
+
+    def build(therapist, *, screened: bool = True, **fields):
+        client = make_client(therapist, **fields)
+        if screened:
+            health_screen_record(
+                client=client,
+                by=treating,
+                answers={q.code: (False, "") for q in QUESTIONS},
+                consent_given=True,
+            )
+        return client
+
+    return build
 
 
 @pytest.fixture

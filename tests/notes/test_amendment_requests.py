@@ -495,11 +495,11 @@ def test_the_note_pdf_holds_the_denial_disagreement_and_rebuttal(denied, treatin
 
 
 @pytest.fixture
-def export_http(as_desk):
-    session = as_desk.session
+def export_http(as_records_officer):
+    session = as_records_officer.session
     session["kc_reauth_at"] = time.time()
     session.save()
-    return as_desk
+    return as_records_officer
 
 
 def test_the_export_holds_the_requests_linked_to_the_note_and_follows_the_schema(
@@ -570,11 +570,11 @@ def _audit_lock() -> int:
 # Session + user (2) and the audit row (4: savepoint, last hash, insert, release) on every page.
 # Dashboard: count and rows (the clients in scope are a subquery).
 DASHBOARD_QUERIES = 8
-# Client list: client, its requests (one join), the health screen for the banner (no screen here,
-# so no answers query).
-CLIENT_LIST_QUERIES = 9
-# Request page: the request (one join), the health screen for the banner.
-REQUEST_PAGE_QUERIES = 8
+# Client list: client, its requests (one join), the health screen and its answers for the banner
+# (the client is screened: signing the notes needs consent).
+CLIENT_LIST_QUERIES = 10
+# Request page: the request (one join), the health screen and its answers for the banner.
+REQUEST_PAGE_QUERIES = 9
 
 
 def test_the_dashboard_query_count(many_requests, as_treating, django_assert_num_queries):

@@ -91,16 +91,19 @@ def _audit_lock() -> int:
 
 
 # Session + user (2) and the audit row (4: savepoint, last hash, insert, release) are on every page.
+# The clients here have a health screen on file (treatment needs consent), so the banner reads the
+# screen and its answers.
 # Client chart: client, care-team check, care team, screen + answers, consent, then the app sections:
 # assessments 1; notes 4 (count, visits, their treatments, pain series); programs 2.
-CHART_QUERIES = 18
+CHART_QUERIES = 19
 # Visit list: client, count, visits, treatments, screen + answers.
-LIST_QUERIES = 11
+LIST_QUERIES = 12
 # Signed note: note, treatments, palpation, amendments, the client's amendment requests (with
-# their people and amendment in one join), screen + answers.
-SIGNED_NOTE_QUERIES = 13
+# their people and amendment in one join), screen + answers, safety overrides.
+SIGNED_NOTE_QUERIES = 15
 # Draft note adds the editor's tools: techniques, regions, snippets, templates, previous visit,
-# assessment choices.
-DRAFT_NOTE_QUERIES = 18
+# assessment choices, the safety interlock (screen, answers, consent), and the therapist's
+# recent rows that rank the technique and region chips (one query).
+DRAFT_NOTE_QUERIES = 24
 # Home: the client list and the unsigned-notes section (count + rows).
 HOME_QUERIES = 10

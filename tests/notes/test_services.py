@@ -16,12 +16,12 @@ from tests.notes.conftest import COMPLETE
 
 
 def test_seeded_catalogues_exist_in_every_database(catalogue):
-    assert len(catalogue["technique"]) == 12
+    assert len(catalogue["technique"]) == 23
     assert {"joint_mobilisation", "iastm", "kinesiology_taping", "rigid_taping", "pnf"} <= set(
         catalogue["technique"]
     )
     assert catalogue["technique"]["joint_mobilisation"].has_grade
-    assert len(catalogue["region"]) == 17
+    assert len(catalogue["region"]) == 25
     assert {"plantar_fascia", "gastroc_medial", "gastroc_lateral", "tfl_itb", "lumbar"} <= set(
         catalogue["region"]
     )
@@ -119,7 +119,11 @@ def test_treatment_pressure_must_be_1_to_5(make_note, add_row):
     assert note.treatments.count() == 0
 
 
-def test_joint_mobilisation_needs_a_grade(make_note, add_row):
+def test_joint_mobilisation_needs_a_grade(make_note, add_row, treating, desk):
+    from clinic.services import user_update
+
+    user_update(user=treating, by=desk, data={"joint_mobilisation_in_scope": True})
+    treating.refresh_from_db()
     note = make_note()
     with pytest.raises(ValidationError, match="grade"):
         add_row(note, technique="joint_mobilisation", region="achilles")

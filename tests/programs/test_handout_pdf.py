@@ -51,7 +51,8 @@ def test_handout_lists_every_exercise_with_its_dosage_and_names_the_client_on_ev
     assert "At least 3 times a day" in text
     assert "Adapted from the tendinopathy pain-monitoring model (Silbernagel 2007)" in text
     assert "Tick sheet: 4 weeks" in text and "Week 4" in text
-    assert "Dosage unconfirmed (research has not settled it)." in text  # short foot, toe yoga
+    # Short foot and toe yoga have unconfirmed dosages: that stays on the therapist's screens.
+    assert "unconfirmed" not in text.lower()
     total = len(reader.pages)
     assert 4 <= total <= 9
     for number, page in enumerate(pages, start=1):

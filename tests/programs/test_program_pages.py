@@ -70,7 +70,7 @@ def test_builder_shows_suggestions_from_flagged_findings(as_treating, client_rec
     flagged_assessment()
     html = as_treating.get(reverse("programs:builder", args=[client_record.pk])).content.decode()
     assert "Suggested from the latest assessment" in html
-    assert "Plantar-fascia stretch" in html and "Stretches the plantar fascia" in html
+    assert "Plantar-fascia stretch" in html and "Stretches the tissue under your arch" in html
 
 
 def test_adding_from_the_builder_with_htmx_returns_the_panel_with_the_item(
@@ -138,6 +138,7 @@ def test_a_valid_dosage_edit_is_saved(as_treating, client_record, treating, libr
             f"{p}-frequency": "daily",
             f"{p}-side": "L",
             f"{p}-reason": "Hips.",
+            "revision": draft.revision,
         },
     )
     item.refresh_from_db()
@@ -149,7 +150,7 @@ def test_issuing_from_the_builder_redirects_to_the_version(as_treating, client_r
     services.program_item_add(draft=draft, exercise=library["Clamshell"], by=treating)
     response = as_treating.post(
         reverse("programs:builder_issue", args=[client_record.pk]),
-        {"start_date": "2026-10-01", "review_date": "2026-10-29"},
+        {"start_date": "2026-10-01", "review_date": "2026-10-29", "revision": draft.revision},
     )
     draft.refresh_from_db()
     assert draft.number == 1 and draft.is_issued
@@ -279,7 +280,12 @@ def test_a_version_issued_at_a_visit_records_the_visit(as_treating, client_recor
     assert f'<option value="{note.pk}" selected>' in builder.content.decode()
     as_treating.post(
         reverse("programs:builder_issue", args=[client_record.pk]),
-        {"start_date": "2026-10-20", "review_date": "2026-11-17", "visit": note.pk},
+        {
+            "start_date": "2026-10-20",
+            "review_date": "2026-11-17",
+            "visit": note.pk,
+            "revision": draft.revision,
+        },
     )
     draft.refresh_from_db()
     assert draft.is_issued and draft.issued_at_visit == note

@@ -63,25 +63,33 @@ def test_builder_with_a_ten_item_program_and_a_hundred_exercise_library(
     url = f"/clients/{client_record.pk}/program/"
     # session, user, client, draft, latest issued, draft items, latest assessment +
     # measurements (findings), indications, recent visits (issue form), health screen
-    # (flags), library page, audit
-    with django_assert_num_queries(12 + audit_queries()):
+    # (flags), library page, audit; then what the care set added: the pain bands,
+    # first-step pain and foot posture (latest assessment rows, latest signed note),
+    # the low-capacity exercises listed first for red-band pain, the client's safety
+    # rules (screen, consent) and the "refer / discuss with" list
+    with django_assert_num_queries(19 + audit_queries()):
         response = as_treating.get(url)
     assert response.status_code == 200
-    assert response.content.decode().count("data-kc-item") == 10
+    assert response.content.decode().count("data-kc-item-name=") == 10
 
 
 def test_builder_panel_after_an_htmx_add(
     as_treating, client_record, ten_item_draft, big_library, django_assert_num_queries
 ):
-    extra = big_library["Extra exercise 080"]
+    extra = big_library["Extra exercise 070"]
     # Reads for the add (client, exercise, draft, duplicates, last position), full_clean's
     # constraint checks (3 queries each: savepoint, check, release), the insert and its
     # history row, then the re-rendered panel (with the recent visits for the issue form).
-    with django_assert_num_queries(31 + audit_queries()):
+    # The care set added: a savepoint around "start the draft and add" (2), and in the
+    # panel the pain bands, first-step pain and foot posture (2), the client's safety
+    # rules for the draft's tagged exercises (screen, consent) and the referral list.
+    # Optimistic locking added the draft's row lock and its revision bump (a stale form
+    # from another tab is refused).
+    with django_assert_num_queries(41 + audit_queries()):
         response = as_treating.post(
             f"/clients/{client_record.pk}/program/add/", {"exercise": extra.pk}, HTTP_HX_REQUEST="true"
         )
-    assert response.content.decode().count("data-kc-item") == 11
+    assert response.content.decode().count("data-kc-item-name=") == 11
 
 
 def test_handout_pdf(as_treating, client_record, ten_item_draft, treating, django_assert_num_queries):
@@ -93,7 +101,8 @@ def test_handout_pdf(as_treating, client_record, ten_item_draft, treating, djang
 
 
 def test_library_list(as_treating, big_library, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    # session, user, exercises, and the "refer / discuss with" list under them
+    with django_assert_num_queries(4):
         response = as_treating.get("/exercises/")
     assert response.content.decode().count("kc-card h-100") == 100
 
@@ -101,7 +110,8 @@ def test_library_list(as_treating, big_library, django_assert_num_queries):
 def test_version_detail(as_treating, client_record, ten_item_draft, treating, django_assert_num_queries):
     version = services.program_issue(version=ten_item_draft, by=treating)
     # session, user, version, items, previous version, its items, all versions,
-    # adherence, health screen (flags), audit
-    with django_assert_num_queries(9 + audit_queries()):
+    # adherence, health screen (flags), audit, and the pain bands that label the
+    # adherence form's pain-response choices
+    with django_assert_num_queries(10 + audit_queries()):
         response = as_treating.get(f"/programs/versions/{version.pk}/")
     assert "Changed since the last handout (version 1)" in response.content.decode()

@@ -12,10 +12,10 @@ TABLE = "clinic_auditevent"
 def drop_append_only_trigger() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f'DROP TRIGGER "{TABLE}_append_only" ON "{TABLE}"')
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{TABLE}_append_only" ON "{TABLE}"')
         else:
-            cursor.execute(f'DROP TRIGGER "{TABLE}_no_update"')
-            cursor.execute(f'DROP TRIGGER "{TABLE}_no_delete"')
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{TABLE}_no_update"')
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{TABLE}_no_delete"')
 
 
 def trigger_names() -> set[str]:
@@ -27,3 +27,32 @@ def trigger_names() -> set[str]:
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
         return {row[0] for row in cursor.fetchall()}
+
+
+def rewrite_from(first_id: int, *, sign, key_id: str, edit=None, at=None) -> None:
+    """Play the attacker who can write the database: edit the row ``first_id`` (with
+    ``edit``) and recompute it and every later row's hash with ``sign(prev, fields)``,
+    the attacker's hash, naming ``key_id`` as the key that signed them. ``at`` dates
+    every rewritten row (as rows written before an upgrade are)."""
+    from clinic.audit import GENESIS_HASH, hashed_fields
+    from clinic.models import AuditEvent
+
+    drop_append_only_trigger()
+    before = AuditEvent.objects.filter(id__lt=first_id).order_by("-id")
+    prev = before.values_list("hash", flat=True).first() or GENESIS_HASH
+    for event in list(AuditEvent.objects.filter(id__gte=first_id).order_by("id")):
+        if edit is not None and event.id == first_id:
+            edit(event)
+        if at is not None:
+            event.at = at
+        event.prev_hash = prev
+        event.key_id = key_id
+        event.hash = prev = sign(prev, hashed_fields(event))
+        AuditEvent.objects.filter(pk=event.pk).update(
+            at=event.at,
+            outcome=event.outcome,
+            detail=event.detail,
+            prev_hash=event.prev_hash,
+            hash=event.hash,
+            key_id=event.key_id,
+        )

@@ -62,3 +62,12 @@ def world(client_record, treating, colleague, desk, owner):
     built["client"] = client_record.pk
     built["user"] = treating.pk
     return built
+
+
+@pytest.fixture
+def restore_target(tmp_path, django_db_blocker):
+    with django_db_blocker.unblock():
+        db = tempdb.empty_database(tmp_path)
+    yield db
+    with django_db_blocker.unblock():
+        tempdb.drop(db)

@@ -25,6 +25,20 @@ def _assessment(*, client, therapist):
     return services.assessment_create(client=client, by=therapist, data=data).pk
 
 
+def _screen(*, client, therapist):
+    """A health screen with consent: treatment and signing need it."""
+    from clinic.models import Consent, HealthScreen
+    from clinic.screening import QUESTIONS
+    from clinic.services import health_screen_record
+
+    screen = HealthScreen.objects.latest_for(client)
+    if screen is None or not Consent.objects.filter(client=client, given=True).exists():
+        screen = health_screen_record(
+            client=client, by=therapist, answers={q.code: (False, "") for q in QUESTIONS}, consent_given=True
+        )
+    return {"pk": client.pk, "screen": screen.pk}
+
+
 def _note_and_row(*, client, therapist):
     from notes import services
     from notes.models import BodyRegion, Technique
@@ -66,6 +80,7 @@ def _amendment_request(*, client, therapist):
         note=note,
         by=therapist,
         data={
+            "screen_changed": "no",
             "chief_complaint": "Heel pain.",
             "objective": "Calf tone up.",
             "analysis": "Load.",
@@ -109,6 +124,7 @@ def build_all(*, client, therapist) -> dict:
             built["errors"][label] = repr(exc)[:300]
             return None
 
+    built["health_screen"] = attempt("health_screen", lambda: _screen(client=client, therapist=therapist))
     built["assessment"] = attempt("assessment", lambda: _assessment(client=client, therapist=therapist))
     note = attempt("note", lambda: _note_and_row(client=client, therapist=therapist))
     if note:

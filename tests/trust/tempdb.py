@@ -9,6 +9,7 @@ The database is of the same kind as the suite's (SQLite file or PostgreSQL).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -41,6 +42,10 @@ class TempDatabase:
                 f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
             )
         return result
+
+    def with_env(self, **env: str) -> TempDatabase:
+        """The same database, run with these environment variables added."""
+        return dataclasses.replace(self, env={**self.env, **env})
 
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return self.run("manage.py", *args, check=check)
@@ -81,9 +86,11 @@ def empty_database(tmp_path: Path) -> TempDatabase:
         name = f"kc_trust_tmp_{uuid.uuid4().hex[:10]}"
         _pg_execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = f"{_pg_admin_url()}/{name}"
+        env["KC_AUDIT_HEAD_FILE"] = str(tmp_path / f"{name}.heads.log")
         return TempDatabase("postgresql", env, pg_name=name)
     path = tmp_path / f"kc-{uuid.uuid4().hex[:8]}.sqlite3"
     env["KC_SQLITE_PATH"] = str(path)
+    env["KC_AUDIT_HEAD_FILE"] = str(path.with_suffix(".heads.log"))
     return TempDatabase("sqlite", env, sqlite_path=path)
 
 
@@ -98,7 +105,11 @@ def clone(template: TempDatabase, tmp_path: Path) -> TempDatabase:
     if template.vendor == "postgresql":
         name = f"kc_trust_tmp_{uuid.uuid4().hex[:10]}"
         _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.pg_name}"')
-        env = dict(template.env, DATABASE_URL=f"{_pg_admin_url()}/{name}")
+        env = dict(
+            template.env,
+            DATABASE_URL=f"{_pg_admin_url()}/{name}",
+            KC_AUDIT_HEAD_FILE=str(tmp_path / f"{name}.heads.log"),
+        )
         return TempDatabase("postgresql", env, pg_name=name)
     path = tmp_path / f"kc-{uuid.uuid4().hex[:8]}.sqlite3"
     src = sqlite3.connect(template.sqlite_path)
@@ -107,7 +118,8 @@ def clone(template: TempDatabase, tmp_path: Path) -> TempDatabase:
         src.backup(dst)
     src.close()
     dst.close()
-    return TempDatabase("sqlite", dict(template.env, KC_SQLITE_PATH=str(path)), sqlite_path=path)
+    env = dict(template.env, KC_SQLITE_PATH=str(path), KC_AUDIT_HEAD_FILE=str(path.with_suffix(".heads.log")))
+    return TempDatabase("sqlite", env, sqlite_path=path)
 
 
 def drop(db: TempDatabase) -> None:

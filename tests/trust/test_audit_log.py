@@ -86,7 +86,8 @@ def test_an_edited_row_is_detected(events):
     assert f"event {victim.pk}" in text
 
 
-def test_an_edited_row_with_a_recomputed_hash_breaks_the_next_link(events):
+def test_an_edited_row_with_a_recomputed_hash_fails_its_key_and_breaks_the_next_link(events):
+    """Without the audit key, a recomputed hash can only be a plain SHA-256."""
     from clinic.audit import compute_hash, hashed_fields
 
     drop_append_only_trigger()
@@ -98,7 +99,8 @@ def test_an_edited_row_with_a_recomputed_hash_breaks_the_next_link(events):
             "UPDATE clinic_auditevent SET outcome = 'denied', hash = %s WHERE id = %s", [forged, victim.pk]
         )
     problems = verify_chain()
-    assert problems and problems[0].startswith(f"event {events[41].pk}: chain broken")
+    assert problems[0] == f"event {victim.pk}: contents do not match its hash (edited)"
+    assert problems[1].startswith(f"event {events[41].pk}: chain broken")
 
 
 def test_a_deleted_middle_row_is_detected(events):

@@ -3,7 +3,6 @@ test decrypts them with the escrowed key (CFG-6, DATA-2, DATA-3)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import subprocess
@@ -32,10 +31,6 @@ AUDIT = (
     "print(json.dumps(list(AuditEvent.objects.filter(action__in=['backup', 'restore_drill']).order_by('id')"
     ".values_list('action', 'detail'))))"
 )
-
-
-def _with(db: tempdb.TempDatabase, **env: str) -> tempdb.TempDatabase:
-    return dataclasses.replace(db, env={**db.env, **env})
 
 
 def _ext(db: tempdb.TempDatabase) -> str:
@@ -75,7 +70,7 @@ def private_tmp(tmp_path):
 @pytest.fixture
 def encrypting(scratch_db, passphrase_file, private_tmp):
     scratch_db.run("-c", SEED)
-    return _with(scratch_db, KC_BACKUP_PASSPHRASE_FILE=str(passphrase_file), TMPDIR=str(private_tmp))
+    return scratch_db.with_env(KC_BACKUP_PASSPHRASE_FILE=str(passphrase_file), TMPDIR=str(private_tmp))
 
 
 @pytest.fixture
@@ -149,7 +144,7 @@ def test_encrypted_backup_then_restore_reproduces_every_table(encrypting, tmp_pa
     with django_db_blocker.unblock():
         target = tempdb.empty_database(tmp_path)
     try:
-        target = _with(target, KC_BACKUP_PASSPHRASE_FILE=encrypting.env["KC_BACKUP_PASSPHRASE_FILE"])
+        target = target.with_env(KC_BACKUP_PASSPHRASE_FILE=encrypting.env["KC_BACKUP_PASSPHRASE_FILE"])
         restored = target.manage("restore", str(backup), "--yes").stdout
         after = target.tool("checksums", "--skip-audit-action", "restore_backup")
     finally:
@@ -199,7 +194,7 @@ def test_the_restore_drill_decrypts_with_the_escrowed_key(encrypting, escrowed_c
     backups = tmp_path / "backups"
     encrypting.manage("backup", "--output", str(backups / f"kinetic-backup.{_ext(encrypting)}"))
     # The drill needs no passphrase on the host: it is given the escrowed copy.
-    elsewhere = _with(encrypting, KC_BACKUP_PASSPHRASE_FILE="")
+    elsewhere = encrypting.with_env(KC_BACKUP_PASSPHRASE_FILE="")
 
     result = _drill(elsewhere, "--backup-dir", str(backups), "--passphrase-file", str(escrowed_copy))
 
@@ -243,7 +238,7 @@ def test_the_drill_with_take_backup_encrypts_and_compares_every_table(encrypting
 
 
 def test_required_encryption_without_a_key_fails_and_writes_nothing(scratch_db, tmp_path):
-    required = _with(scratch_db, KC_BACKUP_REQUIRE_ENCRYPTION="true")
+    required = scratch_db.with_env(KC_BACKUP_REQUIRE_ENCRYPTION="true")
     out_dir = tmp_path / "backups"
 
     result = required.manage("backup", "--output", str(out_dir / "kinetic.backup"), check=False)
@@ -263,7 +258,7 @@ def test_required_encryption_refuses_no_encrypt_and_a_plaintext_backup_in_the_dr
         "backup", "--no-encrypt", "--output", str(backups / f"kinetic-b.{_ext(encrypting)}")
     )
     assert "NOT encrypted" in plain.stdout
-    required = _with(encrypting, KC_BACKUP_REQUIRE_ENCRYPTION="true")
+    required = encrypting.with_env(KC_BACKUP_REQUIRE_ENCRYPTION="true")
 
     refused = required.manage("backup", "--no-encrypt", "--output", str(tmp_path / "x.backup"), check=False)
     drill = _drill(required, "--backup-dir", str(backups))
@@ -277,14 +272,14 @@ def test_required_encryption_refuses_no_encrypt_and_a_plaintext_backup_in_the_dr
 def test_a_short_passphrase_or_a_passphrase_in_the_environment_is_refused(scratch_db, tmp_path):
     short = tmp_path / "short"
     short.write_text("clinic2024\n")
-    result = _with(scratch_db, KC_BACKUP_PASSPHRASE_FILE=str(short)).manage(
+    result = scratch_db.with_env(KC_BACKUP_PASSPHRASE_FILE=str(short)).manage(
         "backup", "--output", str(tmp_path / "b" / "x.backup"), check=False
     )
     assert result.returncode != 0
     assert "shorter than 20 characters" in result.stderr
     assert not (tmp_path / "b").exists()
 
-    inline = _with(scratch_db, KC_BACKUP_PASSPHRASE="correct horse battery staple, inline")
+    inline = scratch_db.with_env(KC_BACKUP_PASSPHRASE="correct horse battery staple, inline")
     result = inline.manage("backup", "--output", str(tmp_path / "b" / "x.backup"), check=False)
     assert result.returncode != 0
     assert "KC_BACKUP_PASSPHRASE is not read" in result.stderr
@@ -333,7 +328,7 @@ def test_a_backup_encrypted_to_a_public_key_needs_the_secret_key_kept_off_the_ho
 ):
     public, secret = backup_key_pair
     scratch_db.run("-c", SEED)
-    host = _with(scratch_db, KC_BACKUP_GPG_RECIPIENT_FILE=str(public), TMPDIR=str(private_tmp))
+    host = scratch_db.with_env(KC_BACKUP_GPG_RECIPIENT_FILE=str(public), TMPDIR=str(private_tmp))
     backups = tmp_path / "backups"
     backup = backups / f"kinetic-backup.{_ext(host)}.gpg"
     taken = host.manage("backup", "--output", str(backup))

@@ -3,19 +3,6 @@ empty database reproduces every table exactly (DATA-2, DATA-3)."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.trust import tempdb
-
-
-@pytest.fixture
-def restore_target(tmp_path, django_db_blocker):
-    with django_db_blocker.unblock():
-        db = tempdb.empty_database(tmp_path)
-    yield db
-    with django_db_blocker.unblock():
-        tempdb.drop(db)
-
 
 def test_backup_then_restore_into_an_empty_database_reproduces_every_table(
     scratch_db, restore_target, tmp_path
@@ -63,3 +50,21 @@ def test_backup_and_restore_are_audited(scratch_db, restore_target, tmp_path):
     )
     actions = restore_target.run("-c", code).stdout
     assert '"backup"' in actions and '"restore_backup"' in actions
+
+
+def test_backups_are_private_and_an_unencrypted_one_warns_loudly(scratch_db, tmp_path):
+    folder = tmp_path / "backups"
+    backup_file = folder / "kinetic.backup"
+    result = scratch_db.manage("backup", "--output", str(backup_file))
+    assert folder.stat().st_mode & 0o777 == 0o700
+    for path in (backup_file, folder / "kinetic.backup.sha256"):
+        assert path.stat().st_mode & 0o777 == 0o600, path
+    assert "WARNING: kinetic.backup is NOT encrypted" in result.stderr
+
+
+def test_an_existing_open_backup_folder_is_made_private(scratch_db, tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    scratch_db.manage("backup", "--output", str(folder / "kinetic.backup"))
+    assert folder.stat().st_mode & 0o777 == 0o700

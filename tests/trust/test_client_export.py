@@ -1,5 +1,6 @@
 """The complete single-client export: every record type in one JSON document
-and one PDF, admin-only, audited, following the published schema (PAT-1)."""
+and one PDF, for records officers and the care team (never a plain front-desk
+admin), audited, following the published schema (PAT-1)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 SCHEMA = json.loads((Path(settings.BASE_DIR) / "docs" / "export-schema.json").read_text())
 COMPLETE_NOTE = {
+    "screen_changed": "no",
     "chief_complaint": "Left heel pain on first steps.",
     "nprs_first_step": 6,
     "nprs_rest": 2,
@@ -35,11 +37,11 @@ COMPLETE_NOTE = {
 
 
 @pytest.fixture(autouse=True)
-def reauthenticated(as_desk):
-    """Exports ask for the password again; this desk user has just given it."""
+def reauthenticated(as_records_officer):
+    """Exports ask for the password again; this records officer has just given it."""
     import time
 
-    session = as_desk.session
+    session = as_records_officer.session
     session["kc_reauth_at"] = time.time()
     session.save()
 
@@ -104,9 +106,9 @@ def _json_export(http, client):
 
 
 def test_the_json_export_holds_every_record_type_once_and_follows_the_schema(
-    as_desk, client_record, full_record
+    as_records_officer, client_record, full_record
 ):
-    data = _json_export(as_desk, client_record)
+    data = _json_export(as_records_officer, client_record)
     assert validate(data, SCHEMA) == []
     records = data["records"]
     for label in (
@@ -145,13 +147,13 @@ def test_the_json_export_holds_every_record_type_once_and_follows_the_schema(
 
 
 def test_nothing_of_another_client_leaks_into_the_export(
-    as_desk, client_record, full_record, make_client, colleague
+    as_records_officer, client_record, full_record, make_client, colleague
 ):
     from tests.trust import objects
 
     other = make_client(colleague, last_name="Elsewhere")
     objects.build_all(client=other, therapist=colleague)
-    data = _json_export(as_desk, client_record)
+    data = _json_export(as_records_officer, client_record)
     text = json.dumps(data)
     assert "Elsewhere" not in text
     assert all(e["action"] for e in data["audit_events"])
@@ -160,8 +162,8 @@ def test_nothing_of_another_client_leaks_into_the_export(
     )
 
 
-def test_the_pdf_export_holds_the_same_record_readably(as_desk, client_record, full_record):
-    response = as_desk.get(f"/clients/{client_record.pk}/export.pdf")
+def test_the_pdf_export_holds_the_same_record_readably(as_records_officer, client_record, full_record):
+    response = as_records_officer.get(f"/clients/{client_record.pk}/export.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -173,39 +175,72 @@ def test_the_pdf_export_holds_the_same_record_readably(as_desk, client_record, f
     assert f"Page 1 of {len(reader.pages)}" in text
 
 
-def test_only_admins_may_export_and_every_export_is_audited(
-    as_desk, as_treating, as_colleague, anon, client_record, desk
+def _reauthenticated(http):
+    import time
+
+    session = http.session
+    session["kc_reauth_at"] = time.time()
+    session.save()
+    return http
+
+
+def test_records_officers_and_the_care_team_export_a_front_desk_admin_does_not(
+    as_records_officer, as_treating, as_colleague, as_desk, anon, client_record, records_officer, treating
 ):
-    for http in (as_treating, as_colleague):
-        assert http.get(f"/clients/{client_record.pk}/export.json").status_code == 404
-        assert http.get(f"/clients/{client_record.pk}/export.pdf").status_code == 404
+    """The complete record is clinical content: a plain front-desk admin and a therapist
+    outside the care team get 404, as on every clinical page; the treating therapist and
+    a records officer export, and every export is audited."""
+    for http in (as_desk, as_colleague):
+        _reauthenticated(http)
+        for fmt in ("json", "pdf"):
+            assert http.get(f"/clients/{client_record.pk}/export.{fmt}").status_code == 404
+    assert as_desk.get("/exports/confirm/").status_code == 404
     assert anon.get(f"/clients/{client_record.pk}/export.json").status_code == 302
-    as_desk.get(f"/clients/{client_record.pk}/export.json")
-    as_desk.get(f"/clients/{client_record.pk}/export.pdf")
-    formats = set(
-        AuditEvent.objects.filter(actor=desk, action="export", client_id=client_record.pk).values_list(
-            "detail__format", flat=True
+    assert not AuditEvent.objects.filter(action="export").exists()
+    for http, user in ((as_records_officer, records_officer), (_reauthenticated(as_treating), treating)):
+        for fmt in ("json", "pdf"):
+            assert http.get(f"/clients/{client_record.pk}/export.{fmt}").status_code == 200
+        formats = set(
+            AuditEvent.objects.filter(actor=user, action="export", client_id=client_record.pk).values_list(
+                "detail__format", flat=True
+            )
         )
-    )
-    assert formats == {"json", "pdf"}
+        assert formats == {"json", "pdf"}
 
 
-def test_markup_in_the_record_is_literal_text_in_the_export_pdf(as_desk, make_client, treating):
+def test_the_chart_offers_export_only_to_those_who_may(
+    as_records_officer, as_treating, as_desk, client_record
+):
+    url = f"/clients/{client_record.pk}/"
+    assert 'id="export-pdf"' not in as_desk.get(url).content.decode()
+    for http in (as_records_officer, as_treating):
+        assert 'id="export-pdf"' in http.get(url).content.decode()
+
+
+def test_naming_a_records_officer_is_an_audited_role_change(desk, treating):
+    services.user_update(user=treating, by=desk, data={"is_records_officer": True})
+    event = AuditEvent.objects.get(action="role_change", object_id=str(treating.pk))
+    assert event.detail["changed"]["is_records_officer"] == [False, True]
+    treating.refresh_from_db()
+    assert treating.role_label == "Therapist + Records officer"
+
+
+def test_markup_in_the_record_is_literal_text_in_the_export_pdf(as_records_officer, make_client, treating):
     payload = '<b>bold</b><img src="http://127.0.0.1:9/x"/>'
     client = make_client(treating, first_name="Mark", last_name="Up", goals=payload)
-    response = as_desk.get(f"/clients/{client.pk}/export.pdf")
+    response = as_records_officer.get(f"/clients/{client.pk}/export.pdf")
     text = re.sub(
         r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     )
     assert payload in text
 
 
-def test_the_export_command_writes_json_and_is_audited(client_record, desk, tmp_path):
+def test_the_export_command_writes_json_and_is_audited(client_record, records_officer, desk, tmp_path):
     from django.core.management import call_command
 
     out = tmp_path / "record.json"
     call_command(
-        "export_client", str(client_record.pk), "--output", str(out), "--by", "desk", stdout=io.StringIO()
+        "export_client", str(client_record.pk), "--output", str(out), "--by", "officer", stdout=io.StringIO()
     )
     data = json.loads(out.read_text())
     assert validate(data, SCHEMA) == []
@@ -214,26 +249,30 @@ def test_the_export_command_writes_json_and_is_audited(client_record, desk, tmp_
     ).exists()
 
 
-def test_render_sample_pdf_for_review(as_desk, client_record, full_record):
+def test_render_sample_pdf_for_review(as_records_officer, client_record, full_record):
     out = Path(settings.BASE_DIR) / "test-output" / "trust"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "client-export.pdf").write_bytes(as_desk.get(f"/clients/{client_record.pk}/export.pdf").content)
+    (out / "client-export.pdf").write_bytes(
+        as_records_officer.get(f"/clients/{client_record.pk}/export.pdf").content
+    )
 
 
-def test_an_export_asks_for_the_password_again_after_a_few_minutes(as_desk, client_record, desk, monkeypatch):
+def test_an_export_asks_for_the_password_again_after_a_few_minutes(
+    as_records_officer, client_record, records_officer, monkeypatch
+):
     import time
 
     real = time.time
     monkeypatch.setattr("clinic.auth.time.time", lambda: real() + 10 * 60)
-    response = as_desk.get(f"/clients/{client_record.pk}/export.json")
+    response = as_records_officer.get(f"/clients/{client_record.pk}/export.json")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/reauth/")
-    wrong = as_desk.post("/accounts/reauth/", {"password": "not-it"})
+    wrong = as_records_officer.post("/accounts/reauth/", {"password": "not-it"})
     assert wrong.status_code == 200
-    ok = as_desk.post(
+    ok = as_records_officer.post(
         f"/accounts/reauth/?next=/clients/{client_record.pk}/export.json", {"password": "test-pass-1234!"}
     )
     assert ok["Location"] == f"/clients/{client_record.pk}/export.json"
-    assert as_desk.get(ok["Location"]).status_code == 200
-    assert AuditEvent.objects.filter(actor=desk, action="reauth").exists()
-    assert AuditEvent.objects.filter(actor=desk, action="reauth_failed", outcome="denied").exists()
+    assert as_records_officer.get(ok["Location"]).status_code == 200
+    assert AuditEvent.objects.filter(actor=records_officer, action="reauth").exists()
+    assert AuditEvent.objects.filter(actor=records_officer, action="reauth_failed", outcome="denied").exists()

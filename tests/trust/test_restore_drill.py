@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from clinic.backups import backup_taken_at, latest_backup, scratch_pg_name, sha256_file
+from clinic.backups import backup_taken_at, latest_backup, scratch_pg_name
 from tests.trust import tempdb
 
 SEED = (
@@ -26,6 +26,10 @@ SEED = (
     " 'date_of_birth': date(1985, 5, 5), 'primary_therapist': u});"
     "built = objects.build_all(client=c, therapist=u);"
     "assert not built['errors'], built['errors']"
+)
+RESIGN = (
+    "import django; django.setup(); from pathlib import Path;"
+    "from clinic.backups import write_checksum_file; write_checksum_file(Path({path!r}))"
 )
 AUDIT_OF_DRILLS = (
     "import django, json; django.setup(); from clinic.models import AuditEvent;"
@@ -220,8 +224,8 @@ def test_a_corrupted_backup_with_a_matching_checksum_fails_the_restore(scratch_d
     else:
         data = data[: len(data) * 2 // 3]
     backup.write_bytes(bytes(data))
-    # Damaged before its checksum was recorded: only the restore itself can tell.
-    (backups / f"{backup.name}.sha256").write_text(f"{sha256_file(backup)}  {backup.name}\n")
+    # Damaged before its checksum was recorded (and signed): only the restore itself can tell.
+    scratch_db.run("-c", RESIGN.format(path=str(backup)))
 
     result = _drill(scratch_db, "--backup-dir", str(backups), env=tmpdir_env[1])
 

@@ -58,6 +58,7 @@ def _record_intake_through_the_form(as_treating, client: Client, payload: str) -
     data = {f"q_{q.code}": "yes" for q in QUESTIONS}
     data.update({name: _fit(payload, form_fields[name]) for name in INTAKE_TEXT_FIELDS})
     data["consent_given"] = "on"
+    data["pregnancy_stage"] = "t2"  # every question is answered yes, pregnancy included
     response = as_treating.post(f"/clients/{client.pk}/intake/", data)
     assert response.status_code == 302, response.context and response.context["form"].errors
 

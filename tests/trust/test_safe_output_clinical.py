@@ -22,11 +22,18 @@ pytestmark = pytest.mark.django_db
 
 NOTE_TEXT_FIELDS = ("chief_complaint", "focus", "subjective", "objective", "analysis", "plan_next", "goals")
 COMPLETE = {
+    "screen_changed": "no",
     "nprs_first_step": 6,
     "nprs_rest": 2,
     "nprs_worst_24h": 7,
     "frequency": "Weekly",
 }
+
+
+@pytest.fixture(autouse=True)
+def _consent_on_file(screened):
+    """Treatment and signing need a health screen with consent on file."""
+    screened()
 
 
 @pytest.fixture(autouse=True)

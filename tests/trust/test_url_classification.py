@@ -84,6 +84,9 @@ CLASSIFICATION: dict[str, Rule] = {
     "clinic_profile": role(ADMINS),
     "audit_list": role(ADMINS),
     "audit_export_csv": role(ADMINS),
+    # The second confirmation before a bulk export: for those who may export (therapists and
+    # records officers; no persona here is a records officer, see tests/trust/test_client_export.py).
+    "bulk_export_confirm": role(THERAPISTS),
     "programs:library_manage": role(ADMINS),
     "programs:exercise_create": role(ADMINS, THERAPISTS),  # the library is shared clinic knowledge
     "programs:exercise_edit": role(ADMINS, THERAPISTS),
@@ -102,8 +105,12 @@ CLASSIFICATION: dict[str, Rule] = {
     "client_edit": scoped("client", CARE_TEAM, ADMINS),
     "client_archive": scoped("client", ADMINS),
     "user_edit": scoped("user", ADMINS),
-    "client_export_json": scoped("client", ADMINS),  # the complete record: admins only
-    "client_export_pdf": scoped("client", ADMINS),
+    # Importing clients from another system's CSV: upload, then preview and import.
+    "client_import": role(ADMINS),
+    "client_import_preview": role(ADMINS),
+    # The complete record is clinical: the care team (and records officers), never a plain admin.
+    "client_export_json": scoped("client", CARE_TEAM),
+    "client_export_pdf": scoped("client", CARE_TEAM),
     # The disclosure log (45 CFR 164.528): the front desk's, no clinical content; admins only.
     "client_disclosures": scoped("client", ADMINS),
     "disclosure_new": scoped("client", ADMINS),
@@ -111,10 +118,13 @@ CLASSIFICATION: dict[str, Rule] = {
     "emergency_access_start": scoped("client", BREAK_GLASS),  # break-glass: any client, flagged therapists
     # --- object-scoped: clinical content (care team only)
     "intake_edit": scoped("client", CARE_TEAM),
+    "consent_withdraw": scoped("client", CARE_TEAM),
+    "screen_detail": scoped("health_screen", CARE_TEAM),
     "assessment_new": scoped("client", CARE_TEAM),
     "assessment_detail": scoped("assessment", CARE_TEAM),
     "assessment_edit": scoped("assessment", CARE_TEAM),
     "assessment_sign": scoped("assessment", CARE_TEAM),
+    "assessment_autosave": scoped("assessment", CARE_TEAM),
     "assessment_compare": scoped("assessment", CARE_TEAM),
     "client_notes": scoped("client", CARE_TEAM),
     "note_new": scoped("client", CARE_TEAM),
@@ -124,6 +134,7 @@ CLASSIFICATION: dict[str, Rule] = {
     "note_apply_template": scoped("note", CARE_TEAM),
     "note_link_assessment": scoped("note", CARE_TEAM),
     "treatment_add": scoped("note", CARE_TEAM),
+    "note_override_consent": scoped("note", CARE_TEAM),
     "treatments_repeat": scoped("note", CARE_TEAM),
     "treatment_remove": scoped("note_row", CARE_TEAM),
     "treatment_confirm": scoped("note_row", CARE_TEAM),
@@ -151,6 +162,7 @@ CLASSIFICATION: dict[str, Rule] = {
     "programs:item_update": scoped("program_item", CARE_TEAM),
     "programs:item_remove": scoped("program_item", CARE_TEAM),
     "programs:item_move": scoped("program_item", CARE_TEAM),
+    "programs:item_override": scoped("program_item", CARE_TEAM),
     "programs:version_detail": scoped("program_version", CARE_TEAM),
     "programs:version_handout": scoped("program_version", CARE_TEAM),
     "programs:note_adherence": scoped("note", CARE_TEAM),
@@ -305,8 +317,20 @@ def test_object_routes_leak_nothing_and_change_nothing_for_outsiders(
     http = _http_for(persona, users)
     url = _url(route, name, ids if isinstance(ids, dict) else {"pk": ids})
     before = _row_counts()
+    refused = 0
+    denials_before = _denials()
     for method in METHODS:
         response = getattr(http, method)(url)
         assert _is_denied(response), (persona, method, url, response.status_code)
         assert client_record.last_name.encode() not in response.content, (persona, method, url)
+        refused += response.status_code == 404
     assert _row_counts() == before
+    # Every refusal of a signed-in user is a security event in the audit log.
+    expected = refused if persona != "anon" else 0
+    assert _denials() - denials_before == expected, (persona, url)
+
+
+def _denials() -> int:
+    from clinic.models import AuditEvent
+
+    return AuditEvent.objects.filter(action="access_denied", outcome="denied").count()

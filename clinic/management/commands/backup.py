@@ -1,15 +1,20 @@
-"""Take a verified, consistent backup of the database, encrypted when a key is configured."""
+"""Take a verified, consistent backup of the database, encrypted when a key is configured,
+with its checksum signed with the audit key; publish the audit log's head first."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from clinic.audit import audit_record, verify_chain
+from clinic.audit_heads import HeadFileError, publish_head
 from clinic.backups import BackupError, choose_encryption, default_backup_path, take_backup
+
+logger = logging.getLogger("clinic.backups")
 
 
 class Command(BaseCommand):
@@ -48,9 +53,29 @@ class Command(BaseCommand):
         audit_record(
             actor=None, action="backup", detail={"file": output.name, "encrypted": encryption is not None}
         )
+        # The head, this backup's own row included, goes outside the database before the
+        # snapshot: the backup then holds the published head, and a later truncation shows.
+        try:
+            publish_head()
+        except HeadFileError as exc:
+            warning = f"WARNING: the audit head was not published: {exc}"
+            logger.error(warning)
+            self.stderr.write(self.style.WARNING(warning))
         try:
             result = take_backup(output, encryption=encryption, keep_plaintext=options["keep_plaintext"])
         except BackupError as exc:
             raise CommandError(f"Backup FAILED: {exc}") from exc
         encrypted = f"; encrypted, {result.encrypted}" if result.encrypted else "; NOT encrypted"
-        self.stdout.write(f"Backup OK: {result.path} sha256 {result.sha256}; {result.check}{encrypted}")
+        self.stdout.write(
+            f"Backup OK: {result.path} sha256 {result.sha256}; {result.check}{encrypted}; "
+            "checksum signed with the audit key"
+        )
+        if not result.encrypted:
+            warning = (
+                f"WARNING: {result.path.name} is NOT encrypted. It holds every client's record in "
+                "plain form: keep it on this host only. Set KC_BACKUP_PASSPHRASE_FILE (or "
+                "KC_BACKUP_GPG_RECIPIENT_FILE) so every backup is encrypted, and "
+                "KC_BACKUP_REQUIRE_ENCRYPTION=true to refuse unencrypted ones."
+            )
+            logger.warning(warning)
+            self.stderr.write(self.style.WARNING(warning))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 
+from clinic.access import get_client_for_export, may_export_records
 from clinic.audit import audit_record
 from clinic.export import collect_client_export, render_json, render_pdf
-from clinic.models import Client, ClinicProfile, User
+from clinic.models import ClinicProfile, User
 from clinic.pdf import Letterhead
 
 
@@ -19,17 +21,23 @@ class Command(BaseCommand):
         parser.add_argument("client_id", type=int)
         parser.add_argument("--format", choices=["json", "pdf"], default="json")
         parser.add_argument("--output", required=True)
-        parser.add_argument("--by", required=True, help="Username of the admin requesting the export.")
+        parser.add_argument(
+            "--by",
+            required=True,
+            help="Username of the records officer, or care-team therapist, requesting the export.",
+        )
 
     def handle(self, *args, **options):
         try:
-            by = User.objects.get(username=options["by"], is_active=True, is_clinic_admin=True)
+            by = User.objects.get(username=options["by"], is_active=True)
         except User.DoesNotExist as exc:
-            raise CommandError("--by must name an active clinic admin") from exc
+            raise CommandError("--by must name an active user") from exc
+        if not may_export_records(by):
+            raise CommandError("--by must name a records officer or a therapist on the client's care team")
         try:
-            client = Client.objects.get(pk=options["client_id"])
-        except Client.DoesNotExist as exc:
-            raise CommandError("No such client") from exc
+            client = get_client_for_export(by, options["client_id"])
+        except Http404 as exc:
+            raise CommandError("No such client on this user's records") from exc
         data = collect_client_export(client=client, by=by)
         if options["format"] == "json":
             body = render_json(data)

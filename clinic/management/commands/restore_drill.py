@@ -1,11 +1,13 @@
 """Prove the newest backup can be restored and used (DATA-3); run it nightly after `backup`.
 
-The backup must be younger than the recovery point objective (KC_BACKUP_RPO_HOURS)
-and match its recorded SHA-256. An encrypted backup is decrypted with the escrowed
+The backup must be younger than the recovery point objective (KC_BACKUP_RPO_HOURS),
+match its recorded SHA-256 and carry a valid signature with the audit key
+(--allow-unsigned drills one without, and says so). An encrypted backup is decrypted with the escrowed
 key (the passphrase file, or the secret key given) into a private folder: that
 proves the key still opens the backups. It is restored into a scratch copy, never the
 live database, and a second process whose database *is* that copy checks it:
-no unapplied migrations, an intact audit hash chain, and the real selectors and
+no unapplied migrations, an intact audit hash chain (checked with the audit keys and
+against the heads published up to the copy's newest event), and the real selectors and
 PDF renderers of the other apps working on it. The restore time is the
 achieved recovery time. One audit event records every drill, passed or failed.
 
@@ -35,11 +37,13 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from clinic.audit import audit_record, verify_chain
+from clinic.audit_heads import HeadFileError, check_heads, publish_head
 from clinic.backups import (
     BackupError,
     ScratchCopy,
+    UnsignedBackup,
     backup_taken_at,
-    check_sidecar,
+    check_backup_file,
     choose_encryption,
     decrypt_file,
     default_backup_dir,
@@ -161,6 +165,10 @@ def inspect_restored_copy(*, checksums: bool) -> dict[str, Any]:
     chain = step("audit chain", verify_chain)
     if chain:
         out["problems"].append(f"audit chain: {len(chain)} problem(s), first: {chain[0]}")
+    heads = step("audit heads", lambda: check_heads(within=True))
+    if heads is not None:
+        out["published_heads_checked"] = heads.heads_checked
+        out["problems"].extend(f"audit heads: {problem}" for problem in heads.problems)
     out["audit_events"] = step("audit log", AuditEvent.objects.count)
     out["audit_head"] = step(
         "audit log", lambda: AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
@@ -214,6 +222,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--secret-key-file",
             help="Exported OpenPGP secret key, for backups encrypted to a public key.",
+        )
+        parser.add_argument(
+            "--allow-unsigned",
+            action="store_true",
+            help="Drill a backup whose signature with the audit key is missing or wrong (one taken "
+            "before backups were signed); the report and the audit event say so.",
         )
         parser.add_argument(
             "--take-backup",
@@ -275,6 +289,10 @@ class Command(BaseCommand):
                 action="backup",
                 detail={"file": output.name, "via": "restore_drill", "encrypted": encryption is not None},
             )
+            try:
+                publish_head()
+            except HeadFileError as exc:
+                report.add("audit head", f"NOT published: {exc}")
             taken = take_backup(output, checksums=True, encryption=encryption)
             live_sums = taken.checksums
             source = taken.path
@@ -308,9 +326,21 @@ class Command(BaseCommand):
         # mkdtemp: a folder only this user can enter, for the decrypted copy too.
         with tempfile.TemporaryDirectory(prefix="kc-restore-drill-") as workdir:
             restore_started = time.monotonic()
-            digest = check_sidecar(source, required=True)
-            report.detail["sha256"] = digest
-            report.add("sha256", f"ok {digest}")
+            try:
+                checked = check_backup_file(
+                    source, sidecar_required=True, allow_unsigned=options.get("allow_unsigned", False)
+                )
+            except UnsignedBackup as exc:
+                report.detail["signature"] = "refused"
+                raise DrillFailed(f"{exc} (--allow-unsigned drills it anyway)") from exc
+            report.detail["sha256"] = checked.sha256
+            report.detail["signature"] = checked.signature
+            report.add("sha256", f"ok {checked.sha256}")
+            if checked.signature == "valid":
+                report.add("signature", f"ok: signed with the audit key (key {checked.key_id})")
+            else:
+                report.detail["allow_unsigned"] = True
+                report.add("signature", f"NOT VALID, drilled with --allow-unsigned: {checked.problem}")
             plain = source
             if encrypted:
                 passphrase, secret_key = options.get("passphrase_file"), options.get("secret_key_file")
@@ -376,8 +406,11 @@ class Command(BaseCommand):
                     f"the live audit log no longer holds event {head[0]} as the backup has it "
                     "(edited or cut short since the backup)"
                 )
+        report.detail["published_heads_checked"] = found.get("published_heads_checked")
         if not any(p.startswith("audit") for p in found["problems"]):
-            report.add("audit log", f"{found.get('audit_events')} events, chain intact")
+            heads = found.get("published_heads_checked")
+            published = f", {heads} published head(s) intact" if heads else ""
+            report.add("audit log", f"{found.get('audit_events')} events, chain intact{published}")
         counts = found.get("counts") or {}
         report.detail["counts"] = counts
         pdfs = found.get("pdfs") or {}

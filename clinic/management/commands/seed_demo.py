@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from clinic import services
+from clinic.audit import run_alone
 from clinic.models import Client, ClinicProfile, User
 from clinic.screening import QUESTIONS
 
@@ -89,7 +90,7 @@ CLIENTS = [
         "therapist",
         False,
         "Return to ultra training",
-        {"steroid_injection": "Left heel, 6 weeks ago"},
+        {"steroid_injection": ("Left heel", timedelta(weeks=6))},
     ),
     (
         "Grace",
@@ -185,7 +186,7 @@ CLIENTS = [
         "therapist2",
         False,
         "Sub-3 marathon",
-        {"heel_red_flags": "Sudden mileage jump; bony tenderness to check"},
+        {"heel_soon": "Night ache after a sudden mileage jump; tenderness to check"},
     ),
     (
         "Fatima",
@@ -254,11 +255,26 @@ CLIENTS = [
 ]
 
 
+def _answer(code: str, yes: dict, intake_at) -> tuple:
+    """A screen answer; a yes given as (details, time before the intake) is dated."""
+    value = yes.get(code)
+    if value is None:
+        return (False, "", None)
+    if isinstance(value, tuple):
+        details, before = value
+        return (True, details, timezone.localdate(intake_at - before))
+    return (True, value, None)
+
+
 class Command(BaseCommand):
     help = "Load the demo clinic, users and clients (idempotent)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # Seeding runs alone and composes many services in one transaction.
+        with run_alone(), transaction.atomic():
+            self._seed(*args, **options)
+
+    def _seed(self, *args, **options):
         profile = ClinicProfile.load()
         if profile.name == "Kinetic Chart Clinic":
             profile.name = "Northside Sports Massage & Movement"
@@ -337,7 +353,7 @@ class Command(BaseCommand):
                 services.health_screen_record(
                     client=client,
                     by=users[primary],
-                    answers={q.code: (q.code in yes, yes.get(q.code, "")) for q in QUESTIONS},
+                    answers={q.code: _answer(q.code, yes, intake_at) for q in QUESTIONS},
                     medications="None" if not yes else "See flags",
                     consent_given=True,
                     taken_at=intake_at,

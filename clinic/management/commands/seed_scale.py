@@ -38,7 +38,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from clinic.audit import GENESIS_HASH, compute_hash, hashed_fields
+from clinic.audit import GENESIS_HASH, current_key, sign_event
 from clinic.models import AuditEvent, Client, Consent, HealthScreen, ScreenAnswer, User
 from clinic.screening import CONSENT_TEXT_VERSION, QUESTIONS
 
@@ -437,8 +437,9 @@ class Seeder:
         self.insert(Consent, consents, "consents")
 
     def audit_created(self, clients: list[dict]) -> None:
-        """One "create" row per client, chained like the real ones."""
+        """One "create" row per client, chained and signed like the real ones."""
         prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
+        key = current_key()
         rows = []
         for client in clients:
             event = AuditEvent(
@@ -451,8 +452,8 @@ class Seeder:
                 object_id=str(client["id"]),
                 detail={"synthetic": True},
             )
-            event.prev_hash = prev
-            event.hash = prev = compute_hash(prev, hashed_fields(event))
+            sign_event(event, prev, key)
+            prev = event.hash
             rows.append({f.attname: getattr(event, f.attname) for f in AuditEvent._meta.concrete_fields})
             rows[-1]["id"] = self.new_id(AuditEvent)
         self.insert(AuditEvent, rows, "audit events")
@@ -613,9 +614,17 @@ class AppModels:
         rows = []
         for code in codes:
             measure = measures[code]
+            # Measures with test positions are compared only within one position.
+            position = measure.positions[0][0] if getattr(measure, "positions", ()) else ""
             for side in ("L", "R") if measure.per_side else ("",):
                 rows.append(
-                    {"assessment_id": assessment_id, "code": code, "side": side, **self.value(rng, measure)}
+                    {
+                        "assessment_id": assessment_id,
+                        "code": code,
+                        "side": side,
+                        "position": position,
+                        **self.value(rng, measure),
+                    }
                 )
         return rows
 
@@ -629,6 +638,8 @@ class AppModels:
         if kind == "domains":
             poor = rng.sample([c for c, _label in measure.choices], rng.randint(0, 2))
             return {"value": Decimal(len(poor)), "detail": ",".join(poor)}
+        if kind == "count_of":  # monofilament: sites felt of sites tested
+            return {"value": Decimal(rng.randint(2, 3)), "detail": "3"}
         if measure.code.startswith("nprs"):
             return {"value": Decimal(rng.randint(0, 7))}
         low = measure.min_value if measure.min_value is not None else Decimal(0)
@@ -662,7 +673,7 @@ class AppModels:
                 "subjective": "Reports " + rng.choice(self.COMPLAINTS).lower() + " Working full shifts.",
                 "objective": "Increased tone gastrocnemius medial head; tender MCT on palpation. "
                 "Gait: mild overstride.",
-                "analysis": "Calf and plantar fascia overload consistent with the rise in running volume.",
+                "analysis": "Findings: calf and plantar fascia tender after the rise in running volume.",
                 "plan_next": "Review heel-raise capacity; progress loading if pain stays at or below 3/10 "
                 "the next morning.",
                 "frequency": "Weekly for four weeks",

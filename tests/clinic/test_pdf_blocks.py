@@ -1,0 +1,76 @@
+"""The shared PDF building blocks that keep any stored text printable."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from clinic.pdf import (
+    CELL_LINES,
+    CHUNK_CHARS,
+    CHUNK_LINES,
+    cell,
+    chunks,
+    clip,
+    fit_line,
+    paragraphs,
+    plain,
+    wrap_lines,
+)
+
+_text = st.text(
+    alphabet=st.one_of(st.characters(), st.sampled_from(" \n.,;x")), max_size=12_000
+) | st.integers(0, 12_000).map(lambda n: "x" * n)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_text)
+def test_chunks_are_bounded_and_lose_only_the_break_they_were_cut_at(text):
+    pieces = chunks(text)
+    assert all(len(p) <= CHUNK_CHARS and p.count("\n") < CHUNK_LINES for p in pieces)
+    joined = "".join(pieces)
+    # Every non-space character survives, in order.
+    assert [c for c in joined if c not in " \n"] == [c for c in text if c not in " \n"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(_text, st.sampled_from([40.0, 120.0, 480.0]))
+def test_wrapped_lines_fit_the_width_and_keep_every_character(text, width):
+    lines = wrap_lines(text, "Helvetica", 10, width)
+    for line in lines:
+        assert stringWidth(line, "Helvetica", 10) <= width + 0.01 or len(line) == 1
+    assert "".join("".join(lines).split()) == "".join(plain(text).split())
+
+
+def test_plain_drops_control_characters_and_lone_surrogates_but_keeps_line_breaks():
+    assert plain("a\x00b\x1b[1m\r\nc\rd\te\ud800") == "ab[1m\nc\nd e\ufffd"
+
+
+def test_clip_and_fit_line_cut_with_an_ellipsis():
+    assert clip("short", 10) == "short"
+    assert clip("word " * 100, 20).endswith("…") and len(clip("word " * 100, 20)) <= 21
+    line = fit_line("Ann " * 5_000 + "· DOB 1980-01-02", "Helvetica", 9, 300)
+    assert line.endswith("…") and stringWidth(line, "Helvetica", 9) <= 300
+
+
+def test_a_long_cell_is_shortened_and_its_full_text_kept_for_below_the_table():
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=10, leading=12)
+    overflow: list = []
+    short = cell("Calf", style, 60, overflow=overflow, label="Treatment 1, Region")
+    assert overflow == [] and "Calf" in short.text
+    # A treatment note of its full 200 characters stays in its column of the note PDF.
+    note = ("Eased after five minutes; client reports less tightness on stairs. " * 3)[:200]
+    kept = cell(note, style, 81, overflow=overflow, label="Treatment 1, Note")
+    assert overflow == [] and kept.wrap(81, 10_000)[1] <= CELL_LINES * 12
+    long = cell("x" * 5_000, style, 60, overflow=overflow, label="Treatment 1, Note")
+    assert overflow == [("Treatment 1, Note", "x" * 5_000)]
+    assert "in full below the table" in long.text
+    assert long.wrap(60, 10_000)[1] <= (CELL_LINES + 2) * 12
+
+
+def test_paragraphs_escape_user_text_and_keep_the_trusted_lead():
+    parts = paragraphs("<b>not bold</b> & more", ParagraphStyle("t"), lead="<b>Notes:</b>")
+    assert len(parts) == 1
+    assert parts[0].text == "<b>Notes:</b> &lt;b&gt;not bold&lt;/b&gt; &amp; more"

@@ -1,0 +1,49 @@
+"""The audit page reads as plain sentences: no model labels, record codes or raw JSON."""
+
+from __future__ import annotations
+
+from clinic import audit_words
+from clinic.audit import audit_record
+from clinic.views_audit import KNOWN_ACTIONS
+
+
+def test_viewing_a_chart_reads_as_a_sentence(as_desk, treating, client_record):
+    audit_record(actor=treating, action="view", client=client_record.pk, target=client_record)
+    html = as_desk.get("/audit/", {"client": client_record.pk}).content.decode()
+    assert "Treating Therapist viewed the chart of Priya Raman" in html
+    assert "clinic.client" not in html
+
+
+def test_details_are_words_not_json(as_desk, treating, client_record):
+    audit_record(
+        actor=treating,
+        action="update",
+        client=client_record.pk,
+        target=client_record,
+        detail={"fields": ["phone", "email"], "late_entry": False},
+    )
+    page = as_desk.get("/audit/", {"client": client_record.pk, "action": "update"}).content.decode()
+    html = page[page.index("<tbody>") :]
+    assert "fields: phone, email" in html
+    assert "late entry: no" in html
+    assert '{"' not in html and "[&quot;" not in html
+
+
+def test_records_are_named_by_their_plain_name():
+    assert audit_words.record_name("notes.visitnote") == "visit note"
+    assert (
+        audit_words.sentence(
+            action="sign", actor="Sam Okafor", object_type="notes.visitnote", client="Maya Thornbury"
+        )
+        == "Sam Okafor signed a visit note of Maya Thornbury"
+    )
+    assert (
+        audit_words.sentence(action="login", actor="Sam Okafor", object_type="", client="")
+        == "Sam Okafor signed in"
+    )
+
+
+def test_every_action_in_the_filter_has_a_plain_label():
+    for action in KNOWN_ACTIONS:
+        label = audit_words.action_label(action)
+        assert "_" not in label and label[:1].isupper(), action
