@@ -74,6 +74,7 @@ class FormParser(HTMLParser):
                 "hx_post": a.get("hx-post") or "",
                 "fields": {},
                 "selects": {},
+                "radios": {},
             }
             self.forms.append(self._form)
         if self._form is None:
@@ -81,6 +82,8 @@ class FormParser(HTMLParser):
         name = a.get("name")
         if tag == "input" and name:
             kind = (a.get("type") or "text").lower()
+            if kind == "radio":
+                self._form["radios"].setdefault(name, []).append(a.get("value", "on"))
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
                     self._form["fields"][name] = a.get("value", "on")
@@ -242,7 +245,9 @@ class Therapist:
             return
         data = dict(form["fields"], csrfmiddlewaretoken=self.csrf())
         items = []
-        for name, options in form["selects"].items():
+        # The pain response is a set of buttons (radio inputs); older pages had a dropdown.
+        choices = {**form["selects"], **form["radios"]}
+        for name, options in choices.items():
             if name.startswith("pain_"):
                 data[name] = next(o for o in options if o)
                 data["days_" + name[len("pain_") :]] = str(n % 8)
