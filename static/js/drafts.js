@@ -11,6 +11,7 @@
 
   const STORE = "kc-unsaved:";
   const RETRY_MAX_MS = 30000;
+  const FLUSH_WAIT_MS = 20000; // a save with no answer by then counts as not saved
 
   function fieldsOf(form) {
     const values = {};
@@ -101,21 +102,37 @@
   };
 
   // Save now. Resolves true when the server has everything typed so far.
+  // While an earlier save is still on its way, htmx queues this one (hx-sync "queue last") and
+  // settles its promise at once; so the answer that counts is the first one for a save that
+  // carried everything typed up to now, whichever request that turns out to be.
   Draft.prototype.flush = function () {
     if (!this.autosave) return Promise.resolve(!this.dirty());
     if (!this.dirty()) return Promise.resolve(true);
     const seq = this.seq;
-    const url = this.form.getAttribute("hx-post");
-    return window.htmx
-      .ajax("POST", url, { source: this.form, target: "#autosave-status", swap: "outerHTML" })
-      .then(
-        // htmx settles the request's events before this check runs.
-        () => new Promise((resolve) => window.setTimeout(() => resolve(this.savedSeq >= seq), 0)),
-        () => {
+    const form = this.form;
+    return new Promise((resolve) => {
+      let timer = null;
+      const finish = () => {
+        document.body.removeEventListener("htmx:afterRequest", answered);
+        window.clearTimeout(timer);
+        // htmx settles the request's own handlers before this check runs.
+        window.setTimeout(() => resolve(this.savedSeq >= seq), 0);
+      };
+      const answered = (event) => {
+        if (event.detail.elt !== form) return;
+        const xhr = event.detail.xhr;
+        if (xhr.status === 200 && (xhr.kcSeq || 0) < seq) return; // an older save; ours is queued
+        finish();
+      };
+      document.body.addEventListener("htmx:afterRequest", answered);
+      timer = window.setTimeout(finish, FLUSH_WAIT_MS);
+      window.htmx
+        .ajax("POST", form.getAttribute("hx-post"), { source: form, target: "#autosave-status", swap: "outerHTML" })
+        .catch(() => {
           this.offline();
-          return false;
-        }
-      );
+          finish();
+        });
+    });
   };
 
   // Closing the tab or typing an address: hand the newest text to the browser to deliver.

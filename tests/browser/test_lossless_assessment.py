@@ -142,3 +142,35 @@ def test_a_second_tab_with_a_stale_version_is_refused_and_keeps_its_text(page, l
     expect(second.locator(FINDINGS)).to_have_value("Typed in the second tab.")
     second.close()
 
+
+def test_leaving_while_an_earlier_save_is_on_its_way_waits_for_the_newest_text(page, login):
+    """The link is clicked while an autosave is still on its way. The save of the newest
+    text is queued behind it; the page leaves only when that one is answered, without asking."""
+    questions = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    edit_url = _draft_assessment(page, login)
+    held = []
+
+    def hold_the_first_save(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r"/assessments/\d+/autosave/$"), hold_the_first_save)
+    _findings(page).fill("The first half,")
+    for _ in range(100):  # the autosave delay passes and the first save leaves the page
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the first autosave never left the page"
+    text = "The first half, and the rest typed while it was on its way."
+    _findings(page).fill(text)
+    page.click("nav a.nav-link:has-text('Clients')")
+    page.wait_for_timeout(300)
+    assert page.url == edit_url  # still waiting for the save of the newest text
+    held[0].continue_()
+    page.wait_for_url(re.compile(r"/clients/$"))
+    assert questions == []
+    page.goto(edit_url)
+    expect(page.locator(FINDINGS)).to_have_value(text)
