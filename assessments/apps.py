@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
+
+    def ready(self):
+        from assessments import chart
+        from clinic import composition
+
+        composition.register(
+            "assessments",
+            chart_section=chart.chart_section,
+        )

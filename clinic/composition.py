@@ -1,24 +1,29 @@
 """Pages that gather from every app: the client chart and the home dashboard.
 
-This is the one module that sees all apps. It knows them only by the names of
-their ``chart`` modules; each one offers
+Apps above ``clinic`` register what they add when they start (their ``AppConfig.ready``):
+
+    composition.register("notes", chart_section=..., home_section=..., note_section=...)
+
+with
 
     chart_section(*, client, user) -> Section | None
     home_section(*, user) -> Section | None
     note_section(*, note, user) -> Section | None   (shown on a visit note page)
 
-and is called only for users who may read the client's clinical content.
-Everything else in ``clinic`` stays below the other apps.
+called only for users who may read the client's clinical content. ``clinic`` never names
+the apps above it, and nothing is looked up by name at request time: a mistake in an
+app's section module stops the app from starting instead of hiding its section.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.module_loading import import_string
-
-SECTION_MODULES = ("assessments.chart", "notes.chart", "programs.chart")
+KINDS = ("chart_section", "home_section", "note_section")
+# kind -> [(app label, provider)], in the order the apps started (INSTALLED_APPS order).
+REGISTRY: dict[str, list[tuple[str, Callable[..., Any]]]] = {kind: [] for kind in KINDS}
 
 
 @dataclass
@@ -33,14 +38,27 @@ class Section:
     tab: tuple[str, str, str] | None = None
 
 
-def _collect(func_name: str, **kwargs) -> list[Section]:
+def register(app_label: str, **providers: Callable[..., Any]) -> None:
+    """Register an app's section providers; registering the same app twice replaces its entries."""
+    unknown = set(providers) - set(KINDS)
+    if unknown:
+        raise TypeError(f"unknown section kinds: {', '.join(sorted(unknown))}")
+    for kind, provider in providers.items():
+        entries = [entry for entry in REGISTRY[kind] if entry[0] != app_label]
+        REGISTRY[kind] = [*entries, (app_label, provider)]
+
+
+def registry_only(*app_labels: str) -> dict[str, list[tuple[str, Callable[..., Any]]]]:
+    """The registry narrowed to some apps (tests pin each app's own queries with it)."""
+    return {
+        kind: [entry for entry in entries if entry[0] in app_labels] for kind, entries in REGISTRY.items()
+    }
+
+
+def _collect(kind: str, **kwargs) -> list[Section]:
     sections = []
-    for module in SECTION_MODULES:
-        try:
-            func = import_string(f"{module}.{func_name}")
-        except ImportError:
-            continue
-        section = func(**kwargs)
+    for _app_label, provider in REGISTRY[kind]:
+        section = provider(**kwargs)
         if section is not None:
             sections.append(section)
     sections.sort(key=lambda s: s.order)

@@ -5,7 +5,15 @@ class NotesConfig(AppConfig):
     name = "notes"
 
     def ready(self):
+        from clinic import composition
         from clinic.integrity import register_check
+        from notes import chart
         from notes.services import signed_notes_verify
 
+        composition.register(
+            "notes",
+            chart_section=chart.chart_section,
+            home_section=chart.home_section,
+            note_section=chart.note_section,
+        )
         register_check("signed notes", signed_notes_verify)
