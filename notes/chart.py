@@ -48,7 +48,12 @@ def home_section(*, user) -> Section | None:
     rows, total = selectors.unsigned_notes(user)
     return Section(
         template="notes/_home_unsigned.html",
-        context={"rows": rows, "total": total, "overdue": sum(1 for r in rows if r.overdue)},
+        context={
+            "rows": rows,
+            "total": total,
+            "overdue": sum(1 for r in rows if r.overdue),
+            "supervisee_rows": selectors.supervisee_drafts(user),
+        },
         order=10,
     )
 

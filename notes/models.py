@@ -123,6 +123,21 @@ class VisitNoteQuerySet(LockedQuerySet):
             .order_by("service_at", "id")
         )
 
+    def unsigned_of_supervisees(self, user) -> VisitNoteQuerySet:
+        """Drafts of the therapists who name ``user`` as a supervisor, oldest first, and only
+        while the clinic allows named supervisors (the same rule as clinic.records)."""
+        from clinic.models import ClinicProfile
+
+        allowed = Exists(ClinicProfile.objects.filter(pk=1, named_supervisors_allowed=True))
+        return (
+            self.filter(allowed, therapist__supervisors=user, signed_at__isnull=True)
+            .exclude(therapist=user)
+            .with_error_flag()
+            .filter(in_error=False)
+            .select_related("client", "therapist")
+            .order_by("service_at", "id")
+        )
+
     def previous_for(self, client, *, before=None, exclude_pk=None) -> VisitNoteQuerySet:
         """Signed, valid notes of a client before a time, newest first (for copy-forward)."""
         qs = self.filter(client=client, signed_at__isnull=False).with_error_flag().filter(in_error=False)

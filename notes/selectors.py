@@ -188,6 +188,16 @@ def unsigned_notes(user: User, *, now: datetime | None = None) -> tuple[list[Uns
     return rows, total
 
 
+def supervisee_drafts(user: User, *, now: datetime | None = None) -> list[UnsignedRow]:
+    """Drafts a named supervisor may finish, oldest first (1 query; none while the clinic
+    does not allow named supervisors)."""
+    now = now or timezone.now()
+    return [
+        UnsignedRow(note=n, overdue=now - n.service_at > OVERDUE_AFTER, age=_age(now - n.service_at))
+        for n in VisitNote.objects.unsigned_of_supervisees(user)[:UNSIGNED_LIMIT]
+    ]
+
+
 # --- Amendment requests from clients ----------------------------------------------------------
 
 

@@ -105,5 +105,6 @@ SIGNED_NOTE_QUERIES = 15
 # assessment choices, the safety interlock (screen, answers, consent), and the therapist's
 # recent rows that rank the technique and region chips (one query).
 DRAFT_NOTE_QUERIES = 24
-# Home: the client list and the unsigned-notes section (count + rows).
-HOME_QUERIES = 10
+# Home: the client list and the unsigned-notes section (count + rows, and the drafts of the
+# therapists the user supervises: one query, empty while the clinic does not allow it).
+HOME_QUERIES = 11

@@ -320,3 +320,30 @@ def test_a_named_supervisor_may_record_adherence_on_a_supervisee_note(
     program_services.adherence_record(client=team_client, by=supervisor, rows=rows, visit=note)
     row = AuditEvent.objects.filter(action="create", object_type="programs.adherence").get()
     assert row.actor == supervisor and row.detail["as_supervisor_of"] == "Treating Therapist"
+
+
+# --- The supervisor's home page ------------------------------------------------------------
+
+
+def _home_drafts(user) -> str:
+    html = _http(user).get(reverse("home")).content.decode()
+    start = html.find('id="supervisee-drafts"')
+    return "" if start < 0 else html[start : html.index("</table>", start)]
+
+
+def test_a_named_supervisor_sees_the_supervisees_drafts_on_the_home_page(
+    team_client, treating, supervisor, teammate, named, allowed
+):
+    _draft(team_client, treating, chief_complaint="Heel pain on first steps")
+    section = _home_drafts(supervisor)
+    assert team_client.full_name in section
+    assert treating.display_name in section
+    assert _home_drafts(teammate) == ""  # a colleague who is not named sees nothing
+    assert _home_drafts(treating) == ""  # the author's own drafts are in their own list
+
+
+def test_the_supervisees_drafts_stay_off_the_home_page_while_the_setting_is_off(
+    team_client, treating, supervisor, named
+):
+    _draft(team_client, treating)
+    assert _home_drafts(supervisor) == ""
