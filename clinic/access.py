@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from clinic.models import Client, ClientImport, EmergencyAccess, User
+from clinic.models import Client, ClientDocument, ClientImport, EmergencyAccess, User
 
 
 class OutOfScope(Http404):
@@ -57,6 +57,19 @@ def get_clinical_client_for_user(user, pk) -> Client:
         return qs.get(pk=_as_int(pk))
     except Client.DoesNotExist:
         raise OutOfScope("No such client", model=Client, pk=pk) from None
+
+
+def get_document_for_user(user, pk) -> ClientDocument:
+    """A document attached to a client: for the therapists who read that client's
+    clinical content. The front desk may attach a referral letter or a consent form
+    but never reads a document back (404)."""
+    qs = ClientDocument.objects.filter(client__in=Client.objects.clinical_for(user)).select_related(
+        "client", "attached_by", "in_error_by"
+    )
+    try:
+        return qs.get(pk=_as_int(pk))
+    except ClientDocument.DoesNotExist:
+        raise OutOfScope("No such document", model=ClientDocument, pk=pk) from None
 
 
 def get_user_for_admin(user, pk) -> User:

@@ -23,6 +23,8 @@ VERBS = {
     "issue": "issued",
     "print": "printed",
     "export": "exported",
+    "download": "downloaded",
+    "entered_in_error": "marked as entered in error",
     "disclose": "recorded a disclosure of",
     "accounting": "printed the accounting of disclosures of",
     "archive": "archived",

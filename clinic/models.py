@@ -709,3 +709,83 @@ class ClientImport(models.Model):
 
     def __str__(self) -> str:
         return f"Client import of {self.file_name}"
+
+
+class ClientDocumentQuerySet(models.QuerySet):
+    def for_chart(self, client) -> ClientDocumentQuerySet:
+        """The client's documents, newest first, with who attached each and who
+        marked it entered in error: one query."""
+        return (
+            self.filter(client=client)
+            .select_related("attached_by", "in_error_by")
+            .order_by("-attached_at", "-id")
+        )
+
+
+class ClientDocument(TimeStampedModel):
+    """A file attached to a client: a referral letter, an imaging report, a signed
+    paper consent form, a photo. The file lives outside the web root under a random
+    name (``clinic.documents``); the name it was sent under is kept only as its
+    title. Never deleted: a document attached by mistake is marked entered in error,
+    with a reason, and kept."""
+
+    class Kind(models.TextChoices):
+        REFERRAL = "referral", "Referral letter"
+        IMAGING = "imaging", "Imaging report"
+        CONSENT = "consent", "Signed consent form"
+        PHOTO = "photo", "Photo"
+        OTHER = "other", "Other document"
+
+    # What the front desk may attach (paper that arrives at reception); the rest is clinical.
+    FRONT_DESK_KINDS = (Kind.REFERRAL, Kind.CONSENT)
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    stored_name = models.CharField(max_length=80, editable=False)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    attached_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attached_at = models.DateTimeField()
+    in_error_at = models.DateTimeField("entered in error at", null=True, blank=True)
+    in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="marked in error by",
+    )
+    in_error_reason = models.TextField("reason it was entered in error", blank=True)
+
+    objects = ClientDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-attached_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stored_name"], name="clientdocument_stored_name_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["referral", "imaging", "consent", "photo", "other"]),
+                name="clientdocument_kind_valid",
+            ),
+            # Marked in error all at once: when, by whom and why, or none of them.
+            models.CheckConstraint(
+                condition=(
+                    Q(in_error_at__isnull=True, in_error_by__isnull=True, in_error_reason="")
+                    | (Q(in_error_at__isnull=False, in_error_by__isnull=False) & ~Q(in_error_reason=""))
+                ),
+                name="clientdocument_in_error_complete",
+            ),
+        ]
+        indexes = [
+            # The chart's Documents card: ClientDocument.objects.for_chart(client).
+            models.Index(fields=["client", "-attached_at"], name="clientdocument_chart_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def in_error(self) -> bool:
+        return self.in_error_at is not None

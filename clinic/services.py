@@ -20,6 +20,7 @@ from clinic.audit import audit_record
 from clinic.models import (
     AuditEvent,
     Client,
+    ClientDocument,
     ClinicProfile,
     Consent,
     Disclosure,
@@ -777,3 +778,114 @@ def disclosure_record(
         detail={"disclosed_on": disclosure.disclosed_on.isoformat(), "export_event": export_event_id},
     )
     return disclosure
+
+
+# --- Documents attached to a client ---------------------------------------------------------------
+
+
+def may_attach_document(*, client: Client, by: User, kind: str | None = None) -> bool:
+    """Care-team therapists attach any kind of document. The front desk attaches the
+    paper that arrives at reception (a referral letter, a signed consent form) but never
+    reads the documents afterwards: the list and the files are clinical content."""
+    if not (by.is_authenticated and by.is_active):
+        return False
+    if by.is_therapist and Client.objects.clinical_for(by).filter(pk=client.pk).exists():
+        return True
+    return by.is_clinic_admin and (kind is None or kind in ClientDocument.FRONT_DESK_KINDS)
+
+
+def client_document_attach(
+    *, client: Client, by: User, upload, kind: str, title: str = "", request=None
+) -> ClientDocument:
+    """Check the file by its content (``clinic.documents.clean_upload``), keep it under a
+    random name outside the web root and record it. The file is written whole before
+    the row; if the row cannot be written, the file is removed again."""
+    from clinic import documents
+
+    if kind not in ClientDocument.Kind.values:
+        raise ValidationError({"kind": "Choose what kind of document this is."})
+    if not may_attach_document(client=client, by=by, kind=kind):
+        raise ValidationError(
+            {"kind": "The front desk can attach referral letters and signed consent forms."}
+        )
+    try:
+        clean = documents.clean_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    stored_name = documents.new_stored_name(clean.extension)
+    document = ClientDocument(
+        client=client,
+        kind=kind,
+        title=(title or "").strip()[: documents.TITLE_MAX] or documents.display_title(upload.name),
+        stored_name=stored_name,
+        content_type=clean.content_type,
+        size=len(clean.content),
+        sha256=clean.sha256,
+        attached_by=by,
+        attached_at=timezone.now(),
+    )
+    document.full_clean()
+    documents.write_file(stored_name, clean.content)
+    try:
+        with transaction.atomic():
+            document.save(force_insert=True)
+            audit_record(
+                actor=by,
+                action="create",
+                request=request,
+                client=client,
+                target=document,
+                detail={
+                    "category": "documents",
+                    "kind": kind,
+                    "size": document.size,
+                    "sha256": document.sha256,
+                },
+            )
+    except BaseException:
+        documents.remove_file(stored_name)
+        raise
+    return document
+
+
+def may_mark_document_in_error(*, document: ClientDocument, by: User) -> bool:
+    """The therapist who attached it (or their named supervisor, where the clinic allows
+    it). A document the front desk attached has no clinical author: any care-team
+    therapist may mark it, since the front desk never sees it again."""
+    from clinic.records import may_act_as_author
+
+    if may_act_as_author(author_id=document.attached_by_id, by=by):
+        return by.is_therapist
+    return not document.attached_by.is_therapist and by.is_therapist
+
+
+def client_document_mark_in_error(
+    *, document: ClientDocument, by: User, reason: str, request=None
+) -> ClientDocument:
+    """Mark a document entered in error, with a reason. It is kept, shown struck
+    through, still downloadable and still in the export."""
+    from clinic.records import NotTheAuthor, RecordLocked
+
+    if not may_mark_document_in_error(document=document, by=by):
+        raise NotTheAuthor("Only the therapist who attached this document can mark it entered in error.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this document was entered in error."})
+    with transaction.atomic():
+        current = ClientDocument.objects.select_for_update(no_key=True).get(pk=document.pk)
+        if current.in_error:
+            raise RecordLocked("This document is already marked entered in error.")
+        current.in_error_at = timezone.now()
+        current.in_error_by = by
+        current.in_error_reason = reason
+        current.full_clean()
+        current.save(update_fields=["in_error_at", "in_error_by", "in_error_reason", "updated_at"])
+        audit_record(
+            actor=by,
+            action="entered_in_error",
+            request=request,
+            client=current.client_id,
+            target=current,
+            detail={"category": "documents", "reason": reason},
+        )
+    return current

@@ -108,6 +108,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: an oversized document upload is dropped unread.
+    "clinic.middleware.DocumentUploadLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -381,6 +383,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KC_MAX_IMAGE_BYTES = env_int("KC_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
 # Largest client list (CSV) accepted by the client import.
 KC_IMPORT_MAX_BYTES = env_int("KC_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Documents attached to a client (referral letters, imaging reports, signed paper
+# consent forms, photos): the largest file accepted, the largest picture in pixels
+# (a small file can unpack to a huge picture), and the folder they are kept in:
+# never served by the web server, only through the access-checked download view.
+KC_DOCUMENT_MAX_BYTES = env_int("KC_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+KC_DOCUMENT_MAX_PIXELS = env_int("KC_DOCUMENT_MAX_PIXELS", 50_000_000, minimum=1_000_000)
+# Unset: a "documents" folder inside KC_MEDIA_ROOT (decided where used, so a changed
+# MEDIA_ROOT carries the documents with it).
+KC_DOCUMENT_ROOT = env_path("KC_DOCUMENT_ROOT")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

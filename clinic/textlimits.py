@@ -25,6 +25,7 @@ LIMITS: dict[str, dict[str, int]] = {
     "clinic.healthscreen": {"medications": SHORT_TEXT, "notes": 4_000},
     "clinic.consent": {"withdrawal_reason": SHORT_TEXT},
     "clinic.emergencyaccess": {"reason": SHORT_TEXT, "review_note": SHORT_TEXT},
+    "clinic.clientdocument": {"in_error_reason": SHORT_TEXT},
     "clinic.disclosure": {"recipient_address": ADDRESS, "description": NOTE_TEXT, "purpose": NOTE_TEXT},
     "notes.visitnote": {
         "chief_complaint": SHORT_TEXT,

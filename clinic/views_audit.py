@@ -56,6 +56,8 @@ KNOWN_ACTIONS = [
     "issue",
     "print",
     "export",
+    "download",
+    "entered_in_error",
     "disclose",
     "accounting",
     "archive",
