@@ -135,6 +135,7 @@ def _references(records: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str,
 def collect_client_export(*, client, by) -> dict[str, Any]:
     """Everything about one client, as plain JSON-ready data. Runs queries; the
     renderers below do not."""
+    from clinic.export_documents import documents_for_export
     from clinic.models import AuditEvent, Client
 
     client = Client.objects.prefetch_related("care_team").get(pk=client.pk)
@@ -173,6 +174,7 @@ def collect_client_export(*, client, by) -> dict[str, Any]:
         "records": {label: rows for label, rows in sorted(records.items())},
         "references": _references({**records, "clinic.client": [client_record]}),
         "audit_events": audit,
+        "documents": documents_for_export(client),
     }
 
 
@@ -262,8 +264,10 @@ def render_pdf(data: dict[str, Any], *, letterhead) -> bytes:
             grid_style,
         )
     )
+    from clinic.export_documents import documents_flowables
     from clinic.pdf import build_pdf
 
+    story += documents_flowables(data, width)
     return build_pdf(
         story=story,
         paper_size=letterhead.paper_size,
