@@ -8,9 +8,11 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         # Connects the sign-in hook that starts the session clocks (clinic.auth).
-        from clinic import auth  # noqa: F401
+        from clinic import auth, composition, document_pages  # noqa: F401 (auth: connects its hook)
         from clinic.records import ensure_append_only
 
         # After every migrate: put back an append-only trigger that a table
         # rebuild dropped (SQLite rebuilds a table to change its columns).
         post_migrate.connect(ensure_append_only, sender=self, dispatch_uid="clinic_append_only")
+        # The Documents card on the chart (care team only, like every chart section).
+        composition.register("clinic", chart_section=document_pages.chart_section)

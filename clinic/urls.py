@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import auth, views, views_audit, views_disclosures, views_emergency, views_export, views_import
+from clinic import (
+    auth,
+    views,
+    views_audit,
+    views_disclosures,
+    views_documents,
+    views_emergency,
+    views_export,
+    views_import,
+)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -23,6 +32,9 @@ urlpatterns = [
     path("clients/<int:pk>/intake/", views.intake_edit, name="intake_edit"),
     path("clients/<int:pk>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("clients/<int:pk>/intake/<int:screen>/", views.screen_detail, name="screen_detail"),
+    path("clients/<int:pk>/documents/new/", views_documents.document_new, name="document_new"),
+    path("documents/<int:pk>/download/", views_documents.document_download, name="document_download"),
+    path("documents/<int:pk>/in-error/", views_documents.document_in_error, name="document_in_error"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),

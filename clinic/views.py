@@ -179,6 +179,8 @@ def client_detail(request, pk):
         "can_archive": request.user.is_clinic_admin,
         "can_export": can_export_client(request.user, client, clinical=clinical),
         "can_log_disclosures": request.user.is_clinic_admin,
+        # The front desk attaches paper from reception; the care team attaches on the Documents card.
+        "can_attach_paper": request.user.is_clinic_admin and not clinical,
     }
     if clinical:
         intake = intake_summary(client)

@@ -5,13 +5,14 @@ its section vanish from every chart without a word)."""
 import pytest
 
 from assessments import chart as assessments_chart
-from clinic import composition
+from clinic import composition, document_pages
 from notes import chart as notes_chart
 from programs import chart as programs_chart
 
 
 def test_every_app_registers_its_sections_in_the_order_of_the_dependency_chain():
     assert composition.REGISTRY["chart_section"] == [
+        ("clinic", document_pages.chart_section),  # the Documents card
         ("assessments", assessments_chart.chart_section),
         ("notes", notes_chart.chart_section),
         ("programs", programs_chart.chart_section),

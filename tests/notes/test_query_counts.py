@@ -94,8 +94,9 @@ def _audit_lock() -> int:
 # The clients here have a health screen on file (treatment needs consent), so the banner reads the
 # screen and its answers.
 # Client chart: client, care-team check, care team, screen + answers, consent, then the app sections:
-# assessments 1; notes 4 (count, visits, their treatments, pain series); programs 2.
-CHART_QUERIES = 19
+# assessments 1; notes 4 (count, visits, their treatments, pain series); programs 2; the
+# Documents card 1 (the documents with who attached them; none here, so no audit row).
+CHART_QUERIES = 20
 # Visit list: client, count, visits, treatments, screen + answers.
 LIST_QUERIES = 12
 # Signed note: note, treatments, palpation, amendments, the client's amendment requests (with

@@ -114,6 +114,20 @@ def _program(*, client, therapist):
     return version.pk, item.pk if item else None
 
 
+def _document(*, client, therapist):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from clinic.services import client_document_attach
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+    return client_document_attach(client=client, by=therapist, upload=upload, kind="photo").pk
+
+
 def build_all(*, client, therapist) -> dict:
     built: dict = {"errors": {}}
 
@@ -132,6 +146,7 @@ def build_all(*, client, therapist) -> dict:
     request = attempt("amendment_request", lambda: _amendment_request(client=client, therapist=therapist))
     if request:
         built["signed_note"], built["amendment_request"] = request
+    built["document"] = attempt("document", lambda: _document(client=client, therapist=therapist))
     built["snippet"] = attempt("snippet", lambda: _snippet(therapist=therapist))
     program = attempt("program", lambda: _program(client=client, therapist=therapist))
     if program:

@@ -115,6 +115,11 @@ CLASSIFICATION: dict[str, Rule] = {
     "client_disclosures": scoped("client", ADMINS),
     "disclosure_new": scoped("client", ADMINS),
     "client_disclosures_pdf": scoped("client", ADMINS),
+    # Documents on the client record: the care team attaches any kind and the front desk a
+    # referral letter or consent form; reading and marking in error are the care team's.
+    "document_new": scoped("client", CARE_TEAM, ADMINS),
+    "document_download": scoped("document", CARE_TEAM),
+    "document_in_error": scoped("document", CARE_TEAM),
     "emergency_access_start": scoped("client", BREAK_GLASS),  # break-glass: any client, flagged therapists
     # --- object-scoped: clinical content (care team only)
     "intake_edit": scoped("client", CARE_TEAM),

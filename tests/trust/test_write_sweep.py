@@ -71,6 +71,7 @@ READ_ONLY = {
     "client_disclosures_pdf",
     "client_export_json",
     "client_export_pdf",
+    "document_download",
     "audit_list",
     "audit_export_csv",
     "user_list",
@@ -219,6 +220,10 @@ def build_world(state: str, kind: str, users: dict, make_client) -> World:
                 amendment_request=request, by=author, decision="denied", reason="The note is accurate."
             )
         ids.update(note=note.pk, amendment_request=request.pk)
+    elif kind == "document":
+        from tests.trust.objects import _document
+
+        ids["document"] = _document(client=client, therapist=author)
     elif kind == "snippet":
         ids["snippet"] = note_services.snippet_create(by=author, title="Mine", text="Calf work.").pk
     elif kind == "exercise":
@@ -320,6 +325,17 @@ def _adherence(world):
         data[f"days_{pk}"] = "4"
         data[f"pain_{pk}"] = "green"
     return data
+
+
+def _document_upload(world):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG")
+    return {"kind": "referral", "file": SimpleUploadedFile("letter.png", buffer.getvalue(), "image/png")}
 
 
 # --- Expectations ------------------------------------------------------------------------------
@@ -564,6 +580,10 @@ WRITES: dict[str, Write] = {
         "amendment_request", _pk("amendment_request"), care_team(ALLOWED)
     ),
     "amendment_request_rebuttal": Write("amendment_request", _pk("amendment_request"), care_team(ALLOWED)),
+    # --- documents on the client record: the care team attaches any kind, the front desk a
+    # referral letter or consent form; marking one entered in error is for who attached it.
+    "document_new": Write("client", _pk("client"), care_team_and_admin, _document_upload),
+    "document_in_error": Write("document", _pk("document"), amend, lambda w: {"reason": "Wrong client."}),
     # --- snippets: the therapist's own
     "snippet_list": Write(
         "client", lambda w: {}, therapists, lambda w: {"title": "Sweep", "text": "Calf work."}
