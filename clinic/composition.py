@@ -36,6 +36,8 @@ class Section:
     replaces_note_fields: tuple[str, ...] = ()
     # The chart's tab that jumps to this section: its label, the section's element id and an icon.
     tab: tuple[str, str, str] | None = None
+    # What the section showed, added to the page's one audit row (e.g. the documents listed).
+    audit: dict[str, Any] = field(default_factory=dict)
 
 
 def register(app_label: str, **providers: Callable[..., Any]) -> None:

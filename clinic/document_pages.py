@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from clinic.audit import audit_record
 from clinic.composition import Section
 from clinic.forms_documents import DocumentForm, DocumentInErrorForm
 from clinic.models import ClientDocument
@@ -47,17 +46,9 @@ def document_rows(*, client, user) -> list[DocumentRow]:
 
 
 def chart_section(*, client, user) -> Section:
-    """Called only for users who read the client's clinical content. Showing the list
-    is audited (which documents were listed) when there is one to show."""
+    """Called only for users who read the client's clinical content. The documents
+    listed are named in the chart's audit row."""
     rows = document_rows(client=client, user=user)
-    if rows:
-        audit_record(
-            actor=user,
-            action="list",
-            client=client,
-            target=client,
-            detail={"category": "documents", "shown": [row.document.pk for row in rows]},
-        )
     new_url = reverse("document_new", args=[client.pk])
     return Section(
         template="clinic/_documents_card.html",
@@ -69,4 +60,5 @@ def chart_section(*, client, user) -> Section:
             "in_error_form": DocumentInErrorForm(),
         },
         order=80,
+        audit={"documents_shown": [row.document.pk for row in rows]} if rows else {},
     )

@@ -182,9 +182,12 @@ def client_detail(request, pk):
         # The front desk attaches paper from reception; the care team attaches on the Documents card.
         "can_attach_paper": request.user.is_clinic_admin and not clinical,
     }
+    detail = {"clinical": clinical}
     if clinical:
         intake = intake_summary(client)
         sections = chart_sections(client=client, user=request.user)
+        for section in sections:
+            detail.update(section.audit)
         context.update(
             {
                 "screen": intake.screen,
@@ -209,7 +212,7 @@ def client_detail(request, pk):
         request=request,
         client=client,
         target=client,
-        detail={"clinical": clinical},
+        detail=detail,
     )
     return render(request, "clinic/client_detail.html", context)
 

@@ -53,6 +53,14 @@ def document_new(request, pk):
                 return redirect(client.get_absolute_url())
     else:
         form = DocumentForm(**form_kwargs)
+        audit_record(
+            actor=request.user,
+            action="view",
+            request=request,
+            client=client,
+            target=client,
+            detail={"category": "documents", "form": True},
+        )
     return render(
         request,
         "clinic/document_form.html",

@@ -312,6 +312,10 @@ def test_the_care_team_attaches_any_kind_and_an_outsider_gets_404(team_client, c
 def test_the_front_desk_attaches_a_referral_or_consent_form_but_nothing_clinical(as_desk, team_client):
     page = as_desk.get(f"/clients/{team_client.pk}/documents/new/")
     assert page.status_code == 200
+    assert audit_rows(action="view", client_id=team_client.pk)[-1].detail == {
+        "category": "documents",
+        "form": True,
+    }
     assert "Referral letter" in page.content.decode() and "Imaging report" not in page.content.decode()
     assert post_file(as_desk, team_client, "consent.pdf", pdf_bytes(), kind="consent").status_code == 302
     refused = post_file(as_desk, team_client, "mri.pdf", pdf_bytes(), kind="imaging")
@@ -369,8 +373,9 @@ def test_downloading_and_listing_are_audited(attach, team_client, as_colleague, 
     assert row.actor == colleague and row.client_id == team_client.pk
     assert row.object_type == "clinic.clientdocument" and row.object_id == str(document.pk)
     as_colleague.get(f"/clients/{team_client.pk}/")
-    (listed,) = audit_rows(action="list", client_id=team_client.pk)
-    assert listed.detail == {"category": "documents", "shown": [document.pk]}
+    # The chart's one audit row names the documents it listed.
+    chart_row = audit_rows(action="view", client_id=team_client.pk, actor=colleague)[-1]
+    assert chart_row.detail == {"clinical": True, "documents_shown": [document.pk]}
 
 
 def test_only_the_therapist_who_attached_it_marks_it_entered_in_error(
@@ -463,9 +468,9 @@ def test_the_documents_card_costs_one_query_and_one_audit_row(
     attach(name="consent.pdf", kind="consent")
     http = _http(treating)
     http.get("/ping")
-    # The chart's floor (6 queries and its audit row), then the documents with who
-    # attached them, and the audit row that lists them.
-    with django_assert_num_queries(SIGNED_IN_FLOOR + 6 + 1 + audit_queries(2)):
+    # The chart's floor (6 queries and its audit row, which names the documents listed),
+    # then the documents with who attached them.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 6 + 1 + audit_queries()):
         response = http.get(f"/clients/{team_client.pk}/", **BACKGROUND)
     assert response.status_code == 200
     assert response.content.decode().count("letter-") == 3

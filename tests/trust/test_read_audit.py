@@ -45,7 +45,7 @@ def test_every_client_page_writes_one_audit_row_naming_the_client(world, treatin
             problems.append(f"{url}: status {response.status_code}")
         elif (
             len(new) != 1
-            or new[0][0] not in {"view", "print", "export"}
+            or new[0][0] not in {"view", "print", "export", "download"}
             or new[0][1:]
             != (
                 client_record.pk,
