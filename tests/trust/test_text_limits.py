@@ -54,6 +54,7 @@ def test_the_limits_cover_every_printed_free_text_field():
         "clinic.clinicprofile",
         "clinic.client",
         "clinic.disclosure",
+        "clinic.clientdocument",
         "notes.visitnote",
         "notes.amendment",
         "notes.amendmentrequest",
