@@ -31,7 +31,13 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 ACCEPTED = "PDF, JPEG, PNG or HEIC (iPhone photo)"
 TITLE_MAX = 200
 # The picture formats Pillow may open here; anything else it knows is refused.
-IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "HEIF": ("image/jpeg", "jpg")}
+# MPO is the JPEG many phones write (a JPEG with a second picture after it): kept as plain JPEG.
+IMAGE_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "MPO": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "HEIF": ("image/jpeg", "jpg"),
+}
 PDF = ("application/pdf", "pdf")
 # Extensions by content type, for the stored name and the download's file name.
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
@@ -115,7 +121,8 @@ def _clean_image(data: bytes) -> CleanFile:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS))
+            # Pillow's JPEG opener also answers for MPO, which it does not open by that name.
+            image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG", "HEIF"])
             width, height = image.size
             if width * height > limit:
                 raise ValidationError(

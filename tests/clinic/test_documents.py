@@ -186,6 +186,16 @@ def test_a_heic_photo_is_kept_as_jpeg(as_treating, team_client):
     assert image.format == "JPEG" and image.size == (64, 48)
 
 
+def test_a_phone_jpeg_with_a_second_picture_is_kept_as_one_plain_jpeg(as_treating, team_client):
+    buffer = io.BytesIO()
+    first, second = Image.new("RGB", (32, 24), (1, 2, 3)), Image.new("RGB", (32, 24), (200, 2, 3))
+    first.save(buffer, format="MPO", save_all=True, append_images=[second])
+    response = post_file(as_treating, team_client, "photo.jpg", buffer.getvalue(), kind="photo")
+    assert response.status_code == 302
+    kept = documents.read_file(ClientDocument.objects.get().stored_name)
+    assert Image.open(io.BytesIO(kept)).format == "JPEG"
+
+
 def test_a_polyglot_png_loses_the_script_appended_to_it(as_treating, team_client):
     polyglot = image_bytes("PNG") + b"<html><script>alert(document.cookie)</script></html>"
     response = post_file(
