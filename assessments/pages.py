@@ -413,10 +413,12 @@ def _mdc_mcid_short(rule, unit: str = "") -> str:
     return f"{mdc}, MCID {_fmt_rule(rule.mcid)} ({rule.mcid_source.split(', ')[-1]})"
 
 
-def progress_charts(history) -> list[dict]:
+def progress_charts(history, *, draw=line_chart_svg) -> list[dict]:
     """Outcome scores and charted measures over time, each with its MCID/MDC band
     drawn from the baseline value (change inside the band is not yet important).
-    ``history`` is a ``selectors.ChartHistory``: plain values, oldest first."""
+    ``history`` is a ``selectors.ChartHistory``: plain values, oldest first.
+    ``draw`` makes each chart: SVG for a page, ``clinic.charts.line_chart`` (a
+    ReportLab drawing) for a printout."""
     charts = []
     order = {a.pk: i for i, a in enumerate(history.assessments)}
     dates = {a.pk: a.assessed_on for a in history.assessments}
@@ -436,7 +438,7 @@ def progress_charts(history) -> list[dict]:
             higher_is_better=True,
             label=f"real change {threshold:g}: {_mdc_mcid_short(rule)}",
         )
-        svg = line_chart_svg([(title, points)], title=title, y_label=unit, band=band, y_min=lo, y_max=hi)
+        svg = draw([(title, points)], title=title, y_label=unit, band=band, y_min=lo, y_max=hi)
         charts.append({"key": instrument, "svg": svg})
     for measure in [m for m in catalogue.MEASURES if m.charted]:
         series = []
@@ -470,7 +472,7 @@ def progress_charts(history) -> list[dict]:
                 higher_is_better=bool(measure.higher_is_better),
                 label=f"real change {_fmt_rule(rule.threshold())}% of baseline: {_mdc_mcid_short(rule)}",
             )
-        svg = line_chart_svg(
+        svg = draw(
             series,
             title=f"{measure.label} ({measure.unit})",
             y_label=measure.unit,

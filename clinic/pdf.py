@@ -338,6 +338,22 @@ def wrap_lines(text, font: str, size: float, width: float, *, first_width: float
     return lines
 
 
+def data_table(rows, widths, *, header: bool = True) -> Table:
+    """Rows of short cells (``cell()``) under a shaded heading row that repeats on
+    every page; rows split across pages, none taller than a page."""
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, splitByRow=1)
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        style += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6"))]
+    table.setStyle(TableStyle(style))
+    return table
+
+
 def page_size(paper_size: str):
     return LETTER if paper_size == "LETTER" else A4
 

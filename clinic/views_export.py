@@ -18,7 +18,7 @@ from clinic import bulk_export
 from clinic.access import get_client_for_export, may_export_records
 from clinic.audit import audit_record
 from clinic.auth import _safe_next, reauth_required
-from clinic.export import collect_client_export, render_json, render_pdf
+from clinic.export import collect_client_export, collect_pdf_parts, render_json, render_pdf
 from clinic.forms_auth import BulkExportConfirmForm
 from clinic.models import ClinicProfile
 from clinic.pdf import Letterhead
@@ -109,5 +109,9 @@ def client_export_pdf(request, pk):
         target=client,
         detail={"format": "pdf", **bulk_export.export_detail(request)},
     )
-    pdf = render_pdf(data, letterhead=Letterhead.from_profile(ClinicProfile.load()))
+    pdf = render_pdf(
+        data,
+        letterhead=Letterhead.from_profile(ClinicProfile.load()),
+        parts=collect_pdf_parts(client=client, by=request.user),
+    )
     return _download(pdf, "application/pdf", _filename(client, "pdf"))

@@ -108,6 +108,10 @@ class VisitNoteQuerySet(LockedQuerySet):
             )
         )
 
+    def for_record_export(self, client) -> VisitNoteQuerySet:
+        """Every visit of one client, oldest first, for the complete-record printout."""
+        return self.filter(client=client).select_related("client", "therapist").order_by("service_at", "id")
+
     def for_timeline(self) -> VisitNoteQuerySet:
         """What a visit timeline row needs: therapist and error flag (the
         techniques come in one more query, notes.selectors._technique_names)."""

@@ -10,10 +10,10 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 
 from clinic.pdf import (
     MUTED,
-    RULE,
     build_pdf,
     cell,
     clip,
+    data_table,
     esc,
     letterhead_flowables,
     overflow_flowables,
@@ -36,29 +36,35 @@ def _when(value) -> str:
 def _table(rows, widths, st, *, header=True):
     # Rows split across pages; every cell is short (clinic.pdf.cell), so no row
     # is ever taller than a page.
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, splitByRow=1)
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if header:
-        style += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6"))]
-    table.setStyle(TableStyle(style))
-    return table
+    return data_table(rows, widths, header=header)
 
 
 def render_note_pdf(data) -> bytes:
     st = styles(11)
     # The frame keeps 6 pt of padding each side inside the 18 mm margins.
     width = page_size(data.letterhead.paper_size)[0] - 36 * mm - 12
-    cell_style = st["cell"]
     story = list(letterhead_flowables(data.letterhead, "Visit note", st, width))
     story.append(Spacer(1, 3 * mm))
     story.append(
         Paragraph(f"<b>{esc(clip(data.client_name, 200))}</b> · born {data.client_dob:%Y-%m-%d}", st["body"])
     )
+    story += note_flowables(data, st, width)
+
+    return build_pdf(
+        story=story,
+        paper_size=data.letterhead.paper_size,
+        footer_left=f"{clip(data.client_name, 60)} · DOB {data.client_dob:%Y-%m-%d} · "
+        f"visit {data.service_at:%Y-%m-%d}",
+        title=f"Visit note {clip(data.client_name, 100)} {data.service_at:%Y-%m-%d}",
+    )
+
+
+def note_flowables(data, st, width) -> list:
+    """One visit laid out as the note printout lays it out, from the line under the
+    client's name to the client's amendment requests. The complete-record export
+    prints every visit with it."""
+    cell_style = st["cell"]
+    story: list = []
     story.append(
         Paragraph(
             f"{esc(data.kind)} · {_when(data.service_at)} · {data.duration_minutes} min · "
@@ -203,13 +209,7 @@ def render_note_pdf(data) -> bytes:
 
     story += _request_flowables(data.requests, st, width)
 
-    return build_pdf(
-        story=story,
-        paper_size=data.letterhead.paper_size,
-        footer_left=f"{clip(data.client_name, 60)} · DOB {data.client_dob:%Y-%m-%d} · "
-        f"visit {data.service_at:%Y-%m-%d}",
-        title=f"Visit note {clip(data.client_name, 100)} {data.service_at:%Y-%m-%d}",
-    )
+    return story
 
 
 def _override_flowables(overrides, st, width) -> list:
