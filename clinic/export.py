@@ -379,7 +379,7 @@ def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any] | None
     events = data["audit_events"]
     story += [
         CondPageBreak(50 * mm),
-        Paragraph(f"Who opened or changed this record ({len(events)} events)", st["h1"]),
+        Paragraph(f"Audit: who opened or changed this record ({len(events)} events)", st["h1"]),
     ]
     heads = ("When", "What happened", "Outcome")
     widths = [width * w for w in (0.2, 0.64, 0.16)]

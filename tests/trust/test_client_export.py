@@ -171,7 +171,7 @@ def test_the_pdf_export_holds_the_same_record_readably(as_records_officer, clien
     assert "Priya Raman" in text
     assert "Pain eased overnight." in text
     assert "Left heel pain on first steps." in text
-    assert "Audit events" in text
+    assert "Audit: who opened or changed this record" in text
     assert f"Page 1 of {len(reader.pages)}" in text
 
 
