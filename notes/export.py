@@ -15,14 +15,21 @@ def pdf_part(client):
     printout lays it out (notes.pdf.note_flowables). Runs the queries now; the
     returned function only lays out."""
     from notes.models import VisitNote
-    from notes.selectors import note_page, note_pdf_data
+    from notes.selectors import client_amendment_requests, note_page, note_pdf_data
 
     visits = [note_pdf_data(note_page(note)) for note in VisitNote.objects.for_record_export(client)]
+    requests = [
+        (row.summary.received_on, row.note_date, row.summary.decision_label, row.summary.request_text)
+        for row in sorted(
+            client_amendment_requests(client), key=lambda r: (r.summary.received_on, r.summary.pk)
+        )
+    ]
 
     def flowables(st, width) -> list:
         from reportlab.lib.units import mm
         from reportlab.platypus import CondPageBreak, Paragraph
 
+        from clinic.pdf import cell, data_table, overflow_flowables
         from notes.pdf import note_flowables
 
         story: list = [Paragraph(f"Visits ({len(visits)})", st["h1"])]
@@ -34,6 +41,30 @@ def pdf_part(client):
                 Paragraph(f"Visit {number} of {len(visits)} · {visit.service_at:%d %B %Y}", st["h2"])
             )
             story += note_flowables(visit, st, width)
+        story += [
+            CondPageBreak(50 * mm),
+            Paragraph(f"Amendment requests from the client ({len(requests)})", st["h1"]),
+        ]
+        if not requests:
+            story.append(Paragraph("No amendment requests.", st["small"]))
+        else:
+            story.append(
+                Paragraph("Each request is printed in full with the visit it is about.", st["small"])
+            )
+            heads = ("Received", "About the visit of", "Decision", "Request")
+            widths = [w * width for w in (0.16, 0.18, 0.18, 0.48)]
+            rows = [[Paragraph(f"<b>{h}</b>", st["cell"]) for h in heads]]
+            overflow: list = []
+            for number, (received, visit_day, decision, text) in enumerate(requests, start=1):
+                values = (f"{received:%d %B %Y}", f"{visit_day:%d %B %Y}", decision, text)
+                rows.append(
+                    [
+                        cell(v, st["cell"], w - 6, overflow=overflow, label=f"Request {number}, {h}")
+                        for v, w, h in zip(values, widths, heads, strict=True)
+                    ]
+                )
+            story.append(data_table(rows, widths))
+            story += overflow_flowables(overflow, st["body"])
         return story
 
     return flowables

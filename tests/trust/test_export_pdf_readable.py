@@ -96,7 +96,7 @@ def test_the_record_reads_like_the_chart(as_records_officer, demo):
     for name in exercises:
         assert _flat(name) in text
     assert "Adherence reported by the client" in text
-    assert "Disclosures" in text
+    assert "Amendment requests from the client" in text and "Disclosures" in text
     assert "Audit: who opened or changed this record" in text
 
 
