@@ -357,6 +357,9 @@ def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any] | None
     for part in parts["parts"]:
         story += part(st, width)
 
+    from clinic.export_documents import documents_flowables
+
+    story += [CondPageBreak(50 * mm), *documents_flowables(data, width)]
     story += [CondPageBreak(50 * mm), Paragraph(f"Disclosures ({len(parts['disclosures'])})", st["h1"])]
     if not parts["disclosures"]:
         story.append(Paragraph("No disclosures recorded.", st["small"]))
