@@ -55,6 +55,7 @@ def _therapist_pages(page) -> dict[str, str]:
     pages["new assessment"] = f"/clients/{client_id}/assessments/new/"
     pages["program builder"] = f"/clients/{client_id}/program/"
     pages["visit notes"] = f"/clients/{client_id}/notes/"
+    pages["attach a document"] = f"/clients/{client_id}/documents/new/"
     page.goto(chart)
     pages["signed note"] = _first_href(page, "#visit-timeline a[href^='/notes/']")
     pages["assessment"] = _first_href(page, "a[href^='/assessments/']")
@@ -70,6 +71,7 @@ ADMIN_PAGES = {
     "clinic profile": "/clinic/profile/",
     "audit log": "/audit/",
     "emergency access review": "/emergency/review/",
+    "import clients": "/clients/import/",
 }
 
 
