@@ -34,6 +34,10 @@ EXPORT_MODULES = ("assessments.export", "notes.export", "programs.export")
 MAX_PATH_DEPTH = 3
 
 
+# The audit outcome as the audit page says it.
+OUTCOME_WORDS = {"allowed": "Allowed", "denied": "Denied"}
+
+
 def _client_model():
     return apps.get_model("clinic", "Client")
 
@@ -401,7 +405,7 @@ def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any] | None
             [
                 Paragraph(f"{at:%d %B %Y %H:%M}", cell_style),
                 cell(text, cell_style, widths[1] - 6, overflow=overflow, label=f"Event {number}"),
-                Paragraph(esc(e["outcome"].replace("_", " ")), cell_style),
+                Paragraph(esc(OUTCOME_WORDS.get(e["outcome"], e["outcome"].replace("_", " "))), cell_style),
             ]
         )
     story.append(data_table(rows, widths))

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import selectors, services
+from clinic import audit_words, selectors, services
 from clinic.access import (
     get_client_for_emergency,
     get_emergency_grant_for_admin,
@@ -197,11 +197,17 @@ def emergency_review(request, pk):
         )
     # What the holder did meanwhile: the audit rows flagged with this grant
     # (actions and record ids only, never clinical content).
-    events = list(
-        AuditEvent.objects.for_client(grant.client_id)
+    events = [
+        {
+            "at": event.at,
+            "action": audit_words.action_label(event.action),
+            "record": audit_words.record_name(event.object_type),
+            "outcome": event.get_outcome_display(),
+        }
+        for event in AuditEvent.objects.for_client(grant.client_id)
         .filter(actor_id=grant.user_id, detail__break_glass=grant.pk)
         .order_by("id")[:REVIEW_EVENT_LIMIT]
-    )
+    ]
     return render(
         request,
         "clinic/emergency_review.html",
