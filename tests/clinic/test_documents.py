@@ -484,3 +484,23 @@ def test_the_documents_card_costs_one_query_and_one_audit_row(
         response = http.get(f"/clients/{team_client.pk}/", **BACKGROUND)
     assert response.status_code == 200
     assert response.content.decode().count("letter-") == 3
+
+
+def test_a_named_supervisor_gets_the_in_error_button_only_while_the_clinic_allows_it(
+    attach, team_client, treating, colleague, desk
+):
+    from clinic import services as clinic_services
+
+    document = attach()
+    clinic_services.user_update(user=treating, by=desk, data={"supervisors": [colleague]})
+    in_error_url = f"/documents/{document.pk}/in-error/"
+    chart = _http(colleague).get(f"/clients/{team_client.pk}/").content.decode()
+    assert in_error_url not in chart  # named, but the clinic has not allowed supervisors
+
+    clinic_services.clinic_profile_update(by=desk, data={"named_supervisors_allowed": True})
+    chart = _http(colleague).get(f"/clients/{team_client.pk}/").content.decode()
+    assert in_error_url in chart
+    response = _http(colleague).post(in_error_url, {"reason": "Another client's letter."})
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.in_error_by == colleague
