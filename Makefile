@@ -42,10 +42,13 @@ node_modules/.installed: package.json package-lock.json
 	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the accessibility browser test will be skipped (or fail in CI)"; fi
 
+# The suite runs on every core (pytest-xdist), one test file per worker at a time, so a
+# module's browser and server fixtures stay together. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 test: install node_modules/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

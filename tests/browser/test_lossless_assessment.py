@@ -17,7 +17,10 @@ FINDINGS = "#id_findings_foot"
 
 
 def _findings(page):
-    """The foot region's findings box, its region opened first (regions fold to a summary line)."""
+    """The foot region's findings box, its region opened first (regions fold to a summary line).
+    The box is waited for first: right after a click that opens the form, the old page may
+    still be showing, and a closed region would then never be opened."""
+    page.locator(FINDINGS).wait_for(state="attached")
     region = page.locator(f"details:has({FINDINGS})")
     if region.count() and not region.evaluate("d => d.open"):
         region.locator("summary").first.click()
