@@ -6,7 +6,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from assessments import chart
-        from clinic import composition
+        from core import composition
 
         composition.register(
             "assessments",

@@ -1,10 +1,10 @@
-"""The assessments section of the client chart (via clinic.composition)."""
+"""The assessments section of the client chart (via core.composition)."""
 
 from __future__ import annotations
 
 from assessments import findings as derive
 from assessments import pages, selectors
-from clinic.composition import Section
+from core.composition import Section
 
 # The chart shows the baseline and the most recent assessments; the full list
 # is on the comparison pages. This keeps the chart's cost flat as history grows.

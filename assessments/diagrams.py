@@ -24,7 +24,7 @@ def _clip(text: str, limit: int = 18) -> str:
 def chain_drawing(status: dict[str, str], notes: dict[str, list[str]], *, width: int = 900) -> Drawing:
     """Foot → ankle → calf → hip → glute, then gait; each link coloured by status.
     ``notes`` holds up to three short lines per region (the main findings). No text is under
-    12 units: pages draw the chart at its natural size or larger (clinic.charts)."""
+    12 units: pages draw the chart at its natural size or larger (core.charts)."""
     height = 236
     drawing = Drawing(width, height)
     drawing.__dict__["kc_title"] = "Kinetic-chain summary"

@@ -33,7 +33,7 @@ def pdf_part(client):
     plain words), its questionnaires, and the outcome charts the client chart
     draws. Runs the queries now; the returned function only lays out."""
     from assessments import pages, selectors
-    from clinic.charts import line_chart
+    from core.charts import line_chart
 
     history = selectors.assessment_history(client)
     assessments = []
@@ -55,7 +55,7 @@ def pdf_part(client):
         from reportlab.lib.units import mm
         from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
-        from clinic.pdf import cell, clip, data_table, esc, overflow_flowables
+        from core.pdf import cell, clip, data_table, esc, overflow_flowables
 
         cell_style = st["cell"]
         story: list = [CondPageBreak(80 * mm), Paragraph(f"Assessments ({len(assessments)})", st["h1"])]

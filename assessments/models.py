@@ -3,7 +3,7 @@ body-chart marks and questionnaire responses stored as rows.
 
 Which measures exist is defined in ``assessments.catalogue`` (code), so adding a
 measure needs no migration. Signing an assessment locks it and all its rows at
-the model and the database level (``clinic.records``).
+the model and the database level (``core.records``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from clinic.records import LockedChildModel, LockedChildQuerySet, LockedQuerySet, SignableModel
+from core.records import LockedChildModel, LockedChildQuerySet, LockedQuerySet, SignableModel
 
 
 class Side(models.TextChoices):

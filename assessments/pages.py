@@ -10,7 +10,7 @@ from assessments import findings as derive
 from assessments.catalogue import Region
 from assessments.models import QuestionnaireResponse
 from assessments.scoring import CHANGE_RULES, MCID, MDC
-from clinic.charts import cached_svg, line_chart_svg
+from core.charts import cached_svg, line_chart_svg
 
 KIND_LABELS = {
     "out_of_norm": "Out of norm",
@@ -417,7 +417,7 @@ def progress_charts(history, *, draw=line_chart_svg) -> list[dict]:
     """Outcome scores and charted measures over time, each with its MCID/MDC band
     drawn from the baseline value (change inside the band is not yet important).
     ``history`` is a ``selectors.ChartHistory``: plain values, oldest first.
-    ``draw`` makes each chart: SVG for a page, ``clinic.charts.line_chart`` (a
+    ``draw`` makes each chart: SVG for a page, ``core.charts.line_chart`` (a
     ReportLab drawing) for a printout."""
     charts = []
     order = {a.pk: i for i, a in enumerate(history.assessments)}

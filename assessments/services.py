@@ -15,8 +15,9 @@ from assessments import bodychart, catalogue, scoring
 from assessments.catalogue import ValueType
 from assessments.models import Assessment, BodyChartMark, Measurement, QuestionnaireResponse
 from clinic.audit import audit_record
+from clinic.authorship import acting_detail, check_author, signature_line_for
 from clinic.dates import check_clinical_date
-from clinic.records import RecordLocked, acting_detail, check_author, signature_line_for
+from core.records import RecordLocked
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from assessments.models import Assessment
 from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
 from clinic.auth import confirm_password, recently_reauthenticated
+from clinic.authorship import may_act_as_author
 from clinic.forms import add_validation_errors
-from clinic.records import NotTheAuthor, RecordLocked, may_act_as_author
 from clinic.selectors import banner_flags
+from core.records import NotTheAuthor, RecordLocked
 
 
 def _safe_next(request) -> str | None:

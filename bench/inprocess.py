@@ -236,7 +236,7 @@ def render_handout(*, user, client):
     from django.db.models import Count
 
     from clinic.models import ClinicProfile
-    from clinic.pdf import Letterhead
+    from core.pdf import Letterhead
 
     version = (
         ProgramVersion.objects.issued()
@@ -310,7 +310,7 @@ def render_export(*, user, client):
 def render_export_pdf(*, user, client):
     """The same export as a PDF."""
     from clinic.models import ClinicProfile
-    from clinic.pdf import Letterhead
+    from core.pdf import Letterhead
 
     collect, _render_json, render_pdf = _export_parts()
     target = _export_target(user)
@@ -360,7 +360,7 @@ def _letter(size: int, *, words: bool) -> str:
 def _worst_note(size: int, *, words: bool):
     from datetime import UTC, date, datetime
 
-    from clinic.pdf import Letterhead
+    from core.pdf import Letterhead
     from notes.pdf import render_note_pdf
     from notes.selectors import NotePdfData, PdfAmendment, PdfTreatment
 
@@ -396,7 +396,7 @@ def _worst_note(size: int, *, words: bool):
 def _worst_handout(count: int, steps: int):
     from datetime import date
 
-    from clinic.pdf import Letterhead
+    from core.pdf import Letterhead
     from programs.handout import HandoutData, HandoutExercise, HandoutProgram, render_handout
 
     step = _letter(steps, words=False)

@@ -8,8 +8,9 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         # Connects the sign-in hook that starts the session clocks (clinic.auth).
-        from clinic import auth, composition, document_pages  # noqa: F401 (auth: connects its hook)
-        from clinic.records import ensure_append_only
+        from clinic import auth, document_pages  # noqa: F401 (auth: connects its hook)
+        from clinic.append_only import ensure_append_only
+        from core import composition
 
         # After every migrate: put back an append-only trigger that a table
         # rebuild dropped (SQLite rebuilds a table to change its columns).

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Exists
 from django.urls import reverse
 
-from clinic.composition import Section
 from clinic.forms_documents import DocumentForm, DocumentInErrorForm
 from clinic.models import ClientDocument, ClinicProfile, User
+from core.composition import Section
 
 
 @dataclass(frozen=True)

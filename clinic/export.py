@@ -294,7 +294,7 @@ def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any] | None
     from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
     from clinic.audit_words import sentence
-    from clinic.pdf import (
+    from core.pdf import (
         build_pdf,
         cell,
         clip,
@@ -428,7 +428,7 @@ def _render_fields_pdf(data: dict[str, Any], *, letterhead) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
 
-    from clinic.pdf import clip, esc, letterhead_flowables, page_size, styles
+    from core.pdf import clip, esc, letterhead_flowables, page_size, styles
 
     st = styles(10)
     width = page_size(letterhead.paper_size)[0] - 36 * mm
@@ -502,7 +502,7 @@ def _render_fields_pdf(data: dict[str, Any], *, letterhead) -> bytes:
         )
     )
     from clinic.export_documents import documents_flowables
-    from clinic.pdf import build_pdf
+    from core.pdf import build_pdf
 
     story += documents_flowables(data, width)
     return build_pdf(
@@ -522,8 +522,8 @@ LINES_PER_ROW = 40  # a long field is continued over several rows, so no row out
 
 def _wrap(text: str, col_width: float) -> list[str]:
     """Lines of ``text`` that fit ``col_width``; a word too long for a line is cut.
-    Linear in the length of the text (clinic.pdf.wrap_lines)."""
-    from clinic.pdf import wrap_lines
+    Linear in the length of the text (core.pdf.wrap_lines)."""
+    from core.pdf import wrap_lines
 
     return wrap_lines(text, CELL_FONT, CELL_SIZE, col_width - 2 * CELL_PAD)
 

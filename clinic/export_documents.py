@@ -44,7 +44,7 @@ def documents_flowables(data: dict[str, Any], width: float) -> list:
     from reportlab.lib.colors import HexColor
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    from clinic.pdf import styles, wrap_lines
+    from core.pdf import styles, wrap_lines
 
     documents = data.get("documents") or []
     flow: list = [Paragraph(f"Attached documents ({len(documents)})", styles(10)["h2"])]

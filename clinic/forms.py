@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from clinic import fields
 from clinic.models import Client, ClinicProfile, Consent, HealthScreen, User
 from clinic.screening import QUESTIONS
 from clinic.services import MAX_LOGO_PIXELS
+from core import fields
 
 
 def add_validation_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -8,7 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
-from clinic.textlimits import ADDRESS, NOTE_TEXT
+from core.textlimits import ADDRESS, NOTE_TEXT
 
 TEXT_LIMIT = NOTE_TEXT
 

@@ -11,7 +11,7 @@ from django import forms
 
 from clinic.documents import ACCEPTED, TITLE_MAX, max_bytes, too_large_message
 from clinic.models import ClientDocument
-from clinic.textlimits import SHORT_TEXT
+from core.textlimits import SHORT_TEXT
 
 
 class DocumentForm(forms.Form):

@@ -10,7 +10,7 @@ The file is treated as hostile: its size, row count and cell length are bounded,
 encoding is guessed (UTF-8 with or without BOM, then Windows Latin-1), its delimiter
 sniffed (comma, semicolon or tab), NUL characters dropped, and formula-looking cells
 (``=``, ``+``, ``-``, ``@``) kept as plain text (the product's CSV exports neutralise
-them, see ``clinic.csvsafe``)."""
+them, see ``core.csvsafe``)."""
 
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clinic.records import InsertOnlyModel, InsertOnlyQuerySet, RecordLocked, TimeStampedModel
 from clinic.screening import current_question_set
-from clinic.textlimits import TextLimited
+from core.records import InsertOnlyModel, InsertOnlyQuerySet, RecordLocked, TimeStampedModel
+from core.textlimits import TextLimited
 
 
 class User(AbstractUser):

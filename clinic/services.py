@@ -852,7 +852,7 @@ def may_mark_document_in_error(*, document: ClientDocument, by: User) -> bool:
     """The therapist who attached it (or their named supervisor, where the clinic allows
     it). A document the front desk attached has no clinical author: any care-team
     therapist may mark it, since the front desk never sees it again."""
-    from clinic.records import may_act_as_author
+    from clinic.authorship import may_act_as_author
 
     if may_act_as_author(author_id=document.attached_by_id, by=by):
         return by.is_therapist
@@ -864,7 +864,7 @@ def client_document_mark_in_error(
 ) -> ClientDocument:
     """Mark a document entered in error, with a reason. It is kept, shown struck
     through, still downloadable and still in the export."""
-    from clinic.records import NotTheAuthor, RecordLocked
+    from core.records import NotTheAuthor, RecordLocked
 
     if not may_mark_document_in_error(document=document, by=by):
         raise NotTheAuthor("Only the therapist who attached this document can mark it entered in error.")

@@ -21,7 +21,6 @@ from clinic.access import (
     get_user_for_admin,
 )
 from clinic.audit import audit_record
-from clinic.composition import chart_sections, home_sections
 from clinic.decorators import admin_required
 from clinic.denials import denial_bursts
 from clinic.forms import (
@@ -39,6 +38,7 @@ from clinic.models import Client, ClinicProfile, EmergencyAccess, HealthScreen, 
 from clinic.notices import admin_security_notices
 from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
 from clinic.selectors import client_search_page, home_clients, intake_summary, screen_page
+from core.composition import chart_sections, home_sections
 
 CLIENTS_PER_PAGE = 25
 

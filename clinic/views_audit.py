@@ -15,12 +15,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from clinic import audit_words, fields
+from clinic import audit_words
 from clinic.audit import audit_record
 from clinic.auth import reauth_required
-from clinic.csvsafe import csv_bytes
 from clinic.decorators import admin_required
 from clinic.models import AuditEvent, Client, User
+from core import fields
+from core.csvsafe import csv_bytes
 
 EVENTS_PER_PAGE = 50
 EXPORT_LIMIT = 100_000

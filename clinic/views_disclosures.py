@@ -24,8 +24,8 @@ from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.forms_disclosures import DisclosureForm
 from clinic.models import ACCOUNTING_YEARS, ClinicProfile, Disclosure, accounting_start
-from clinic.pdf import Letterhead, build_pdf, clip, esc, letterhead_flowables, page_size, paragraphs, styles
-from clinic.records import RecordLocked
+from core.pdf import Letterhead, build_pdf, clip, esc, letterhead_flowables, page_size, paragraphs, styles
+from core.records import RecordLocked
 
 DISCLOSURES_PER_PAGE = 25
 

@@ -19,7 +19,7 @@ from clinic.audit import audit_record
 from clinic.forms import add_validation_errors
 from clinic.forms_documents import DocumentForm, DocumentInErrorForm
 from clinic.models import Client
-from clinic.records import NotTheAuthor, RecordLocked
+from core.records import NotTheAuthor, RecordLocked
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,7 +21,7 @@ from clinic.auth import _safe_next, reauth_required
 from clinic.export import collect_client_export, collect_pdf_parts, render_json, render_pdf
 from clinic.forms_auth import BulkExportConfirmForm
 from clinic.models import ClinicProfile
-from clinic.pdf import Letterhead
+from core.pdf import Letterhead
 
 
 def export_required(view):

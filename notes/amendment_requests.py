@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from clinic.audit import audit_record
 from clinic.models import User
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 from notes.models import Amendment, AmendmentRequest, VisitNote
 from notes.services import NotePermissionError, amendment_add
 

@@ -5,8 +5,8 @@ class NotesConfig(AppConfig):
     name = "notes"
 
     def ready(self):
-        from clinic import composition
         from clinic.integrity import register_check
+        from core import composition
         from notes import chart
         from notes.services import signed_notes_verify
 

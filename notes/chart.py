@@ -1,4 +1,4 @@
-"""The notes app's contributions to composed pages (clinic.composition).
+"""The notes app's contributions to composed pages (core.composition).
 
 - chart_section: the visit timeline and pain chart on the client chart;
 - home_section: the therapist's unsigned notes, oldest first;
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from clinic.composition import Section
+from core.composition import Section
 from notes import selectors
 
 
@@ -18,7 +18,7 @@ def pain_chart_svg(series) -> str:
     if not series or max(len(points) for _, points in series) < 2:
         return ""
     try:
-        from clinic.charts import line_chart_svg
+        from core.charts import line_chart_svg
     except ImportError:  # charts arrive with the assessments app
         return ""
     return line_chart_svg(series, title="Pain (NPRS 0-10) by visit", y_label="NPRS", y_min=0, y_max=10)

@@ -29,7 +29,7 @@ def pdf_part(client):
         from reportlab.lib.units import mm
         from reportlab.platypus import CondPageBreak, Paragraph
 
-        from clinic.pdf import cell, data_table, overflow_flowables
+        from core.pdf import cell, data_table, overflow_flowables
         from notes.pdf import note_flowables
 
         story: list = [Paragraph(f"Visits ({len(visits)})", st["h1"])]

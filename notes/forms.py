@@ -7,9 +7,9 @@ from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Subm
 from django import forms
 from django.utils import timezone
 
-from clinic import fields
 from clinic.dates import clinical_date_problem
-from clinic.textlimits import text_limit_validator
+from core import fields
+from core.textlimits import text_limit_validator
 from notes.models import (
     Amendment,
     BodyRegion,

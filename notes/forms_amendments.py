@@ -8,7 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
-from clinic.textlimits import NOTE_TEXT
+from core.textlimits import NOTE_TEXT
 from notes.models import Amendment, AmendmentRequest
 
 TEXT_LIMIT = NOTE_TEXT

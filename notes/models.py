@@ -2,7 +2,7 @@
 
 A note is a draft until its therapist signs it; from then on the note, its
 treatment rows and its palpation rows are locked at every layer (see
-``clinic.records``). Later changes are Amendment rows, each signed on its own.
+``core.records``). Later changes are Amendment rows, each signed on its own.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from clinic.records import (
+from core.records import (
     InsertOnlyModel,
     LockedChildModel,
     LockedChildQuerySet,
@@ -129,7 +129,7 @@ class VisitNoteQuerySet(LockedQuerySet):
 
     def unsigned_of_supervisees(self, user) -> VisitNoteQuerySet:
         """Drafts of the therapists who name ``user`` as a supervisor, oldest first, and only
-        while the clinic allows named supervisors (the same rule as clinic.records)."""
+        while the clinic allows named supervisors (the same rule as core.records)."""
         from clinic.models import ClinicProfile
 
         allowed = Exists(ClinicProfile.objects.filter(pk=1, named_supervisors_allowed=True))

@@ -8,7 +8,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from clinic.pdf import (
+from core.pdf import (
     MUTED,
     build_pdf,
     cell,
@@ -34,7 +34,7 @@ def _when(value) -> str:
 
 
 def _table(rows, widths, st, *, header=True):
-    # Rows split across pages; every cell is short (clinic.pdf.cell), so no row
+    # Rows split across pages; every cell is short (core.pdf.cell), so no row
     # is ever taller than a page.
     return data_table(rows, widths, header=header)
 

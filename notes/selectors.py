@@ -15,9 +15,9 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from clinic.models import Client, ClinicProfile, User
-from clinic.pdf import Letterhead
 from clinic.screening import Flag
 from clinic.selectors import banner_flags
+from core.pdf import Letterhead
 from notes.models import (
     Amendment,
     AmendmentRequest,

@@ -19,9 +19,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from clinic.audit import audit_record
+from clinic.authorship import acting_detail, may_act_as_author, signature_line_for
 from clinic.dates import check_clinical_date
 from clinic.models import Client, User
-from clinic.records import NotTheAuthor, RecordLocked, acting_detail, may_act_as_author, signature_line_for
+from core.records import NotTheAuthor, RecordLocked
 from notes.models import (
     Amendment,
     BodyRegion,

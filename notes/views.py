@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
 from clinic.auth import confirm_password, recently_reauthenticated
-from clinic.composition import note_sections
+from clinic.authorship import may_act_as_author, signature_line_for
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
-from clinic.records import NotTheAuthor, RecordLocked, may_act_as_author, signature_line_for
 from clinic.selectors import banner_flags
+from core.composition import note_sections
+from core.records import NotTheAuthor, RecordLocked
 from notes import selectors, services
 from notes.access import (
     get_note_for_user,

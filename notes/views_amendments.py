@@ -19,8 +19,8 @@ from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
-from clinic.records import RecordLocked
 from clinic.selectors import banner_flags
+from core.records import RecordLocked
 from notes import amendment_requests as services
 from notes import selectors
 from notes.access import get_amendment_request_for_user, get_note_for_user

@@ -5,7 +5,7 @@ class ProgramsConfig(AppConfig):
     name = "programs"
 
     def ready(self):
-        from clinic import composition
+        from core import composition
         from programs import chart
 
         composition.register(

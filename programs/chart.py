@@ -1,10 +1,10 @@
-"""Program sections for the pages that gather from every app (clinic.composition)."""
+"""Program sections for the pages that gather from every app (core.composition)."""
 
 from __future__ import annotations
 
 from django.db.models import Count
 
-from clinic.composition import Section
+from core.composition import Section
 from programs.forms import AdherenceForm
 from programs.models import Adherence, PainResponse, ProgramVersion
 from programs.selectors import items_of
@@ -16,7 +16,7 @@ def _adherence_chart(rows) -> str:
     """Days done per week, one line per exercise, as SVG (empty without data)."""
     if not rows:
         return ""
-    from clinic.charts import line_chart_svg
+    from core.charts import line_chart_svg
 
     series: dict[str, list] = {}
     for row in rows:

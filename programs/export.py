@@ -53,7 +53,7 @@ def pdf_part(client):
         from reportlab.lib.units import mm
         from reportlab.platypus import CondPageBreak, Paragraph
 
-        from clinic.pdf import cell, clip, data_table, esc, overflow_flowables
+        from core.pdf import cell, clip, data_table, esc, overflow_flowables
 
         cell_style = st["cell"]
         story: list = [CondPageBreak(60 * mm), Paragraph(f"Home programs ({len(versions)} issued)", st["h1"])]

@@ -7,8 +7,8 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from clinic import fields
 from clinic.dates import clinical_date_problem
+from core import fields
 from programs.drawings import DRAWING_CHOICES
 from programs.images import clean_illustration
 from programs.models import (

@@ -33,7 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from clinic.pdf import (
+from core.pdf import (
     ACCENT,
     INK,
     MUTED,

@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from clinic.records import (
+from core.records import (
     LockedChildModel,
     LockedChildQuerySet,
     LockedQuerySet,

@@ -13,15 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.audit import audit_record
+from clinic.authorship import acting_detail, check_author, may_act_as_author, signature_line_for
 from clinic.dates import check_clinical_date
-from clinic.records import (
-    NotTheAuthor,
-    RecordLocked,
-    acting_detail,
-    check_author,
-    may_act_as_author,
-    signature_line_for,
-)
+from core.records import NotTheAuthor, RecordLocked
 from programs.models import (
     Adherence,
     Exercise,

@@ -21,12 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
+from clinic.authorship import may_act_as_author
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import Client, ClinicProfile
-from clinic.pdf import Letterhead
-from clinic.records import NotTheAuthor, RecordLocked, may_act_as_author
 from clinic.selectors import banner_flags
+from core.pdf import Letterhead
+from core.records import NotTheAuthor, RecordLocked
 from programs import services
 from programs.access import (
     can_edit_exercise,

@@ -5,7 +5,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import clinic.records
+import core.records
 
 
 class Migration(migrations.Migration):
@@ -148,14 +148,14 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('assessment', 'instrument', 'side'), name='response_one_per_instrument_side'),
         ),
         # Signed assessments and their rows are locked in the database too.
-        clinic.records.LockSignedRows("assessments_assessment"),
-        clinic.records.LockSignedRows(
+        core.records.LockSignedRows("assessments_assessment"),
+        core.records.LockSignedRows(
             "assessments_measurement", parent_table="assessments_assessment", fk_column="assessment_id"
         ),
-        clinic.records.LockSignedRows(
+        core.records.LockSignedRows(
             "assessments_bodychartmark", parent_table="assessments_assessment", fk_column="assessment_id"
         ),
-        clinic.records.LockSignedRows(
+        core.records.LockSignedRows(
             "assessments_questionnaireresponse", parent_table="assessments_assessment", fk_column="assessment_id"
         ),
     ]

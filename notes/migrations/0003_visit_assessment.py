@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from clinic.records import LockSignedRows
+from core.records import LockSignedRows
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import clinic.audit
-import clinic.records
+import core.records
 
 
 class Migration(migrations.Migration):
@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
             },
         ),
         # No new override on a signed note; none ever changes or goes away.
-        clinic.records.LockSignedRows(
+        core.records.LockSignedRows(
             table="notes_safetyoverride", parent_table="notes_visitnote", fk_column="note_id"
         ),
         clinic.audit.AppendOnly(

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import simple_history.models
 
-import clinic.records
+import core.records
 from django.conf import settings
 from django.db import migrations, models
 
@@ -371,9 +371,9 @@ class Migration(migrations.Migration):
         ),
         # Issued versions and their items are locked at the database level too, and
         # adherence recorded at a visit locks when that visit's note is signed.
-        clinic.records.LockSignedRows("programs_programversion"),
-        clinic.records.LockSignedRows(
+        core.records.LockSignedRows("programs_programversion"),
+        core.records.LockSignedRows(
             "programs_programitem", parent_table="programs_programversion", fk_column="version_id"
         ),
-        clinic.records.LockSignedRows("programs_adherence", parent_table="notes_visitnote", fk_column="visit_id"),
+        core.records.LockSignedRows("programs_adherence", parent_table="notes_visitnote", fk_column="visit_id"),
     ]

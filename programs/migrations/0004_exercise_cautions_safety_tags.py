@@ -4,7 +4,7 @@ import programs.models
 from django.db import migrations, models
 
 from clinic.audit import AppendOnly
-from clinic.records import LockSignedRows
+from core.records import LockSignedRows
 
 HISTORY = "kc_append_only: change history cannot be changed or deleted"
 

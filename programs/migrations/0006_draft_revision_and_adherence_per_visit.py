@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from clinic.records import LockSignedRows, UnlockSignedRows
+from core.records import LockSignedRows, UnlockSignedRows
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from clinic.records import LockSignedRows, UnlockSignedRows
+from core.records import LockSignedRows, UnlockSignedRows
 
 RULE_TYPE = "programs.painmonitoringrule"
 

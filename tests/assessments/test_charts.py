@@ -6,7 +6,7 @@ from datetime import date
 
 from assessments import diagrams, pages
 from assessments.selectors import chart_history
-from clinic.charts import drawing_to_svg
+from core.charts import drawing_to_svg
 
 
 def test_progress_charts_draw_scores_and_measures_with_their_bands(record, client_record):

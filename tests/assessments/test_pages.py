@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from clinic.charts import drawing_to_svg, line_chart
+from core.charts import drawing_to_svg, line_chart
 
 
 def test_detail_shows_chain_summary_findings_scores_and_body_chart(as_treating, record):

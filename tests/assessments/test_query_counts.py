@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic import composition
+from core import composition
 from tests.clinic.helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
 
 # Loading a client's assessments with their rows: the assessments (with therapist
@@ -65,14 +65,14 @@ def test_assessments_section_adds_a_fixed_number_of_queries_to_the_client_chart(
 ):
     history(count)
     assessments_only = composition.registry_only("assessments")
-    monkeypatch.setattr("clinic.composition.REGISTRY", composition.registry_only())
+    monkeypatch.setattr("core.composition.REGISTRY", composition.registry_only())
     warmed.get(f"/clients/{client_record.pk}/", **BACKGROUND)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as without:
         warmed.get(f"/clients/{client_record.pk}/", **BACKGROUND)
-    monkeypatch.setattr("clinic.composition.REGISTRY", assessments_only)
+    monkeypatch.setattr("core.composition.REGISTRY", assessments_only)
     # The chart section: the baseline and recent assessments, the latest one's
     # measurements, then the chart series as values (scores, measurements,
     # body-chart marks); nothing per row.

@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from assessments import services
 from assessments.models import Assessment, BodyChartMark, Measurement, QuestionnaireResponse
 from clinic.models import AuditEvent
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 from tests.assessments.conftest import make_data
 
 

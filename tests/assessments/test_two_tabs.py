@@ -11,7 +11,7 @@ import pytest
 from assessments import services
 from assessments.models import Assessment
 from assessments.services import AssessmentConflict, AssessmentData, MeasurementInput
-from clinic.records import NotTheAuthor
+from core.records import NotTheAuthor
 
 
 def _data(finding: str, k2w_left: str = "7") -> AssessmentData:

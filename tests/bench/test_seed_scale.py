@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
 from clinic.models import Client, User
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 
 COUNTS = {"clients": 30, "notes": 200, "assessments": 50, "programs": 20}
 

@@ -1,11 +1,11 @@
-"""Chart SVGs are memoised per process on the values drawn (clinic.charts)."""
+"""Chart SVGs are memoised per process on the values drawn (core.charts)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
-from clinic import charts
+from core import charts
 
 SERIES = [("First step", [(date(2026, 1, 5), 7), (date(2026, 2, 2), 5), (date(2026, 3, 2), 3)])]
 OPTIONS = {"title": "Pain (NPRS 0-10) by visit", "y_label": "NPRS", "y_min": 0, "y_max": 10}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from clinic import composition, services
+from clinic import services
 from clinic.models import AuditEvent, Client
+from core import composition
 
 from .helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
 
@@ -116,7 +117,7 @@ def test_chart_of_a_client_with_no_clinical_records_runs_a_fixed_number_of_queri
     # The foundation's part of the chart only: the other apps' sections are switched
     # off here, because each app (assessments, notes, programs) pins the queries its
     # own chart section adds in its own tests.
-    monkeypatch.setattr("clinic.composition.REGISTRY", composition.registry_only())
+    monkeypatch.setattr("core.composition.REGISTRY", composition.registry_only())
     screened(yes={"dvt": "Swollen calf"})
     as_treating.get("/ping")  # warm the session up (see helpers.BACKGROUND)
     # The floor, then: client with primary therapist, clinical-access check, care

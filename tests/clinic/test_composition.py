@@ -5,7 +5,8 @@ its section vanish from every chart without a word)."""
 import pytest
 
 from assessments import chart as assessments_chart
-from clinic import composition, document_pages
+from clinic import document_pages
+from core import composition
 from notes import chart as notes_chart
 from programs import chart as programs_chart
 

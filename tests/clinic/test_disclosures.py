@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from clinic import services
 from clinic.models import AuditEvent, ClinicProfile, Disclosure, accounting_start
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 
 from .helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries, audit_rows
 

@@ -14,8 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pypdf import PdfReader
 
-from clinic import composition, documents, services
+from clinic import documents, services
 from clinic.models import ClientDocument, User
+from core import composition
 
 from .helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries, audit_rows
 
@@ -471,7 +472,7 @@ def test_the_documents_card_costs_one_query_and_one_audit_row(
 ):
     # The foundation's chart (pinned in test_client_chart.py) plus the Documents card
     # alone: the other apps' sections are pinned in their own tests.
-    monkeypatch.setattr("clinic.composition.REGISTRY", composition.registry_only("clinic"))
+    monkeypatch.setattr("core.composition.REGISTRY", composition.registry_only("clinic"))
     screened(yes={"dvt": "Swollen calf"}, client=team_client)
     for index in range(3):
         attach(name=f"letter-{index}.pdf")

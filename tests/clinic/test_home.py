@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from clinic import composition, services
+from clinic import services
 from clinic.models import AuditEvent
+from core import composition
 
 from .helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
 
@@ -51,7 +52,7 @@ def test_home_runs_a_fixed_number_of_queries(
     as_treating, make_client, treating, django_assert_num_queries, monkeypatch
 ):
     # Other apps' home sections pin their own queries.
-    monkeypatch.setattr("clinic.composition.REGISTRY", composition.registry_only())
+    monkeypatch.setattr("core.composition.REGISTRY", composition.registry_only())
     for n in range(30):
         make_client(treating, first_name=f"H{n:02d}")
     as_treating.get("/ping")

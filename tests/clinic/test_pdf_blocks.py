@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from clinic.pdf import (
+from core.pdf import (
     CELL_LINES,
     CHUNK_CHARS,
     CHUNK_LINES,

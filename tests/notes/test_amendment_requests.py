@@ -23,7 +23,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 from notes import amendment_requests as ar
 from notes.models import Amendment, AmendmentRequest, VisitNote
 from notes.services import NotePermissionError, note_verify

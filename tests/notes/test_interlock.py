@@ -14,9 +14,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
-from clinic.records import RecordLocked
 from clinic.screening import QUESTIONS
 from clinic.services import health_screen_record
+from core.records import RecordLocked
 from notes import services
 from notes.models import SafetyOverride, Treatment, VisitNote
 from notes.services import InterlockRefused, OverrideRequest

@@ -7,7 +7,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 from notes import services
 from notes.models import Amendment, PalpationFinding, Treatment, VisitNote
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.models import AuditEvent
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 from notes import services
 from notes.models import Amendment, Treatment, VisitNote
 from tests.notes.conftest import COMPLETE

@@ -14,7 +14,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
-from clinic.records import LockSignedRows
+from core.records import LockSignedRows
 from notes import services
 
 WARNING = "This note's content does not match its signature"

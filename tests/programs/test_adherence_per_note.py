@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.records import NotTheAuthor, RecordLocked
+from core.records import NotTheAuthor, RecordLocked
 from notes import services as note_services
 from programs import services
 from programs.models import Adherence

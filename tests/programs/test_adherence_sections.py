@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 from programs import services
 from programs.models import Adherence, ProgramItem
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, LETTER
 
 from clinic.models import ClinicProfile
-from clinic.pdf import Letterhead
+from core.pdf import Letterhead
 from programs import services
 from programs.handout import HandoutData, HandoutExercise, HandoutProgram, render_handout
 from programs.selectors import items_of

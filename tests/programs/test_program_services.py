@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from clinic.models import AuditEvent
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 from programs import services
 from programs.models import ProgramItem, ProgramVersion
 from programs.selectors import items_of, latest_findings, suggestions_for, version_diff

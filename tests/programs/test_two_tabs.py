@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from clinic.records import NotTheAuthor
+from core.records import NotTheAuthor
 from programs import services
 from programs.models import ProgramItem, ProgramVersion
 

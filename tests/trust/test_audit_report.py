@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from clinic.audit import audit_record
-from clinic.csvsafe import csv_cell
 from clinic.models import AuditEvent
+from core.csvsafe import csv_cell
 
 pytestmark = pytest.mark.django_db
 

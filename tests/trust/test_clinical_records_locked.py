@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from clinic import services
 from clinic.models import AuditEvent, Client, Consent, HealthScreen, ScreenAnswer
-from clinic.records import RecordLocked
+from core.records import RecordLocked
 
 pytestmark = pytest.mark.django_db
 
@@ -215,7 +215,7 @@ def test_the_append_only_triggers_are_installed(table):
 def test_a_dropped_trigger_is_put_back_after_migrate():
     """SQLite rebuilds a table to change its columns and the rebuild drops its
     triggers; the post-migrate check installs them again."""
-    from clinic.records import ensure_append_only
+    from clinic.append_only import ensure_append_only
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

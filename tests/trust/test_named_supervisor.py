@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import services as clinic_services
+from clinic.authorship import is_named_supervisor
 from clinic.models import AuditEvent, ClinicProfile, User
-from clinic.records import NotTheAuthor, is_named_supervisor
+from core.records import NotTheAuthor
 from notes import services
 from notes.models import Amendment, VisitNote
 from tests.conftest import _http, _user

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinic.export import render_pdf as render_export_pdf
-from clinic.pdf import Letterhead
 from clinic.views_disclosures import render_accounting_pdf
+from core.pdf import Letterhead
 from notes.pdf import render_note_pdf
 from notes.selectors import (
     AssessmentSummary,

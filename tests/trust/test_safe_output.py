@@ -167,8 +167,8 @@ def test_a_client_name_payload_is_literal_text_in_the_visit_note_pdf(
 
 
 def test_the_export_pdf_and_csv_helpers_neutralise_markup_and_formulas():
-    from clinic.csvsafe import csv_bytes
-    from clinic.pdf import esc
+    from core.csvsafe import csv_bytes
+    from core.pdf import esc
 
     for payload in PAYLOADS:
         assert "<" not in esc(payload)

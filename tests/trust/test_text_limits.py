@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from clinic.models import ClinicProfile, Disclosure
-from clinic.textlimits import LIMITS
+from core.textlimits import LIMITS
 from notes.models import Amendment, VisitNote
 from programs.models import Exercise
 from tests.clinic.test_clinic_profile import _profile_form

@@ -11,7 +11,7 @@ from clinic.access import get_client_for_export, may_export_records
 from clinic.audit import audit_record
 from clinic.export import collect_client_export, render_json, render_pdf
 from clinic.models import ClinicProfile, User
-from clinic.pdf import Letterhead
+from core.pdf import Letterhead
 
 
 class Command(BaseCommand):

@@ -58,7 +58,7 @@ from clinic.backups import (
     take_backup,
 )
 from clinic.models import AuditEvent, Client, ClinicProfile
-from clinic.pdf import Letterhead
+from core.pdf import Letterhead
 
 INSPECT_TIMEOUT_S = 3600
 

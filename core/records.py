@@ -10,7 +10,11 @@ A signed record is locked at every layer:
 
 Records that are final the moment they are written (an intake health screen and
 its answers, a consent or its withdrawal) use ``InsertOnlyModel`` and
-``InsertOnlyQuerySet``, with ``clinic.audit.AppendOnly`` as their trigger.
+``InsertOnlyQuerySet``, with ``clinic.audit.AppendOnly`` as their trigger (installed and
+put back after every migrate by ``clinic.append_only``).
+
+Who may write a record (its author, or a named supervisor) is the clinic's rule:
+``clinic.authorship``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.migrations.operations.base import Operation
 
-from clinic.textlimits import TextLimited
+from core.textlimits import TextLimited
 
 
 class RecordLocked(Exception):
@@ -46,60 +50,8 @@ class NotTheAuthor(Exception):
         super().__init__(self.message)
 
 
-def is_named_supervisor(*, author_id: int | None, by) -> bool:
-    """Whether ``by`` is a named supervisor of the therapist ``author_id`` and the
-    clinic allows named supervisors to act on their supervisees' records.
-
-    Off by default (``ClinicProfile.named_supervisors_allowed``); an admin names
-    each therapist's supervisors. One query, asked only when ``by`` is not the
-    author."""
-    if by is None or author_id is None or not getattr(by, "is_authenticated", False):
-        return False
-    if not (by.is_active and by.is_therapist) or author_id == by.pk:
-        return False
-    from django.db.models import Exists
-
-    from clinic.models import ClinicProfile, User
-
-    allowed = Exists(ClinicProfile.objects.filter(pk=1, named_supervisors_allowed=True))
-    return User.objects.filter(allowed, pk=author_id, supervisors=by).exists()
-
-
-def may_act_as_author(*, author_id: int | None, by) -> bool:
-    """The author rule, in one place: writing a draft, signing it, marking it
-    entered in error and amending it are for the record's author or, where the
-    clinic allows it, a named supervisor of the author."""
-    if by is None or author_id is None:
-        return False
-    return author_id == by.pk or is_named_supervisor(author_id=author_id, by=by)
-
-
-def check_author(*, author_id: int | None, by, message: str | None = None) -> None:
-    """Raise NotTheAuthor unless ``by`` wrote the record (or is a named supervisor
-    of its author, where the clinic allows it)."""
-    if not may_act_as_author(author_id=author_id, by=by):
-        raise NotTheAuthor(message)
-
-
-def acting_detail(*, author, by) -> dict:
-    """Audit detail for a write on ``author``'s record: nothing for the author
-    themself; for a supervisor, whose record it was, so the row says so."""
-    if author is None or by is None or author.pk == by.pk:
-        return {}
-    return {"as_supervisor_of": author.display_name, "supervisee": author.pk}
-
-
-def signature_line_for(*, author, by) -> str:
-    """The printed signature line: the signer's, and for a supervisor signing a
-    supervisee's record, whose record they signed."""
-    line = by.signature_line
-    if author is not None and author.pk != by.pk:
-        line = f"{line}, as supervisor of {author.display_name}"
-    return line[:200]
-
-
 class TimeStampedModel(TextLimited, models.Model):
-    """Timestamps; ``full_clean()`` also holds free text to ``clinic.textlimits``."""
+    """Timestamps; ``full_clean()`` also holds free text to ``core.textlimits``."""
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -342,85 +294,6 @@ class LockSignedRows(Operation):
 
     def describe(self):
         return f"Lock signed rows of {self.table}"
-
-
-# --- Append-only tables that a later migration must not silently unlock -------
-
-FINAL_MESSAGE = "kc_locked: a recorded health screen or consent is final and cannot be changed or deleted"
-HISTORY_MESSAGE = "kc_append_only: change history cannot be changed or deleted"
-FINAL_TABLES = ("clinic_healthscreen", "clinic_screenanswer", "clinic_consent")
-
-
-def append_only_tables() -> dict[str, str]:
-    """Every table that refuses UPDATE and DELETE outright, with its message:
-    the audit log, the final intake records and every simple-history table (found
-    from the models, so a model that gains a history later is covered too)."""
-    from django.apps import apps
-
-    from clinic.audit import APPEND_ONLY_MESSAGE
-
-    tables = {"clinic_auditevent": APPEND_ONLY_MESSAGE}
-    tables.update({table: FINAL_MESSAGE for table in FINAL_TABLES})
-    for model in apps.get_models():
-        if getattr(model, "instance_type", None) is not None:  # a simple-history model
-            tables[model._meta.db_table] = HISTORY_MESSAGE
-    return tables
-
-
-def _installed_triggers(connection) -> set[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        return {row[0] for row in cursor.fetchall()}
-
-
-def ensure_append_only(*, using: str = "default", **kwargs) -> list[str]:
-    """Install any missing append-only trigger; return the tables fixed.
-
-    Runs after every ``migrate``: SQLite rebuilds a table to add or alter a
-    column and the rebuild drops the table's triggers, so a later migration of
-    a screen or a history table would otherwise unlock it without a word."""
-    from django.db import connections
-
-    from clinic.audit import AppendOnly
-
-    connection = connections[using]
-    if connection.vendor not in ("sqlite", "postgresql"):
-        return []
-    existing = set(connection.introspection.table_names())
-    installed = _installed_triggers(connection)
-    fixed = []
-    for table, message in append_only_tables().items():
-        if table not in existing:
-            continue
-        names = (
-            {f"{table}_append_only"}
-            if connection.vendor == "postgresql"
-            else {f"{table}_no_update", f"{table}_no_delete"}
-        )
-        if names <= installed:
-            continue
-        operation = AppendOnly(table=table, message=message)
-        editor = _TriggerEditor(connection)
-        operation.database_backwards("clinic", editor, None, None)
-        operation.database_forwards("clinic", editor, None, None)
-        fixed.append(table)
-    return fixed
-
-
-class _TriggerEditor:
-    """The part of a schema editor the trigger operations use. A real schema
-    editor cannot open inside a transaction on SQLite; trigger DDL needs none
-    of what it sets up."""
-
-    def __init__(self, connection):
-        self.connection = connection
-
-    def execute(self, sql, params=None):
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, params)
 
 
 class UnlockSignedRows(LockSignedRows):

@@ -3,7 +3,7 @@
 A pasted letter of a hundred pages has no place in a visit note, and every field
 here is printed. The figures are generous for what a clinic writes (a long
 subjective history runs to two or three thousand characters); text stored before
-the limits existed is kept and still prints in full (``clinic.pdf``).
+the limits existed is kept and still prints in full (``core.pdf``).
 
 Checked in ``full_clean()`` (so every service refuses an over-long value, with the
 message on the field) and shown by the forms at the field. No database column
