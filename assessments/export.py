@@ -1,13 +1,26 @@
-"""This app's part of the complete client export (see clinic.export)."""
+"""This app's parts of the complete client export (see clinic.export) and of the restore drill."""
 
 from __future__ import annotations
 
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
+
+from assessments import pages, selectors
+from assessments.models import Assessment
 from clinic.export import records_for_client
+from core.charts import line_chart
+from core.composition import RestoreCheck
+from core.pdf import cell, clip, data_table, esc, overflow_flowables
 
 
 def export_client(client) -> dict:
     """Every assessments record of this client, by model label."""
     return records_for_client("assessments", client)
+
+
+def restore_check() -> RestoreCheck:
+    """What a restore drill checks of this app in the restored copy."""
+    return RestoreCheck(counts={"assessments": Assessment.objects.count()})
 
 
 SIDE_WORDS = {"L": "Left", "R": "Right", "": ""}
@@ -32,9 +45,6 @@ def pdf_part(client):
     """Each assessment as tables (measure, value with units, side, norm and flag in
     plain words), its questionnaires, and the outcome charts the client chart
     draws. Runs the queries now; the returned function only lays out."""
-    from assessments import pages, selectors
-    from core.charts import line_chart
-
     history = selectors.assessment_history(client)
     assessments = []
     for a in history.assessments:
@@ -52,11 +62,6 @@ def pdf_part(client):
     charts = pages.progress_charts(selectors.chart_history(client, recent=len(assessments)), draw=line_chart)
 
     def flowables(st, width) -> list:
-        from reportlab.lib.units import mm
-        from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
-
-        from core.pdf import cell, clip, data_table, esc, overflow_flowables
-
         cell_style = st["cell"]
         story: list = [CondPageBreak(80 * mm), Paragraph(f"Assessments ({len(assessments)})", st["h1"])]
         if not assessments:

@@ -8,7 +8,7 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         # Connects the sign-in hook that starts the session clocks (clinic.auth).
-        from clinic import auth, document_pages  # noqa: F401 (auth: connects its hook)
+        from clinic import auth, document_pages, models  # noqa: F401 (auth: connects its hook)
         from clinic.append_only import ensure_append_only
         from core import composition
 
@@ -16,4 +16,8 @@ class ClinicConfig(AppConfig):
         # rebuild dropped (SQLite rebuilds a table to change its columns).
         post_migrate.connect(ensure_append_only, sender=self, dispatch_uid="clinic_append_only")
         # The Documents card on the chart (care team only, like every chart section).
-        composition.register("clinic", chart_section=document_pages.chart_section)
+        composition.register(
+            "clinic",
+            chart_section=document_pages.chart_section,
+            text_limits=lambda: models.TEXT_LIMITS,
+        )

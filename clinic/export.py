@@ -6,11 +6,12 @@ other apps keep (assessments, visit notes with addenda and treatments, program
 versions), plus that client's audit events. The format is described in
 docs/export-schema.md.
 
-``clinic`` must not import the apps above it, so they are reached like the
-composition pages reach them: each app offers ``<app>.export.export_client(client)``
-returning ``{model label: [record, ...]}``, usually by calling
+``clinic`` must not import the apps above it, so they register their parts when
+they start, like the chart's sections (``core.composition``): ``export_records``
+(``client -> {model label: [record, ...]}``, usually by calling
 ``records_for_client`` below, which finds every model of the app that leads to
-the client through its foreign keys.
+the client through its foreign keys) and ``export_pdf_part`` (their section of the
+printout).
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
-from django.utils.module_loading import import_string
+
+from core import composition
 
 SCHEMA_ID = "kinetic-chart/client-export"
 SCHEMA_VERSION = 1
 FORMAT_DOC = "docs/export-schema.md"
-EXPORT_MODULES = ("assessments.export", "notes.export", "programs.export")
 MAX_PATH_DEPTH = 3
 
 
@@ -145,12 +146,8 @@ def collect_client_export(*, client, by) -> dict[str, Any]:
     client = Client.objects.prefetch_related("care_team").get(pk=client.pk)
     records: dict[str, list[dict[str, Any]]] = records_for_client("clinic", client)
     records.pop("clinic.auditevent", None)
-    for module in EXPORT_MODULES:
-        try:
-            export_client = import_string(f"{module}.export_client")
-        except ImportError:
-            continue
-        records.update(export_client(client))
+    for _app_label, export_records in composition.providers("export_records"):
+        records.update(export_records(client))
     audit = [
         {
             "id": e.id,
@@ -186,9 +183,6 @@ def render_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode("utf-8")
 
 
-PDF_MODULES = ("notes.export", "assessments.export", "programs.export")
-
-
 def _local(value):
     return timezone.localtime(value) if value is not None and timezone.is_aware(value) else value
 
@@ -196,7 +190,7 @@ def _local(value):
 def collect_pdf_parts(*, client, by) -> dict[str, Any]:
     """What the printout adds to ``collect_client_export`` to read like a chart:
     the cover (demographics, flags, consent, care team, who exported it) and each
-    app's section (``<app>.export.pdf_part(client)``, a function that lays out
+    app's registered section (``export_pdf_part(client)``, a function that lays out
     data it fetched already). Runs queries; ``render_pdf`` does not."""
     from clinic.models import AuditEvent, Client, Disclosure
     from clinic.selectors import intake_summary
@@ -242,11 +236,7 @@ def collect_pdf_parts(*, client, by) -> dict[str, Any]:
     team = sorted(u.display_name for u in client.care_team.all())
     primary = client.primary_therapist.display_name if client.primary_therapist else ""
     parts = []
-    for module in PDF_MODULES:
-        try:
-            pdf_part = import_string(f"{module}.pdf_part")
-        except ImportError:
-            continue
+    for _app_label, pdf_part in composition.providers("export_pdf_part"):
         parts.append(pdf_part(client))
     names = {u: u for u in {e.actor_username for e in AuditEvent.objects.for_client(client.pk)} if u}
     users = apps.get_model(settings_user_model()).objects.filter(username__in=names)

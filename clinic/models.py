@@ -14,7 +14,18 @@ from simple_history.models import HistoricalRecords
 
 from clinic.screening import current_question_set
 from core.records import InsertOnlyModel, InsertOnlyQuerySet, RecordLocked, TimeStampedModel
-from core.textlimits import TextLimited
+from core.textlimits import ADDRESS, NOTE_TEXT, SHORT_TEXT, TextLimited
+
+# How much free text each field accepts (core.textlimits), registered when the app starts.
+TEXT_LIMITS: dict[str, dict[str, int]] = {
+    "clinic.clinicprofile": {"address": ADDRESS},
+    "clinic.client": {"address": ADDRESS, "goals": SHORT_TEXT},
+    "clinic.healthscreen": {"medications": SHORT_TEXT, "notes": 4_000},
+    "clinic.consent": {"withdrawal_reason": SHORT_TEXT},
+    "clinic.emergencyaccess": {"reason": SHORT_TEXT, "review_note": SHORT_TEXT},
+    "clinic.clientdocument": {"in_error_reason": SHORT_TEXT},
+    "clinic.disclosure": {"recipient_address": ADDRESS, "description": NOTE_TEXT, "purpose": NOTE_TEXT},
+}
 
 
 class User(AbstractUser):

@@ -1,18 +1,29 @@
-"""Pages that gather from every app: the client chart and the home dashboard.
+"""The registry the apps fill when they start, for everything that gathers from every app.
 
-Apps above ``clinic`` register what they add when they start (their ``AppConfig.ready``):
+Apps register what they add from their ``AppConfig.ready``:
 
-    composition.register("notes", chart_section=..., home_section=..., note_section=...)
+    composition.register("notes", chart_section=..., home_section=..., note_section=...,
+                         export_records=..., restore_check=..., text_limits=..., demo_seed=...)
+    composition.register("notes", order=10, export_pdf_part=...)
 
 with
 
     chart_section(*, client, user) -> Section | None
     home_section(*, user) -> Section | None
     note_section(*, note, user) -> Section | None   (shown on a visit note page)
+    export_records(client) -> {model label: [record, ...]}   (the full-record export, JSON)
+    export_pdf_part(client) -> flowables(styles, width)       (its section of the printout)
+    restore_check() -> RestoreCheck                           (what a restore drill proves works)
+    text_limits() -> {model label: {field: characters}}       (``core.textlimits``)
+    demo_seed(*, clients, therapists) -> None                 (``manage.py seed_demo``)
 
-called only for users who may read the client's clinical content. ``clinic`` never names
-the apps above it, and nothing is looked up by name at request time: a mistake in an
-app's section module stops the app from starting instead of hiding its section.
+Sections are called only for users who may read the client's clinical content. The lower
+layers never name the apps above them, and nothing is looked up by name at run time: a
+mistake in an app's module stops the app from starting instead of hiding its part.
+
+``order`` places an app's entries among the others' (lower first; the default keeps the
+order the apps started in, INSTALLED_APPS order): the printout reads visits before
+assessments, although assessments start first.
 """
 
 from __future__ import annotations
@@ -21,9 +32,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("chart_section", "home_section", "note_section")
-# kind -> [(app label, provider)], in the order the apps started (INSTALLED_APPS order).
+KINDS = (
+    "chart_section",
+    "home_section",
+    "note_section",
+    "export_records",
+    "export_pdf_part",
+    "restore_check",
+    "text_limits",
+    "demo_seed",
+)
+DEFAULT_ORDER = 50
+# kind -> [(app label, provider)], by order, then in the order the apps started.
 REGISTRY: dict[str, list[tuple[str, Callable[..., Any]]]] = {kind: [] for kind in KINDS}
+_ORDER: dict[tuple[str, str], int] = {}
 
 
 @dataclass
@@ -40,14 +62,30 @@ class Section:
     audit: dict[str, Any] = field(default_factory=dict)
 
 
-def register(app_label: str, **providers: Callable[..., Any]) -> None:
-    """Register an app's section providers; registering the same app twice replaces its entries."""
+@dataclass
+class RestoreCheck:
+    """What a restore drill checks of one app in the restored copy: row counts by plain
+    name, and PDF renderers to run on its newest records (each returns the PDF, or None
+    when there is nothing to render). The counts are taken when the check is called; the
+    renderers run one by one, so one failure does not hide the others."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    pdfs: dict[str, Callable[[], bytes | None]] = field(default_factory=dict)
+
+
+def register(app_label: str, *, order: int = DEFAULT_ORDER, **providers: Callable[..., Any]) -> None:
+    """Register an app's providers; registering the same app and kind again replaces its entry."""
     unknown = set(providers) - set(KINDS)
     if unknown:
         raise TypeError(f"unknown section kinds: {', '.join(sorted(unknown))}")
     for kind, provider in providers.items():
+        if not callable(provider):
+            raise TypeError(f"{app_label} registers {kind} as something that cannot be called: {provider!r}")
+        _ORDER[(kind, app_label)] = order
         entries = [entry for entry in REGISTRY[kind] if entry[0] != app_label]
-        REGISTRY[kind] = [*entries, (app_label, provider)]
+        entries.append((app_label, provider))
+        # A stable sort: equal orders keep the order the apps registered in.
+        REGISTRY[kind] = sorted(entries, key=lambda entry: _ORDER.get((kind, entry[0]), DEFAULT_ORDER))
 
 
 def registry_only(*app_labels: str) -> dict[str, list[tuple[str, Callable[..., Any]]]]:
@@ -55,6 +93,13 @@ def registry_only(*app_labels: str) -> dict[str, list[tuple[str, Callable[..., A
     return {
         kind: [entry for entry in entries if entry[0] in app_labels] for kind, entries in REGISTRY.items()
     }
+
+
+def providers(kind: str) -> list[tuple[str, Callable[..., Any]]]:
+    """Every app's provider of one kind, as (app label, provider), in order."""
+    if kind not in KINDS:
+        raise TypeError(f"unknown section kind: {kind}")
+    return list(REGISTRY[kind])
 
 
 def _collect(kind: str, **kwargs) -> list[Section]:

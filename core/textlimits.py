@@ -14,46 +14,22 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from core import composition
+
 NOTE_TEXT = 10_000  # a SOAP section, an addendum, a client's request or statement
 LONG_TEXT = 5_000  # a plan, goals, exercise steps, a form note
 SHORT_TEXT = 2_000  # a reason, a complaint in the client's words, a list of cues
 ADDRESS = 500  # a postal address
 
-LIMITS: dict[str, dict[str, int]] = {
-    "clinic.clinicprofile": {"address": ADDRESS},
-    "clinic.client": {"address": ADDRESS, "goals": SHORT_TEXT},
-    "clinic.healthscreen": {"medications": SHORT_TEXT, "notes": 4_000},
-    "clinic.consent": {"withdrawal_reason": SHORT_TEXT},
-    "clinic.emergencyaccess": {"reason": SHORT_TEXT, "review_note": SHORT_TEXT},
-    "clinic.clientdocument": {"in_error_reason": SHORT_TEXT},
-    "clinic.disclosure": {"recipient_address": ADDRESS, "description": NOTE_TEXT, "purpose": NOTE_TEXT},
-    "notes.visitnote": {
-        "chief_complaint": SHORT_TEXT,
-        "focus": SHORT_TEXT,
-        "subjective": NOTE_TEXT,
-        "objective": NOTE_TEXT,
-        "analysis": NOTE_TEXT,
-        "plan_next": LONG_TEXT,
-        "goals": LONG_TEXT,
-        "referrals": SHORT_TEXT,
-    },
-    "notes.amendment": {"reason": SHORT_TEXT, "text": NOTE_TEXT},
-    "notes.amendmentrequest": {
-        "request_text": NOTE_TEXT,
-        "other_records": NOTE_TEXT,
-        "extension_reason": NOTE_TEXT,
-        "extension_notice": NOTE_TEXT,
-        "decision_reason": NOTE_TEXT,
-        "disagreement_text": NOTE_TEXT,
-        "rebuttal_text": NOTE_TEXT,
-    },
-    "programs.exercise": {
-        "steps": LONG_TEXT,
-        "cues": SHORT_TEXT,
-        "mistakes": SHORT_TEXT,
-        "cautions": SHORT_TEXT,
-    },
-}
+
+def limits() -> dict[str, dict[str, int]]:
+    """Every limit, by model label and field. Each app declares its own models' limits
+    and registers them when it starts (``composition.register(app, text_limits=...)``),
+    so this module names no app."""
+    out: dict[str, dict[str, int]] = {}
+    for _app_label, provider in composition.providers("text_limits"):
+        out.update(provider())
+    return out
 
 
 def too_long_message(limit: int, length: int) -> str:
@@ -64,14 +40,14 @@ def too_long_message(limit: int, length: int) -> str:
 
 
 def limit_for(label: str, field: str) -> int:
-    return LIMITS[label][field]
+    return limits()[label][field]
 
 
 def text_length_errors(instance, exclude=None) -> dict[str, list[str]]:
     """Fields of ``instance`` longer than their limit, with the message for each."""
-    limits = LIMITS.get(instance._meta.label_lower, {})
+    fields = limits().get(instance._meta.label_lower, {})
     errors: dict[str, list[str]] = {}
-    for name, limit in limits.items():
+    for name, limit in fields.items():
         if exclude and name in exclude:
             continue
         value = getattr(instance, name, None)
@@ -81,7 +57,7 @@ def text_length_errors(instance, exclude=None) -> dict[str, list[str]]:
 
 
 class TextLimited:
-    """Model mixin: ``full_clean()`` refuses free text longer than ``LIMITS`` allows."""
+    """Model mixin: ``full_clean()`` refuses free text longer than ``limits()`` allows."""
 
     def clean_fields(self, exclude=None):
         errors: dict = {}
@@ -96,10 +72,12 @@ class TextLimited:
 
 
 def text_limit_validator(label: str, field: str):
-    """A form-field validator with the same limit and message as the model check."""
-    limit = limit_for(label, field)
+    """A form-field validator with the same limit and message as the model check. The
+    limit is read when a value is checked, so a form module may be imported before every
+    app has registered its limits."""
 
     def validate(value):
+        limit = limit_for(label, field)
         if value and len(value) > limit:
             raise ValidationError(too_long_message(limit, len(value)), code="max_length")
 

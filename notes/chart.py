@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from core.charts import line_chart_svg
 from core.composition import Section
 from notes import selectors
 
@@ -16,10 +17,6 @@ from notes import selectors
 def pain_chart_svg(series) -> str:
     """The NPRS chart as SVG markup, or "" with fewer than two visits with scores."""
     if not series or max(len(points) for _, points in series) < 2:
-        return ""
-    try:
-        from core.charts import line_chart_svg
-    except ImportError:  # charts arrive with the assessments app
         return ""
     return line_chart_svg(series, title="Pain (NPRS 0-10) by visit", y_label="NPRS", y_min=0, y_max=10)
 

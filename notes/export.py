@@ -1,8 +1,16 @@
-"""This app's part of the complete client export (see clinic.export)."""
+"""This app's parts of the complete client export (see clinic.export) and of the restore drill."""
 
 from __future__ import annotations
 
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Paragraph
+
 from clinic.export import records_for_client
+from core.composition import RestoreCheck
+from core.pdf import cell, data_table, overflow_flowables
+from notes.models import VisitNote
+from notes.pdf import note_flowables, render_note_pdf
+from notes.selectors import client_amendment_requests, note_page, note_pdf_data
 
 
 def export_client(client) -> dict:
@@ -10,13 +18,23 @@ def export_client(client) -> dict:
     return records_for_client("notes", client)
 
 
+def _newest_note_pdf() -> bytes | None:
+    note = VisitNote.objects.order_by("-id").first()
+    if note is None:
+        return None
+    return render_note_pdf(note_pdf_data(note_page(note)))
+
+
+def restore_check() -> RestoreCheck:
+    """What a restore drill checks of this app in the restored copy: the notes, and the
+    newest note printed by the real renderer."""
+    return RestoreCheck(counts={"notes": VisitNote.objects.count()}, pdfs={"note PDF": _newest_note_pdf})
+
+
 def pdf_part(client):
     """The visits for the complete-record printout: each laid out as its own note
     printout lays it out (notes.pdf.note_flowables). Runs the queries now; the
     returned function only lays out."""
-    from notes.models import VisitNote
-    from notes.selectors import client_amendment_requests, note_page, note_pdf_data
-
     visits = [note_pdf_data(note_page(note)) for note in VisitNote.objects.for_record_export(client)]
     requests = [
         (row.summary.received_on, row.note_date, row.summary.decision_label, row.summary.request_text)
@@ -26,12 +44,6 @@ def pdf_part(client):
     ]
 
     def flowables(st, width) -> list:
-        from reportlab.lib.units import mm
-        from reportlab.platypus import CondPageBreak, Paragraph
-
-        from core.pdf import cell, data_table, overflow_flowables
-        from notes.pdf import note_flowables
-
         story: list = [Paragraph(f"Visits ({len(visits)})", st["h1"])]
         if not visits:
             story.append(Paragraph("No visits recorded.", st["small"]))

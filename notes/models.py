@@ -23,6 +23,32 @@ from core.records import (
     SignableModel,
     TimeStampedModel,
 )
+from core.textlimits import LONG_TEXT, NOTE_TEXT, SHORT_TEXT
+
+# How much free text each field accepts (core.textlimits), registered when the app starts.
+TEXT_LIMITS: dict[str, dict[str, int]] = {
+    "notes.visitnote": {
+        "chief_complaint": SHORT_TEXT,
+        "focus": SHORT_TEXT,
+        "subjective": NOTE_TEXT,
+        "objective": NOTE_TEXT,
+        "analysis": NOTE_TEXT,
+        "plan_next": LONG_TEXT,
+        "goals": LONG_TEXT,
+        "referrals": SHORT_TEXT,
+    },
+    "notes.amendment": {"reason": SHORT_TEXT, "text": NOTE_TEXT},
+    "notes.amendmentrequest": {
+        "request_text": NOTE_TEXT,
+        "other_records": NOTE_TEXT,
+        "extension_reason": NOTE_TEXT,
+        "extension_notice": NOTE_TEXT,
+        "decision_reason": NOTE_TEXT,
+        "disagreement_text": NOTE_TEXT,
+        "rebuttal_text": NOTE_TEXT,
+    },
+}
+
 
 NPRS_HELP = "0 = no pain, 10 = worst possible pain."
 NPRS_VALIDATORS = [MaxValueValidator(10)]

@@ -5,12 +5,20 @@ class ProgramsConfig(AppConfig):
     name = "programs"
 
     def ready(self):
+        # Imported here, not at the top: an app's modules may use its models only once
+        # every app is loaded, and ready() is when that is true.
         from core import composition
-        from programs import chart
+        from programs import chart, demo, export, models
 
         composition.register(
             "programs",
             chart_section=chart.chart_section,
             home_section=chart.home_section,
             note_section=chart.note_section,
+            export_records=export.export_client,
+            restore_check=export.restore_check,
+            text_limits=lambda: models.TEXT_LIMITS,
+            demo_seed=demo.seed,
         )
+        # The complete-record printout reads visits first, then assessments, then programs.
+        composition.register("programs", order=30, export_pdf_part=export.pdf_part)

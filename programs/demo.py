@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import run_alone
+from notes.models import VisitNote
 from programs import services
 from programs.models import Exercise, PainResponse, ProgramItem, ProgramVersion
 from programs.selectors import builder_signals, latest_findings, suggestions_for
@@ -38,10 +39,6 @@ ADHERENCE = [
 
 
 def _visits(client):
-    try:
-        from notes.models import VisitNote
-    except ImportError:
-        return []
     return list(VisitNote.objects.filter(client=client, signed_at__isnull=False).order_by("service_at"))
 
 

@@ -1,8 +1,18 @@
-"""This app's part of the complete client export (see clinic.export)."""
+"""This app's parts of the complete client export (see clinic.export) and of the restore drill."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Paragraph
+
 from clinic.export import records_for_client
+from clinic.models import ClinicProfile
+from core.composition import RestoreCheck
+from core.pdf import Letterhead, cell, clip, data_table, esc, overflow_flowables
+from programs.handout import HandoutData, program_for_handout, render_handout
+from programs.models import Adherence, PainMonitoringRule, ProgramVersion
+from programs.selectors import items_of
 
 
 def export_client(client) -> dict:
@@ -10,12 +20,33 @@ def export_client(client) -> dict:
     return records_for_client("programs", client)
 
 
+def _newest_handout_pdf() -> bytes | None:
+    version = ProgramVersion.objects.issued().order_by("-id").first()
+    if version is None:
+        return None
+    rule = PainMonitoringRule.load()
+    data = HandoutData(
+        letterhead=Letterhead.from_profile(ClinicProfile.load()),
+        programs=[program_for_handout(version, items_of(version))],
+        green_max=rule.green_max,
+        amber_max=rule.amber_max,
+    )
+    return render_handout(data)
+
+
+def restore_check() -> RestoreCheck:
+    """What a restore drill checks of this app in the restored copy: the issued programs,
+    and the newest one's handout printed by the real renderer."""
+    return RestoreCheck(
+        counts={"issued programs": ProgramVersion.objects.issued().count()},
+        pdfs={"handout PDF": _newest_handout_pdf},
+    )
+
+
 def pdf_part(client):
     """Home programs as issued (each issued version: exercises and dosage) and the
     adherence the client reported. Runs the queries now; the returned function
     only lays out."""
-    from programs.models import Adherence, ProgramVersion
-
     versions = []
     for v in ProgramVersion.objects.for_client(client).issued().with_items().order_by("number", "id"):
         items = sorted(v.items.all(), key=lambda i: (i.position, i.pk))
@@ -49,12 +80,6 @@ def pdf_part(client):
     ]
 
     def flowables(st, width) -> list:
-        from django.utils import timezone
-        from reportlab.lib.units import mm
-        from reportlab.platypus import CondPageBreak, Paragraph
-
-        from core.pdf import cell, clip, data_table, esc, overflow_flowables
-
         cell_style = st["cell"]
         story: list = [CondPageBreak(60 * mm), Paragraph(f"Home programs ({len(versions)} issued)", st["h1"])]
         if not versions:

@@ -25,6 +25,17 @@ from core.records import (
     SignableModel,
     TimeStampedModel,
 )
+from core.textlimits import LONG_TEXT, SHORT_TEXT
+
+# How much free text each field accepts (core.textlimits), registered when the app starts.
+TEXT_LIMITS: dict[str, dict[str, int]] = {
+    "programs.exercise": {
+        "steps": LONG_TEXT,
+        "cues": SHORT_TEXT,
+        "mistakes": SHORT_TEXT,
+        "cautions": SHORT_TEXT,
+    },
+}
 
 # Dosage bounds shared by the models' constraints and the forms' messages.
 MAX_SETS = 10

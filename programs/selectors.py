@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from assessments.selectors import flagged_findings
 from programs.models import (
     Adherence,
     Exercise,
@@ -30,10 +31,6 @@ LOW_CAPACITY_REASON = "A gentle start that an irritable heel tolerates; it build
 
 def latest_findings(client) -> list:
     """Flagged findings of the client's latest assessment (empty if there is none)."""
-    try:
-        from assessments.selectors import flagged_findings
-    except ImportError:  # the assessments app is optional for programs
-        return []
     return list(flagged_findings(client))
 
 

@@ -134,6 +134,7 @@ def test_drill_with_a_fresh_backup_passes_while_a_writer_keeps_inserting(scratch
     assert detail["restore_seconds"] > 0
     assert detail["rpo_hours"] == 24
     assert detail["counts"]["notes"] >= 1 and detail["counts"]["issued programs"] == 1
+    assert "assessments" in detail["counts"]  # every domain app registers its restore check
     assert detail["pdf_bytes"]["note PDF"] > 1000 and detail["pdf_bytes"]["handout PDF"] > 1000
     # The comparison was exact although the live database went on changing after the snapshot.
     assert detail["counts"]["clients"] >= 4
@@ -148,7 +149,7 @@ def test_drill_leaves_the_live_database_untouched_apart_from_its_audit_event(scr
     result = _drill(scratch_db, "--backup-dir", str(backups), env=tmpdir_env[1])
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 clients, 0 notes" in result.stdout
+    assert "5 clients, 0 assessments, 0 notes" in result.stdout
     assert "note PDF none to render" in result.stdout
     after = scratch_db.tool("checksums", "--skip-audit-action", "restore_drill")
     assert after == before

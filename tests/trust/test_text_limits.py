@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from clinic.models import ClinicProfile, Disclosure
-from core.textlimits import LIMITS
+from core.textlimits import limits
 from notes.models import Amendment, VisitNote
 from programs.models import Exercise
 from tests.clinic.test_clinic_profile import _profile_form
@@ -31,6 +31,8 @@ def _draft(client, by, **fields):
     return services.note_update(note=note, by=by, data=fields, version=note.version)
 
 
+# Every app registers its own models' limits when it starts.
+LIMITS = limits()
 CASES = [(label, field, limit) for label, fields in LIMITS.items() for field, limit in fields.items()]
 
 

@@ -11,8 +11,9 @@ against the heads published up to the copy's newest event), and the real selecto
 PDF renderers of the other apps working on it. The restore time is the
 achieved recovery time. One audit event records every drill, passed or failed.
 
-The apps above ``clinic`` are reached by dotted name, as in clinic/composition.py,
-so ``clinic`` still imports nothing above it.
+The apps above ``clinic`` register what the drill checks of them when they start
+(``restore_check`` in core/composition.py: their row counts and their PDF renderers),
+so ``clinic`` still names nothing above it.
 """
 
 from __future__ import annotations
@@ -28,13 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from clinic.audit import audit_record, verify_chain
 from clinic.audit_heads import HeadFileError, check_heads, publish_head
@@ -57,8 +56,8 @@ from clinic.backups import (
     sqlite_table_checksums,
     take_backup,
 )
-from clinic.models import AuditEvent, Client, ClinicProfile
-from core.pdf import Letterhead
+from clinic.models import AuditEvent, Client
+from core import composition
 
 INSPECT_TIMEOUT_S = 3600
 
@@ -84,41 +83,23 @@ class DrillReport:
 # --- The checks run inside the scratch copy's own process -------------------------------------
 
 
-def _note_pdf() -> bytes | None:
-    note = apps.get_model("notes", "VisitNote").objects.order_by("-id").first()
-    if note is None:
-        return None
-    page = import_string("notes.selectors.note_page")(note)
-    data = import_string("notes.selectors.note_pdf_data")(page)
-    return import_string("notes.pdf.render_note_pdf")(data)
-
-
-def _handout_pdf() -> bytes | None:
-    version = apps.get_model("programs", "ProgramVersion").objects.issued().order_by("-id").first()
-    if version is None:
-        return None
-    items = import_string("programs.selectors.items_of")(version)
-    rule = apps.get_model("programs", "PainMonitoringRule").load()
-    handout_data = import_string("programs.handout.HandoutData")
-    program_for_handout = import_string("programs.handout.program_for_handout")
-    data = handout_data(
-        letterhead=Letterhead.from_profile(ClinicProfile.load()),
-        programs=[program_for_handout(version, items)],
-        green_max=rule.green_max,
-        amber_max=rule.amber_max,
-    )
-    return import_string("programs.handout.render_handout")(data)
-
-
-SMOKE_PDFS = (("note PDF", _note_pdf), ("handout PDF", _handout_pdf))
-
-
-def _counts() -> dict[str, int]:
-    return {
-        "clients": Client.objects.count(),
-        "notes": apps.get_model("notes", "VisitNote").objects.count(),
-        "issued programs": apps.get_model("programs", "ProgramVersion").objects.issued().count(),
-    }
+def _restore_checks(out: dict[str, Any], step) -> None:
+    """Each app's registered check: its counts, then its PDFs rendered one by one."""
+    out["counts"] = counts = {"clients": step("counts", Client.objects.count)}
+    out["pdfs"] = {}
+    for app_label, provider in composition.providers("restore_check"):
+        check = step(f"{app_label} counts", provider)
+        if check is None:
+            continue
+        counts.update(check.counts)
+        for label, render in check.pdfs.items():
+            body = step(label, render)
+            if body is None:
+                out["pdfs"][label] = None
+            elif not body.startswith(b"%PDF-"):
+                out["problems"].append(f"{label}: the renderer did not produce a PDF")
+            else:
+                out["pdfs"][label] = len(body)
 
 
 def inspect_restored_copy(*, checksums: bool) -> dict[str, Any]:
@@ -173,16 +154,7 @@ def inspect_restored_copy(*, checksums: bool) -> dict[str, Any]:
     out["audit_head"] = step(
         "audit log", lambda: AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
     )
-    out["counts"] = step("counts", _counts)
-    out["pdfs"] = {}
-    for label, render in SMOKE_PDFS:
-        body = step(label, render)
-        if body is None:
-            out["pdfs"][label] = None
-        elif not body.startswith(b"%PDF-"):
-            out["problems"].append(f"{label}: the renderer did not produce a PDF")
-        else:
-            out["pdfs"][label] = len(body)
+    _restore_checks(out, step)
     return out
 
 

@@ -7,16 +7,15 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from clinic import services
 from clinic.audit import run_alone
 from clinic.models import Client, ClinicProfile, User
 from clinic.screening import QUESTIONS
+from core import composition
 
 DEMO_PASSWORD = "kinetic-demo"
-APP_SEEDERS = ("assessments.demo.seed", "notes.demo.seed", "programs.demo.seed")
 
 STAFF = [
     # username, first, last, therapist, admin, credentials
@@ -361,12 +360,9 @@ class Command(BaseCommand):
             clients.append(client)
 
         therapists = [users["therapist"], users["therapist2"]]
-        for path in APP_SEEDERS:
-            try:
-                seeder = import_string(path)
-            except ImportError:
-                continue
-            seeder(clients=clients, therapists=therapists)
+        # Each app adds its demo records (assessments, visits, programs), in the order the apps start.
+        for _app_label, seed in composition.providers("demo_seed"):
+            seed(clients=clients, therapists=therapists)
 
         self.stdout.write(
             self.style.SUCCESS(
