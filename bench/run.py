@@ -128,7 +128,7 @@ class Dataset:
         return self.pg_name if DB == "postgres" else str(self.sqlite_path.relative_to(ROOT))
 
     def fingerprint(self) -> dict:
-        seeder = (ROOT / "clinic/management/commands/seed_scale.py").read_text()
+        seeder = (ROOT / "bench/seed_scale.py").read_text()
         version = re.search(r"^SEED_VERSION = (\d+)", seeder, re.MULTILINE)
         return {"args": self.seed_args, "seed_version": int(version.group(1)) if version else 0}
 

@@ -105,6 +105,10 @@ INSTALLED_APPS = [
     "notes",
     "programs",
 ]
+# The benchmark's app (``manage.py seed_scale``) lives in bench/, beside the apps but not
+# shipped with them: installed only where that folder is, as in a checkout.
+if (BASE_DIR / "bench" / "apps.py").is_file():
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

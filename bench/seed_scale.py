@@ -3,6 +3,10 @@
     python manage.py seed_scale            # 20,000 clients, 200,000 visit notes, ...
     python manage.py seed_scale --small    # a few hundred rows, same shape (tests)
 
+The command (bench/management/commands/seed_scale.py) only reads its options and
+calls ``seed_scale`` here. The bench app is installed only where the bench folder is
+(a checkout, not an installed package), so the shipped apps carry no benchmark code.
+
 Rows go in with executemany in batches, with primary keys handed out by the
 command, one transaction per chunk of clients, so the full default set loads
 in minutes on two cores, on SQLite and PostgreSQL alike. Simple-history rows
@@ -15,29 +19,27 @@ row, measurement) under a signed parent, and refuses any change to a signed
 row. So each chunk inserts its parents unsigned, then their children, then
 signs the parents, which the triggers allow while a row is still unsigned.
 
-The clinical apps are reached by model name (``apps.get_model``), never
-imported, so ``clinic`` keeps pointing at nothing above it; an app whose
-models are missing is skipped with a message.
+The clinical apps' models are reached by name (``apps.get_model``); an app
+whose models are missing is skipped with a message.
 """
 
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Max, OuterRef, Subquery, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from assessments.catalogue import GRADE_VALUES, MEASURES
 from clinic.audit import GENESIS_HASH, current_key, sign_event
 from clinic.models import AuditEvent, Client, Consent, HealthScreen, ScreenAnswer, User
 from clinic.screening import CONSENT_TEXT_VERSION, QUESTIONS
@@ -121,35 +123,28 @@ def _model(label: str):
         return None
 
 
-class Command(BaseCommand):
-    help = "Load a large synthetic clinic (ten years, busy therapists) for the benchmark."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--small", action="store_true", help="A tiny data set of the same shape.")
-        parser.add_argument("--clients", type=int, help=f"Clients (default {FULL['clients']:,}).")
-        parser.add_argument("--notes", type=int, help=f"Visit notes (default {FULL['notes']:,}).")
-        parser.add_argument("--assessments", type=int, help=f"Assessments (default {FULL['assessments']:,}).")
-        parser.add_argument("--programs", type=int, help=f"Program versions (default {FULL['programs']:,}).")
-        parser.add_argument("--seed", type=int, default=7, help="Random seed (same seed, same data).")
-
-    def handle(self, *args, **options):
-        base = SMALL if options["small"] else FULL
-        scale = Scale(
-            **{key: options[key] if options[key] is not None else base[key] for key in base},
-            seed=options["seed"],
-        )
-        if scale.clients < 1 or min(scale.notes, scale.assessments, scale.programs) < 0:
-            raise CommandError("Counts must be positive (and at least one client).")
-        if User.objects.filter(username=THERAPISTS[0][0]).exists():
-            raise CommandError("This database already holds the synthetic clinic; use a fresh database.")
-        started = time.monotonic()
-        self.seeder = Seeder(scale, self.stdout.write)
-        self.seeder.run()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Synthetic clinic ready in {time.monotonic() - started:.0f} s: {self.seeder.summary()}"
-            )
-        )
+def seed_scale(
+    *,
+    small: bool = False,
+    clients: int | None = None,
+    notes: int | None = None,
+    assessments: int | None = None,
+    programs: int | None = None,
+    seed: int = 7,
+    say=print,
+) -> str:
+    """Load the synthetic clinic into an empty database; return what it loaded, in words.
+    Counts left as None take the full (or, with ``small``, the tiny) default."""
+    base = SMALL if small else FULL
+    given = {"clients": clients, "notes": notes, "assessments": assessments, "programs": programs}
+    scale = Scale(**{key: given[key] if given[key] is not None else base[key] for key in base}, seed=seed)
+    if scale.clients < 1 or min(scale.notes, scale.assessments, scale.programs) < 0:
+        raise CommandError("Counts must be positive (and at least one client).")
+    if User.objects.filter(username=THERAPISTS[0][0]).exists():
+        raise CommandError("This database already holds the synthetic clinic; use a fresh database.")
+    seeder = Seeder(scale, say)
+    seeder.run()
+    return seeder.summary()
 
 
 class Seeder:
@@ -491,8 +486,8 @@ class Seeder:
 class AppModels:
     """The clinical apps' models, looked up by name, and the rows each visit adds.
 
-    Reached through the app registry and ``import_string`` (as seed_demo does),
-    so ``clinic`` never imports an app above it."""
+    Looked up in the app registry, so the seeder still loads a database whose
+    schema lacks one of them (it says so and skips it)."""
 
     CORE = ("knee_to_wall", "heel_raise_reps", "nprs_first_step", "nprs_worst_24h")
     COMPLAINTS = (
@@ -538,11 +533,8 @@ class AppModels:
         self.techniques = list(self.technique.objects.filter(active=True)) if self.technique else []
         self.regions = [r.pk for r in self.region.objects.filter(active=True)] if self.region else []
         self.exercises = list(self.exercise.objects.filter(is_active=True)) if self.exercise else []
-        try:
-            self.measures = {m.code: m for m in import_string("assessments.catalogue.MEASURES")}
-            self.grade_values = import_string("assessments.catalogue.GRADE_VALUES")
-        except ImportError:
-            self.measures, self.grade_values = {}, {}
+        self.measures = {m.code: m for m in MEASURES}
+        self.grade_values = GRADE_VALUES
         self._catalogues_loaded = True
 
     # --- per chunk ------------------------------------------------------------------
