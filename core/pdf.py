@@ -30,6 +30,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 INK = colors.HexColor("#1d2939")
@@ -532,8 +533,6 @@ def build_pdf(
 
 
 def _numbered_canvas(size):
-    from reportlab.pdfgen import canvas as rl_canvas
-
     class NumberedCanvas(rl_canvas.Canvas):
         """Two-pass page numbering: "Page x of y" needs the total first."""
 
