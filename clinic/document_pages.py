@@ -31,7 +31,7 @@ def _size_text(size: int) -> str:
 
 def _supervisee_ids(user) -> set[int]:
     """The therapists whose records ``user`` may act on as their named supervisor, while
-    the clinic allows it (the rule of clinic.records.is_named_supervisor, for a list)."""
+    the clinic allows it (the rule of clinic.authorship.is_named_supervisor, for a list)."""
     allowed = Exists(ClinicProfile.objects.filter(pk=1, named_supervisors_allowed=True))
     return set(User.objects.filter(allowed, supervisors=user).values_list("pk", flat=True))
 
