@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Q
 
@@ -20,6 +21,8 @@ __all__ = [
     "comparison_history",
     "flagged_findings",
     "latest_assessment",
+    "OutcomeScore",
+    "outcome_scores",
     "referral_findings",
     "ReferralFinding",
 ]
@@ -189,3 +192,47 @@ def chart_history(client, *, recent: int, marks_last: int = 6) -> ChartHistory:
             )
         ),
     )
+
+
+# Scored questionnaires that measure the outcome of care (FPI-6 describes the
+# foot's posture, not how the client is doing, so it is left out).
+OUTCOME_INSTRUMENTS = ("lefs", "faam_adl", "faam_sports", "psfs", "ffi")
+
+
+@dataclass(frozen=True)
+class OutcomeScore:
+    """One scored outcome questionnaire: the score ``assessments.scoring`` stored."""
+
+    instrument: str  # a QuestionnaireResponse.Instrument value, e.g. "lefs"
+    side: str  # "L", "R" or ""
+    score: Decimal
+    assessed_on: date
+    assessment_id: int
+
+
+def outcome_scores(
+    client, *, start: date, end: date, include_assessment: int | None = None
+) -> list[OutcomeScore]:
+    """The client's scored outcome questionnaires assessed from ``start`` to ``end``
+    (both included), oldest first (1 query).
+
+    Only signed assessments count, so a score never changes once read; the one
+    ``include_assessment`` (a visit's own linked assessment, signed with the
+    visit) counts while still a draft. Unscored responses (too many missing
+    answers) are left out."""
+    signed = Q(assessment__signed_at__isnull=False)
+    if include_assessment is not None:
+        signed |= Q(assessment_id=include_assessment)
+    rows = (
+        QuestionnaireResponse.objects.filter(
+            signed,
+            assessment__client=client,
+            assessment__assessed_on__gte=start,
+            assessment__assessed_on__lte=end,
+            instrument__in=OUTCOME_INSTRUMENTS,
+            score__isnull=False,
+        )
+        .order_by("assessment__assessed_on", "assessment_id", "id")
+        .values_list("instrument", "side", "score", "assessment__assessed_on", "assessment_id")
+    )
+    return [OutcomeScore(*row) for row in rows]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
@@ -59,7 +59,9 @@ class NoteStartForm(forms.Form):
         self.fields["template"].choices = [("", "No template")] + [
             (t.kind, t.name) for t in NoteTemplate.objects.order_by("name")
         ]
-        self.fields["template"].initial = VisitNote.Kind.FOLLOW_UP if previous else VisitNote.Kind.INITIAL
+        # After a discharge the next visit starts a new episode of care: an initial visit.
+        follows_on = previous is not None and not previous.is_discharge
+        self.fields["template"].initial = VisitNote.Kind.FOLLOW_UP if follows_on else VisitNote.Kind.INITIAL
         self.fields["service_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         if previous is None:
             self.fields["copy_forward"].initial = False
@@ -69,6 +71,11 @@ class NoteStartForm(forms.Form):
             self.fields[
                 "copy_forward"
             ].help_text = f"Last signed visit: {timezone.localtime(previous.service_at):%Y-%m-%d %H:%M}."
+            if not follows_on:
+                self.fields["copy_forward"].initial = False
+                self.fields[
+                    "copy_forward"
+                ].help_text += " It was a discharge: this visit starts a new episode."
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(Column("service_at"), Column("duration_minutes"), Column("template")),
@@ -97,6 +104,11 @@ class NoteForm(forms.ModelForm):
             "plan_next": forms.Textarea(attrs={"rows": 2}),
             "goals": forms.Textarea(attrs={"rows": 2}),
             "referrals": forms.Textarea(attrs={"rows": 1}),
+            "discharge_detail": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "discharge_reason": "For a discharge note: required before it can be signed.",
+            "discharge_detail": 'Optional; required when the reason is "other".',
         }
 
     # Fields another section of the note page may record instead (adherence per exercise).
@@ -174,6 +186,16 @@ class NoteForm(forms.ModelForm):
                 "goals",
                 "referrals",
                 css_id="section-p",
+            ),
+            # Shown for discharge notes only (notes.js follows the kind chosen above).
+            Div(
+                Fieldset(
+                    "Discharge",
+                    Row(Column("discharge_reason"), Column("discharge_detail")),
+                ),
+                css_id="section-discharge",
+                data_show_when=VisitNote.Kind.DISCHARGE.value,
+                hidden=self.instance.kind != VisitNote.Kind.DISCHARGE,
             ),
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -168,6 +168,44 @@ class VisitNoteQuerySet(LockedQuerySet):
             .order_by("service_at", "id")
         )
 
+    def discharges(self) -> VisitNoteQuerySet:
+        """Signed discharge notes not marked entered in error: each closes an episode of care."""
+        return (
+            self.filter(kind=VisitNote.Kind.DISCHARGE, signed_at__isnull=False)
+            .with_error_flag()
+            .filter(in_error=False)
+        )
+
+    def episode_of(self, note) -> VisitNoteQuerySet:
+        """The episode of care ``note`` belongs to, oldest first.
+
+        The rule: an episode runs from the client's first note after their
+        previous signed discharge note (or from their first note) up to and
+        including ``note``; for a discharge note, that is the episode it closes.
+        Notes entered in error are left out; drafts are kept (callers that need
+        signed notes only add ``.signed()``). Visits at the same moment are
+        ordered by id. One query when evaluated."""
+        previous = (
+            VisitNote.objects.filter(client_id=note.client_id)
+            .discharges()
+            .filter(Q(service_at__lt=note.service_at) | Q(service_at=note.service_at, id__lt=note.pk))
+            .exclude(pk=note.pk)
+            .order_by("-service_at", "-id")[:1]
+        )
+        after_previous = (
+            ~Exists(previous)
+            | Q(service_at__gt=Subquery(previous.values("service_at")))
+            | Q(service_at=Subquery(previous.values("service_at")), id__gt=Subquery(previous.values("id")))
+        )
+        up_to_note = Q(service_at__lt=note.service_at) | Q(service_at=note.service_at, id__lte=note.pk)
+        return (
+            self.filter(client_id=note.client_id)
+            .filter(after_previous, up_to_note)
+            .with_error_flag()
+            .filter(in_error=False)
+            .order_by("service_at", "id")
+        )
+
     def previous_for(self, client, *, before=None, exclude_pk=None) -> VisitNoteQuerySet:
         """Signed, valid notes of a client before a time, newest first (for copy-forward)."""
         qs = self.filter(client=client, signed_at__isnull=False).with_error_flag().filter(in_error=False)
@@ -183,6 +221,14 @@ class VisitNote(SignableModel):
         INITIAL = "initial", "Initial visit"
         FOLLOW_UP = "follow_up", "Follow-up"
         DISCHARGE = "discharge", "Discharge"
+
+    class DischargeReason(models.TextChoices):
+        GOALS_MET = "goals_met", "Goals met"
+        PLATEAU = "plateau", "Plateau: no further benefit expected"
+        REFERRED = "referred", "Referred on to another clinician"
+        CLIENT_CHOICE = "client_choice", "Client's choice"
+        DID_NOT_RETURN = "did_not_return", "Did not return"
+        OTHER = "other", "Other"
 
     class Change(models.TextChoices):
         NOT_ASKED = "", "-"
@@ -275,6 +321,17 @@ class VisitNote(SignableModel):
         "home program this visit", max_length=12, choices=ProgramChange.choices, blank=True, default=""
     )
 
+    # Discharge: closes an episode of care (discharge notes only). The columns are
+    # nullable so the database adds them in place: rebuilding this table would drop
+    # the lock triggers that name it, the children's and those of later apps. The
+    # row-level lock trigger covers every column, these included.
+    discharge_reason = models.CharField(
+        "reason for discharge", max_length=20, choices=DischargeReason.choices, null=True, blank=True
+    )
+    discharge_detail = models.TextField("discharge details", null=True, blank=True, max_length=2000)
+    # The outcome table as signed (notes.outcomes), so the printout never changes later.
+    discharge_outcome = models.JSONField("outcome at discharge, as signed", null=True, blank=True)
+
     # Drafting aids and the signature record
     carried_forward_from = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -323,6 +380,10 @@ class VisitNote(SignableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("note_detail", args=[self.pk])
+
+    @property
+    def is_discharge(self) -> bool:
+        return self.kind == self.Kind.DISCHARGE
 
 
 # --- Child rows ------------------------------------------------------------------

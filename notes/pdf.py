@@ -166,6 +166,8 @@ def note_flowables(data, st, width) -> list:
                 for text in a.findings[:12]:
                     story += paragraphs(text, st["body"], lead="•")
 
+    story += discharge_flowables(data.discharge, st, width)
+
     story.append(Spacer(1, 4 * mm))
     if data.signed:
         late = " · <b>Late entry</b> (signed more than 24 h after the visit)" if data.late_entry else ""
@@ -209,6 +211,52 @@ def note_flowables(data, st, width) -> list:
 
     story += _request_flowables(data.requests, st, width)
 
+    return story
+
+
+_OUTCOME_HEADS = ("Measure", "Baseline", "At discharge", "Change", "Meaningful change", "Reached?")
+
+
+def _dated(value: str, day) -> str:
+    return f"{value} ({day:%Y-%m-%d})" if value and day else value or "None recorded"
+
+
+def discharge_flowables(summary, st, width) -> list:
+    """The reason for discharge and the "Outcome at discharge" table (notes.discharge)."""
+    if summary is None:
+        return []
+    cell_style = st["cell"]
+    story: list = [Paragraph("Discharge", st["h2"])]
+    reason = summary.reason or "Not recorded yet (required before signing)."
+    story += paragraphs(reason, st["body"], lead="<b>Reason for discharge:</b>")
+    if summary.detail:
+        story += paragraphs(summary.detail, st["body"], lead="<b>Details:</b>")
+    story.append(Paragraph("Outcome at discharge", st["h3"]))
+    if not summary.rows:
+        story.append(Paragraph("No outcome measures were recorded in this episode of care.", st["small"]))
+        return story
+    if not summary.signed:
+        story.append(Paragraph("Draft: the table is fixed when the note is signed.", st["small"]))
+    widths = [w * width for w in (0.22, 0.14, 0.14, 0.08, 0.2, 0.22)]
+    rows = [[Paragraph(h, cell_style) for h in _OUTCOME_HEADS]]
+    overflow: list = []
+    for number, row in enumerate(summary.rows, start=1):
+        values = (
+            f"{row.measure} ({row.scale})",
+            _dated(row.baseline, row.baseline_on),
+            _dated(row.latest, row.latest_on) if row.latest else "Not measured again",
+            row.change,
+            row.meaningful_change,
+            row.verdict,
+        )
+        rows.append(
+            [
+                cell(v, cell_style, w - 6, overflow=overflow, label=f"Outcome {number}, {h}")
+                for v, w, h in zip(values, widths, _OUTCOME_HEADS, strict=True)
+            ]
+        )
+    story.append(_table(rows, widths, st))
+    story += overflow_flowables(overflow, st["body"])
     return story
 
 

@@ -18,6 +18,7 @@ from clinic.models import Client, ClinicProfile, User
 from clinic.screening import Flag
 from clinic.selectors import banner_flags
 from core.pdf import Letterhead
+from notes.discharge import DischargeSummary, headline, summary_for
 from notes.models import (
     Amendment,
     AmendmentRequest,
@@ -76,6 +77,8 @@ class TimelineRow:
     program: str
     in_error: bool
     draft: bool
+    # "Discharged 3 Nov 2026: goals met" on a signed discharge note: the episode closed.
+    discharged: str = ""
 
 
 @dataclass
@@ -114,6 +117,7 @@ def _timeline_rows(notes) -> list[TimelineRow]:
             program=n.get_hep_change_display() if n.hep_change else "",
             in_error=bool(n.in_error),
             draft=not n.is_signed,
+            discharged=headline(n) if n.is_discharge and n.is_signed and not n.in_error else "",
         )
         for n in notes
     ]
@@ -421,6 +425,8 @@ class NotePage:
     # taken at signing: it was changed behind the application's back.
     content_matches: bool = True
     overrides: list[SafetyOverride] = field(default_factory=list)
+    # A discharge note's reason and outcome table (notes.discharge); None otherwise.
+    discharge: DischargeSummary | None = None
 
 
 def signed_content_matches(note: VisitNote, treatments, palpation) -> bool:
@@ -450,6 +456,7 @@ def note_page(note: VisitNote) -> NotePage:
         status=status_label(note),
         requests=note_amendment_requests(note),
         content_matches=signed_content_matches(note, treatments, palpation),
+        discharge=summary_for(note),
     )
 
 
@@ -588,6 +595,7 @@ class NotePdfData:
     requests: list[RequestSummary] = field(default_factory=list)
     content_matches: bool = True
     overrides: list[PdfOverride] = field(default_factory=list)
+    discharge: DischargeSummary | None = None
 
 
 def _local(value):
@@ -704,4 +712,34 @@ def note_pdf_data(page: NotePage) -> NotePdfData:
             )
             for o in page.overrides
         ],
+        discharge=page.discharge,
     )
+
+
+# --- Discharge (for other apps: the referrer letter) ------------------------------------
+
+
+def latest_discharge(client: Client, *, start: date | None = None, end: date | None = None):
+    """The client's latest signed discharge note in a period, as a
+    ``notes.discharge.DischargeSummary``, or None (1 query).
+
+    Contract for other apps (the progress report and referrer letter):
+
+    - Only signed discharge notes not marked entered in error count; ``start``
+      and ``end`` (clinic-local dates, both included, either may be None) limit
+      the day of the discharge visit.
+    - The summary carries ``note`` (the VisitNote), ``discharged_on`` (a date),
+      ``reason`` (plain words, e.g. "Goals met"), ``detail`` (free text, may be
+      ""), ``headline`` ("Discharged 3 Nov 2026: goals met") and ``rows``: the
+      outcome table as signed, a list of ``notes.discharge.OutcomeRow`` (measure,
+      scale, baseline and its date, value at discharge and its date, change,
+      the meaningful change with author and year, and a plain-words verdict).
+      The rows come from the snapshot stored at signing, so they never change.
+    """
+    qs = VisitNote.objects.filter(client=client).discharges().select_related("client", "therapist")
+    if start is not None:
+        qs = qs.filter(service_at__date__gte=start)
+    if end is not None:
+        qs = qs.filter(service_at__date__lte=end)
+    note = qs.order_by("-service_at", "-id").first()
+    return summary_for(note) if note is not None else None

@@ -23,6 +23,7 @@ from clinic.authorship import acting_detail, may_act_as_author, signature_line_f
 from clinic.dates import check_clinical_date
 from clinic.models import Client, User
 from core.records import NotTheAuthor, RecordLocked
+from notes import discharge
 from notes.models import (
     Amendment,
     BodyRegion,
@@ -62,7 +63,12 @@ EDITABLE_FIELDS = (
     "goals",
     "referrals",
     "hep_change",
+    "discharge_reason",
+    "discharge_detail",
 )
+# Kept out of the signature's "fields" (note_content adds them in their own part,
+# for discharge notes only), so notes signed before they existed keep their hash.
+DISCHARGE_FIELDS = ("discharge_reason", "discharge_detail")
 TEXT_FIELDS = (
     "chief_complaint",
     "focus",
@@ -693,7 +699,20 @@ def signing_problems(note: VisitNote, *, has_palpation: bool | None = None) -> d
             problem = scaffolding_problem(label, getattr(note, name) or "")
             if problem:
                 problems[name] = problem
+    problems |= discharge_problems(note)
     return problems
+
+
+def discharge_problems(note: VisitNote) -> dict[str, str]:
+    """A discharge note needs its reason for discharge before signing ("other"
+    needs the reason written out); other kinds of note need nothing here."""
+    if not note.is_discharge:
+        return {}
+    if not note.discharge_reason:
+        return {"discharge_reason": "Discharge: choose the reason for discharge before signing."}
+    if note.discharge_reason == VisitNote.DischargeReason.OTHER and not (note.discharge_detail or "").strip():
+        return {"discharge_detail": 'Discharge: write the reason for discharge (you chose "other").'}
+    return {}
 
 
 def safety_sign_problems(note: VisitNote, treatments, overrides, safety: Safety) -> dict[str, str]:
@@ -740,7 +759,11 @@ def note_content(note: VisitNote, treatments, palpation, *, tz=UTC) -> dict[str,
         "client": note.client_id,
         "therapist": note.therapist_id,
         "service_at": note.service_at.astimezone(tz).isoformat(),
-        "fields": {name: getattr(note, name) for name in EDITABLE_FIELDS if name != "service_at"},
+        "fields": {
+            name: getattr(note, name)
+            for name in EDITABLE_FIELDS
+            if name != "service_at" and name not in DISCHARGE_FIELDS
+        },
         "assessment": getattr(note, "assessment_id", None),
         "treatments": [
             [t.technique_id, t.region_id, t.side, t.minutes, t.pressure, t.grade, t.response, t.note_text]
@@ -751,6 +774,20 @@ def note_content(note: VisitNote, treatments, palpation, *, tz=UTC) -> dict[str,
         ],
         "signed_by": note.signed_by_id,
         "signed_at": note.signed_at.astimezone(UTC).isoformat() if note.signed_at else None,
+    } | _discharge_content(note)
+
+
+def _discharge_content(note: VisitNote) -> dict[str, Any]:
+    # Only where there is something: a note without it hashes as before the
+    # discharge summary existed.
+    if not (note.discharge_reason or note.discharge_detail or note.discharge_outcome is not None):
+        return {}
+    return {
+        "discharge": {
+            "reason": note.discharge_reason,
+            "detail": note.discharge_detail,
+            "outcome": note.discharge_outcome,
+        }
     }
 
 
@@ -863,6 +900,12 @@ def note_sign(
         from assessments.services import assessment_sign
 
         assessment_sign(assessment=current.assessment, by=by, request=request)
+    if current.is_discharge:
+        # What prints for this note from now on: the outcome table as it is at signing.
+        current.discharge_detail = (current.discharge_detail or "").strip() or None
+        current.discharge_outcome = discharge.snapshot(discharge.outcome_rows(current))
+    else:
+        current.discharge_reason = current.discharge_detail = current.discharge_outcome = None
     _bump(current)
     current.signed_at = now
     current.signed_by = by

@@ -381,6 +381,11 @@ def note_sign(request, pk):
             status=_status_for(exc),
         )
     except ValidationError as exc:
+        # The discharge reason's message also stands beside its field.
+        for name, problems in getattr(exc, "message_dict", {}).items():
+            if name in services.DISCHARGE_FIELDS and name in form.fields:
+                for problem in problems:
+                    form.add_error(name, problem)
         return render(
             request,
             "notes/note_detail.html",

@@ -152,6 +152,15 @@
     sync();
   }
 
+  // The reason for discharge shows for a discharge note only.
+  const kindSelect = form.querySelector("select[name=kind]");
+  const dischargeBox = document.getElementById("section-discharge");
+  if (kindSelect && dischargeBox) {
+    const syncKind = () => { dischargeBox.hidden = kindSelect.value !== dischargeBox.dataset.showWhen; };
+    kindSelect.addEventListener("change", syncKind);
+    syncKind();
+  }
+
   // A background save sends the form's own fields to the autosave address. htmx takes
   // the address and the value of the last focused submit button of the form: a save that
   // fires while "Sign and lock" has the focus must not go to the signing address, so the
