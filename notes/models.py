@@ -36,6 +36,7 @@ TEXT_LIMITS: dict[str, dict[str, int]] = {
         "plan_next": LONG_TEXT,
         "goals": LONG_TEXT,
         "referrals": SHORT_TEXT,
+        "discharge_detail": SHORT_TEXT,
     },
     "notes.amendment": {"reason": SHORT_TEXT, "text": NOTE_TEXT},
     "notes.amendmentrequest": {
@@ -328,7 +329,7 @@ class VisitNote(SignableModel):
     discharge_reason = models.CharField(
         "reason for discharge", max_length=20, choices=DischargeReason.choices, null=True, blank=True
     )
-    discharge_detail = models.TextField("discharge details", null=True, blank=True, max_length=2000)
+    discharge_detail = models.TextField("discharge details", null=True, blank=True)
     # The outcome table as signed (notes.outcomes), so the printout never changes later.
     discharge_outcome = models.JSONField("outcome at discharge, as signed", null=True, blank=True)
 

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalvisitnote',
             name='discharge_detail',
-            field=models.TextField(blank=True, max_length=2000, null=True, verbose_name='discharge details'),
+            field=models.TextField(blank=True, null=True, verbose_name='discharge details'),
         ),
         migrations.AddField(
             model_name='historicalvisitnote',
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='visitnote',
             name='discharge_detail',
-            field=models.TextField(blank=True, max_length=2000, null=True, verbose_name='discharge details'),
+            field=models.TextField(blank=True, null=True, verbose_name='discharge details'),
         ),
         migrations.AddField(
             model_name='visitnote',

@@ -287,8 +287,18 @@ def test_the_pdf_prints_the_outcome_at_discharge_in_plain_words(visit, lefs, as_
         assert code not in flat
 
 
+def test_an_over_long_reason_is_refused_beside_the_field(make_note, treating):
+    note = make_note(**{**COMPLETE, "kind": "discharge"})
+    with pytest.raises(ValidationError) as caught:
+        services.note_update(
+            note=note, by=treating, data={"discharge_detail": "x" * 2001}, version=note.version
+        )
+    assert "discharge_detail" in caught.value.message_dict
+    assert VisitNote.objects.get(pk=note.pk).discharge_detail is None
+
+
 def test_an_empty_episode_and_odd_text_still_print(visit, as_treating):
-    odd = "<b>&amp; ünïcode ' \" \\ " + "x" * 3000
+    odd = "<b>&amp; ünïcode ' \" \\ " + "x" * 1900
     visit(30, kind="initial", nprs_first_step=None)
     note = visit(1, kind="discharge", nprs_first_step=None, discharge_reason="other", discharge_detail=odd)
     response = as_treating.get(reverse("note_pdf", args=[note.pk]))
