@@ -211,10 +211,10 @@ class OutcomeScore:
 
 
 def outcome_scores(
-    client, *, start: date, end: date, include_assessment: int | None = None
+    client, *, start: date | None, end: date, include_assessment: int | None = None
 ) -> list[OutcomeScore]:
-    """The client's scored outcome questionnaires assessed from ``start`` to ``end``
-    (both included), oldest first (1 query).
+    """The client's scored outcome questionnaires assessed from ``start`` (None: from
+    the first) to ``end``, both included, oldest first (1 query).
 
     Only signed assessments count, so a score never changes once read; the one
     ``include_assessment`` (a visit's own linked assessment, signed with the
@@ -227,11 +227,11 @@ def outcome_scores(
         QuestionnaireResponse.objects.filter(
             signed,
             assessment__client=client,
-            assessment__assessed_on__gte=start,
             assessment__assessed_on__lte=end,
             instrument__in=OUTCOME_INSTRUMENTS,
             score__isnull=False,
         )
+        .filter(**({"assessment__assessed_on__gte": start} if start is not None else {}))
         .order_by("assessment__assessed_on", "assessment_id", "id")
         .values_list("instrument", "side", "score", "assessment__assessed_on", "assessment_id")
     )

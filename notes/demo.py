@@ -1,6 +1,7 @@
 """Demo data for the notes app, called by seed_demo: several signed visits per
-client with treatment logs, one addendum, one visit with a safety override, and a
-few drafts for the therapists' unsigned lists. Idempotent: a client that already has notes is skipped.
+client with treatment logs, one addendum, one visit with a safety override, one
+client discharged, and a few drafts for the therapists' unsigned lists.
+Idempotent: a client that already has notes is skipped.
 
 The demo therapists follow the safety interlock: a row its rules refuse is
 left out, a pressure above a cap is lowered to it, and a red flag gets a
@@ -186,6 +187,54 @@ def _override_row(note, therapist, techniques, regions):
     )
 
 
+# One client whose latest episode of care is closed: a signed discharge note a week
+# after the last follow-up, with its reason and the outcome table (first-step pain
+# from the visits, LEFS and FAAM from the signed assessments).
+DISCHARGE_CLIENT = ("Grace", "Adeyemi")
+
+
+def _discharge_visit(client, therapist, techniques, regions) -> VisitNote:
+    service_at = (timezone.now() - timedelta(weeks=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    note = services.note_create(
+        client=client, by=therapist, service_at=service_at, template="discharge", copy_forward=True
+    )
+    data = {
+        "kind": VisitNote.Kind.DISCHARGE,
+        "nprs_first_step": 1,
+        "nprs_rest": 0,
+        "nprs_worst_24h": 2,
+        "change_since_last": "much_better",
+        "hep_adherence": "most",
+        "screen_changed": "no",
+        "subjective": "Client reports: stands through a full shift without heel pain; "
+        "first steps in the morning barely noticeable.",
+        "objective": "Final re-test: calf tone normal; no tenderness at the medial calcaneal tubercle.",
+        "analysis": "Goals met: first-step pain down from 7 to 1 of 10 and standing at work pain-free.",
+        "plan_next": "Discharged to the independent home program. Return if symptoms recur.",
+        "frequency": "As needed",
+        "discharge_reason": VisitNote.DischargeReason.GOALS_MET,
+        "discharge_detail": "Agreed with the client; keeps up the calf and plantar-fascia "
+        "stretches twice a week.",
+    }
+    note = services.note_update(
+        note=note, by=therapist, data=data, version=note.version, reviewed=note.carried_fields
+    )
+    if not note.treatments.exists():
+        services.treatment_add(
+            note=note,
+            by=therapist,
+            data={
+                "technique": techniques["sports_massage"],
+                "region": regions["gastroc_medial"],
+                "side": _side(client),
+                "minutes": 20,
+                "pressure": 3,
+                "response": "eased",
+            },
+        )
+    return services.note_sign(note=note, by=therapist, now=service_at + timedelta(hours=1))
+
+
 def seed(*, clients, therapists) -> None:
     techniques = {t.code: t for t in Technique.objects.all()}
     regions = {r.code: r for r in BodyRegion.objects.all()}
@@ -213,6 +262,8 @@ def seed(*, clients, therapists) -> None:
                 if (client.first_name, client.last_name) == OVERRIDE_CLIENT and index == OVERRIDE_VISIT:
                     _override_row(note, therapist, techniques, regions)
                 last = services.note_sign(note=note, by=therapist, now=note.service_at + timedelta(hours=1))
+            if (client.first_name, client.last_name) == DISCHARGE_CLIENT:
+                _discharge_visit(client, therapist, techniques, regions)
             if position == 0 and last is not None:
                 services.amendment_add(
                     note=last,

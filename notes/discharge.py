@@ -15,7 +15,7 @@ change what was signed.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -161,24 +161,32 @@ def episode_bounds(note: VisitNote) -> tuple[date, date]:
     return start, end
 
 
+def measure_window(note: VisitNote) -> tuple[date | None, date]:
+    """The days whose assessments count for ``note``'s episode (1 query): from the
+    day after the previous signed discharge (None: from the client's first
+    record) to the day of ``note``. An assessment taken before the episode's
+    first visit note, at intake, is still the episode's baseline."""
+    previous = VisitNote.objects.previous_discharge(note).values_list("service_at", flat=True).first()
+    end = timezone.localtime(note.service_at).date()
+    start = timezone.localtime(previous).date() + timedelta(days=1) if previous else None
+    return start, end
+
+
 def outcome_rows(note: VisitNote) -> list[OutcomeRow]:
-    """The outcome table of ``note``'s episode, computed now (2 queries).
+    """The outcome table of ``note``'s episode, computed now (3 queries).
 
     Counted: the first-step pain of the episode's signed notes and of ``note``
     itself as it stands, and the scored outcome questionnaires of signed
-    assessments (and ``note``'s own linked assessment) dated in the episode."""
+    assessments (and ``note``'s own linked assessment) in ``measure_window``."""
     episode = list(
         VisitNote.objects.episode_of(note)
         .exclude(pk=note.pk)
-        .values_list("service_at", "signed_at", "nprs_first_step")
+        .signed()
+        .filter(nprs_first_step__isnull=False)
+        .values_list("service_at", "nprs_first_step")
     )
-    end = timezone.localtime(note.service_at).date()
-    start = min([timezone.localtime(at).date() for at, _, _ in episode] + [end])
-    pain = [
-        (timezone.localtime(at).date(), value)
-        for at, signed_at, value in episode
-        if signed_at is not None and value is not None
-    ]
+    start, end = measure_window(note)
+    pain = [(timezone.localtime(at).date(), value) for at, value in episode]
     if note.nprs_first_step is not None:
         pain.append((end, note.nprs_first_step))
     rows = [_row("nprs", "", pain)] if pain else []

@@ -177,6 +177,17 @@ class VisitNoteQuerySet(LockedQuerySet):
             .filter(in_error=False)
         )
 
+    def previous_discharge(self, note) -> VisitNoteQuerySet:
+        """The client's signed discharge note just before ``note`` (at most one row):
+        the end of the episode before ``note``'s."""
+        return (
+            VisitNote.objects.filter(client_id=note.client_id)
+            .discharges()
+            .filter(Q(service_at__lt=note.service_at) | Q(service_at=note.service_at, id__lt=note.pk))
+            .exclude(pk=note.pk)
+            .order_by("-service_at", "-id")[:1]
+        )
+
     def episode_of(self, note) -> VisitNoteQuerySet:
         """The episode of care ``note`` belongs to, oldest first.
 
@@ -186,13 +197,7 @@ class VisitNoteQuerySet(LockedQuerySet):
         Notes entered in error are left out; drafts are kept (callers that need
         signed notes only add ``.signed()``). Visits at the same moment are
         ordered by id. One query when evaluated."""
-        previous = (
-            VisitNote.objects.filter(client_id=note.client_id)
-            .discharges()
-            .filter(Q(service_at__lt=note.service_at) | Q(service_at=note.service_at, id__lt=note.pk))
-            .exclude(pk=note.pk)
-            .order_by("-service_at", "-id")[:1]
-        )
+        previous = self.previous_discharge(note)
         after_previous = (
             ~Exists(previous)
             | Q(service_at__gt=Subquery(previous.values("service_at")))

@@ -125,3 +125,22 @@ def test_the_demo_has_one_historical_signed_note_with_a_safety_override():
     # Seeding again adds no second override.
     call_command("seed_demo", stdout=None)
     assert SafetyOverride.objects.count() == 1
+
+
+def test_the_demo_has_one_client_discharged_with_an_outcome_table():
+    """Grace Adeyemi's latest episode ends with a signed discharge note: a reason,
+    and baseline vs discharge from her visits and her signed assessments."""
+    from notes import selectors
+    from notes.models import VisitNote
+
+    call_command("seed_demo", stdout=None)
+    grace = Client.objects.get(first_name="Grace", last_name="Adeyemi")
+    summary = selectors.latest_discharge(grace)
+    assert summary is not None and summary.reason == "Goals met"
+    assert summary.note.is_signed and summary.note.discharge_outcome
+    rows = {row.measure: row for row in summary.rows}
+    pain = rows["First-step pain (NPRS)"]
+    assert (pain.baseline, pain.latest, pain.reached) == ("7", "1", True)
+    assert "Lower Extremity Functional Scale (LEFS)" in rows
+    assert all(row.latest for row in rows.values())
+    assert VisitNote.objects.filter(kind="discharge", signed_at__isnull=False).count() == 1

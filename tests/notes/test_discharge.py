@@ -201,6 +201,15 @@ def test_no_measures_at_all_gives_no_rows(visit):
     assert discharge.rows_for(note) == []
 
 
+def test_an_intake_assessment_before_the_first_visit_note_is_the_baseline(visit, lefs):
+    lefs(40, 2)  # intake questionnaires, before the first visit note
+    visit(30, kind="initial", nprs_first_step=6)
+    lefs(3, 3)
+    note = _discharge(visit, 1, nprs_first_step=2)
+    score = next(row for row in discharge.rows_for(note) if row.measure.startswith("Lower"))
+    assert (score.baseline, score.latest) == ("40", "60")
+
+
 def test_measures_before_the_episode_and_unsigned_assessments_are_left_out(visit, lefs):
     visit(90, kind="initial", nprs_first_step=9)
     lefs(90, 1)  # previous episode
