@@ -214,11 +214,11 @@ def note_flowables(data, st, width) -> list:
     return story
 
 
-_OUTCOME_HEADS = ("Measure", "Baseline", "At discharge", "Change", "Meaningful change", "Reached?")
+_OUTCOME_HEADS = ("Measure", "Baseline", "At discharge", "Change", "Meaningful change", "Result")
 
 
 def _dated(value: str, day) -> str:
-    return f"{value} ({day:%Y-%m-%d})" if value and day else value or "None recorded"
+    return f"{value}\n{day:%Y-%m-%d}" if value and day else value or "None recorded"
 
 
 def discharge_flowables(summary, st, width) -> list:
@@ -231,13 +231,13 @@ def discharge_flowables(summary, st, width) -> list:
     story += paragraphs(reason, st["body"], lead="<b>Reason for discharge:</b>")
     if summary.detail:
         story += paragraphs(summary.detail, st["body"], lead="<b>Details:</b>")
-    story.append(Paragraph("Outcome at discharge", st["h3"]))
+    heading = [Paragraph("Outcome at discharge", st["h3"])]
     if not summary.rows:
-        story.append(Paragraph("No outcome measures were recorded in this episode of care.", st["small"]))
-        return story
+        heading.append(Paragraph("No outcome measures were recorded in this episode of care.", st["small"]))
+        return [*story, KeepTogether(heading)]
     if not summary.signed:
-        story.append(Paragraph("Draft: the table is fixed when the note is signed.", st["small"]))
-    widths = [w * width for w in (0.22, 0.14, 0.14, 0.08, 0.2, 0.22)]
+        heading.append(Paragraph("Draft: the table is fixed when the note is signed.", st["small"]))
+    widths = [w * width for w in (0.21, 0.13, 0.13, 0.09, 0.21, 0.23)]
     rows = [[Paragraph(h, cell_style) for h in _OUTCOME_HEADS]]
     overflow: list = []
     for number, row in enumerate(summary.rows, start=1):
@@ -255,7 +255,9 @@ def discharge_flowables(summary, st, width) -> list:
                 for v, w, h in zip(values, widths, _OUTCOME_HEADS, strict=True)
             ]
         )
-    story.append(_table(rows, widths, st))
+    # The heading never stands alone at the foot of a page: it moves with the table
+    # (a table longer than a page still splits by rows).
+    story.append(KeepTogether([*heading, _table(rows, widths, st)]))
     story += overflow_flowables(overflow, st["body"])
     return story
 
