@@ -153,11 +153,11 @@
   }
 
   // The reason for discharge shows for a discharge note only.
-  const kindSelect = form.querySelector("select[name=kind]");
   const dischargeBox = document.getElementById("section-discharge");
-  if (kindSelect && dischargeBox) {
-    const syncKind = () => { dischargeBox.hidden = kindSelect.value !== dischargeBox.dataset.showWhen; };
-    kindSelect.addEventListener("change", syncKind);
+  const dischargeKind = form.querySelector("select[name=kind]");
+  if (dischargeKind && dischargeBox) {
+    const syncKind = () => { dischargeBox.hidden = dischargeKind.value !== dischargeBox.dataset.showWhen; };
+    dischargeKind.addEventListener("change", syncKind);
     syncKind();
   }
 

@@ -59,6 +59,9 @@ def _therapist_pages(page) -> dict[str, str]:
     page.goto(chart)
     pages["signed note"] = _first_href(page, "#visit-timeline a[href^='/notes/']")
     pages["assessment"] = _first_href(page, "a[href^='/assessments/']")
+    page.goto("/clients/?q=adeyemi")
+    page.goto(_first_href(page, "a:has-text('Adeyemi, Grace')"))
+    pages["discharge note"] = _first_href(page, "#visit-timeline tr:has(.kc-discharged) a[href^='/notes/']")
     page.goto("/exercises/")
     pages["exercise"] = _first_href(page, "#exercise-list a.fw-semibold")
     pages["amendment requests"] = "/amendment-requests/"
