@@ -721,7 +721,8 @@ def note_pdf_data(page: NotePage) -> NotePdfData:
 
 def latest_discharge(client: Client, *, start: date | None = None, end: date | None = None):
     """The client's latest signed discharge note in a period, as a
-    ``notes.discharge.DischargeSummary``, or None (1 query).
+    ``notes.discharge.DischargeSummary``, or None (1 query; 3 more for a discharge
+    note signed before the outcome table was stored with it).
 
     Contract for other apps (the progress report and referrer letter):
 

@@ -356,3 +356,19 @@ def test_a_signed_discharge_note_page_costs_no_more_queries_than_another(
     with django_assert_num_queries(SIGNED_NOTE_QUERIES + _audit_lock()):
         response = as_treating.get(reverse("note_detail", args=[note.pk]))
     assert response.status_code == 200
+
+
+def test_a_draft_discharge_page_adds_three_queries_for_its_live_outcome_table(
+    visit, make_note, add_row, as_treating, django_assert_num_queries
+):
+    from tests.notes.test_query_counts import DRAFT_NOTE_QUERIES, _audit_lock
+
+    visit(30, kind="initial", nprs_first_step=7)
+    note = make_note(hours_ago=3, kind="discharge")
+    for _ in range(10):
+        add_row(note, minutes=5)
+    # Previous discharge, the episode's pain scores, the outcome questionnaires.
+    with django_assert_num_queries(DRAFT_NOTE_QUERIES + 3 + _audit_lock()):
+        response = as_treating.get(reverse("note_detail", args=[note.pk]))
+    assert response.status_code == 200
+    assert "Draft: the table is fixed when the note is signed." in response.content.decode()
