@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "assessments",
     "notes",
     "programs",
+    "reports",
 ]
 # The benchmark's app (``manage.py seed_scale``) lives in bench/, beside the apps but not
 # shipped with them: installed only where that folder is, as in a checkout.

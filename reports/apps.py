@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+
+    def ready(self):
+        # Imported here, not at the top: an app's modules may use its models only once
+        # every app is loaded, and ready() is when that is true.
+        from core import composition
+        from reports import chart, demo
+
+        composition.register("reports", chart_section=chart.chart_section, demo_seed=demo.seed)

@@ -1,0 +1,32 @@
+"""The progress-report section of the client chart (clinic.composition)."""
+
+from __future__ import annotations
+
+from clinic.composition import Section
+from reports.models import ProgressReport
+
+CHART_REPORTS = 10
+
+
+def chart_section(*, client, user) -> Section | None:
+    """The client's reports, newest first: signed ones for the care team, drafts
+    for their author (1 query)."""
+    rows = []
+    for report in ProgressReport.objects.for_chart(client)[: CHART_REPORTS * 2]:
+        # A draft is its author's own (a named supervisor opens it from the author's list).
+        if not report.is_signed and report.author_id != user.pk:
+            continue
+        rows.append(
+            {
+                "report": report,
+                "status": "Signed" if report.is_signed else "Draft",
+                "audience": "Client report" if not report.is_letter else "Letter to a referrer",
+                "author": report.author.display_name,
+            }
+        )
+    return Section(
+        template="reports/_chart_section.html",
+        tab=("Reports", "reports-section", "envelope"),
+        context={"client": client, "rows": rows[:CHART_REPORTS], "can_write": user.is_therapist},
+        order=75,
+    )

@@ -1,0 +1,58 @@
+"""Demo data for the reports app, called by seed_demo after programs: for the
+first demo client with a history, one signed progress report for the client and
+one signed letter to their GP, written through the services. Idempotent: a
+client that already has a report is skipped."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.audit import run_alone
+from notes.models import VisitNote
+from reports import services
+from reports.models import ProgressReport
+
+GP_NAME = "Dr Aisha Patel"
+GP_ADDRESS = "Northside Medical Practice\n2 Station Road\nNorthside\nNS1 2CD"
+INCLUDE_ALL = {"pain": True, "scores": True, "chain": True, "program": True, "treatment": True}
+
+
+def _demo_client(clients, therapist):
+    """The first client the demo therapist has seen at least three times."""
+    for client in clients:
+        notes = VisitNote.objects.filter(
+            client=client, therapist=therapist, signed_at__isnull=False
+        ).order_by("service_at")
+        if notes.count() >= 3:
+            return client, notes.first(), notes.last()
+    return None, None, None
+
+
+def seed(*, clients, therapists) -> None:
+    with run_alone(), transaction.atomic():
+        client, first, last = _demo_client(clients, therapists[0])
+        if client is None or ProgressReport.objects.filter(client=client).exists():
+            return
+        author = last.therapist
+        start, end = timezone.localdate(first.service_at), timezone.localdate()
+        report = services.report_create(
+            client=client,
+            audience=ProgressReport.Audience.CLIENT,
+            period_start=start,
+            period_end=end,
+            includes=INCLUDE_ALL,
+            by=author,
+        )
+        services.report_sign(report=report, by=author)
+        letter = services.report_create(
+            client=client,
+            audience=ProgressReport.Audience.REFERRER,
+            period_start=start,
+            period_end=end,
+            includes=INCLUDE_ALL,
+            recipient_name=GP_NAME,
+            recipient_address=GP_ADDRESS,
+            by=author,
+        )
+        services.report_sign(report=letter, by=author)

@@ -1,0 +1,100 @@
+"""Progress reports: a client's progress over a period, written for the client
+or as a letter to a referrer, signed by its therapist like a note.
+
+A draft holds the period, the audience, what to include and the text the
+therapist may adjust. Signing stores the computed content (``content``) with
+its SHA-256 (``content_hash``), so a signed report prints what was signed
+whatever is recorded later; the row is then locked at every layer
+(``clinic.records``), including a database trigger.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+from clinic.records import LockedQuerySet, SignableModel
+
+
+class ProgressReportQuerySet(LockedQuerySet):
+    def for_user(self, user) -> ProgressReportQuerySet:
+        """Reports of the clients whose clinical content the user may read."""
+        from clinic.models import Client
+
+        return self.filter(Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("client_id"))))
+
+    def for_chart(self, client) -> ProgressReportQuerySet:
+        """The chart section's list: newest first, with the author."""
+        return self.filter(client=client).select_related("author").order_by("-created_at", "-id")
+
+
+class ProgressReport(SignableModel):
+    class Audience(models.TextChoices):
+        CLIENT = "client", "The client (progress report)"
+        REFERRER = "referrer", "A referrer (letter)"
+
+    client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="progress_reports")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.CLIENT)
+    period_start = models.DateField("from")
+    period_end = models.DateField("to")
+    include_pain = models.BooleanField("first-step pain over time", default=True)
+    include_scores = models.BooleanField("questionnaire scores over time", default=True)
+    include_chain = models.BooleanField("what changed in the kinetic chain", default=True)
+    include_program = models.BooleanField("home program and how it went", default=True)
+    include_treatment = models.BooleanField("treatment given", default=True)
+    recipient_name = models.CharField("addressed to", max_length=200, blank=True)
+    recipient_address = models.TextField("their address", blank=True, validators=[MaxLengthValidator(600)])
+    summary = models.TextField(
+        "summary",
+        blank=True,
+        validators=[MaxLengthValidator(4000)],
+        help_text="How things have gone, in plain words.",
+    )
+    findings_text = models.TextField(
+        "findings",
+        blank=True,
+        validators=[MaxLengthValidator(4000)],
+        help_text="Functional and tissue findings, never a diagnosis.",
+    )
+    next_steps = models.TextField("next steps", blank=True, validators=[MaxLengthValidator(4000)])
+    reason = models.TextField(
+        "reason for referral or discharge",
+        blank=True,
+        validators=[MaxLengthValidator(2000)],
+        help_text="For a letter only.",
+    )
+    # Set at signing: what the report shows, as computed then, and its SHA-256.
+    content = models.JSONField(null=True, blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="progressreport_period_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | Q(content__isnull=False, content_hash__gt=""),
+                name="progressreport_signed_has_content",
+            ),
+        ]
+        indexes = [
+            # Chart section: WHERE client_id = ? ORDER BY created_at DESC.
+            models.Index(fields=["client", "created_at"], name="progressreport_client_made"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_audience_display()} {self.period_start:%Y-%m-%d} to {self.period_end:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def is_letter(self) -> bool:
+        return self.audience == self.Audience.REFERRER

@@ -1,0 +1,258 @@
+"""Progress report pages. Each view reaches the client or the report through an
+access function, validates a form, calls one service and redirects or renders."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.access import get_clinical_client_for_user
+from clinic.audit import audit_record
+from clinic.auth import confirm_password, recently_reauthenticated
+from clinic.decorators import therapist_required
+from clinic.forms import add_validation_errors
+from clinic.records import NotTheAuthor, RecordLocked, may_act_as_author
+from reports import pages, services
+from reports.access import get_report_for_user
+from reports.forms import ReportChoiceForm, ReportTextForm
+from reports.models import ProgressReport
+from reports.pdf import render_report_pdf
+
+WRITE_ERRORS = (RecordLocked, NotTheAuthor)
+
+
+def _choice_initial(client) -> dict:
+    start, end = pages.default_period(client)
+    return {
+        "period_start": start,
+        "period_end": end,
+        "audience": ProgressReport.Audience.CLIENT,
+        "recipient_name": client.referral_source,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def report_new(request, pk):
+    """Choose the period, the audience and what to include; POST writes the draft."""
+    client = get_clinical_client_for_user(request.user, pk)
+    if request.method == "POST":
+        form = ReportChoiceForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = services.report_create(
+                    client=client,
+                    audience=data["audience"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    includes=form.includes,
+                    recipient_name=data["recipient_name"],
+                    recipient_address=data["recipient_address"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                add_validation_errors(form, exc)
+            else:
+                messages.success(request, "Draft written. Adjust the text, then sign it with your password.")
+                return redirect(report)
+        return render(request, "reports/report_new.html", {"client": client, "form": form}, status=400)
+    form = ReportChoiceForm(initial=_choice_initial(client))
+    return render(request, "reports/report_new.html", {"client": client, "form": form})
+
+
+def _detail(request, report, *, form=None, sign_errors=None, reauth_error="", status=200):
+    content, empty = None, ""
+    try:
+        content = pages.content_for(report)
+    except pages.EmptyPeriod as exc:
+        empty = exc.message
+    can_edit = not report.is_signed and may_act_as_author(author_id=report.author_id, by=request.user)
+    context = {
+        "report": report,
+        "client": report.client,
+        "content": content,
+        "empty": empty,
+        "charts": pages.charts_of(content) if content else [],
+        "form": form or (ReportTextForm(instance=report) if can_edit else None),
+        "can_edit": can_edit,
+        "sign_errors": sign_errors or [],
+        "reauth_error": reauth_error,
+        "needs_password": not recently_reauthenticated(request),
+        "matches": services.report_matches(report),
+    }
+    return render(request, "reports/report_detail.html", context, status=status)
+
+
+@require_GET
+def report_detail(request, pk):
+    """A draft with its editable text, preview and signing; a signed report read-only."""
+    report = get_report_for_user(request.user, pk)
+    audit_record(actor=request.user, action="view", request=request, client=report.client_id, target=report)
+    return _detail(request, report)
+
+
+@require_POST
+def report_update(request, pk):
+    report = get_report_for_user(request.user, pk, for_write=True)
+    form = ReportTextForm(request.POST, instance=report)
+    if form.is_valid():
+        try:
+            services.report_update(report=report, data=form.cleaned_data, by=request.user)
+        except WRITE_ERRORS as exc:
+            messages.error(request, exc.message)
+            return redirect(report)
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect(report)
+    return _detail(request, report, form=form, status=400)
+
+
+@require_POST
+@sensitive_post_parameters("password")
+def report_sign(request, pk):
+    """Sign with the password: without a recent authentication, the ``password``
+    sent with the form re-authenticates and signs at once, or nothing happens."""
+    report = get_report_for_user(request.user, pk, for_write=True)
+    if not recently_reauthenticated(request):
+        password = request.POST.get("password", "")
+        if not (password and confirm_password(request, password, purpose="sign")):
+            if not request.user.is_authenticated:  # too many wrong passwords: signed out
+                return redirect("login")
+            error = (
+                "That password is not right. The report was not signed."
+                if password
+                else "Confirm your password to sign."
+            )
+            return _detail(request, report, reauth_error=error, status=403)
+    try:
+        services.report_sign(report=report, by=request.user)
+    except WRITE_ERRORS as exc:
+        messages.error(request, exc.message)
+        return redirect(report)
+    except ValidationError as exc:
+        errors = (
+            [m for msgs in exc.message_dict.values() for m in msgs]
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
+        return _detail(request, report, sign_errors=errors, status=400)
+    messages.success(request, "Report signed and locked. It prints as signed from now on.")
+    return redirect(report)
+
+
+def _filename(content, *, signed: bool) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "-", content["client"]["name"]).strip("-") or "client"
+    kind = "progress-report" if content["audience"] == pages.CLIENT else "letter"
+    draft = "" if signed else "-draft"
+    return f"{kind}-{name}-{content['period']['end']}{draft}.pdf"
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _logo():
+    from clinic.models import ClinicProfile
+    from clinic.pdf import Letterhead
+
+    return Letterhead.from_profile(ClinicProfile.load()).logo_png
+
+
+@require_GET
+def report_pdf(request, pk):
+    """The report as a PDF: a signed one exactly as signed; a draft (its author
+    only) marked "Draft - not signed" on every page."""
+    report = get_report_for_user(request.user, pk)
+    try:
+        content = pages.content_for(report)
+    except pages.EmptyPeriod as exc:
+        return render(
+            request,
+            "reports/report_message.html",
+            {"client": report.client, "message": exc.message},
+            status=400,
+        )
+    signed_at = f"{report.signed_at:%Y-%m-%d %H:%M}" if report.is_signed else ""
+    pdf = render_report_pdf(content, signed=report.is_signed, signed_at=signed_at, logo_png=_logo())
+    audit_record(
+        actor=request.user, action="download", request=request, client=report.client_id, target=report
+    )
+    return _pdf_response(pdf, _filename(content, signed=report.is_signed))
+
+
+@require_GET
+@therapist_required
+def client_report_pdf(request, pk):
+    """A preview PDF of a period, straight from the records, never a record itself.
+
+    The query parameters are those of the new-report form (``period_start``,
+    ``period_end``, ``audience`` and the ``include_*`` boxes); missing dates
+    default to first visit to today and the audience to the client. It is built
+    now from the signed visits of the period, saves nothing, and every page is
+    marked "Draft - not signed": to send a report, write a draft and sign it.
+    Bad parameters or a period without visits get a page with the reason (400).
+    """
+    client = get_clinical_client_for_user(request.user, pk)
+    params = {
+        **{k: v for k, v in _choice_initial(client).items() if k != "recipient_name"},
+        **request.GET.dict(),
+    }
+    if not any(key.startswith("include_") for key in request.GET):
+        params.update({f"include_{key}": "on" for key in ("pain", "scores", "chain", "program", "treatment")})
+    form = ReportChoiceForm(params)
+    if not form.is_valid():
+        problems = [
+            f"{form.fields[name].label if name in form.fields else 'Report'}: {' '.join(errs)}"
+            for name, errs in form.errors.items()
+        ]
+        return render(
+            request,
+            "reports/report_message.html",
+            {"client": client, "message": " ".join(problems)},
+            status=400,
+        )
+    data = form.cleaned_data
+    try:
+        content = pages.report_content(
+            client=client,
+            audience=data["audience"],
+            start=data["period_start"],
+            end=data["period_end"],
+            includes=form.includes,
+            texts={},
+            author=request.user,
+            recipient_name=data["recipient_name"] or client.referral_source,
+            recipient_address=data["recipient_address"],
+        )
+    except pages.EmptyPeriod as exc:
+        return render(
+            request, "reports/report_message.html", {"client": client, "message": exc.message}, status=400
+        )
+    content["texts"] = pages.prefilled_texts(
+        content, notes=pages.period_notes(client, data["period_start"], data["period_end"])
+    )
+    pdf = render_report_pdf(content, signed=False, logo_png=_logo())
+    audit_record(
+        actor=request.user,
+        action="print",
+        request=request,
+        client=client.pk,
+        target=client,
+        detail={
+            "category": "progress report preview",
+            "period": f"{data['period_start']} to {data['period_end']}",
+        },
+    )
+    return _pdf_response(pdf, _filename(content, signed=False))
