@@ -173,8 +173,9 @@ def test_the_database_refuses_to_change_or_delete_a_signed_report(make_report, t
 
 
 def test_a_signed_report_prints_what_was_signed_after_new_data_is_recorded(make_report, treating, history):
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     from reports.pdf import render_report_pdf
 
