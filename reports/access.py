@@ -1,16 +1,21 @@
 """The one way a view reaches a progress report.
 
-Signed reports are read by the client's care team; a draft is seen only by its
-author (or a named supervisor of the author, where the clinic allows it), and
-writes are for them alone. Anything else is 404: a colleague off the care team
-or a front-desk admin cannot tell a report exists.
+A client's reports, drafts and signed, are read by the client's care team;
+anyone else (a colleague off the care team, a front-desk admin) gets 404 and
+cannot tell a report exists. Writing a draft and signing it are for its author
+(or a named supervisor of the author, where the clinic allows it): with
+``for_write`` a signed report raises RecordLocked (409) and someone else's
+draft NotTheAuthor (403), because the caller already reads it.
 """
 
 from __future__ import annotations
 
 from clinic.access import OutOfScope, _as_int
-from clinic.records import may_act_as_author
+from clinic.records import RecordLocked, check_author
 from reports.models import ProgressReport
+
+NOT_THE_AUTHOR = "Only the therapist who wrote this report can change or sign it."
+LOCKED = "This report is signed and locked."
 
 
 def get_report_for_user(user, pk, *, for_write: bool = False) -> ProgressReport:
@@ -19,6 +24,8 @@ def get_report_for_user(user, pk, *, for_write: bool = False) -> ProgressReport:
         report = qs.get(pk=_as_int(pk))
     except ProgressReport.DoesNotExist:
         raise OutOfScope("No such report", model=ProgressReport, pk=pk) from None
-    if (for_write or not report.is_signed) and not may_act_as_author(author_id=report.author_id, by=user):
-        raise OutOfScope("No such report", model=ProgressReport, pk=pk)
+    if for_write:
+        if report.is_signed:
+            raise RecordLocked(LOCKED)
+        check_author(author_id=report.author_id, by=user, message=NOT_THE_AUTHOR)
     return report

@@ -9,13 +9,9 @@ CHART_REPORTS = 10
 
 
 def chart_section(*, client, user) -> Section | None:
-    """The client's reports, newest first: signed ones for the care team, drafts
-    for their author (1 query)."""
+    """The client's latest reports, drafts and signed, newest first (1 query)."""
     rows = []
-    for report in ProgressReport.objects.for_chart(client)[: CHART_REPORTS * 2]:
-        # A draft is its author's own (a named supervisor opens it from the author's list).
-        if not report.is_signed and report.author_id != user.pk:
-            continue
+    for report in ProgressReport.objects.for_chart(client)[:CHART_REPORTS]:
         rows.append(
             {
                 "report": report,
@@ -27,6 +23,6 @@ def chart_section(*, client, user) -> Section | None:
     return Section(
         template="reports/_chart_section.html",
         tab=("Reports", "reports-section", "envelope"),
-        context={"client": client, "rows": rows[:CHART_REPORTS], "can_write": user.is_therapist},
+        context={"client": client, "rows": rows, "can_write": user.is_therapist},
         order=75,
     )

@@ -27,6 +27,14 @@ from reports.pdf import render_report_pdf
 WRITE_ERRORS = (RecordLocked, NotTheAuthor)
 
 
+def _refused(request, pk, exc: Exception):
+    """A write the report does not allow: 409 for a signed report, 403 for someone
+    else's draft (the caller reads it already), with the reason on the report page."""
+    report = get_report_for_user(request.user, pk)
+    status = 403 if isinstance(exc, NotTheAuthor) else 409
+    return _detail(request, report, alert=exc.message, status=status)
+
+
 def _choice_initial(client) -> dict:
     start, end = pages.default_period(client)
     return {
@@ -67,7 +75,7 @@ def report_new(request, pk):
     return render(request, "reports/report_new.html", {"client": client, "form": form})
 
 
-def _detail(request, report, *, form=None, sign_errors=None, reauth_error="", status=200):
+def _detail(request, report, *, form=None, sign_errors=None, reauth_error="", alert="", status=200):
     content, empty = None, ""
     try:
         content = pages.content_for(report)
@@ -84,6 +92,7 @@ def _detail(request, report, *, form=None, sign_errors=None, reauth_error="", st
         "can_edit": can_edit,
         "sign_errors": sign_errors or [],
         "reauth_error": reauth_error,
+        "alert": alert,
         "needs_password": not recently_reauthenticated(request),
         "matches": services.report_matches(report),
     }
@@ -100,14 +109,16 @@ def report_detail(request, pk):
 
 @require_POST
 def report_update(request, pk):
-    report = get_report_for_user(request.user, pk, for_write=True)
+    try:
+        report = get_report_for_user(request.user, pk, for_write=True)
+    except WRITE_ERRORS as exc:
+        return _refused(request, pk, exc)
     form = ReportTextForm(request.POST, instance=report)
     if form.is_valid():
         try:
             services.report_update(report=report, data=form.cleaned_data, by=request.user)
         except WRITE_ERRORS as exc:
-            messages.error(request, exc.message)
-            return redirect(report)
+            return _refused(request, pk, exc)
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
@@ -121,7 +132,10 @@ def report_update(request, pk):
 def report_sign(request, pk):
     """Sign with the password: without a recent authentication, the ``password``
     sent with the form re-authenticates and signs at once, or nothing happens."""
-    report = get_report_for_user(request.user, pk, for_write=True)
+    try:
+        report = get_report_for_user(request.user, pk, for_write=True)
+    except WRITE_ERRORS as exc:
+        return _refused(request, pk, exc)
     if not recently_reauthenticated(request):
         password = request.POST.get("password", "")
         if not (password and confirm_password(request, password, purpose="sign")):
@@ -136,8 +150,7 @@ def report_sign(request, pk):
     try:
         services.report_sign(report=report, by=request.user)
     except WRITE_ERRORS as exc:
-        messages.error(request, exc.message)
-        return redirect(report)
+        return _refused(request, pk, exc)
     except ValidationError as exc:
         errors = (
             [m for msgs in exc.message_dict.values() for m in msgs]

@@ -1,6 +1,7 @@
-"""Who reaches a progress report: the care team reads signed reports, a draft is
-its author's alone, and everyone else (a therapist off the care team, a
-front-desk admin, the owner off the care team) gets 404."""
+"""Who reaches a progress report: the care team reads drafts and signed reports,
+only the author writes or signs a draft, nobody changes a signed one, and
+everyone else (a therapist off the care team, a front-desk admin, the owner off
+the care team) gets 404."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from django.http import Http404
 
 from clinic.models import ClinicProfile
+from clinic.records import NotTheAuthor, RecordLocked
 from reports.access import get_report_for_user
 
 pytestmark = pytest.mark.django_db
@@ -25,16 +27,25 @@ def test_the_author_reads_and_writes_their_draft(make_report, treating):
     assert get_report_for_user(treating, draft.pk, for_write=True) == draft
 
 
-def test_a_care_team_colleague_reads_a_signed_report_but_not_a_draft(make_report, treating, on_team):
+def test_a_care_team_colleague_reads_but_does_not_write(make_report, treating, on_team):
     from reports import services
 
     draft = make_report()
-    with pytest.raises(Http404):
-        get_report_for_user(on_team, draft.pk)
+    assert get_report_for_user(on_team, draft.pk) == draft
+    with pytest.raises(NotTheAuthor):
+        get_report_for_user(on_team, draft.pk, for_write=True)
     signed = services.report_sign(report=make_report(), by=treating)
     assert get_report_for_user(on_team, signed.pk) == signed
-    with pytest.raises(Http404):
+    with pytest.raises(RecordLocked):
         get_report_for_user(on_team, signed.pk, for_write=True)
+
+
+def test_nobody_writes_a_signed_report_not_even_its_author(make_report, treating):
+    from reports import services
+
+    signed = services.report_sign(report=make_report(), by=treating)
+    with pytest.raises(RecordLocked):
+        get_report_for_user(treating, signed.pk, for_write=True)
 
 
 @pytest.mark.parametrize("persona", ["colleague", "desk", "owner"])
@@ -67,7 +78,7 @@ def test_odd_ids_are_404(treating, pk):
 def test_a_named_supervisor_writes_the_draft_only_while_the_clinic_allows_it(make_report, on_team, treating):
     draft = make_report()
     treating.supervisors.add(on_team)
-    with pytest.raises(Http404):
+    with pytest.raises(NotTheAuthor):
         get_report_for_user(on_team, draft.pk, for_write=True)
     profile = ClinicProfile.load()
     profile.named_supervisors_allowed = True
