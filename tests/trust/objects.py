@@ -128,6 +128,21 @@ def _document(*, client, therapist):
     return client_document_attach(client=client, by=therapist, upload=upload, kind="photo").pk
 
 
+def _report(*, client, therapist):
+    """A draft progress report of the signed visit the amendment request built."""
+    from reports import services
+
+    today = timezone.localdate()
+    return services.report_create(
+        client=client,
+        audience="client",
+        period_start=today - timedelta(days=2),
+        period_end=today,
+        includes={},
+        by=therapist,
+    ).pk
+
+
 def build_all(*, client, therapist) -> dict:
     built: dict = {"errors": {}}
 
@@ -151,4 +166,5 @@ def build_all(*, client, therapist) -> dict:
     program = attempt("program", lambda: _program(client=client, therapist=therapist))
     if program:
         built["program_version"], built["program_item"] = program
+    built["report"] = attempt("report", lambda: _report(client=client, therapist=therapist))
     return {k: v for k, v in built.items() if v is not None}

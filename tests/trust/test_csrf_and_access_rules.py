@@ -41,6 +41,7 @@ def test_no_view_is_exempt_from_csrf():
         ("treating", "/accounts/password/"),
         ("desk", "/users/new/"),
         ("desk", "/clinic/profile/"),
+        ("treating", "/clients/{pk}/report/"),
     ],
 )
 def test_a_post_without_the_csrf_token_is_refused(who, path, request, client_record):
@@ -54,13 +55,40 @@ def test_a_post_without_the_csrf_token_is_refused(who, path, request, client_rec
 
 
 @pytest.mark.django_db
+def test_report_writes_need_the_csrf_token(client_record, treating):
+    """Adjusting or signing a report draft without the token changes nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.models import ProgressReport
+
+    report = ProgressReport.objects.create(
+        client=client_record,
+        author=treating,
+        period_start=timezone.localdate() - timedelta(days=7),
+        period_end=timezone.localdate(),
+        summary="As written.",
+    )
+    http = HttpClient(enforce_csrf_checks=True)
+    http.force_login(treating)
+    for path in (f"/reports/{report.pk}/edit/", f"/reports/{report.pk}/sign/"):
+        response = http.post(path, {"summary": "Forged", "password": "test-pass-1234!"})
+        assert response.status_code == 403, path
+    report.refresh_from_db()
+    assert report.summary == "As written." and not report.is_signed
+
+
+@pytest.mark.django_db
 def test_the_login_form_itself_needs_the_csrf_token(treating):
     http = HttpClient(enforce_csrf_checks=True)
     response = http.post("/accounts/login/", {"username": "treating", "password": "test-pass-1234!"})
     assert response.status_code == 403
 
 
-GET_ON_USER_INPUT = re.compile(r"\b(Client|VisitNote|Assessment|ProgramVersion|User)\.objects\.get\(")
+GET_ON_USER_INPUT = re.compile(
+    r"\b(Client|VisitNote|Assessment|ProgramVersion|ProgressReport|User)\.objects\.get\("
+)
 
 
 def test_views_reach_protected_records_only_through_access_functions():

@@ -171,6 +171,12 @@ CLASSIFICATION: dict[str, Rule] = {
     "programs:version_detail": scoped("program_version", CARE_TEAM),
     "programs:version_handout": scoped("program_version", CARE_TEAM),
     "programs:note_adherence": scoped("note", CARE_TEAM),
+    "reports:new": scoped("client", CARE_TEAM),
+    "reports:client_pdf": scoped("client", CARE_TEAM),
+    "reports:detail": scoped("report", CARE_TEAM),
+    "reports:update": scoped("report", CARE_TEAM),
+    "reports:sign": scoped("report", CARE_TEAM),
+    "reports:pdf": scoped("report", CARE_TEAM),
 }
 # The Django admin site: staff only (no persona here is staff), behind the
 # second factor for admins; test_two_factor covers an enrolled staff admin.

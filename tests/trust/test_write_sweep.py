@@ -86,6 +86,9 @@ READ_ONLY = {
     "programs:version_detail",
     "programs:version_handout",
     "programs:batch_handouts",
+    "reports:detail",
+    "reports:pdf",
+    "reports:client_pdf",
 }
 
 
@@ -220,6 +223,24 @@ def build_world(state: str, kind: str, users: dict, make_client) -> World:
                 amendment_request=request, by=author, decision="denied", reason="The note is accurate."
             )
         ids.update(note=note.pk, amendment_request=request.pk)
+    elif kind == "report":
+        from reports import services as report_services
+
+        _note(client, author, hours_ago=48, sign=True)
+        today = timezone.localdate()
+        report = report_services.report_create(
+            client=client,
+            audience="referrer",
+            period_start=today - timedelta(days=7),
+            period_end=today,
+            includes={},
+            recipient_name="Dr Patel",
+            recipient_address="2 Station Road",
+            by=author,
+        )
+        if signed:
+            report_services.report_sign(report=report, by=author)
+        ids["report"] = report.pk
     elif kind == "document":
         from tests.trust.objects import _document
 
@@ -580,6 +601,21 @@ WRITES: dict[str, Write] = {
         "amendment_request", _pk("amendment_request"), care_team(ALLOWED)
     ),
     "amendment_request_rebuttal": Write("amendment_request", _pk("amendment_request"), care_team(ALLOWED)),
+    # --- progress reports: the care team writes a draft of its own; the draft is its author's
+    "reports:new": Write(
+        "report",
+        _pk("client"),
+        care_team(),
+        lambda w: {
+            "period_start": (timezone.localdate() - timedelta(days=7)).isoformat(),
+            "period_end": timezone.localdate().isoformat(),
+            "audience": "client",
+        },
+    ),
+    "reports:update": Write(
+        "report", _pk("report"), author_only(), lambda w: {"summary": "Changed by the sweep."}
+    ),
+    "reports:sign": Write("report", _pk("report"), author_only(), lambda w: {"password": PASSWORD}),
     # --- documents on the client record: the care team attaches any kind, the front desk a
     # referral letter or consent form; marking one entered in error is for who attached it.
     "document_new": Write("client", _pk("client"), care_team_and_admin, _document_upload),
