@@ -65,6 +65,7 @@ PHRASES = {
     "bulk_export_confirm": "confirmed exporting many complete records, giving a reason",
     "import_preview": "uploaded a client list from another system, for its preview",
     "import": "imported clients from a client list",
+    "report_preview": "printed a progress report preview for a period, not saved as a record",
 }
 HIDDEN_DETAIL_KEYS = {"hash", "prev_hash", "supervisee"}
 

@@ -96,6 +96,7 @@ KNOWN_ACTIONS = [
     "access_denied",
     "import_preview",
     "import",
+    "report_preview",
 ]
 
 

@@ -56,6 +56,7 @@ def _therapist_pages(page) -> dict[str, str]:
     pages["program builder"] = f"/clients/{client_id}/program/"
     pages["visit notes"] = f"/clients/{client_id}/notes/"
     pages["attach a document"] = f"/clients/{client_id}/documents/new/"
+    pages["new progress report"] = f"/clients/{client_id}/report/"
     page.goto(chart)
     pages["signed note"] = _first_href(page, "#visit-timeline a[href^='/notes/']")
     pages["assessment"] = _first_href(page, "a[href^='/assessments/']")
@@ -65,6 +66,9 @@ def _therapist_pages(page) -> dict[str, str]:
     page.goto("/exercises/")
     pages["exercise"] = _first_href(page, "#exercise-list a.fw-semibold")
     pages["amendment requests"] = "/amendment-requests/"
+    page.goto("/clients/?q=raman")
+    page.goto(_first_href(page, "a:has-text('Raman, Priya')"))
+    pages["signed progress report"] = _first_href(page, "#reports-section a[href^='/reports/']")
     return pages
 
 

@@ -139,7 +139,15 @@ def test_chart_tabs_reach_every_section_without_javascript(browser, live_app):
         page.goto(_client_pages(page)["chart"])
         tabs = page.locator("#chart-tabs a.nav-link")
         labels = [t.strip() for t in tabs.all_inner_texts()]
-        assert labels == ["Overview", "Health screen", "Assessments", "Visits", "Home program", "Documents"]
+        assert labels == [
+            "Overview",
+            "Health screen",
+            "Assessments",
+            "Visits",
+            "Home program",
+            "Reports",
+            "Documents",
+        ]
         for href in [tabs.nth(i).get_attribute("href") for i in range(tabs.count())]:
             assert href.startswith("#") and page.locator(href).count() == 1, href
         tabs.nth(3).click()

@@ -47,3 +47,17 @@ def test_every_action_in_the_filter_has_a_plain_label():
     for action in KNOWN_ACTIONS:
         label = audit_words.action_label(action)
         assert "_" not in label and label[:1].isupper(), action
+
+
+def test_progress_report_events_read_as_sentences():
+    def said(action, object_type="reports.progressreport"):
+        return audit_words.sentence(action=action, actor="Sam Okafor", object_type=object_type, client="Maya")
+
+    assert said("create") == "Sam Okafor added a progress report of Maya"
+    assert said("update") == "Sam Okafor changed a progress report of Maya"
+    assert said("sign") == "Sam Okafor signed a progress report of Maya"
+    assert said("view") == "Sam Okafor viewed a progress report of Maya"
+    assert said("download") == "Sam Okafor downloaded a progress report of Maya"
+    assert said("report_preview", "") == (
+        "Sam Okafor printed a progress report preview for a period, not saved as a record (record of Maya)"
+    )
