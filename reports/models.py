@@ -11,12 +11,17 @@ whatever is recorded later; the row is then locked at every layer
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from clinic.records import LockedQuerySet, SignableModel
+
+
+def _text(limit: int) -> list:
+    # Free text prints on a letter: a length a page holds, and no NUL (PostgreSQL refuses it).
+    return [MaxLengthValidator(limit), ProhibitNullCharactersValidator()]
 
 
 class ProgressReportQuerySet(LockedQuerySet):
@@ -46,25 +51,27 @@ class ProgressReport(SignableModel):
     include_chain = models.BooleanField("what changed in the kinetic chain", default=True)
     include_program = models.BooleanField("home program and how it went", default=True)
     include_treatment = models.BooleanField("treatment given", default=True)
-    recipient_name = models.CharField("addressed to", max_length=200, blank=True)
-    recipient_address = models.TextField("their address", blank=True, validators=[MaxLengthValidator(600)])
+    recipient_name = models.CharField(
+        "addressed to", max_length=200, blank=True, validators=[ProhibitNullCharactersValidator()]
+    )
+    recipient_address = models.TextField("their address", blank=True, validators=_text(600))
     summary = models.TextField(
         "summary",
         blank=True,
-        validators=[MaxLengthValidator(4000)],
+        validators=_text(4000),
         help_text="How things have gone, in plain words.",
     )
     findings_text = models.TextField(
         "findings",
         blank=True,
-        validators=[MaxLengthValidator(4000)],
+        validators=_text(4000),
         help_text="Functional and tissue findings, never a diagnosis.",
     )
-    next_steps = models.TextField("next steps", blank=True, validators=[MaxLengthValidator(4000)])
+    next_steps = models.TextField("next steps", blank=True, validators=_text(4000))
     reason = models.TextField(
         "reason for referral or discharge",
         blank=True,
-        validators=[MaxLengthValidator(2000)],
+        validators=_text(2000),
         help_text="For a letter only.",
     )
     # Set at signing: what the report shows, as computed then, and its SHA-256.

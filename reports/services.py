@@ -109,7 +109,12 @@ def report_create(
 
 
 def _fresh_draft(report: ProgressReport, by: User) -> ProgressReport:
-    current = ProgressReport.objects.select_for_update().select_related("client", "author").get(pk=report.pk)
+    # Only the report's row, FOR NO KEY UPDATE (see clinic.audit on lock order).
+    current = (
+        ProgressReport.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("client", "author")
+        .get(pk=report.pk)
+    )
     if current.is_signed:
         raise RecordLocked("This report is signed and locked.")
     check_author(

@@ -116,14 +116,15 @@ ODD = (
 
 @pytest.mark.parametrize("audience", ["client", "referrer"])
 def test_odd_text_prints(make_report, treating, audience):
-    report = make_report(audience=audience, recipient_name=ODD[:200], recipient_address="Street\n" * 60)
+    printable = ODD.replace("\x00", "")  # a NUL is refused at the field (below)
+    report = make_report(audience=audience, recipient_name=printable[:200], recipient_address="Street\n" * 60)
     report = services.report_update(
         report=report,
         data={
-            "summary": ODD[:4000],
-            "next_steps": ODD[:4000],
-            "findings_text": ODD[:4000],
-            "reason": ODD[:2000],
+            "summary": printable[:4000],
+            "next_steps": printable[:4000],
+            "findings_text": printable[:4000],
+            "reason": printable[:2000],
         },
         by=treating,
     )
@@ -131,3 +132,15 @@ def test_odd_text_prints(make_report, treating, audience):
     pages = _pages(render_report_pdf(signed.content, signed=True, signed_at="2026-12-04 10:00"))
     _check_every_page(pages, signed.client)
     assert "bold" in " ".join(pages)
+    # The renderer itself takes anything, control characters included.
+    content = {**signed.content, "texts": {k: ODD for k in ("summary", "findings", "next_steps", "reason")}}
+    _check_every_page(_pages(render_report_pdf(content, signed=False)), signed.client)
+
+
+def test_a_nul_character_is_refused_with_a_message_not_stored(make_report, treating):
+    from django.core.exceptions import ValidationError
+
+    report = make_report()
+    with pytest.raises(ValidationError) as caught:
+        services.report_update(report=report, data={"summary": "a\x00b"}, by=treating)
+    assert "summary" in caught.value.message_dict
