@@ -72,6 +72,14 @@ def report_new(request, pk):
                 return redirect(report)
         return render(request, "reports/report_new.html", {"client": client, "form": form}, status=400)
     form = ReportChoiceForm(initial=_choice_initial(client))
+    audit_record(
+        actor=request.user,
+        action="view",
+        request=request,
+        client=client,
+        target=client,
+        detail={"category": "new progress report"},
+    )
     return render(request, "reports/report_new.html", {"client": client, "form": form})
 
 

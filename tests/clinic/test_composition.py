@@ -14,6 +14,7 @@ from clinic import document_pages
 from core import composition
 from notes import chart as notes_chart
 from programs import chart as programs_chart
+from reports import chart as reports_chart
 
 
 def test_every_app_registers_its_sections_in_the_order_of_the_dependency_chain():
@@ -22,6 +23,7 @@ def test_every_app_registers_its_sections_in_the_order_of_the_dependency_chain()
         ("assessments", assessments_chart.chart_section),
         ("notes", notes_chart.chart_section),
         ("programs", programs_chart.chart_section),
+        ("reports", reports_chart.chart_section),
     ]
     assert [label for label, _ in composition.REGISTRY["home_section"]] == ["notes", "programs"]
     assert [label for label, _ in composition.REGISTRY["note_section"]] == ["notes", "programs"]

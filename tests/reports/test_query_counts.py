@@ -38,8 +38,8 @@ def _warm(http):
 
 def test_new_report_page(as_treating, long_history, django_assert_num_queries):
     _warm(as_treating)
-    # client, first visit (default period)
-    with django_assert_num_queries(SIGNED_IN_FLOOR + 2):
+    # client, first visit (default period), the audit row
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 2 + audit_queries()):
         response = as_treating.get(f"/clients/{long_history.pk}/report/", **BACKGROUND)
     assert response.status_code == 200
 
