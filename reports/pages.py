@@ -492,7 +492,7 @@ def prefilled_texts(content: dict[str, Any], *, notes: list[VisitNote]) -> dict[
         return {"summary": summary.strip(), "findings": "", "next_steps": plan, "reason": ""}
     summary = f"I have seen this client for {span}."
     if pain:
-        summary += f" First-step pain: {pain['outcome']}"
+        summary += f" First-step pain: {pain['outcome'][:1].lower()}{pain['outcome'][1:]}"
     findings = "\n".join(content["findings"])
     reasons = [
         f"{r['name']}: {r['refer_to']}. {r['reason']}"

@@ -65,7 +65,7 @@ def test_the_signed_letter_reads_back(letter, treating, history, as_treating):
     _check_every_page(pages, history)
     text = " ".join(pages)
     assert "Dear Dr Aisha Patel" in text and "2 Station Road" in text
-    assert "Baseline 7/10 → latest 3/10: clinically important improvement reached" in text
+    assert "baseline 7/10 → latest 3/10: clinically important improvement reached" in text
     assert "MCID Farrar 2001" in text
     assert re.search(r"LEFS \(Lower Extremity\s+Functional\s+Scale\)\s+40\s+60", text)
     assert "Published MCID 9 (Binkley 1999)" in text
