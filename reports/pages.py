@@ -24,8 +24,8 @@ from typing import Any
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from assessments import catalogue, scoring
 from assessments import findings as derive
-from assessments import scoring
 from assessments.models import Assessment, QuestionnaireResponse
 from clinic.charts import line_chart_svg
 from clinic.models import ClinicProfile
@@ -277,6 +277,8 @@ def _chain(
     for change in derive.changes_between(rows.get(first.pk, []), rows.get(last.pk, [])):
         if change.verdict not in rank:
             continue
+        if audience == CLIENT and not catalogue.BY_CODE[change.measure_code].is_numeric:
+            continue  # a named clinical test (Thomas, Trendelenburg) means little to a client
         side = SIDE_WORDS.get(change.side, "")
         label = f"{change.label}, {side}" if side else change.label
         text = f"{label}: {change.before} then {change.after}, {words[change.verdict]}."
