@@ -11,7 +11,8 @@ draft NotTheAuthor (403), because the caller already reads it.
 from __future__ import annotations
 
 from clinic.access import OutOfScope, _as_int
-from clinic.records import RecordLocked, check_author
+from clinic.authorship import check_author
+from core.records import RecordLocked
 from reports.models import ProgressReport
 
 NOT_THE_AUTHOR = "Only the therapist who wrote this report can change or sign it."

@@ -1,8 +1,8 @@
-"""The progress-report section of the client chart (clinic.composition)."""
+"""The progress-report section of the client chart (core.composition)."""
 
 from __future__ import annotations
 
-from clinic.composition import Section
+from core.composition import Section
 from reports.models import ProgressReport
 
 CHART_REPORTS = 10

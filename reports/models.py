@@ -5,7 +5,7 @@ A draft holds the period, the audience, what to include and the text the
 therapist may adjust. Signing stores the computed content (``content``) with
 its SHA-256 (``content_hash``), so a signed report prints what was signed
 whatever is recorded later; the row is then locked at every layer
-(``clinic.records``), including a database trigger.
+(``core.records``), including a database trigger.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from clinic.records import LockedQuerySet, SignableModel
+from clinic.models import Client
+from core.records import LockedQuerySet, SignableModel
 
 
 def _text(limit: int) -> list:
@@ -27,8 +28,6 @@ def _text(limit: int) -> list:
 class ProgressReportQuerySet(LockedQuerySet):
     def for_user(self, user) -> ProgressReportQuerySet:
         """Reports of the clients whose clinical content the user may read."""
-        from clinic.models import Client
-
         return self.filter(Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("client_id"))))
 
     def for_chart(self, client) -> ProgressReportQuerySet:

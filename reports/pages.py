@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from assessments import catalogue, scoring
 from assessments import findings as derive
-from assessments.models import Assessment, QuestionnaireResponse
-from clinic.charts import line_chart_svg
+from assessments.models import Assessment, Measurement, QuestionnaireResponse
 from clinic.models import ClinicProfile
+from core.charts import line_chart_svg
 from notes.models import Treatment, VisitNote
 from programs.models import Adherence, ProgramItem, ProgramVersion
 
@@ -423,8 +423,6 @@ def report_content(
     last = assessments[-1] if assessments else None
     rows: dict[int, list] = {}
     if first is not None:
-        from assessments.models import Measurement
-
         for m in Measurement.objects.filter(assessment_id__in={first.pk, last.pk}).order_by("id"):
             rows.setdefault(m.assessment_id, []).append(m)
     dates = {a.pk: a.assessed_on for a in assessments}
@@ -560,7 +558,7 @@ def _points(raw) -> list[tuple[date, float]]:
 
 def charts_of(content: dict[str, Any], *, draw=line_chart_svg) -> list[Chart]:
     """The pain and score charts with their meaningful-change band shaded; ``draw``
-    is ``line_chart_svg`` for a page and ``clinic.charts.line_chart`` for a PDF."""
+    is ``line_chart_svg`` for a page and ``core.charts.line_chart`` for a PDF."""
     out = []
     pain = content.get("pain")
     if pain:

@@ -15,8 +15,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
-from clinic.charts import line_chart
-from clinic.pdf import (
+from core.charts import line_chart
+from core.pdf import (
     Letterhead,
     build_pdf,
     cell,

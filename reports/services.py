@@ -2,7 +2,7 @@
 
 Each runs in one transaction, calls ``full_clean()`` and writes its audit row.
 Only the author (or a named supervisor, where the clinic allows it) writes or
-signs a draft; a signed report is locked (``clinic.records``).
+signs a draft; a signed report is locked (``core.records``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import audit_record
+from clinic.authorship import acting_detail, check_author, signature_line_for
 from clinic.models import Client, User
-from clinic.records import RecordLocked, acting_detail, check_author, signature_line_for
+from core.records import RecordLocked
 from reports import pages
 from reports.models import ProgressReport
 

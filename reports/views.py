@@ -15,9 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
 from clinic.auth import confirm_password, recently_reauthenticated
+from clinic.authorship import may_act_as_author
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
-from clinic.records import NotTheAuthor, RecordLocked, may_act_as_author
+from clinic.models import ClinicProfile
+from core.pdf import Letterhead
+from core.records import NotTheAuthor, RecordLocked
 from reports import pages, services
 from reports.access import get_report_for_user
 from reports.forms import ReportChoiceForm, ReportTextForm
@@ -185,9 +188,6 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 
 def _logo():
-    from clinic.models import ClinicProfile
-    from clinic.pdf import Letterhead
-
     return Letterhead.from_profile(ClinicProfile.load()).logo_png
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.http import Http404
 
 from clinic.models import ClinicProfile
-from clinic.records import NotTheAuthor, RecordLocked
+from core.records import NotTheAuthor, RecordLocked
 from reports.access import get_report_for_user
 
 pytestmark = pytest.mark.django_db

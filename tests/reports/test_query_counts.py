@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clinic import composition
 from clinic.models import ClinicProfile
+from core import composition
 from reports import services
 from tests.clinic.helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
 from tests.reports.conftest import _visit

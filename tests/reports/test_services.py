@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from clinic.models import AuditEvent
-from clinic.records import NotTheAuthor, RecordLocked
+from core.records import NotTheAuthor, RecordLocked
 from reports import services
 from reports.models import ProgressReport
 from tests.reports.conftest import INCLUDE_ALL, _assessment, _visit
