@@ -8,6 +8,14 @@ class ReportsConfig(AppConfig):
         # Imported here, not at the top: an app's modules may use its models only once
         # every app is loaded, and ready() is when that is true.
         from core import composition  # noqa: PLC0415 - apps are loaded only once ready() runs
-        from reports import chart, demo  # noqa: PLC0415 - the same: they use the models
+        from reports import chart, demo, export  # noqa: PLC0415 - the same: they use the models
 
-        composition.register("reports", chart_section=chart.chart_section, demo_seed=demo.seed)
+        composition.register(
+            "reports",
+            chart_section=chart.chart_section,
+            export_records=export.export_client,
+            restore_check=export.restore_check,
+            demo_seed=demo.seed,
+        )
+        # The complete-record printout lists the reports after the home programs.
+        composition.register("reports", order=40, export_pdf_part=export.pdf_part)

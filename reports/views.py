@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -205,7 +206,7 @@ def report_pdf(request, pk):
             {"client": report.client, "message": exc.message},
             status=400,
         )
-    signed_at = f"{report.signed_at:%Y-%m-%d %H:%M}" if report.is_signed else ""
+    signed_at = f"{timezone.localtime(report.signed_at):%Y-%m-%d %H:%M}" if report.is_signed else ""
     pdf = render_report_pdf(content, signed=report.is_signed, signed_at=signed_at, logo_png=_logo())
     audit_record(
         actor=request.user, action="download", request=request, client=report.client_id, target=report

@@ -52,7 +52,7 @@ def test_registering_again_replaces_the_apps_entry(monkeypatch):
     assert composition.REGISTRY["chart_section"] == [("notes", second)]
 
 
-DOMAIN_APPS = ["assessments", "notes", "programs"]
+DOMAIN_APPS = ["assessments", "notes", "programs", "reports"]
 
 
 def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_parts():
@@ -62,9 +62,21 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
     from notes import export as notes_export
     from programs import demo as programs_demo
     from programs import export as programs_export
+    from reports import demo as reports_demo
+    from reports import export as reports_export
 
-    exports = {"assessments": assessments_export, "notes": notes_export, "programs": programs_export}
-    demos = {"assessments": assessments_demo, "notes": notes_demo, "programs": programs_demo}
+    exports = {
+        "assessments": assessments_export,
+        "notes": notes_export,
+        "programs": programs_export,
+        "reports": reports_export,
+    }
+    demos = {
+        "assessments": assessments_demo,
+        "notes": notes_demo,
+        "programs": programs_demo,
+        "reports": reports_demo,
+    }
     assert composition.providers("export_records") == [
         (app, exports[app].export_client) for app in DOMAIN_APPS
     ]
@@ -77,6 +89,7 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
         ("notes", notes_export.pdf_part),
         ("assessments", assessments_export.pdf_part),
         ("programs", programs_export.pdf_part),
+        ("reports", reports_export.pdf_part),
     ]
     assert [app for app, _ in composition.providers("text_limits")] == ["clinic", "notes", "programs"]
 
@@ -87,10 +100,12 @@ def test_each_restore_check_counts_its_records_and_names_its_printouts():
     assert checks["assessments"].counts == {"assessments": 0}
     assert checks["notes"].counts == {"notes": 0}
     assert checks["programs"].counts == {"issued programs": 0}
+    assert checks["reports"].counts == {"signed progress reports and letters": 0}
     # With nothing recorded there is nothing to print, and that is not a failure.
     assert {label: render() for check in checks.values() for label, render in check.pdfs.items()} == {
         "note PDF": None,
         "handout PDF": None,
+        "progress report PDF": None,
     }
 
 

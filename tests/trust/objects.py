@@ -143,6 +143,24 @@ def _report(*, client, therapist):
     ).pk
 
 
+def _signed_report(*, client, therapist):
+    """A signed letter to the client's GP over the same days: what prints from stored content."""
+    from reports import services
+
+    today = timezone.localdate()
+    letter = services.report_create(
+        client=client,
+        audience="referrer",
+        period_start=today - timedelta(days=2),
+        period_end=today,
+        includes={},
+        recipient_name="Dr Okafor",
+        recipient_address="Northside Medical Practice\n2 Station Road",
+        by=therapist,
+    )
+    return services.report_sign(report=letter, by=therapist).pk
+
+
 def build_all(*, client, therapist) -> dict:
     built: dict = {"errors": {}}
 
@@ -167,4 +185,7 @@ def build_all(*, client, therapist) -> dict:
     if program:
         built["program_version"], built["program_item"] = program
     built["report"] = attempt("report", lambda: _report(client=client, therapist=therapist))
+    built["signed_report"] = attempt(
+        "signed_report", lambda: _signed_report(client=client, therapist=therapist)
+    )
     return {k: v for k, v in built.items() if v is not None}

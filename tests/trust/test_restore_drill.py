@@ -123,7 +123,8 @@ def test_drill_with_a_fresh_backup_passes_while_a_writer_keeps_inserting(scratch
     assert "(achieved RTO)" in report
     assert "migrations all applied" in report
     assert "chain intact" in report
-    assert "note PDF" in report and "handout PDF" in report and "none to render" not in report
+    assert "note PDF" in report and "handout PDF" in report and "progress report PDF" in report
+    assert "none to render" not in report
     assert "tables identical to the live database at backup time" in report
     assert len(list(backups.glob(f"kinetic-*.{_ext(scratch_db)}"))) == 1
     assert _scratch_left_behind(scratch_db, tmpdir_env[0]) == []
