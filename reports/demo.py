@@ -29,30 +29,65 @@ def _demo_client(clients, therapist):
     return None, None, None
 
 
+def _discharged_client(clients):
+    """The first demo client whose latest signed visit closed an episode of care."""
+    for client in clients:
+        signed = VisitNote.objects.filter(client=client, signed_at__isnull=False)
+        last = signed.order_by("-service_at").first()
+        if last is not None and last.kind == VisitNote.Kind.DISCHARGE:
+            first = VisitNote.objects.filter(client=client).order_by("service_at").first()
+            return client, first, last
+    return None, None, None
+
+
+def _discharge_letter(clients) -> None:
+    """A signed discharge letter to the GP of the client discharged in the demo."""
+    client, first, last = _discharged_client(clients)
+    if client is None or ProgressReport.objects.filter(client=client).exists():
+        return
+    letter = services.report_create(
+        client=client,
+        audience=ProgressReport.Audience.REFERRER,
+        period_start=timezone.localdate(first.service_at),
+        period_end=timezone.localdate(last.service_at),
+        includes=INCLUDE_ALL,
+        recipient_name=GP_NAME,
+        recipient_address=GP_ADDRESS,
+        by=last.therapist,
+    )
+    services.report_sign(report=letter, by=last.therapist)
+
+
 def seed(*, clients, therapists) -> None:
     with run_alone(), transaction.atomic():
-        client, first, last = _demo_client(clients, therapists[0])
-        if client is None or ProgressReport.objects.filter(client=client).exists():
-            return
-        author = last.therapist
-        start, end = timezone.localdate(first.service_at), timezone.localdate()
-        report = services.report_create(
-            client=client,
-            audience=ProgressReport.Audience.CLIENT,
-            period_start=start,
-            period_end=end,
-            includes=INCLUDE_ALL,
-            by=author,
-        )
-        services.report_sign(report=report, by=author)
-        letter = services.report_create(
-            client=client,
-            audience=ProgressReport.Audience.REFERRER,
-            period_start=start,
-            period_end=end,
-            includes=INCLUDE_ALL,
-            recipient_name=GP_NAME,
-            recipient_address=GP_ADDRESS,
-            by=author,
-        )
-        services.report_sign(report=letter, by=author)
+        _report_and_letter(clients, therapists)
+        _discharge_letter(clients)
+
+
+def _report_and_letter(clients, therapists) -> None:
+    """A signed progress report for the client and a signed letter to their GP."""
+    client, first, last = _demo_client(clients, therapists[0])
+    if client is None or ProgressReport.objects.filter(client=client).exists():
+        return
+    author = last.therapist
+    start, end = timezone.localdate(first.service_at), timezone.localdate()
+    report = services.report_create(
+        client=client,
+        audience=ProgressReport.Audience.CLIENT,
+        period_start=start,
+        period_end=end,
+        includes=INCLUDE_ALL,
+        by=author,
+    )
+    services.report_sign(report=report, by=author)
+    letter = services.report_create(
+        client=client,
+        audience=ProgressReport.Audience.REFERRER,
+        period_start=start,
+        period_end=end,
+        includes=INCLUDE_ALL,
+        recipient_name=GP_NAME,
+        recipient_address=GP_ADDRESS,
+        by=author,
+    )
+    services.report_sign(report=letter, by=author)

@@ -113,13 +113,27 @@ def default_period(client) -> tuple[date, date]:
 
 
 def discharge_of(notes: list[VisitNote]) -> dict[str, str] | None:
-    """The discharge, if the latest signed visit of the period was one: its date
-    and plan. One small function so the discharge reason and outcome that notes
-    are gaining can be added here later."""
+    """The discharge, if the latest signed visit of the period was one: its date, the
+    reason for discharge in plain words, the therapist's detail and the plan (no query:
+    the period's notes are loaded already)."""
     if not notes or notes[-1].kind != VisitNote.Kind.DISCHARGE:
         return None
     last = notes[-1]
-    return {"date": _iso(timezone.localdate(last.service_at)), "plan": last.plan_next.strip()}
+    return {
+        "date": _iso(timezone.localdate(last.service_at)),
+        "plan": last.plan_next.strip(),
+        "reason": last.get_discharge_reason_display() if last.discharge_reason else "",
+        "detail": (last.discharge_detail or "").strip(),
+    }
+
+
+def discharge_words(discharge: dict[str, str]) -> str:
+    """ "Discharged from massage care on 27 November 2026: goals met. <detail>" """
+    words = f"Discharged from massage care on {fmt_day(discharge['date'])}"
+    reason = discharge.get("reason", "")
+    words += f": {reason[:1].lower()}{reason[1:]}." if reason else "."
+    detail = discharge.get("detail", "")
+    return f"{words} {detail}".strip()
 
 
 def _goals(client, notes: list[VisitNote]) -> list[str]:
@@ -500,7 +514,7 @@ def prefilled_texts(content: dict[str, Any], *, notes: list[VisitNote]) -> dict[
     ]
     discharge = content["discharge"]
     if discharge:
-        reasons.insert(0, f"Discharged from massage care on {fmt_day(discharge['date'])}.")
+        reasons.insert(0, discharge_words(discharge))
     return {
         "summary": summary,
         "findings": findings,

@@ -29,7 +29,7 @@ from core.pdf import (
     paragraphs,
     styles,
 )
-from reports.pages import CLIENT, charts_of, fmt_day
+from reports.pages import CLIENT, charts_of, discharge_words, fmt_day
 
 DRAFT_MARK = "Draft - not signed"
 DRAFT_RED = colors.HexColor("#b42318")
@@ -264,14 +264,10 @@ def _letter_story(content, st, width, *, signed: bool, signed_at: str, today: st
     reason = (texts.get("reason") or "").strip()
     if reason or discharge:
         story.append(Paragraph("Reason for this letter", st["h3"]))
-        if discharge:
-            story.append(
-                Paragraph(
-                    f"The client was discharged from massage care on {_day(discharge['date'])}.", st["body"]
-                )
-            )
-            if discharge["plan"]:
-                story += paragraphs(discharge["plan"], st["body"], lead="<b>Discharge plan:</b>")
+        # The therapist's text starts from the discharge words (prefilled, editable), so
+        # they are printed here only when the therapist removed them from it.
+        if discharge and not reason:
+            story += paragraphs(discharge_words(discharge), st["body"])
         story += _texts(reason, st)
     if (texts.get("next_steps") or "").strip():
         story += [Paragraph("Plan", st["h3"]), *_texts(texts["next_steps"], st)]

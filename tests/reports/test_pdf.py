@@ -75,6 +75,32 @@ def test_the_signed_letter_reads_back(letter, treating, history, as_treating):
     _no_codes(text)
 
 
+def test_a_letter_after_a_discharge_gives_its_reason_once(make_report, treating, history, as_treating):
+    from tests.reports.conftest import _visit
+
+    _visit(
+        history,
+        treating,
+        days_ago=1,
+        first_step=1,
+        kind="discharge",
+        discharge_reason="goals_met",
+        discharge_detail="Keeps up the calf stretches.",
+    )
+    letter = make_report(
+        audience="referrer", recipient_name="Dr Aisha Patel", recipient_address="2 Station Road"
+    )
+    assert letter.reason.startswith("Discharged from massage care on ")
+    assert ": goals met. Keeps up the calf stretches." in letter.reason
+    signed = services.report_sign(report=letter, by=treating)
+    pages = _pages(as_treating.get(f"/reports/{signed.pk}/pdf/").content)
+    _check_every_page(pages, history)
+    text = re.sub(r"\s+", " ", " ".join(pages))
+    assert "Discharge letter" in text
+    assert text.count("goals met") == 1
+    _no_codes(text)
+
+
 def test_a_draft_is_marked_on_every_page(make_report, as_treating):
     draft = make_report()
     pages = _pages(as_treating.get(f"/reports/{draft.pk}/pdf/").content)
