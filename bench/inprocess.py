@@ -264,12 +264,12 @@ def render_handout(*, user, client):
 def render_note(*, user, client):
     """The pure note renderer on the long-history client's latest signed note."""
     try:
-        from notes import selectors
+        from notes import pages
         from notes.pdf import render_note_pdf
     except ImportError as exc:
         raise Unavailable(f"notes offers no note renderer: {exc}") from None
     note = _latest_signed_note(client)
-    data = selectors.note_pdf_data(selectors.note_page(note))
+    data = pages.note_pdf_data(pages.note_page(note))
     pdf = render_note_pdf(data)
     return (lambda: render_note_pdf(data)), 50, {"bytes": len(pdf)}
 
@@ -361,8 +361,8 @@ def _worst_note(size: int, *, words: bool):
     from datetime import UTC, date, datetime
 
     from core.pdf import Letterhead
+    from notes.pages import NotePdfData, PdfAmendment, PdfTreatment
     from notes.pdf import render_note_pdf
-    from notes.selectors import NotePdfData, PdfAmendment, PdfTreatment
 
     text = _letter(size, words=words)
     data = NotePdfData(

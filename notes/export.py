@@ -9,8 +9,9 @@ from clinic.export import records_for_client
 from core.composition import RestoreCheck
 from core.pdf import cell, data_table, overflow_flowables
 from notes.models import VisitNote
+from notes.pages import note_page, note_pdf_data
 from notes.pdf import note_flowables, render_note_pdf
-from notes.selectors import client_amendment_requests, note_page, note_pdf_data
+from notes.selectors import client_amendment_requests
 
 
 def export_client(client) -> dict:

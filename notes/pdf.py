@@ -1,5 +1,5 @@
 """The visit-note printout. ``render_note_pdf(data) -> bytes`` is pure: it takes
-``notes.selectors.NotePdfData`` already fetched, runs no queries, and escapes
+``notes.pages.NotePdfData`` already fetched, runs no queries, and escapes
 every piece of user text before it reaches ReportLab markup."""
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from clinic.forms import add_validation_errors
 from clinic.selectors import banner_flags
 from core.composition import note_sections
 from core.records import NotTheAuthor, RecordLocked
-from notes import selectors, services
+from notes import pages, selectors, services
 from notes.access import (
     get_note_for_user,
     get_palpation_for_user,
@@ -40,6 +40,7 @@ from notes.forms import (
     SnippetForm,
     TreatmentForm,
 )
+from notes.models import Snippet
 from notes.pdf import render_note_pdf
 
 NOTES_PER_PAGE = 25
@@ -119,7 +120,7 @@ def _context(
     consent_override_form=None,
 ):
     user = request.user
-    page = selectors.note_page(note)
+    page = pages.note_page(note)
     acts_as_author = may_act_as_author(author_id=note.therapist_id, by=user)
     can_edit = not note.is_signed and not note.in_error and acts_as_author
     sections = note_sections(note=note, user=user)
@@ -139,7 +140,7 @@ def _context(
         "signature_warning": "" if page.content_matches else services.SIGNATURE_MISMATCH_WARNING,
     }
     if can_edit:
-        tools = selectors.draft_tools(note, user)
+        tools = pages.draft_tools(note, user)
         form = form or NoteForm(
             instance=note,
             intake_url=_intake_url(note),
@@ -617,7 +618,7 @@ def note_link_assessment(request, pk):
     note = get_note_for_user(request.user, pk)
     if not _can_edit(note, request.user):
         return _refused(request, note)
-    tools_choices = selectors.draft_tools(note, request.user).assessment_choices
+    tools_choices = pages.draft_tools(note, request.user).assessment_choices
     form = AssessmentLinkForm(request.POST, choices=tools_choices)
     if not form.is_valid():
         messages.error(request, "Choose one of this client's assessments.")
@@ -668,7 +669,7 @@ def amendment_new(request, pk):
         else:
             messages.success(request, "Amendment signed and added beneath the note.")
             return redirect(reverse("note_detail", args=[note.pk]) + "#amendments")
-    page = selectors.note_page(note)
+    page = pages.note_page(note)
     if request.method == "GET":
         audit_record(actor=request.user, action="view", request=request, client=note.client_id, target=note)
     return render(
@@ -687,7 +688,7 @@ def _filename(note) -> str:
 @require_GET
 def note_pdf(request, pk):
     note = get_note_for_user(request.user, pk)
-    data = selectors.note_pdf_data(selectors.note_page(note))
+    data = pages.note_pdf_data(pages.note_page(note))
     pdf = render_note_pdf(data)
     audit_record(actor=request.user, action="print", request=request, client=note.client_id, target=note)
     if not data.content_matches:
@@ -720,7 +721,7 @@ def snippet_list(request):
         else:
             messages.success(request, "Snippet added.")
             return redirect("snippet_list")
-    snippets = list(selectors.Snippet.objects.available_to(request.user))
+    snippets = list(Snippet.objects.available_to(request.user))
     return render(
         request,
         "notes/snippet_list.html",

@@ -22,7 +22,7 @@ from clinic.forms import add_validation_errors
 from clinic.selectors import banner_flags
 from core.records import RecordLocked
 from notes import amendment_requests as services
-from notes import selectors
+from notes import pages, selectors
 from notes.access import get_amendment_request_for_user, get_note_for_user
 from notes.forms_amendments import (
     AmendmentRequestForm,
@@ -68,7 +68,7 @@ def amendment_request_new(request, pk):
         else:
             messages.success(request, f"Request recorded. The decision is due by {obj.due_on:%Y-%m-%d}.")
             return redirect("amendment_request_detail", pk=obj.pk)
-    page = selectors.note_page(note)
+    page = pages.note_page(note)
     if request.method == "GET":
         audit_record(
             actor=request.user,

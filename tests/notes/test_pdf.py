@@ -8,7 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
-from notes import selectors, services
+from notes import pages, services
 from notes.access import get_note_for_user
 from notes.pdf import render_note_pdf
 from tests.notes.conftest import COMPLETE
@@ -49,7 +49,7 @@ def test_the_pdf_download_has_the_client_on_every_page_and_is_audited(
 
 def test_the_pdf_holds_soap_treatments_signature_and_addenda_in_order(make_note, add_row, treating):
     note = _long_note(make_note, add_row, treating)
-    data = selectors.note_pdf_data(selectors.note_page(get_note_for_user(treating, note.pk)))
+    data = pages.note_pdf_data(pages.note_page(get_note_for_user(treating, note.pk)))
     text = "\n".join(_pages(render_note_pdf(data)))
     for heading in ("S · Subjective", "O · Objective", "A · Assessment", "P · Plan", "Treatment log"):
         assert heading in text
@@ -64,24 +64,24 @@ def test_user_markup_is_printed_as_text_not_interpreted(make_note, treating):
     payload = '<img src="http://127.0.0.1:9/x"/> <font size=40>big</font> & <b>bold</b>'
     note = make_note(**{**COMPLETE, "analysis": payload})
     services.note_sign(note=note, by=treating)
-    data = selectors.note_pdf_data(selectors.note_page(get_note_for_user(treating, note.pk)))
+    data = pages.note_pdf_data(pages.note_page(get_note_for_user(treating, note.pk)))
     text = "\n".join(_pages(render_note_pdf(data)))
     assert '<img src="http://127.0.0.1:9/x"/>' in text and "<b>bold</b>" in text
 
 
 def test_a_draft_and_an_entered_in_error_note_say_so_on_paper(make_note, treating):
     note = make_note(**COMPLETE)
-    data = selectors.note_pdf_data(selectors.note_page(get_note_for_user(treating, note.pk)))
+    data = pages.note_pdf_data(pages.note_page(get_note_for_user(treating, note.pk)))
     assert "DRAFT: not signed" in "\n".join(_pages(render_note_pdf(data)))
     services.amendment_add(note=note, by=treating, kind="entered_in_error", reason="Wrong chart")
-    data = selectors.note_pdf_data(selectors.note_page(get_note_for_user(treating, note.pk)))
+    data = pages.note_pdf_data(pages.note_page(get_note_for_user(treating, note.pk)))
     text = "\n".join(_pages(render_note_pdf(data)))
     assert "ENTERED IN ERROR: Wrong chart" in text
 
 
 def test_the_renderer_runs_no_queries(make_note, treating, django_assert_num_queries):
     note = make_note(**COMPLETE)
-    data = selectors.note_pdf_data(selectors.note_page(get_note_for_user(treating, note.pk)))
+    data = pages.note_pdf_data(pages.note_page(get_note_for_user(treating, note.pk)))
     with django_assert_num_queries(0):
         assert render_note_pdf(data).startswith(b"%PDF")
 
@@ -100,7 +100,7 @@ def test_the_pdf_summarises_the_linked_assessment_and_labels_late_entries(make_n
     services.amendment_add(
         note=note, by=treating, kind="late_entry", reason="Written up late", text="Taping."
     )
-    data = selectors.note_pdf_data(selectors.note_page(get_note_for_user(treating, note.pk)))
+    data = pages.note_pdf_data(pages.note_page(get_note_for_user(treating, note.pk)))
     text = " ".join("\n".join(_pages(render_note_pdf(data))).split())
     assert f"Assessment of {assessment.assessed_on:%Y-%m-%d} by Treating Therapist" in text
     assert "signed" in text and "Late entry (signed more than 24 h after the visit)" in text

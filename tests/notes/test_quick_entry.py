@@ -49,7 +49,7 @@ def test_reviewed_without_javascript_is_a_plain_post_of_the_note_form(make_note,
 def test_chips_rank_this_therapists_own_recent_use_in_one_query(
     make_note, add_row, catalogue, treating, colleague, django_assert_num_queries
 ):
-    from notes.selectors import ranked_by_recent_use
+    from notes.pages import ranked_by_recent_use
 
     note = make_note()
     for technique, region in [

@@ -102,14 +102,14 @@ def test_a_treatment_row_edited_behind_the_trigger_is_flagged_too(signed_note, a
 def test_the_check_costs_no_query_on_the_page(signed_note, as_treating, django_assert_num_queries):
     """The page already loads the note and its rows; the hash is recomputed
     from them (the pinned page count in test_query_counts is unchanged)."""
-    from notes import selectors
+    from notes import pages
     from notes.access import get_note_for_user
 
     note = signed_note()
     loaded = get_note_for_user(note.therapist, note.pk)
-    page = selectors.note_page(loaded)
+    page = pages.note_page(loaded)
     with django_assert_num_queries(0):
-        assert selectors.signed_content_matches(loaded, page.treatments, page.palpation)
+        assert pages.signed_content_matches(loaded, page.treatments, page.palpation)
 
 
 def test_a_visit_time_typed_in_the_clinics_zone_still_verifies(settings, make_note, add_row, treating):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from notes import selectors as note_selectors
+from notes import pages as note_pages
 from notes.models import VisitNote
 from programs.services import overall_adherence
 from tests.programs.test_adherence_sections import _post, note, program  # noqa: F401 - fixtures
@@ -44,7 +44,7 @@ def test_saving_per_exercise_adherence_sets_the_notes_overall_value_for_the_pdf(
     saved = VisitNote.objects.get(pk=note.pk)
     assert saved.hep_adherence == "most"
     assert saved.version == version  # the open editor's version still holds: no conflict
-    pdf = note_selectors.note_pdf_data(note_selectors.note_page(saved))
+    pdf = note_pages.note_pdf_data(note_pages.note_page(saved))
     subjective = dict(next(rows for title, rows in pdf.sections if title.startswith("S")))
     assert subjective["Home-program adherence"] == "Most days"
 

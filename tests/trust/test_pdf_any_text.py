@@ -17,14 +17,9 @@ from hypothesis import strategies as st
 from clinic.export import render_pdf as render_export_pdf
 from clinic.views_disclosures import render_accounting_pdf
 from core.pdf import Letterhead
+from notes.pages import AssessmentSummary, NotePdfData, PdfAmendment, PdfTreatment
 from notes.pdf import render_note_pdf
-from notes.selectors import (
-    AssessmentSummary,
-    NotePdfData,
-    PdfAmendment,
-    PdfTreatment,
-    RequestSummary,
-)
+from notes.selectors import RequestSummary
 from programs.handout import HandoutData, HandoutExercise, HandoutProgram, render_handout
 from tests.trust.pdf_text import Text, assert_printed, texts
 
