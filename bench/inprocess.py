@@ -228,15 +228,12 @@ def _median_ms(func, runs: int) -> float:
 def render_handout(*, user, client):
     """The pure handout renderer on an issued 8-exercise program (data fetched first)."""
     try:
-        from programs.handout import HandoutData, program_for_handout
         from programs.handout import render_handout as render
-        from programs.models import PainMonitoringRule, ProgramItem, ProgramVersion
+        from programs.models import ProgramVersion
+        from programs.pages import handout_data
     except ImportError as exc:
         raise Unavailable(f"programs offers no handout renderer: {exc}") from None
     from django.db.models import Count
-
-    from clinic.models import ClinicProfile
-    from core.pdf import Letterhead
 
     version = (
         ProgramVersion.objects.issued()
@@ -249,16 +246,9 @@ def render_handout(*, user, client):
     )
     if version is None:
         raise Unavailable("no issued program with 8 exercises")
-    items = list(ProgramItem.objects.filter(version=version).ordered())
-    rule = PainMonitoringRule.load()
-    data = HandoutData(
-        letterhead=Letterhead.from_profile(ClinicProfile.load()),
-        programs=[program_for_handout(version, items)],
-        green_max=rule.green_max,
-        amber_max=rule.amber_max,
-    )
+    data = handout_data([version])
     pdf = render(data)
-    return (lambda: render(data)), 50, {"exercises": len(items), "bytes": len(pdf)}
+    return (lambda: render(data)), 50, {"exercises": len(data.programs[0].exercises), "bytes": len(pdf)}
 
 
 def render_note(*, user, client):

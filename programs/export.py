@@ -7,12 +7,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Paragraph
 
 from clinic.export import records_for_client
-from clinic.models import ClinicProfile
 from core.composition import RestoreCheck
-from core.pdf import Letterhead, cell, clip, data_table, esc, overflow_flowables
-from programs.handout import HandoutData, program_for_handout, render_handout
-from programs.models import Adherence, PainMonitoringRule, ProgramVersion
-from programs.selectors import items_of
+from core.pdf import cell, clip, data_table, esc, overflow_flowables
+from programs.handout import render_handout
+from programs.models import Adherence, ProgramVersion
+from programs.pages import handout_data
 
 
 def export_client(client) -> dict:
@@ -24,14 +23,7 @@ def _newest_handout_pdf() -> bytes | None:
     version = ProgramVersion.objects.issued().order_by("-id").first()
     if version is None:
         return None
-    rule = PainMonitoringRule.load()
-    data = HandoutData(
-        letterhead=Letterhead.from_profile(ClinicProfile.load()),
-        programs=[program_for_handout(version, items_of(version))],
-        green_max=rule.green_max,
-        amber_max=rule.amber_max,
-    )
-    return render_handout(data)
+    return render_handout(handout_data([version]))
 
 
 def restore_check() -> RestoreCheck:

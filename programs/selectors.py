@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from assessments.selectors import flagged_findings
+from clinic.models import Client
 from programs.models import (
     Adherence,
     Exercise,
@@ -326,3 +327,15 @@ def adherence_series(client) -> list[tuple[str, list[tuple]]]:
     for row in Adherence.objects.for_client(client):
         series.setdefault(row.item.exercise.name, []).append((row.recorded_on, row.days_per_week))
     return list(series.items())
+
+
+def issued_today(user) -> list[ProgramVersion]:
+    """The versions issued since midnight (clinic time) to the clients whose clinical
+    record ``user`` may read, in the order they were issued (client and signer loaded)."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        ProgramVersion.objects.issued()
+        .filter(client__in=Client.objects.clinical_for(user), signed_at__gte=start)
+        .select_related("client", "signed_by")
+        .order_by("signed_at", "id")
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import mimetypes
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,14 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import get_clinical_client_for_user
 from clinic.audit import audit_record
-from clinic.authorship import may_act_as_author
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
-from clinic.models import Client, ClinicProfile
-from clinic.selectors import banner_flags
-from core.pdf import Letterhead
+from clinic.models import Client
 from core.records import NotTheAuthor, RecordLocked
-from programs import services
+from programs import pages, services
 from programs.access import (
     can_edit_exercise,
     get_exercise_for_user,
@@ -48,31 +44,21 @@ from programs.forms import (
     OverrideForm,
     PainRuleForm,
 )
-from programs.handout import HandoutData, program_for_handout, render_handout
+from programs.handout import render_handout
 from programs.models import (
-    SENSIBLE_EXERCISE_COUNT,
-    Adherence,
     Exercise,
     PainMonitoringRule,
-    ProgramItem,
     ProgramVersion,
     ReferralOption,
 )
 from programs.selectors import (
     builder_signals,
+    issued_today,
     items_of,
     latest_findings,
-    previous_issued,
     recent_visits,
     suggestions_for,
-    version_diff,
 )
-
-LIBRARY_PAGE = 60
-# The builder lists this many suggestions; the rest fold away under "More".
-SUGGESTIONS_SHOWN = 5
-# "Add the top suggestions" fills a draft up to this many exercises.
-SUGGESTED_AT_ONCE = 4
 
 
 def _library_user(request) -> None:
@@ -239,109 +225,21 @@ def indication_remove(request, pk):
 # --- Builder ---------------------------------------------------------------------------
 
 
-@dataclass
-class ItemRow:
-    """A draft item as the builder shows it: its dosage form, the exercise's
-    cautions, and what the client's safety rules say about it."""
-
-    item: ProgramItem
-    form: ItemForm
-    conflicts: list[str]
-    needs_override: list[str]
-    override_form: OverrideForm | None
-
-
-@dataclass
-class Refusal:
-    """An exercise the safety rules refused, offered again with a reason box."""
-
-    exercise: Exercise
-    form: AddItemForm
-
-
-def _builder_context(
-    request, client: Client, *, errors: dict | None = None, refused: Refusal | None = None
-) -> dict:
-    """Everything the builder panel shows. A fixed number of queries."""
-    versions = ProgramVersion.objects.for_client(client)
-    draft = versions.drafts().first()
-    current = versions.latest_issued()
-    items = items_of(draft) if draft else []
-    current_items = items_of(current) if current and not draft else []
-    in_program = {i.exercise_id for i in items or current_items}
-    findings = latest_findings(client)
-    rule = PainMonitoringRule.load()
-    signals = builder_signals(client, rule=rule)
-    suggestions = suggestions_for(findings, exclude_exercise_ids=in_program, signals=signals)
-    safety = services.client_safety(client)
-    for suggestion in suggestions:
-        suggestion.conflicts = services.exercise_conflicts(safety=safety, exercise=suggestion.exercise)
-    item_rows = []
-    for item in items:
-        conflicts = services.exercise_conflicts(safety=safety, exercise=item.exercise)
-        missing = [c for c in conflicts if c not in (item.override_conflicts or [])]
-        item_rows.append(
-            ItemRow(
-                item=item,
-                form=ItemForm(
-                    (errors or {}).get(item.pk),
-                    initial={n: getattr(item, n) for n in services.ITEM_FIELDS},
-                    prefix=f"item{item.pk}",
-                ),
-                conflicts=conflicts,
-                needs_override=missing,
-                override_form=OverrideForm(prefix=f"override{item.pk}") if missing else None,
-            )
-        )
-    today = timezone.localdate()
-    issue_form = IssueForm(
-        visits=recent_visits(client),
-        initial={
-            "start_date": today,
-            "review_date": today + timezone.timedelta(weeks=services.DEFAULT_REVIEW_WEEKS),
-            "visit": request.GET.get("visit") or None,
-        },
-    )
-    open_suggestions = [s for s in suggestions if not s.already_in]
-    acts_as_author = draft is not None and may_act_as_author(author_id=draft.created_by_id, by=request.user)
-    return {
-        "client": client,
-        "draft": draft,
-        "current": current,
-        "current_items": current_items,
-        "item_rows": item_rows,
-        "item_forms": [(row.item, row.form) for row in item_rows],
-        "findings": findings,
-        "signals": signals,
-        "safety_rules": [reason for s in suggestions for reason in s.conflicts],
-        "suggestions": suggestions,
-        "top_suggestions": open_suggestions[:SUGGESTIONS_SHOWN],
-        "more_suggestions": open_suggestions[SUGGESTIONS_SHOWN:],
-        "in_program_suggestions": [s for s in suggestions if s.already_in],
-        "referrals": list(ReferralOption.objects.active()),
-        "refused": refused,
-        "too_many": len(items) > SENSIBLE_EXERCISE_COUNT,
-        "sensible_count": SENSIBLE_EXERCISE_COUNT,
-        "suggested_at_once": SUGGESTED_AT_ONCE,
-        "issue_form": issue_form,
-        # A draft is its author's; anyone on the care team may start one when none is open.
-        "can_edit": request.user.is_therapist and (draft is None or acts_as_author),
-        "draft_locked": services.not_author_message(draft)
-        if draft is not None and not acts_as_author
-        else "",
-    }
-
-
-def _builder_response(request, client: Client, *, errors: dict | None = None, refused: Refusal | None = None):
+def _builder_response(
+    request, client: Client, *, errors: dict | None = None, refused: pages.Refusal | None = None
+):
     # htmx answers are 200 even for refused input: htmx swaps only successful
     # responses, and the refusal message travels inside the re-rendered panel.
     if request.htmx:
-        context = _builder_context(request, client, errors=errors, refused=refused)
+        context = pages.builder_panel(client, **_builder_args(request), errors=errors, refused=refused)
         return render(request, "programs/_builder_panel.html", context)
     if refused is not None:
         # Without JavaScript the refusal and its reason box need the whole page.
         return render(
-            request, "programs/builder.html", _builder_page(request, client, refused=refused), status=400
+            request,
+            "programs/builder.html",
+            pages.builder_page(client, **_builder_args(request), refused=refused),
+            status=400,
         )
     return redirect("programs:builder", client.pk)
 
@@ -357,21 +255,18 @@ def _refused(request, client: Client, exc: Exception, *, errors: dict | None = N
     status = 403 if isinstance(exc, NotTheAuthor) else 409
     messages.error(request, getattr(exc, "message", str(exc)))
     if request.htmx:
-        context = _builder_context(request, client, errors=errors)
+        context = pages.builder_panel(client, **_builder_args(request), errors=errors)
         return render(request, "programs/_builder_panel.html", context, status=status)
     return render(
-        request, "programs/builder.html", _builder_page(request, client, errors=errors), status=status
+        request,
+        "programs/builder.html",
+        pages.builder_page(client, **_builder_args(request), errors=errors),
+        status=status,
     )
 
 
-def _builder_page(
-    request, client: Client, *, refused: Refusal | None = None, errors: dict | None = None
-) -> dict:
-    context = _builder_context(request, client, refused=refused, errors=errors)
-    context["flags"] = banner_flags(client)
-    context["search_form"] = LibrarySearchForm()
-    context["library"] = Exercise.objects.active().for_list()[:LIBRARY_PAGE]
-    return context
+def _builder_args(request) -> dict:
+    return {"user": request.user, "visit": request.GET.get("visit")}
 
 
 def _revision(request) -> int:
@@ -385,7 +280,7 @@ def _revision(request) -> int:
 @require_GET
 def builder(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
-    context = _builder_page(request, client)
+    context = pages.builder_page(client, **_builder_args(request))
     audit_record(
         actor=request.user, action="view", request=request, client=client, detail={"page": "program"}
     )
@@ -400,7 +295,7 @@ def builder_library(request, pk):
     text = region = ""
     if form.is_valid():
         text, region = form.cleaned_data["q"], form.cleaned_data["region"]
-    library = Exercise.objects.active().search(text, region).for_list()[:LIBRARY_PAGE]
+    library = Exercise.objects.active().search(text, region).for_list()[: pages.LIBRARY_PAGE]
     return render(request, "programs/_library_results.html", {"client": client, "library": library})
 
 
@@ -428,7 +323,9 @@ def builder_add(request, pk):
     except ValidationError as error:
         if "override_reason" in getattr(error, "error_dict", {}):
             add_validation_errors(form, error)
-            return _builder_response(request, client, refused=Refusal(exercise=data["exercise"], form=form))
+            return _builder_response(
+                request, client, refused=pages.Refusal(exercise=data["exercise"], form=form)
+            )
         messages.error(request, " ".join(error.messages))
     return _builder_response(request, client)
 
@@ -468,7 +365,11 @@ def builder_add_suggested(request, pk):
         draft = services.program_draft(client=client, by=request.user, request=request)
         suggestions = suggestions_for(latest_findings(client), signals=builder_signals(client))
         added = services.program_items_add_suggested(
-            draft=draft, suggestions=suggestions, by=request.user, limit=SUGGESTED_AT_ONCE, request=request
+            draft=draft,
+            suggestions=suggestions,
+            by=request.user,
+            limit=pages.SUGGESTED_AT_ONCE,
+            request=request,
         )
     except REFUSED as exc:
         return _refused(request, client, exc)
@@ -594,40 +495,12 @@ def builder_discard(request, pk):
 # --- Versions and handouts -------------------------------------------------------------
 
 
-def _version_context(request, version: ProgramVersion) -> dict:
-    items = items_of(version)
-    previous = (
-        previous_issued(version)
-        if version.is_issued
-        else ProgramVersion.objects.filter(pk=version.based_on_id).first()
-    )
-    diff = version_diff(items_of(previous), items) if previous else None
-    all_versions = list(ProgramVersion.objects.for_client(version.client_id).issued().order_by("-number"))
-    is_current = version.is_issued and all_versions and all_versions[0].pk == version.pk
-    adherence = list(Adherence.objects.filter(item__version=version).select_related("item__exercise"))
-    return {
-        "version": version,
-        "client": version.client,
-        "items": items,
-        "previous": previous,
-        "diff": diff,
-        "versions": all_versions,
-        "flags": banner_flags(version.client),
-        "adherence": adherence,
-        "adherence_form": AdherenceForm(items=items) if is_current and request.user.is_therapist else None,
-    }
-
-
 @require_GET
 def version_detail(request, pk):
     version = get_version_for_user(request.user, pk)
-    context = _version_context(request, version)
+    context = pages.version_page(version, user=request.user)
     audit_record(actor=request.user, action="view", request=request, client=version.client_id, target=version)
     return render(request, "programs/version_detail.html", context)
-
-
-def _letterhead() -> Letterhead:
-    return Letterhead.from_profile(ClinicProfile.load())
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
@@ -640,15 +513,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 def _handout(request, version: ProgramVersion) -> HttpResponse:
     if not version.is_issued:
         raise Http404("Only issued versions have a handout")
-    items = items_of(version)
-    rule = PainMonitoringRule.load()
-    data = HandoutData(
-        letterhead=_letterhead(),
-        programs=[program_for_handout(version, items)],
-        green_max=rule.green_max,
-        amber_max=rule.amber_max,
-    )
-    pdf = render_handout(data)
+    pdf = render_handout(pages.handout_data([version]))
     audit_record(
         actor=request.user,
         action="print",
@@ -685,30 +550,13 @@ def batch_handouts(request):
     """Every program issued today for the clients whose clinical record the user
     may read, in one PDF. A front-desk admin who is not a therapist reads no
     program content, so the batch is empty for them (404)."""
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    versions = list(
-        ProgramVersion.objects.issued()
-        .filter(client__in=Client.objects.clinical_for(request.user), signed_at__gte=start)
-        .select_related("client", "signed_by")
-        .order_by("signed_at", "id")
-    )
+    versions = issued_today(request.user)
     if not versions:
         if not request.user.is_therapist:
             raise Http404("Not found")
         messages.info(request, "No home programs were issued today for your clients.")
         return redirect("home")
-    items = ProgramItem.objects.filter(version__in=versions).ordered()
-    by_version: dict[int, list] = {}
-    for item in items:
-        by_version.setdefault(item.version_id, []).append(item)
-    rule = PainMonitoringRule.load()
-    data = HandoutData(
-        letterhead=_letterhead(),
-        programs=[program_for_handout(v, by_version.get(v.pk, [])) for v in versions],
-        green_max=rule.green_max,
-        amber_max=rule.amber_max,
-    )
-    pdf = render_handout(data)
+    pdf = render_handout(pages.handout_data(versions))
     for version in versions:
         audit_record(
             actor=request.user,
@@ -743,7 +591,7 @@ def adherence_record(request, pk):
             return render(
                 request,
                 "programs/version_detail.html",
-                _version_context(request, current),
+                pages.version_page(current, user=request.user),
                 status=403 if isinstance(exc, NotTheAuthor) else 409,
             )
         except ValidationError as error:
