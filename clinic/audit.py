@@ -223,6 +223,25 @@ def audit_record(
     return event
 
 
+def audited_save(
+    *,
+    instance: models.Model,
+    by,
+    action: str,
+    client=None,
+    detail: dict[str, Any] | None = None,
+    request=None,
+):
+    """Validate and save one row, then record ``action`` on it by ``by``: the three
+    steps a service takes for every record it writes. ``full_clean`` refuses bad
+    input before anything is written; call it inside the service's transaction so
+    the row and its audit event commit together. Returns the saved row."""
+    instance.full_clean()
+    instance.save()
+    audit_record(actor=by, action=action, request=request, client=client, target=instance, detail=detail)
+    return instance
+
+
 # --- Lock order: the chain lock is the last lock of a transaction -------------------------------
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from clinic.audit import audit_record
+from clinic.audit import audit_record, audited_save
 from clinic.models import (
     AuditEvent,
     Client,
@@ -30,6 +30,7 @@ from clinic.models import (
     User,
 )
 from clinic.screening import BY_CODE, CONSENT_TEXT_VERSION, CURRENT_QUESTION_SET
+from core.services import model_changes
 
 
 class StaleEdit(Exception):
@@ -110,11 +111,7 @@ def client_update(
     current = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
     if current.version != version:
         raise StaleEdit()
-    changed = []
-    for key in CLIENT_FIELDS:
-        if key in data and getattr(current, key) != data[key]:
-            setattr(current, key, data[key])
-            changed.append(key)
+    changed = model_changes(instance=current, fields=CLIENT_FIELDS, data=data)
     if "primary_therapist" in data and current.primary_therapist_id != data["primary_therapist"].pk:
         current.primary_therapist = data["primary_therapist"]
         changed.append("primary_therapist")
@@ -294,14 +291,12 @@ def consent_withdraw(*, client: Client, by: User, reason: str, request=None) -> 
         withdrawal_reason=reason,
         given_at=timezone.now(),
     )
-    withdrawal.full_clean()
-    withdrawal.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=withdrawal,
+        by=by,
         action="consent_withdraw",
         request=request,
         client=client,
-        target=withdrawal,
         detail={"replaces": current.pk},
     )
     return withdrawal
@@ -321,13 +316,11 @@ def user_create(*, by: User, data: dict[str, Any], password: str, request=None) 
     user.set_password(password)
     # The admin chose this password: it signs in once, only to choose a new one.
     user.must_change_password = True
-    user.full_clean()
-    user.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=user,
+        by=by,
         action="user_create",
         request=request,
-        target=user,
         detail={"therapist": user.is_therapist, "admin": user.is_clinic_admin},
     )
     return user
@@ -432,9 +425,7 @@ def user_update(*, user: User, by: User, data: dict[str, Any], request=None) -> 
     # copied the submitted values onto its instance.
     current = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     before = {key: getattr(current, key) for key in USER_EDIT_FIELDS}
-    for key in USER_EDIT_FIELDS:
-        if key in data:
-            setattr(current, key, data[key])
+    model_changes(instance=current, fields=USER_EDIT_FIELDS, data=data)
     if current.pk == by.pk and not current.is_clinic_admin:
         raise SelfLockout({"is_clinic_admin": "You cannot remove your own admin role."})
     if current.pk == by.pk and not current.is_active:
@@ -533,11 +524,7 @@ def clinic_profile_update(
     """Save the clinic profile. A new logo is validated and re-encoded (see
     ``_reencode_image``); the old logo file is removed once the change commits."""
     profile = ClinicProfile.objects.select_for_update(no_key=True).get(pk=ClinicProfile.load().pk)
-    changed = []
-    for key in PROFILE_FIELDS:
-        if key in data and getattr(profile, key) != data[key]:
-            setattr(profile, key, data[key])
-            changed.append(key)
+    changed = model_changes(instance=profile, fields=PROFILE_FIELDS, data=data)
     old_logo = profile.logo.name if profile.logo else ""
     if logo is not None:
         content = _reencode_image(logo)

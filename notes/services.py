@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from clinic.audit import audit_record
+from clinic.audit import audit_record, audited_save
 from clinic.authorship import acting_detail, may_act_as_author, signature_line_for
 from clinic.dates import check_clinical_date
 from clinic.models import Client, User
 from core.records import NotTheAuthor, RecordLocked
+from core.services import model_changes
 from notes import discharge
 from notes.models import (
     Amendment,
@@ -168,14 +169,12 @@ def _override_save(
         at=at or timezone.now(),
         **row,
     )
-    record.full_clean()
-    record.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=record,
+        by=by,
         action="safety_override",
         request=request,
         client=note.client_id,
-        target=record,
         detail={"note": note.pk, "kind": record.kind, "problems": record.problems, **_acting(note, by)},
     )
     return record
@@ -334,11 +333,7 @@ def _copy_treatments(*, source: VisitNote, target: VisitNote, therapist: User) -
 def _apply(current: VisitNote, data: dict[str, Any], reviewed) -> list[str]:
     """Copy edited fields onto the draft; an edited or reviewed field loses its
     'carried forward' mark. Returns the names of the changed fields."""
-    changed = []
-    for name in EDITABLE_FIELDS:
-        if name in data and getattr(current, name) != data[name]:
-            setattr(current, name, data[name])
-            changed.append(name)
+    changed = model_changes(instance=current, fields=EDITABLE_FIELDS, data=data)
     if "service_at" in changed:
         check_clinical_date(current.service_at, client=current.client, field="service_at")
     carried = [f for f in current.carried_fields if f not in changed and f not in set(reviewed)]
@@ -376,14 +371,12 @@ def note_update(
     if not changed:
         return current
     _bump(current)
-    current.full_clean()
-    current.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=current,
+        by=by,
         action="update",
         request=request,
         client=current.client_id,
-        target=current,
         detail={"fields": changed, "autosave": autosave, **_acting(current, by)},
     )
     return current
@@ -415,14 +408,12 @@ def note_apply_template(
             filled.append(name)
     current.kind = kind
     _bump(current)
-    current.full_clean()
-    current.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=current,
+        by=by,
         action="update",
         request=request,
         client=current.client_id,
-        target=current,
         detail={"template": kind, "fields": filled, **_acting(current, by)},
     )
     return current
@@ -502,14 +493,12 @@ def treatment_add(
         note_text=data.get("note_text", ""),
         order=current.treatments.count(),
     )
-    row.full_clean()
-    row.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=row,
+        by=by,
         action="create",
         request=request,
         client=current.client_id,
-        target=row,
         detail={
             "note": current.pk,
             "technique": technique.code,
@@ -628,14 +617,12 @@ def palpation_add(*, note: VisitNote, by: User, data: dict[str, Any], request=No
         trigger_points=bool(data.get("trigger_points")),
         note_text=data.get("note_text", ""),
     )
-    row.full_clean()
-    row.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=row,
+        by=by,
         action="create",
         request=request,
         client=current.client_id,
-        target=row,
         detail={"note": current.pk, **_acting(current, by)},
     )
     return row
@@ -665,14 +652,12 @@ def note_link_assessment(*, note: VisitNote, by: User, assessment, request=None)
             raise ValidationError({"assessment": "That assessment is already linked to another visit."})
     current.assessment = assessment
     _bump(current)
-    current.full_clean()
-    current.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=current,
+        by=by,
         action="update",
         request=request,
         client=current.client_id,
-        target=current,
         detail={"assessment": getattr(assessment, "pk", None), **_acting(current, by)},
     )
     return current
@@ -912,14 +897,12 @@ def note_sign(
     current.signature_line = signature_line_for(author=current.therapist, by=by)
     current.late_entry = now - current.service_at > LATE_ENTRY_AFTER
     current.content_hash = note_content_hash(current, treatments, palpation)
-    current.full_clean()
-    current.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=current,
+        by=by,
         action="sign",
         request=request,
         client=current.client_id,
-        target=current,
         detail={
             "late_entry": current.late_entry,
             "hash": current.content_hash,
@@ -985,14 +968,12 @@ def amendment_add(
         if on_client_request
         else signature_line_for(author=current.therapist, by=by),
     )
-    amendment.full_clean()
-    amendment.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=amendment,
+        by=by,
         action="addendum",
         request=request,
         client=current.client_id,
-        target=amendment,
         detail={
             "note": current.pk,
             "kind": kind,

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.audit import audit_record
+from clinic.audit import audit_record, audited_save
 from clinic.authorship import acting_detail, check_author, may_act_as_author, signature_line_for
 from clinic.dates import check_clinical_date
 from core.records import NotTheAuthor, RecordLocked
+from core.services import model_changes, model_update
 from programs.models import (
     Adherence,
     Exercise,
@@ -139,11 +140,7 @@ def exercise_update(
     remove_illustration: bool = False,
     request=None,
 ) -> Exercise:
-    changed = []
-    for name in EXERCISE_FIELDS:
-        if name in data and getattr(exercise, name) != data[name]:
-            setattr(exercise, name, data[name])
-            changed.append(name)
+    changed = model_changes(instance=exercise, fields=EXERCISE_FIELDS, data=data)
     if illustration is not None:
         exercise.illustration.save(illustration.name, illustration, save=False)
         changed.append("illustration")
@@ -504,12 +501,8 @@ def program_item_update(
     _require_draft(item.version)
     with transaction.atomic():
         current = _draft_for_write(item.version, by, revision)
-        changed = [n for n in ITEM_FIELDS if n in data and getattr(item, n) != data[n]]
-        for name in changed:
-            setattr(item, name, data[name])
-        item.full_clean()
+        item, changed = model_update(instance=item, fields=ITEM_FIELDS, data=data)
         if changed:
-            item.save(update_fields=[*changed, "updated_at"])
             _touch(current, item.version)
             audit_record(
                 actor=by,
@@ -602,14 +595,12 @@ def program_issue(
         version.referrals = recommended
         author = by if locked.created_by_id == by.pk else locked.created_by
         version.signature_line = signature_line_for(author=author, by=by)
-        version.full_clean()
-        version.save()
-        audit_record(
-            actor=by,
+        audited_save(
+            instance=version,
+            by=by,
             action="issue",
             request=request,
             client=version.client_id,
-            target=version,
             detail={
                 "number": version.number,
                 "refer_or_discuss": [r["name"] for r in version.referrals],

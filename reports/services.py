@@ -16,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audit_record
+from clinic.audit import audit_record, audited_save
 from clinic.authorship import acting_detail, check_author, signature_line_for
 from clinic.models import Client, User
 from core.records import RecordLocked
+from core.services import model_update
 from reports import pages
 from reports.models import ProgressReport
 
@@ -97,13 +98,11 @@ def report_create(
         recipient_address=recipient_address,
         **{TEXT_FIELDS[k]: v for k, v in texts.items()},
     )
-    report.full_clean()
-    report.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=report,
+        by=by,
         action="create",
         client=client.pk,
-        target=report,
         detail={"audience": report.get_audience_display(), "period": f"{period_start} to {period_end}"},
     )
     return report
@@ -130,12 +129,7 @@ def _fresh_draft(report: ProgressReport, by: User) -> ProgressReport:
 def report_update(*, report: ProgressReport, data: dict[str, str], by: User) -> ProgressReport:
     """Adjust the draft's text parts and recipient."""
     current = _fresh_draft(report, by)
-    changed = [name for name in EDITABLE if name in data and getattr(current, name) != data[name]]
-    for name in changed:
-        setattr(current, name, data[name])
-    current.full_clean()
-    if changed:
-        current.save(update_fields=[*changed, "updated_at"])
+    current, changed = model_update(instance=current, fields=EDITABLE, data=data)
     audit_record(
         actor=by,
         action="update",
@@ -169,13 +163,11 @@ def report_sign(*, report: ProgressReport, by: User) -> ProgressReport:
     current.signed_at = timezone.now()
     current.signed_by = by
     current.signature_line = content["author"]["line"]
-    current.full_clean()
-    current.save()
-    audit_record(
-        actor=by,
+    audited_save(
+        instance=current,
+        by=by,
         action="sign",
         client=current.client_id,
-        target=current,
         detail={"hash": current.content_hash, **acting_detail(author=current.author, by=by)},
     )
     return current
