@@ -537,17 +537,30 @@ def program_item_remove(*, item: ProgramItem, by, revision: int | None = None, r
 def program_item_move(
     *, item: ProgramItem, by, offset: int, revision: int | None = None, request=None
 ) -> None:
-    """Move an item up (offset -1) or down (+1) in its draft."""
+    """Move an item up (offset -1) or down (+1) in its draft. A move leaves an audit
+    row naming the exercise and its new place; an item already first (or last)
+    stays where it is and nothing is recorded."""
     version = item.version
     _require_draft(version)
     with transaction.atomic():
         current = _draft_for_write(version, by, revision)
-        items = list(ProgramItem.objects.filter(version=version).order_by("position", "id"))
+        items = list(
+            ProgramItem.objects.filter(version=version).select_related("exercise").order_by("position", "id")
+        )
         index = next(i for i, row in enumerate(items) if row.pk == item.pk)
         target = max(0, min(len(items) - 1, index + offset))
         items.insert(target, items.pop(index))
         _renumber(version, items)
         _touch(current, version)
+        if target != index:
+            audit_record(
+                actor=by,
+                action="update",
+                request=request,
+                client=version.client_id,
+                target=version,
+                detail={"moved": items[target].exercise.name, "position": f"{target + 1} of {len(items)}"},
+            )
 
 
 def program_issue(

@@ -139,6 +139,36 @@ def test_reordering_moves_items_and_keeps_positions_dense(client_record, treatin
     ]
 
 
+def test_moving_an_item_leaves_an_audit_row_in_plain_words(client_record, treating, library):
+    from clinic import audit_words
+
+    draft = services.program_draft(client=client_record, by=treating)
+    for name in ("Clamshell", "Glute bridge", "Toe yoga"):
+        services.program_item_add(draft=draft, exercise=library[name], by=treating)
+    toe = ProgramItem.objects.get(version=draft, exercise=library["Toe yoga"])
+    before = AuditEvent.objects.count()
+    services.program_item_move(item=toe, by=treating, offset=-1)
+    [event] = AuditEvent.objects.order_by("id")[before:]
+    assert (event.actor, event.client_id, event.action) == (treating, client_record.pk, "update")
+    sentence = audit_words.sentence(
+        action=event.action,
+        actor=treating.display_name,
+        object_type=event.object_type,
+        client=client_record.full_name,
+    )
+    assert sentence == f"{treating.display_name} changed a program version of {client_record.full_name}"
+    assert audit_words.detail_lines(event.detail) == ["moved: Toe yoga", "position: 2 of 3"]
+
+
+def test_an_item_already_first_stays_and_records_nothing(client_record, treating, library):
+    draft = services.program_draft(client=client_record, by=treating)
+    first = services.program_item_add(draft=draft, exercise=library["Clamshell"], by=treating)
+    services.program_item_add(draft=draft, exercise=library["Toe yoga"], by=treating)
+    before = AuditEvent.objects.count()
+    services.program_item_move(item=first, by=treating, offset=-1)
+    assert AuditEvent.objects.count() == before
+
+
 def test_version_diff_reports_added_removed_changed_and_reordered(issue, client_record, treating, library):
     v1 = issue(client_record, ["Plantar-fascia stretch", "Clamshell", "Toe yoga"])
     draft = services.program_draft(client=client_record, by=treating)

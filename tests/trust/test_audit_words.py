@@ -61,3 +61,19 @@ def test_progress_report_events_read_as_sentences():
     assert said("report_preview", "") == (
         "Sam Okafor printed a progress report preview for a period, not saved as a record (record of Maya)"
     )
+
+
+def test_moving_a_program_exercise_reads_as_words_on_the_audit_page(as_desk, treating, client_record):
+    from programs import services
+    from programs.models import Exercise
+
+    draft = services.program_draft(client=client_record, by=treating)
+    for name in ("Clamshell", "Toe yoga"):
+        services.program_item_add(draft=draft, exercise=Exercise.objects.get(name=name), by=treating)
+    toe = draft.items.get(exercise__name="Toe yoga")
+    services.program_item_move(item=toe, by=treating, offset=-1)
+    page = as_desk.get("/audit/", {"client": client_record.pk, "action": "update"}).content.decode()
+    html = page[page.index("<tbody>") :]
+    assert "Treating Therapist changed a program version of Priya Raman" in html
+    assert "moved: Toe yoga" in html and "position: 1 of 2" in html
+    assert "programs.programversion" not in html and '{"' not in html
