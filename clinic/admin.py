@@ -127,7 +127,15 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (
             "Clinic roles",
-            {"fields": ("is_therapist", "is_clinic_admin", "joint_mobilisation_in_scope", "credentials")},
+            {
+                "fields": (
+                    "is_therapist",
+                    "is_clinic_admin",
+                    "joint_mobilisation_in_scope",
+                    "credentials",
+                    "registration_number",
+                )
+            },
         ),
     )
 

@@ -287,6 +287,7 @@ class UserCreateForm(forms.ModelForm):
             "last_name",
             "email",
             "credentials",
+            "registration_number",
             "is_therapist",
             "is_clinic_admin",
         ]
@@ -326,6 +327,7 @@ class UserEditForm(forms.ModelForm):
             "last_name",
             "email",
             "credentials",
+            "registration_number",
             "is_therapist",
             "is_clinic_admin",
             "may_break_glass",

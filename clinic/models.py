@@ -41,6 +41,11 @@ class User(AbstractUser):
         blank=True,
         help_text="Professional designation printed under the signature, e.g. 'RMT, BSc'.",
     )
+    registration_number = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Professional registration number, printed under the signature of letters to referrers.",
+    )
     may_break_glass = models.BooleanField(
         default=False,
         help_text=(

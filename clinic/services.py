@@ -310,6 +310,7 @@ def user_create(*, by: User, data: dict[str, Any], password: str, request=None) 
         last_name=data.get("last_name", ""),
         email=data.get("email", ""),
         credentials=data.get("credentials", ""),
+        registration_number=data.get("registration_number", ""),
         is_therapist=data.get("is_therapist", False),
         is_clinic_admin=data.get("is_clinic_admin", False),
     )
@@ -393,6 +394,7 @@ USER_EDIT_FIELDS = (
     "last_name",
     "email",
     "credentials",
+    "registration_number",
     "is_therapist",
     "is_clinic_admin",
     "may_break_glass",

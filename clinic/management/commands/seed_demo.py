@@ -293,6 +293,8 @@ class Command(BaseCommand):
                     "is_therapist": therapist,
                     "is_clinic_admin": admin,
                     "credentials": creds,
+                    # A made-up registration number, printed under a letter's signature.
+                    "registration_number": f"DEMO-{1000 + len(users)}" if therapist else "",
                     "email": f"{username}@northside-massage.example",
                     "is_staff": admin,
                     "is_superuser": admin,
