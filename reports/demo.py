@@ -1,6 +1,7 @@
 """Demo data for the reports app, called by seed_demo after programs: for the
 first demo client with a history, one signed progress report for the client and
-one signed letter to their GP, written through the services. Idempotent: a
+one signed letter to their GP (with an urgency, a question for the GP and the
+client's consent to share recorded at signing), written through the services. Idempotent: a
 client that already has a report is skipped."""
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from reports.models import ProgressReport
 
 GP_NAME = "Dr Aisha Patel"
 GP_ADDRESS = "Northside Medical Practice\n2 Station Road\nNorthside\nNS1 2CD"
+GP_QUESTION = (
+    "Would you review the heel pain, which is easing more slowly than expected, "
+    "and advise whether imaging or a podiatry assessment is needed?"
+)
+GP_REASON = "Left heel pain on first steps, easing more slowly than expected: I ask for your review."
+DISCHARGE_QUESTION = "No action is needed; please let me know if the symptoms return."
 INCLUDE_ALL = {"pain": True, "scores": True, "chain": True, "program": True, "treatment": True}
 
 
@@ -55,7 +62,12 @@ def _discharge_letter(clients) -> None:
         recipient_address=GP_ADDRESS,
         by=last.therapist,
     )
-    services.report_sign(report=letter, by=last.therapist)
+    letter = services.report_update(
+        report=letter,
+        data={"urgency": ProgressReport.Urgency.ROUTINE, "question": DISCHARGE_QUESTION},
+        by=last.therapist,
+    )
+    services.report_sign(report=letter, by=last.therapist, consent_to_share=True)
 
 
 def seed(*, clients, therapists) -> None:
@@ -90,4 +102,13 @@ def _report_and_letter(clients, therapists) -> None:
         recipient_address=GP_ADDRESS,
         by=author,
     )
-    services.report_sign(report=letter, by=author)
+    letter = services.report_update(
+        report=letter,
+        data={
+            "urgency": ProgressReport.Urgency.WITHIN_WEEK,
+            "question": GP_QUESTION,
+            "reason": letter.reason or GP_REASON,
+        },
+        by=author,
+    )
+    services.report_sign(report=letter, by=author, consent_to_share=True)

@@ -78,8 +78,18 @@ class ReportTextForm(forms.ModelForm):
 
     class Meta:
         model = ProgressReport
-        fields = ["recipient_name", "recipient_address", "summary", "findings_text", "next_steps", "reason"]
+        fields = [
+            "recipient_name",
+            "recipient_address",
+            "urgency",
+            "reason",
+            "summary",
+            "findings_text",
+            "next_steps",
+            "question",
+        ]
         widgets = {
+            "question": forms.Textarea(attrs={"rows": 2}),
             "recipient_address": forms.Textarea(attrs={"rows": 3}),
             "summary": forms.Textarea(attrs={"rows": 4}),
             "findings_text": forms.Textarea(attrs={"rows": 4}),
@@ -90,7 +100,14 @@ class ReportTextForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.is_letter:
-            for name in ("recipient_name", "recipient_address", "findings_text", "reason"):
+            for name in (
+                "recipient_name",
+                "recipient_address",
+                "findings_text",
+                "reason",
+                "urgency",
+                "question",
+            ):
                 del self.fields[name]
         self.helper = FormHelper()
         self.helper.form_tag = False

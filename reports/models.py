@@ -40,6 +40,13 @@ class ProgressReport(SignableModel):
         CLIENT = "client", "The client (progress report)"
         REFERRER = "referrer", "A referrer (letter)"
 
+    class Urgency(models.TextChoices):
+        # Clinical reference, referral letter fields (R2.7).
+        EMERGENCY = "emergency", "Emergency"
+        SAME_DAY = "same_day", "Same day"
+        WITHIN_WEEK = "within_week", "Within a week"
+        ROUTINE = "routine", "Routine"
+
     client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="progress_reports")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.CLIENT)
@@ -72,6 +79,26 @@ class ProgressReport(SignableModel):
         blank=True,
         validators=_text(2000),
         help_text="For a letter only.",
+    )
+    # A letter only: how soon the recipient should see the client, and what we ask them.
+    urgency = models.CharField("urgency", max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE)
+    question = models.TextField(
+        "question for the recipient",
+        blank=True,
+        validators=_text(1000),
+        help_text="What you ask the recipient to do or answer, in one or two sentences.",
+    )
+    # A letter only, set at signing: the therapist confirmed the client agreed to this
+    # letter being sent, and who confirmed it when.
+    consent_to_share = models.BooleanField("the client agreed to this letter being sent", default=False)
+    consent_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consent_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     # Set at signing: what the report shows, as computed then, and its SHA-256.
     content = models.JSONField(null=True, blank=True, editable=False)

@@ -27,7 +27,8 @@ from django.utils import timezone
 from assessments import catalogue, scoring
 from assessments import findings as derive
 from assessments.models import Assessment, Measurement, QuestionnaireResponse
-from clinic.models import ClinicProfile
+from clinic.models import ClinicProfile, HealthScreen
+from clinic.screening import AMBER, RED, flags_from_answers
 from core.charts import line_chart_svg
 from notes.models import Treatment, VisitNote
 from programs.models import Adherence, ProgramItem, ProgramVersion
@@ -73,6 +74,17 @@ CHANGE_WORDS = {
     },
 }
 SIDE_WORDS = {"L": "left", "R": "right", "": ""}
+# How a health-screen flag reads in a letter.
+FLAG_WORDS = {RED: "Red flag", AMBER: "Amber flag"}
+FLAG_OTHER = "Local caution"
+# Urgencies for which the client was also told to seek care now (printed on the letter).
+SEEK_CARE_NOW = {"emergency", "same_day"}
+URGENCY_WORDS = {
+    "emergency": "Emergency",
+    "same_day": "Same day",
+    "within_week": "Within a week",
+    "routine": "Routine",
+}
 CHAIN_LINES = 8
 
 
@@ -405,6 +417,66 @@ def _program(client, end: date, start: date) -> dict[str, Any] | None:
     }
 
 
+def author_contact(user) -> dict[str, str]:
+    """The signer's registration number and email, printed under a letter's signature."""
+    return {"registration": user.registration_number.strip(), "email": user.email.strip()}
+
+
+def _history(client, notes: list[VisitNote]) -> dict[str, Any]:
+    """The history as recorded at the first signed visit of the period (no query: the
+    period's notes are loaded). The product keeps onset, duration, aggravating and easing
+    factors and what was tried in the visit's own words, not as separate fields."""
+    first = notes[0]
+    activity = "; ".join(
+        part
+        for part in (
+            client.sports.strip(),
+            client.weekly_volume.strip(),
+            f"footwear: {client.footwear.strip()}" if client.footwear.strip() else "",
+        )
+        if part
+    )
+    return {
+        "date": _iso(timezone.localdate(first.service_at)),
+        "complaint": first.chief_complaint.strip(),
+        "story": first.subjective.strip(),
+        "first_step": first.nprs_first_step,
+        "worst_24h": first.nprs_worst_24h,
+        "activity": activity,
+    }
+
+
+def _screen(client) -> dict[str, Any]:
+    """The latest health screen's flags in plain words, most severe first (2 queries)."""
+    screen = HealthScreen.objects.latest_for(client)
+    if screen is None:
+        return {"date": "", "flags": []}
+    flags = flags_from_answers(screen.answers.all(), screen.question_set)
+    return {
+        "date": _iso(timezone.localdate(screen.taken_at)),
+        "flags": [
+            {
+                "level": FLAG_WORDS.get(f.severity, FLAG_OTHER),
+                "question": f.question,
+                "details": f.details.strip(),
+                "action": f.action,
+            }
+            for f in flags
+        ],
+    }
+
+
+def _letter(letter: dict[str, Any] | None) -> dict[str, Any]:
+    letter = letter or {}
+    urgency = letter.get("urgency") or "routine"
+    return {
+        "urgency": URGENCY_WORDS.get(urgency, URGENCY_WORDS["routine"]),
+        "seek_care_now": urgency in SEEK_CARE_NOW,
+        "question": (letter.get("question") or "").strip(),
+        "consent": letter.get("consent"),
+    }
+
+
 def report_content(
     *,
     client,
@@ -417,9 +489,13 @@ def report_content(
     recipient_name: str = "",
     recipient_address: str = "",
     notes: list[VisitNote] | None = None,
+    letter: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the report shows, as plain JSON-ready data (about 10 queries).
+    """Everything the report shows, as plain JSON-ready data (about 10 queries; a
+    letter 2 more for the health screen).
 
+    ``letter`` holds a letter's urgency (a ``ProgressReport.Urgency`` value), its
+    question for the recipient and the recorded consent to share (``{"by", "on"}``).
     Raises EmptyPeriod when the period holds no signed visit."""
     notes = period_notes(client, start, end) if notes is None else notes
     if not notes:
@@ -482,6 +558,11 @@ def report_content(
         "discharge": discharge_of(notes),
         "texts": {k: texts.get(k, "") for k in ("summary", "findings", "next_steps", "reason")},
     }
+    if audience == REFERRER:
+        content["author"].update(author_contact(author))
+        content["letter"] = _letter(letter)
+        content["history"] = _history(client, notes)
+        content["screen"] = _screen(client)
     return content
 
 
@@ -542,7 +623,20 @@ def content_for(report) -> dict[str, Any]:
         author=report.author,
         recipient_name=report.recipient_name,
         recipient_address=report.recipient_address,
+        letter=letter_of(report) if report.is_letter else None,
     )
+
+
+def letter_of(report) -> dict[str, Any]:
+    """A letter's urgency, question and recorded consent to share (set at signing)."""
+    consent = None
+    if report.consent_to_share and report.consent_confirmed_at:
+        by = report.consent_confirmed_by
+        consent = {
+            "by": by.display_name if by else "",
+            "on": _iso(timezone.localdate(report.consent_confirmed_at)),
+        }
+    return {"urgency": report.urgency, "question": report.question, "consent": consent}
 
 
 def includes_of(report) -> dict[str, bool]:

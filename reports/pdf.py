@@ -70,6 +70,18 @@ def _texts(text, st, *, lead: str = "") -> list:
     return paragraphs(text, st["body"], lead=lead) if (text or "").strip() else []
 
 
+def _credentials(content, st) -> list:
+    """A letter's registration number and contact under the signature, when recorded."""
+    author, clinic = content["author"], content["clinic"]
+    lines = []
+    if (author.get("registration") or "").strip():
+        lines.append(f"Registration number: {clip(author['registration'], 60)}")
+    contact = [p for p in (clinic.get("phone", ""), author.get("email", "")) if (p or "").strip()]
+    if "registration" in author and contact:
+        lines.append("Contact: " + " · ".join(clip(p, 120) for p in contact))
+    return [Paragraph(esc(line), st["small"]) for line in lines]
+
+
 def _signature(content, st, *, signed: bool, signed_at: str) -> list:
     if signed:
         return [
@@ -77,16 +89,23 @@ def _signature(content, st, *, signed: bool, signed_at: str) -> list:
                 [
                     Paragraph("Signed", st["h3"]),
                     Paragraph(f"{esc(clip(content['author']['line'], 300))}", st["body"]),
+                    *_credentials(content, st),
                     Paragraph(f"Electronically signed on {esc(signed_at)}", st["small"]),
                 ]
             )
         ]
+    draft = Paragraph(
+        f'<font color="#b42318"><b>{DRAFT_MARK.upper()}.</b></font> '
+        "This report is not part of the record until its therapist signs it.",
+        st["body"],
+    )
+    if "registration" not in content["author"]:  # a client report, or a letter signed before
+        return [draft]
+    # A letter's draft shows who will sign it, with registration and contact.
     return [
-        Paragraph(
-            f'<font color="#b42318"><b>{DRAFT_MARK.upper()}.</b></font> '
-            "This report is not part of the record until its therapist signs it.",
-            st["body"],
-        )
+        Paragraph(esc(clip(content["author"]["line"], 300)), st["body"]),
+        *_credentials(content, st),
+        draft,
     ]
 
 
@@ -176,6 +195,84 @@ def _program_flowables(program, st, width, *, client: bool) -> list:
     return story
 
 
+def _urgency_and_consent(content, st, *, signed: bool) -> list:
+    """The urgency, large at the top, and the consent to share (letters signed before
+    either was recorded print without them)."""
+    letter = content.get("letter")
+    if not letter:
+        return []
+    story: list = [
+        Spacer(1, 2 * mm),
+        Paragraph(f"<b>Urgency: {esc(letter['urgency'].lower())}</b>", st["h2"]),
+    ]
+    if letter["seek_care_now"]:
+        story.append(
+            Paragraph(
+                '<font color="#b42318"><b>The client has also been told to seek medical care now, '
+                "without waiting for this letter.</b></font>",
+                st["body"],
+            )
+        )
+    consent = letter.get("consent")
+    if consent:
+        words = (
+            f"Consent to share: the client agreed to this letter being sent "
+            f"(confirmed by {clip(consent['by'], 150)} on {_day(consent['on'])})."
+        )
+    elif signed:
+        words = "Consent to share: not recorded."
+    else:
+        words = "Consent to share: to be confirmed by the therapist at signing."
+    story.append(Paragraph(esc(words), st["small"]))
+    return story
+
+
+def _history_flowables(history, st) -> list:
+    """The history as written at the first visit of the period."""
+    if not history:
+        return []
+    story: list = [Paragraph(f"History (first visit of this period, {_day(history['date'])})", st["h3"])]
+    if history["complaint"]:
+        story += paragraphs(f"In the client's words: {history['complaint']}", st["body"])
+    if history["story"]:
+        story += paragraphs(
+            f"Onset, duration, what makes it worse or better and what was tried, as told: {history['story']}",
+            st["body"],
+        )
+    pain = []
+    if history["first_step"] is not None:
+        pain.append(f"first-step pain {history['first_step']}/10")
+    if history["worst_24h"] is not None:
+        pain.append(f"worst in the last 24 hours {history['worst_24h']}/10")
+    if pain:
+        story += paragraphs("Pain (NPRS 0–10) then: " + "; ".join(pain) + ".", st["body"])
+    if history["activity"]:
+        story += paragraphs(f"Activity: {history['activity']}.", st["body"])
+    if len(story) == 1:
+        story.append(Paragraph("No history was written at that visit.", st["body"]))
+    return story
+
+
+def _screen_flowables(screen, st) -> list:
+    """The latest health screen's flags, in plain words."""
+    if screen is None:
+        return []
+    story: list = [Paragraph("Health screen", st["h3"])]
+    if not screen["date"]:
+        return [*story, Paragraph("No health screen is recorded.", st["body"])]
+    if not screen["flags"]:
+        return [*story, Paragraph(f"Health screen of {_day(screen['date'])}: no flags.", st["body"])]
+    story.append(
+        Paragraph(f"Health screen of {_day(screen['date'])}: the client answered yes to", st["body"])
+    )
+    for flag in screen["flags"][:12]:
+        text = f"{flag['level']}: {flag['question']}"
+        if flag["details"]:
+            text += f" Details: {flag['details']}"
+        story += paragraphs(text, st["body"], lead="•")
+    return story
+
+
 def _letter_story(content, st, width, *, signed: bool, signed_at: str, today: str) -> list:
     texts = content["texts"]
     recipient = content["recipient"]
@@ -191,9 +288,21 @@ def _letter_story(content, st, width, *, signed: bool, signed_at: str, today: st
             st["body"],
         )
     )
+    story += _urgency_and_consent(content, st, signed=signed)
+    discharge = content["discharge"]
+    reason = (texts.get("reason") or "").strip()
+    if reason or discharge:
+        story.append(Paragraph("Reason for this letter", st["h3"]))
+        # The therapist's text starts from the discharge words (prefilled, editable), so
+        # they are printed here only when the therapist removed them from it.
+        if discharge and not reason:
+            story += paragraphs(discharge_words(discharge), st["body"])
+        story += _texts(reason, st)
     story.append(Spacer(1, 2 * mm))
     greeting = f"Dear {clip(recipient['name'], 150)}," if recipient["name"].strip() else "Dear colleague,"
     story += [Paragraph(esc(greeting), st["body"]), Spacer(1, 1 * mm), *_texts(texts.get("summary"), st)]
+    story += _history_flowables(content.get("history"), st)
+    story += _screen_flowables(content.get("screen"), st)
     if (texts.get("findings") or "").strip():
         story += [Paragraph("Findings (functional and soft-tissue, not a diagnosis)", st["h3"])]
         story += _texts(texts["findings"], st)
@@ -260,17 +369,11 @@ def _letter_story(content, st, width, *, signed: bool, signed_at: str, today: st
         story.append(Paragraph("Response", st["h3"]))
         for line in content["response"]:
             story += paragraphs(line, st["body"])
-    discharge = content["discharge"]
-    reason = (texts.get("reason") or "").strip()
-    if reason or discharge:
-        story.append(Paragraph("Reason for this letter", st["h3"]))
-        # The therapist's text starts from the discharge words (prefilled, editable), so
-        # they are printed here only when the therapist removed them from it.
-        if discharge and not reason:
-            story += paragraphs(discharge_words(discharge), st["body"])
-        story += _texts(reason, st)
     if (texts.get("next_steps") or "").strip():
         story += [Paragraph("Plan", st["h3"]), *_texts(texts["next_steps"], st)]
+    question = ((content.get("letter") or {}).get("question") or "").strip()
+    if question:
+        story += [Paragraph("My question for you", st["h3"]), *_texts(question, st)]
     story.append(Spacer(1, 3 * mm))
     story.append(Paragraph("Yours sincerely,", st["body"]))
     story.append(Spacer(1, 2 * mm))

@@ -30,9 +30,23 @@ TEXT_FIELDS = {
     "next_steps": "next_steps",
     "reason": "reason",
 }
-EDITABLE = ("recipient_name", "recipient_address", "summary", "findings_text", "next_steps", "reason")
+EDITABLE = (
+    "recipient_name",
+    "recipient_address",
+    "summary",
+    "findings_text",
+    "next_steps",
+    "reason",
+    "urgency",
+    "question",
+)
 NO_ADDRESS = "Add the recipient's postal address before signing: a letter cannot be sent without one."
 NO_NAME = "Add who the letter is addressed to before signing."
+CONSENT_LABEL = "The client agreed to this letter being sent to its recipient."
+NO_CONSENT = (
+    "Confirm that the client agreed to this letter being sent before signing: "
+    "a letter about them is not sent without their consent."
+)
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -141,26 +155,37 @@ def report_update(*, report: ProgressReport, data: dict[str, str], by: User) -> 
 
 
 @transaction.atomic
-def report_sign(*, report: ProgressReport, by: User) -> ProgressReport:
+def report_sign(*, report: ProgressReport, by: User, consent_to_share: bool = False) -> ProgressReport:
     """Sign and lock a draft: the content is computed now, stored with its hash,
-    and printed as stored from then on. A letter needs a recipient and address."""
+    and printed as stored from then on. A letter needs a recipient, their address
+    and the signer's confirmation that the client agreed to it being sent, stored
+    with who confirmed it and when."""
     current = _fresh_draft(report, by)
+    now = timezone.now()
     if current.is_letter:
         problems = {}
+        if not consent_to_share:
+            problems["consent_to_share"] = NO_CONSENT
         if not current.recipient_name.strip():
             problems["recipient_name"] = NO_NAME
         if not current.recipient_address.strip():
             problems["recipient_address"] = NO_ADDRESS
         if problems:
             raise ValidationError(problems)
+        current.consent_to_share = True
+        current.consent_confirmed_at = now
+        current.consent_confirmed_by = by
     try:
         content = pages.content_for(current)
     except pages.EmptyPeriod as exc:
         raise ValidationError({"period_start": exc.message}) from None
     content["author"]["line"] = signature_line_for(author=current.author, by=by)
+    if current.is_letter:
+        # The signer's registration and contact: they answer for the letter.
+        content["author"].update(pages.author_contact(by))
     current.content = content
     current.content_hash = content_hash(content)
-    current.signed_at = timezone.now()
+    current.signed_at = now
     current.signed_by = by
     current.signature_line = content["author"]["line"]
     audited_save(

@@ -87,7 +87,18 @@ def report_new(request, pk):
     return render(request, "reports/report_new.html", {"client": client, "form": form})
 
 
-def _detail(request, report, *, form=None, sign_errors=None, reauth_error="", alert="", status=200):
+def _detail(
+    request,
+    report,
+    *,
+    form=None,
+    sign_errors=None,
+    reauth_error="",
+    consent_error="",
+    consent=False,
+    alert="",
+    status=200,
+):
     content, empty = None, ""
     try:
         content = pages.content_for(report)
@@ -104,6 +115,9 @@ def _detail(request, report, *, form=None, sign_errors=None, reauth_error="", al
         "can_edit": can_edit,
         "sign_errors": sign_errors or [],
         "reauth_error": reauth_error,
+        "consent_error": consent_error,
+        "consent": consent,
+        "consent_label": services.CONSENT_LABEL,
         "alert": alert,
         "needs_password": not recently_reauthenticated(request),
         "matches": services.report_matches(report),
@@ -159,17 +173,19 @@ def report_sign(request, pk):
                 else "Confirm your password to sign."
             )
             return _detail(request, report, reauth_error=error, status=403)
+    consent = request.POST.get("consent_to_share") == "on"
     try:
-        services.report_sign(report=report, by=request.user)
+        services.report_sign(report=report, by=request.user, consent_to_share=consent)
     except WRITE_ERRORS as exc:
         return _refused(request, pk, exc)
     except ValidationError as exc:
-        errors = (
-            [m for msgs in exc.message_dict.values() for m in msgs]
-            if hasattr(exc, "error_dict")
-            else exc.messages
+        problems = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"": exc.messages}
+        # The consent box sits in the sign form: its message goes beside it.
+        consent_error = " ".join(problems.pop("consent_to_share", []))
+        errors = [m for msgs in problems.values() for m in msgs]
+        return _detail(
+            request, report, sign_errors=errors, consent_error=consent_error, consent=consent, status=400
         )
-        return _detail(request, report, sign_errors=errors, status=400)
     messages.success(request, "Report signed and locked. It prints as signed from now on.")
     return redirect(report)
 

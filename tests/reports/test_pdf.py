@@ -59,7 +59,7 @@ def test_the_signed_client_report_reads_back(make_report, treating, history, as_
 
 
 def test_the_signed_letter_reads_back(letter, treating, history, as_treating):
-    signed = services.report_sign(report=letter, by=treating)
+    signed = services.report_sign(report=letter, by=treating, consent_to_share=True)
     pages = _pages(as_treating.get(f"/reports/{signed.pk}/pdf/").content)
     assert len(pages) <= 2
     _check_every_page(pages, history)
@@ -92,7 +92,7 @@ def test_a_letter_after_a_discharge_gives_its_reason_once(make_report, treating,
     )
     assert letter.reason.startswith("Discharged from massage care on ")
     assert ": goals met. Keeps up the calf stretches." in letter.reason
-    signed = services.report_sign(report=letter, by=treating)
+    signed = services.report_sign(report=letter, by=treating, consent_to_share=True)
     pages = _pages(as_treating.get(f"/reports/{signed.pk}/pdf/").content)
     _check_every_page(pages, history)
     text = re.sub(r"\s+", " ", " ".join(pages))
@@ -154,7 +154,7 @@ def test_odd_text_prints(make_report, treating, audience):
         },
         by=treating,
     )
-    signed = services.report_sign(report=report, by=treating)
+    signed = services.report_sign(report=report, by=treating, consent_to_share=True)
     pages = _pages(render_report_pdf(signed.content, signed=True, signed_at="2026-12-04 10:00"))
     _check_every_page(pages, signed.client)
     assert "bold" in " ".join(pages)
