@@ -239,7 +239,7 @@ def build_world(state: str, kind: str, users: dict, make_client) -> World:
             by=author,
         )
         if signed:
-            report_services.report_sign(report=report, by=author)
+            report_services.report_sign(report=report, by=author, consent_to_share=True)
         ids["report"] = report.pk
     elif kind == "document":
         from tests.trust.objects import _document
@@ -613,9 +613,15 @@ WRITES: dict[str, Write] = {
         },
     ),
     "reports:update": Write(
-        "report", _pk("report"), author_only(), lambda w: {"summary": "Changed by the sweep."}
+        "report",
+        _pk("report"),
+        author_only(),
+        lambda w: {"summary": "Changed by the sweep.", "urgency": "routine"},
     ),
-    "reports:sign": Write("report", _pk("report"), author_only(), lambda w: {"password": PASSWORD}),
+    # The report is a letter: signing it needs the client's consent to share, confirmed.
+    "reports:sign": Write(
+        "report", _pk("report"), author_only(), lambda w: {"password": PASSWORD, "consent_to_share": "on"}
+    ),
     # --- documents on the client record: the care team attaches any kind, the front desk a
     # referral letter or consent form; marking one entered in error is for who attached it.
     "document_new": Write("client", _pk("client"), care_team_and_admin, _document_upload),
