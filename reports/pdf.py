@@ -228,26 +228,27 @@ def _urgency_and_consent(content, st, *, signed: bool) -> list:
 
 
 def _history_flowables(history, st) -> list:
-    """The history as written at the first visit of the period."""
+    """The history as written at the first visit of the period, in two short paragraphs."""
     if not history:
         return []
     story: list = [Paragraph(f"History (first visit of this period, {_day(history['date'])})", st["h3"])]
+    told = []
     if history["complaint"]:
-        story += paragraphs(f"In the client's words: {history['complaint']}", st["body"])
+        told.append(f"In the client's words: {history['complaint']}")
     if history["story"]:
-        story += paragraphs(
-            f"Onset, duration, what makes it worse or better and what was tried, as told: {history['story']}",
-            st["body"],
+        told.append(
+            f"Onset, duration, what makes it worse or better and what was tried, as told: {history['story']}"
         )
     pain = []
     if history["first_step"] is not None:
         pain.append(f"first-step pain {history['first_step']}/10")
     if history["worst_24h"] is not None:
         pain.append(f"worst in the last 24 hours {history['worst_24h']}/10")
-    if pain:
-        story += paragraphs("Pain (NPRS 0–10) then: " + "; ".join(pain) + ".", st["body"])
+    then = ["Pain (NPRS 0–10) then: " + "; ".join(pain) + "."] if pain else []
     if history["activity"]:
-        story += paragraphs(f"Activity: {history['activity']}.", st["body"])
+        then.append(f"Activity: {history['activity']}.")
+    for part in (" ".join(told), " ".join(then)):
+        story += paragraphs(part, st["body"]) if part else []
     if len(story) == 1:
         story.append(Paragraph("No history was written at that visit.", st["body"]))
     return story
@@ -257,14 +258,15 @@ def _screen_flowables(screen, st) -> list:
     """The latest health screen's flags, in plain words."""
     if screen is None:
         return []
-    story: list = [Paragraph("Health screen", st["h3"])]
     if not screen["date"]:
-        return [*story, Paragraph("No health screen is recorded.", st["body"])]
+        return [Paragraph("<b>Health screen:</b> none is recorded.", st["body"])]
+    day = esc(_day(screen["date"]))
     if not screen["flags"]:
-        return [*story, Paragraph(f"Health screen of {_day(screen['date'])}: no flags.", st["body"])]
-    story.append(
-        Paragraph(f"Health screen of {_day(screen['date'])}: the client answered yes to", st["body"])
-    )
+        return [Paragraph(f"<b>Health screen</b> of {day}: no flags.", st["body"])]
+    story: list = [
+        Paragraph("Health screen", st["h3"]),
+        Paragraph(f"Health screen of {day}: the client answered yes to", st["body"]),
+    ]
     for flag in screen["flags"][:12]:
         text = f"{flag['level']}: {flag['question']}"
         if flag["details"]:
