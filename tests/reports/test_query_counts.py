@@ -55,6 +55,16 @@ def test_draft_report_page(as_treating, long_history, make_report, django_assert
     assert response.status_code == 200
 
 
+def test_draft_letter_page(as_treating, long_history, make_report, django_assert_num_queries):
+    draft = make_report(audience="referrer", recipient_name="Dr Patel")
+    _warm(as_treating)
+    # as the client report's draft page, plus what only a letter shows: the tally of
+    # responses to treatment, and the latest health screen with its answers (screen flags)
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + audit_queries() + 9 + 3):
+        response = as_treating.get(f"/reports/{draft.pk}/", **BACKGROUND)
+    assert response.status_code == 200 and b"Urgency: Routine" in response.content
+
+
 def test_signed_report_page_reads_only_the_stored_content(
     as_treating, long_history, make_report, treating, django_assert_num_queries
 ):
