@@ -158,7 +158,7 @@ def _signed_report(*, client, therapist):
         recipient_address="Northside Medical Practice\n2 Station Road",
         by=therapist,
     )
-    return services.report_sign(report=letter, by=therapist).pk
+    return services.report_sign(report=letter, by=therapist, consent_to_share=True).pk
 
 
 def build_all(*, client, therapist) -> dict:
