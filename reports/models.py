@@ -81,7 +81,16 @@ class ProgressReport(SignableModel):
         help_text="For a letter only.",
     )
     # A letter only: how soon the recipient should see the client, and what we ask them.
-    urgency = models.CharField("urgency", max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE)
+    urgency = models.CharField(
+        "urgency",
+        max_length=12,
+        choices=Urgency.choices,
+        default=Urgency.ROUTINE,
+        help_text=(
+            "For an emergency or a same-day letter, the letter also says the client was told "
+            "to seek medical care now: tell them so before they leave."
+        ),
+    )
     question = models.TextField(
         "question for the recipient",
         blank=True,

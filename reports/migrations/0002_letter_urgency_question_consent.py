@@ -68,6 +68,7 @@ class Migration(migrations.Migration):
                 ],
                 default="routine",
                 max_length=12,
+                help_text="For an emergency or a same-day letter, the letter also says the client was told to seek medical care now: tell them so before they leave.",
                 verbose_name="urgency",
             ),
         ),
