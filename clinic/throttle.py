@@ -36,7 +36,9 @@ FORGET_AFTER_DAYS = 90
 
 
 def account_key(username: str) -> str:
-    return (username or "").strip().lower()[:150]
+    """The throttle's key for a typed account name. A NUL, which no account name holds
+    and PostgreSQL text cannot store, becomes U+FFFD so the lookup never fails."""
+    return (username or "").replace("\x00", "\ufffd").strip().lower()[:150]
 
 
 def delay_after(failures: int) -> int:

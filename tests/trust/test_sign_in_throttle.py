@@ -270,3 +270,12 @@ def test_names_quiet_for_months_are_forgotten(treating):
     )
     login(HttpClient(), "treating", "wrong", ip="192.0.2.11")
     assert list(SignInThrottle.objects.values_list("username", flat=True)) == ["treating"]
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_account_name_is_refused_like_any_wrong_name():
+    """PostgreSQL text cannot hold a NUL: the throttle's lookup must not send one."""
+    for password in ("", "wrong-password-1234"):
+        response = HttpClient().post("/accounts/login/", {"username": "a\x00b", "password": password})
+        assert response.status_code in (200, 400)
+    assert throttle.account_key("A\x00b ") == "a\ufffdb"
