@@ -173,19 +173,21 @@ def seed(*, clients, therapists) -> None:
     """Idempotent: does nothing for a client that already has an assessment."""
     today = timezone.localdate()
     with_data = set(Assessment.objects.filter(client__in=clients).values_list("client_id", flat=True))
-    for client in clients:
+    # Each client's values come from its place in the demo list (its id on a fresh
+    # database), never from its id: the same demo on any database, whatever ids it hands out.
+    for number, client in enumerate(clients, start=1):
         if client.pk in with_data:
             continue
         therapist = client.primary_therapist
         if not therapist.is_therapist:
             therapist = therapists[0]
-        rng = random.Random(client.pk * 7919)
+        rng = random.Random(number * 7919)
         # Body size stays put from visit to visit; its own generator leaves the other values as before.
-        size = random.Random(client.pk * 104729)
+        size = random.Random(number * 104729)
         body = (round(size.uniform(158, 188), 1), round(size.uniform(58, 95), 1))
         involved = client.involved_side if client.involved_side in ("L", "R") else "L"
         other = "R" if involved == "L" else "L"
-        visits = [(84, 0.0), (42, 0.55)] + ([(7, 1.0)] if client.pk % 3 != 0 else [])
+        visits = [(84, 0.0), (42, 0.55)] + ([(7, 1.0)] if number % 3 != 0 else [])
         created = []
         for days_ago, stage in visits:
             data = _data(
