@@ -22,6 +22,7 @@ from clinic.decorators import admin_required
 from clinic.models import AuditEvent, Client, User
 from core import fields
 from core.csvsafe import csv_bytes
+from core.http import file_response
 
 EVENTS_PER_PAGE = 50
 EXPORT_LIMIT = 100_000
@@ -299,7 +300,4 @@ def audit_export_csv(request):
     audit_record(
         actor=request.user, action="export", request=request, detail={"audit_csv": _filters_for_log(form)}
     )
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_response(body, content_type="text/csv; charset=utf-8", filename="audit-events.csv")

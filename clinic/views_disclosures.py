@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -24,6 +23,7 @@ from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.forms_disclosures import DisclosureForm
 from clinic.models import ACCOUNTING_YEARS, ClinicProfile, Disclosure, accounting_start
+from core.http import file_response
 from core.pdf import Letterhead, build_pdf, clip, esc, letterhead_flowables, page_size, paragraphs, styles
 from core.records import RecordLocked
 
@@ -111,11 +111,8 @@ def client_disclosures_pdf(request, pk):
         today=today,
         letterhead=Letterhead.from_profile(ClinicProfile.load()),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"client-{client.pk}-{slugify(client.last_name)[:40] or 'record'}-disclosures.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_response(pdf, content_type="application/pdf", filename=filename, inline=True)
 
 
 def render_accounting_pdf(*, client, disclosures, since, today, letterhead: Letterhead) -> bytes:

@@ -21,6 +21,7 @@ from clinic.auth import _safe_next, reauth_required
 from clinic.export import collect_client_export, collect_pdf_parts, render_json, render_pdf
 from clinic.forms_auth import BulkExportConfirmForm
 from clinic.models import ClinicProfile
+from core.http import file_response
 from core.pdf import Letterhead
 
 
@@ -38,10 +39,7 @@ def export_required(view):
 
 
 def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_response(body, content_type=content_type, filename=filename)
 
 
 def _ask_confirmation(request):

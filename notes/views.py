@@ -7,7 +7,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
 from clinic.selectors import banner_flags
 from core.composition import note_sections
+from core.http import file_response
 from core.records import NotTheAuthor, RecordLocked
 from notes import pages, selectors, services
 from notes.access import (
@@ -693,10 +694,7 @@ def note_pdf(request, pk):
     audit_record(actor=request.user, action="print", request=request, client=note.client_id, target=note)
     if not data.content_matches:
         services.note_signature_mismatch_record(note=note, by=request.user, where="pdf", request=request)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(note)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_response(pdf, content_type="application/pdf", filename=_filename(note))
 
 
 # --- Snippets -------------------------------------------------------------------------------------

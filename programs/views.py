@@ -23,6 +23,7 @@ from clinic.audit import audit_record
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import Client
+from core.http import file_response
 from core.records import NotTheAuthor, RecordLocked
 from programs import pages, services
 from programs.access import (
@@ -504,10 +505,7 @@ def version_detail(request, pk):
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_response(pdf, content_type="application/pdf", filename=filename, inline=True)
 
 
 def _handout(request, version: ProgramVersion) -> HttpResponse:

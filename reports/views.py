@@ -20,6 +20,7 @@ from clinic.authorship import may_act_as_author
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
 from clinic.models import ClinicProfile
+from core.http import file_response
 from core.pdf import Letterhead
 from core.records import NotTheAuthor, RecordLocked
 from reports import pages, services
@@ -198,10 +199,7 @@ def _filename(content, *, signed: bool) -> str:
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return file_response(pdf, content_type="application/pdf", filename=filename)
 
 
 def _logo():
