@@ -29,7 +29,10 @@ def _new_client(page, login) -> str:
 
 
 def _open_region(page, name: str) -> None:
-    """Regions fold to one line: tap a region's heading to open it, as a therapist does."""
+    """Regions fold to one line: tap a region's heading to open it, as a therapist does.
+    The field is waited for first: right after the click that opens the form, the page
+    being left may still be showing, and a closed region would then never be opened."""
+    page.locator(f"[name={name}]").first.wait_for(state="attached")
     region = page.locator(f"details.kc-region:not([open]):has([name={name}])")
     if region.count():
         region.locator("summary").click()
