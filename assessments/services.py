@@ -14,7 +14,7 @@ from django.utils import timezone
 from assessments import bodychart, catalogue, scoring
 from assessments.catalogue import ValueType
 from assessments.models import Assessment, BodyChartMark, Measurement, QuestionnaireResponse
-from clinic.audit import audit_record
+from audit.log import audit_record
 from clinic.authorship import acting_detail, check_author, signature_line_for
 from clinic.dates import check_clinical_date
 from core.records import RecordLocked

@@ -13,8 +13,8 @@ from assessments import pages, selectors, services
 from assessments.access import get_assessment_for_user
 from assessments.forms import AssessmentForm, initial_from
 from assessments.models import Assessment
+from audit.log import audit_record
 from clinic.access import get_clinical_client_for_user
-from clinic.audit import audit_record
 from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.authorship import may_act_as_author
 from clinic.forms import add_validation_errors

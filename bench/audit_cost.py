@@ -36,8 +36,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from clinic import audit  # noqa: E402
-from clinic.models import AuditEvent  # noqa: E402
+from audit import log as audit  # noqa: E402
+from audit.models import AuditEvent  # noqa: E402
 
 ROWS = 1000
 RUNS = 5

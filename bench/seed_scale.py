@@ -40,8 +40,9 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from assessments.catalogue import GRADE_VALUES, MEASURES
-from clinic.audit import GENESIS_HASH, current_key, sign_event
-from clinic.models import AuditEvent, Client, Consent, HealthScreen, ScreenAnswer, User
+from audit.log import GENESIS_HASH, current_key, sign_event
+from audit.models import AuditEvent
+from clinic.models import Client, Consent, HealthScreen, ScreenAnswer, User
 from clinic.screening import CONSENT_TEXT_VERSION, QUESTIONS
 
 # Bump when the shape of the data changes, so `make bench` rebuilds its data sets.

@@ -19,9 +19,10 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 
+from audit.log import audit_record
+from audit.models import AuditEvent
 from clinic import services
-from clinic.audit import audit_record
-from clinic.models import AuditEvent, Client, ClinicProfile, User
+from clinic.models import Client, ClinicProfile, User
 
 ROLE_FIELDS = (
     "is_therapist",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import connections
 
-from clinic.audit import APPEND_ONLY_MESSAGE, AppendOnly
+from core.triggers import APPEND_ONLY_MESSAGE, AppendOnly
 
 FINAL_MESSAGE = "kc_locked: a recorded health screen or consent is final and cannot be changed or deleted"
 HISTORY_MESSAGE = "kc_append_only: change history cannot be changed or deleted"

@@ -8,7 +8,7 @@ class ClinicConfig(AppConfig):
 
     def ready(self):
         # Connects the sign-in hook that starts the session clocks (clinic.auth).
-        from clinic import auth, document_pages, models  # noqa: F401 (auth: connects its hook)
+        from clinic import auth, document_pages, models, selectors  # noqa: F401 (auth: connects its hook)
         from clinic.append_only import ensure_append_only
         from core import composition
 
@@ -20,4 +20,6 @@ class ClinicConfig(AppConfig):
             "clinic",
             chart_section=document_pages.chart_section,
             text_limits=lambda: models.TEXT_LIMITS,
+            # An audit row written under emergency access names the grant.
+            audit_detail=selectors.break_glass_detail,
         )

@@ -36,9 +36,9 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 
+from audit.log import audit_record
 from clinic import services, throttle
 from clinic import views as clinic_views
-from clinic.audit import audit_record
 from clinic.forms_auth import OTPTokenForm, ReauthForm, SignInForm
 from clinic.middleware import (
     SESSION_HAS_DEVICE_KEY,
@@ -180,8 +180,8 @@ def ip_ceiling_reached(request) -> bool:
     from django.conf import settings
     from django.utils import timezone
 
-    from clinic.audit import client_ip
-    from clinic.models import AuditEvent
+    from audit.log import client_ip
+    from audit.models import AuditEvent
 
     ip = client_ip(request)
     if ip is None:
@@ -254,7 +254,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 def _temporary_password_notice(user) -> str:
-    from clinic.models import AuditEvent
+    from audit.models import AuditEvent
 
     event = (
         AuditEvent.objects.filter(action="password_set", object_type="clinic.user", object_id=str(user.pk))

@@ -8,7 +8,7 @@ gets a ``.sha256`` file beside it; a restore refuses a file that does not match.
 
 Anyone who can alter a backup can also recompute its ``.sha256``, so the checksum
 is signed too: the ``.sha256`` file's second line, a comment that ``sha256sum -c``
-skips, holds an HMAC-SHA256, with the audit key (clinic.audit), over the line
+skips, holds an HMAC-SHA256, with the audit key (audit.log), over the line
 ``<sha256>  <file name>``, and the key's id::
 
     <sha256>  kinetic-20260301T023000Z.sqlite3
@@ -48,7 +48,8 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.db import connection, connections, transaction
 
-from clinic.audit import current_key, key_by_id
+from audit.log import current_key, key_by_id
+from core import files
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 _STAMP = re.compile(r"\d{8}T\d{6}Z")
@@ -99,7 +100,7 @@ def backup_extension() -> str:
 
 
 def default_backup_dir() -> Path:
-    return Path(settings.BASE_DIR) / "backups"
+    return files.default_backup_dir()
 
 
 def default_backup_path(when: datetime) -> Path:
@@ -323,12 +324,10 @@ def plaintext_of(
 def private_folder(folder: Path) -> None:
     """Create the backup folder only this user can enter (0700). An existing folder is
     tightened to 0700 too: backups hold every client's record."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if folder.stat().st_mode & 0o077:
-        try:
-            folder.chmod(0o700)
-        except OSError as exc:
-            raise BackupError(f"cannot make the backup folder {folder} private (0700): {exc}") from exc
+    try:
+        files.private_folder(folder)
+    except files.PrivateFolderError as exc:
+        raise BackupError(str(exc)) from exc
 
 
 def private_file(path: Path) -> None:

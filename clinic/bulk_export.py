@@ -18,8 +18,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audit_record
-from clinic.models import AuditEvent, User
+from audit.log import audit_record
+from audit.models import AuditEvent
+from clinic.models import User
 
 SESSION_KEY = "kc_bulk_export"
 

@@ -15,9 +15,9 @@ from datetime import timedelta
 from django.db.models import Count
 from django.utils import timezone
 
+from audit.log import audit_record
+from audit.models import AuditEvent
 from clinic.access import OutOfScope
-from clinic.audit import audit_record
-from clinic.models import AuditEvent
 
 # A burst worth an admin's attention: this many refusals by one user ...
 BURST_DENIALS = 10

@@ -140,12 +140,12 @@ def _references(records: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str,
 def collect_client_export(*, client, by) -> dict[str, Any]:
     """Everything about one client, as plain JSON-ready data. Runs queries; the
     renderers below do not."""
+    from audit.models import AuditEvent
     from clinic.export_documents import documents_for_export
-    from clinic.models import AuditEvent, Client
+    from clinic.models import Client
 
     client = Client.objects.prefetch_related("care_team").get(pk=client.pk)
     records: dict[str, list[dict[str, Any]]] = records_for_client("clinic", client)
-    records.pop("clinic.auditevent", None)
     for _app_label, export_records in composition.providers("export_records"):
         records.update(export_records(client))
     audit = [
@@ -192,7 +192,8 @@ def collect_pdf_parts(*, client, by) -> dict[str, Any]:
     the cover (demographics, flags, consent, care team, who exported it) and each
     app's registered section (``export_pdf_part(client)``, a function that lays out
     data it fetched already). Runs queries; ``render_pdf`` does not."""
-    from clinic.models import AuditEvent, Client, Disclosure
+    from audit.models import AuditEvent
+    from clinic.models import Client, Disclosure
     from clinic.selectors import intake_summary
 
     client = (

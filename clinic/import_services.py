@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from clinic.audit import audit_record
+from audit.log import audit_record
 from clinic.importing import ImportFileError, Preview, identity, read_client_csv
 from clinic.models import Client, ClientImport, User
 

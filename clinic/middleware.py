@@ -112,7 +112,7 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     def _expire(self, request, reason: str):
-        from clinic.audit import audit_record
+        from audit.log import audit_record
 
         audit_record(actor=request.user, action="session_timeout", request=request, detail={"reason": reason})
         logout(request)

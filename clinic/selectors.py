@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models.functions import Lower
@@ -146,3 +147,20 @@ def screen_page(client: Client, screen_pk: int) -> ScreenPage:
     answers = {a.question: a for a in screen.answers.all()}
     rows = [(q, answers.get(q.code)) for q in questions_for(screen.question_set)]
     return ScreenPage(screen=screen, rows=rows, current=screen.question_set == CURRENT_QUESTION_SET)
+
+
+def break_glass_detail(*, user, client_id, detail: dict[str, Any]) -> dict[str, Any]:
+    """Mark a row written while the user holds emergency access to this client
+    with the grant's id. Only users allowed to break the glass pay the lookup;
+    for everyone else this costs no query."""
+    if user is None or client_id is None or "break_glass" in detail:
+        return detail
+    if not getattr(user, "may_break_glass", False):
+        return detail
+    grant_id = (
+        EmergencyAccess.objects.active_for(user)
+        .filter(client_id=client_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return {**detail, "break_glass": grant_id} if grant_id else detail

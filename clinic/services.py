@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from clinic.audit import audit_record, audited_save
+from audit.log import audit_record, audited_save
+from audit.models import AuditEvent
 from clinic.models import (
-    AuditEvent,
     Client,
     ClientDocument,
     ClinicProfile,

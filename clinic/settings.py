@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "audit",
     "clinic",
     "assessments",
     "notes",
@@ -222,7 +223,7 @@ if os.environ.get("KC_BACKUP_PASSPHRASE"):
         "KC_BACKUP_PASSPHRASE is not read: put the passphrase in a file and set KC_BACKUP_PASSPHRASE_FILE"
     )
 
-# The audit log's key (clinic.audit): every audit row, every published head and every
+# The audit log's key (audit.log): every audit row, every published head and every
 # backup's checksum is signed with it (HMAC-SHA256), so someone who can write the
 # database or the backup folder, but cannot read this key, cannot forge them.
 # KC_AUDIT_KEY_FILE: the first non-empty line is the current key; any further lines are
@@ -279,7 +280,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("KC_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KC_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "audit.log.client_ip"
 AXES_LOCKOUT_CALLABLE = "clinic.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"

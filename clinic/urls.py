@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from clinic import (
     auth,
@@ -10,6 +11,11 @@ from clinic import (
     views_emergency,
     views_export,
     views_import,
+)
+
+# The audit log's admin pages before it became an app of its own (staff only, like the admin).
+_audit_admin_moved = admin.site.admin_view(
+    RedirectView.as_view(url="/admin/audit/auditevent/%(rest)s", permanent=True, query_string=True)
 )
 
 urlpatterns = [
@@ -65,5 +71,8 @@ urlpatterns = [
     path("audit/export.csv", views_audit.audit_export_csv, name="audit_export_csv"),
     path("admin/login/", auth.admin_login, name="admin_login"),
     path("admin/logout/", auth.logout_view, name="admin_logout"),
+    # The audit log's admin pages before it became an app of its own.
+    path("admin/clinic/auditevent/", _audit_admin_moved, {"rest": ""}),
+    path("admin/clinic/auditevent/<path:rest>", _audit_admin_moved),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.log import audit_record
 from clinic import services
 from clinic.access import (
     can_export_client,
@@ -20,7 +21,6 @@ from clinic.access import (
     get_clinical_client_for_user,
     get_user_for_admin,
 )
-from clinic.audit import audit_record
 from clinic.decorators import admin_required
 from clinic.denials import denial_bursts
 from clinic.forms import (

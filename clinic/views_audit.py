@@ -15,11 +15,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from audit.log import audit_record
+from audit.models import AuditEvent
 from clinic import audit_words
-from clinic.audit import audit_record
 from clinic.auth import reauth_required
 from clinic.decorators import admin_required
-from clinic.models import AuditEvent, Client, User
+from clinic.models import Client, User
 from core import fields
 from core.csvsafe import csv_bytes
 from core.http import file_response

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.log import audit_record
 from clinic import services
 from clinic.access import get_client_for_user
-from clinic.audit import audit_record
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.forms_disclosures import DisclosureForm

@@ -13,9 +13,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.log import audit_record
 from clinic import documents, services
 from clinic.access import OutOfScope, can_read_clinical, get_client_for_user, get_document_for_user
-from clinic.audit import audit_record
 from clinic.forms import add_validation_errors
 from clinic.forms_documents import DocumentForm, DocumentInErrorForm
 from clinic.models import Client

@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.log import audit_record
+from audit.models import AuditEvent
 from clinic import audit_words, selectors, services
 from clinic.access import (
     get_client_for_emergency,
@@ -24,12 +26,11 @@ from clinic.access import (
     get_emergency_grant_for_user,
     may_break_glass,
 )
-from clinic.audit import audit_record
 from clinic.auth import confirm_password
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.forms_emergency import EmergencyReviewForm, EmergencySearchForm, EmergencyStartForm
-from clinic.models import AuditEvent, Client, EmergencyAccess
+from clinic.models import Client, EmergencyAccess
 
 GRANTS_PER_PAGE = 25
 REVIEW_EVENT_LIMIT = 200

@@ -14,9 +14,9 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.log import audit_record
 from clinic import bulk_export
 from clinic.access import get_client_for_export, may_export_records
-from clinic.audit import audit_record
 from clinic.auth import _safe_next, reauth_required
 from clinic.export import collect_client_export, collect_pdf_parts, render_json, render_pdf
 from clinic.forms_auth import BulkExportConfirmForm

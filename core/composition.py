@@ -16,6 +16,7 @@ with
     restore_check() -> RestoreCheck                           (what a restore drill proves works)
     text_limits() -> {model label: {field: characters}}       (``core.textlimits``)
     demo_seed(*, clients, therapists) -> None                 (``manage.py seed_demo``)
+    audit_detail(*, user, client_id, detail) -> detail        (what an audit row adds, ``audit.log``)
 
 Sections are called only for users who may read the client's clinical content. The lower
 layers never name the apps above them, and nothing is looked up by name at run time: a
@@ -41,6 +42,7 @@ KINDS = (
     "restore_check",
     "text_limits",
     "demo_seed",
+    "audit_detail",
 )
 DEFAULT_ORDER = 50
 # kind -> [(app label, provider)], by order, then in the order the apps started.

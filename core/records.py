@@ -10,7 +10,7 @@ A signed record is locked at every layer:
 
 Records that are final the moment they are written (an intake health screen and
 its answers, a consent or its withdrawal) use ``InsertOnlyModel`` and
-``InsertOnlyQuerySet``, with ``clinic.audit.AppendOnly`` as their trigger (installed and
+``InsertOnlyQuerySet``, with ``audit.log.AppendOnly`` as their trigger (installed and
 put back after every migrate by ``clinic.append_only``).
 
 Who may write a record (its author, or a named supervisor) is the clinic's rule:

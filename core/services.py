@@ -1,5 +1,5 @@
 """Small write steps every app's services share. No app imports here; the audit
-row a write leaves is the clinic's (``clinic.audit``)."""
+row a write leaves is the clinic's (``audit.log``)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audit_record
+from audit.log import audit_record
 from clinic.models import User
 from core.records import RecordLocked
 from notes.models import Amendment, AmendmentRequest, VisitNote

@@ -7,7 +7,7 @@ class NotesConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: an app's modules may use its models only once
         # every app is loaded, and ready() is when that is true.
-        from clinic.integrity import register_check
+        from audit.integrity import register_check
         from core import composition
         from notes import chart, demo, export, models
         from notes.services import signed_notes_verify

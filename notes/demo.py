@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import run_alone
+from audit.log import run_alone
 from notes import services
 from notes.models import Amendment, BodyRegion, Technique, VisitNote
 from notes.safety import safety_for_client

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from clinic.audit import audit_record, audited_save
+from audit.log import audit_record, audited_save
 from clinic.authorship import acting_detail, may_act_as_author, signature_line_for
 from clinic.dates import check_clinical_date
 from clinic.models import Client, User
@@ -195,7 +195,7 @@ def _fresh_draft(note: VisitNote, by: User) -> VisitNote:
     transactions already serialise writers) and check it may change. Only the
     note's row is locked, FOR NO KEY UPDATE: a colleague's new note or adherence
     for the same client (whose foreign-key checks share-lock the client row) never
-    waits for it (see clinic.audit on lock order)."""
+    waits for it (see audit.log on lock order)."""
     current = (
         VisitNote.objects.select_for_update(of=("self",), no_key=True)
         .select_related("client", "therapist")

@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.log import audit_record
 from clinic.access import get_clinical_client_for_user
-from clinic.audit import audit_record
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
 from clinic.selectors import banner_flags

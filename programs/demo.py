@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import run_alone
+from audit.log import run_alone
 from notes.models import VisitNote
 from programs import services
 from programs.models import Exercise, PainResponse, ProgramItem, ProgramVersion

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.audit import audit_record, audited_save
+from audit.log import audit_record, audited_save
 from clinic.authorship import acting_detail, check_author, may_act_as_author, signature_line_for
 from clinic.dates import check_clinical_date
 from core.records import NotTheAuthor, RecordLocked

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import run_alone
+from audit.log import run_alone
 from notes.models import VisitNote
 from reports import services
 from reports.models import ProgressReport

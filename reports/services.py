@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.audit import audit_record, audited_save
+from audit.log import audit_record, audited_save
 from clinic.authorship import acting_detail, check_author, signature_line_for
 from clinic.models import Client, User
 from core.records import RecordLocked
@@ -123,7 +123,7 @@ def report_create(
 
 
 def _fresh_draft(report: ProgressReport, by: User) -> ProgressReport:
-    # Only the report's row, FOR NO KEY UPDATE (see clinic.audit on lock order).
+    # Only the report's row, FOR NO KEY UPDATE (see audit.log on lock order).
     current = (
         ProgressReport.objects.select_for_update(of=("self",), no_key=True)
         .select_related("client", "author")

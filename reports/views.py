@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.log import audit_record
 from clinic.access import get_clinical_client_for_user
-from clinic.audit import audit_record
 from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.authorship import may_act_as_author
 from clinic.decorators import therapist_required

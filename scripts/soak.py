@@ -380,7 +380,7 @@ from django.apps import apps
 VisitNote = apps.get_model("notes", "VisitNote")
 Assessment = apps.get_model("assessments", "Assessment")
 Adherence = apps.get_model("programs", "Adherence")
-from clinic.audit import verify_chain
+from audit.log import verify_chain
 mine = {{"therapist__username__startswith": "soak"}}
 notes = dict(VisitNote.objects.filter(**mine).values_list("id", "chief_complaint"))
 signed = list(VisitNote.objects.filter(signed_at__isnull=False, **mine).values_list("id", flat=True))

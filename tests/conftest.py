@@ -15,8 +15,8 @@ import pytest
 from django.db import connection
 from django.test import Client as HttpClient
 
+from audit.log import lock_order_guard
 from clinic import services
-from clinic.audit import lock_order_guard
 from clinic.models import Client, User
 from clinic.screening import QUESTIONS
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import clinic.audit
+import core.triggers
 
 # Change history is append-only like the audit log: simple-history inserts a
 # row for every change; nothing may rewrite or remove one, raw SQL included.
@@ -15,5 +15,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        clinic.audit.AppendOnly(table="assessments_historicalassessment", message=HISTORY),
+        core.triggers.AppendOnly(table="assessments_historicalassessment", message=HISTORY),
     ]

@@ -6,7 +6,7 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
 from django.conf import settings
-import clinic.audit
+import core.triggers
 from django.db import migrations, models
 
 
@@ -179,5 +179,5 @@ class Migration(migrations.Migration):
             model_name='screenanswer',
             constraint=models.UniqueConstraint(fields=('screen', 'question'), name='screenanswer_one_per_question'),
         ),
-        clinic.audit.AppendOnly(table="clinic_auditevent"),
+        core.triggers.AppendOnly(table="clinic_auditevent"),
     ]

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import clinic.audit
+import core.triggers
 
 # The disclosure log is insert-only, raw SQL included.
 MESSAGE = "kc_locked: disclosures are a legal log and cannot be changed or deleted"
@@ -83,5 +83,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        clinic.audit.AppendOnly(table="clinic_disclosure", message=MESSAGE),
+        core.triggers.AppendOnly(table="clinic_disclosure", message=MESSAGE),
     ]

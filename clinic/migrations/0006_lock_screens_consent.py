@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import clinic.audit
+import core.triggers
 
 # A recorded health screen, its answers and a consent (or its withdrawal) are
 # final, raw SQL included; change history is append-only like the audit log.
@@ -36,8 +36,8 @@ class Migration(migrations.Migration):
         ),
         # The triggers come after the last column change: SQLite rebuilds a table
         # to add a column with a default, and the rebuild drops its triggers.
-        clinic.audit.AppendOnly(table="clinic_healthscreen", message=LOCKED),
-        clinic.audit.AppendOnly(table="clinic_screenanswer", message=LOCKED),
-        clinic.audit.AppendOnly(table="clinic_consent", message=LOCKED),
-        clinic.audit.AppendOnly(table="clinic_historicalclient", message=HISTORY),
+        core.triggers.AppendOnly(table="clinic_healthscreen", message=LOCKED),
+        core.triggers.AppendOnly(table="clinic_screenanswer", message=LOCKED),
+        core.triggers.AppendOnly(table="clinic_consent", message=LOCKED),
+        core.triggers.AppendOnly(table="clinic_historicalclient", message=HISTORY),
     ]

@@ -2,13 +2,13 @@
 
 from django.db import migrations, models
 
-import clinic.audit
+import core.triggers
 import clinic.screening
 
 LOCKED = "kc_locked: a recorded health screen or consent is final and cannot be changed or deleted"
 
 
-class DropAppendOnly(clinic.audit.AppendOnly):
+class DropAppendOnly(core.triggers.AppendOnly):
     """The reverse of AppendOnly: SQLite rebuilds a table to add a column with a
     default, and the rebuild would drop the triggers silently; they are dropped
     here and put back after the new columns."""
@@ -94,6 +94,6 @@ class Migration(migrations.Migration):
             name="since",
             field=models.DateField(blank=True, null=True, verbose_name="date"),
         ),
-        clinic.audit.AppendOnly(table="clinic_healthscreen", message=LOCKED),
-        clinic.audit.AppendOnly(table="clinic_consent", message=LOCKED),
+        core.triggers.AppendOnly(table="clinic_healthscreen", message=LOCKED),
+        core.triggers.AppendOnly(table="clinic_consent", message=LOCKED),
     ]

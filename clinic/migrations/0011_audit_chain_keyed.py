@@ -5,10 +5,11 @@
 from django.db import migrations, models
 from django.utils import timezone
 
-import clinic.audit
+import audit.log
+import core.triggers
 
 
-class DropAppendOnly(clinic.audit.AppendOnly):
+class DropAppendOnly(core.triggers.AppendOnly):
     """The reverse of AppendOnly: SQLite rebuilds a table to add a column with a
     default, and the rebuild would drop the triggers silently; they are dropped
     here and put back after the new column."""
@@ -38,7 +39,7 @@ def sign_from_here_on(apps, schema_editor):
         outcome="allowed",
         detail={"unkeyed_events": AuditEvent.objects.count()},
     )
-    clinic.audit.sign_event(event, newest.hash)
+    audit.log.sign_event(event, newest.hash)
     event.save(force_insert=True)
 
 
@@ -54,6 +55,6 @@ class Migration(migrations.Migration):
             name="key_id",
             field=models.CharField(blank=True, default="", max_length=16),
         ),
-        clinic.audit.AppendOnly(table="clinic_auditevent"),
+        core.triggers.AppendOnly(table="clinic_auditevent"),
         migrations.RunPython(sign_from_here_on, migrations.RunPython.noop, elidable=False),
     ]

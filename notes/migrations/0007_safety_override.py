@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import clinic.audit
+import core.triggers
 import core.records
 
 
@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
         core.records.LockSignedRows(
             table="notes_safetyoverride", parent_table="notes_visitnote", fk_column="note_id"
         ),
-        clinic.audit.AppendOnly(
+        core.triggers.AppendOnly(
             table="notes_safetyoverride",
             message="kc_locked: a safety override is part of the record and cannot be changed or deleted",
         ),

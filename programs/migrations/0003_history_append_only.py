@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import clinic.audit
+import core.triggers
 
 # Change history is append-only like the audit log: simple-history inserts a
 # row for every change; nothing may rewrite or remove one, raw SQL included.
@@ -15,8 +15,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        clinic.audit.AppendOnly(table="programs_historicalexercise", message=HISTORY),
-        clinic.audit.AppendOnly(table="programs_historicalprogramversion", message=HISTORY),
-        clinic.audit.AppendOnly(table="programs_historicalprogramitem", message=HISTORY),
-        clinic.audit.AppendOnly(table="programs_historicaladherence", message=HISTORY),
+        core.triggers.AppendOnly(table="programs_historicalexercise", message=HISTORY),
+        core.triggers.AppendOnly(table="programs_historicalprogramversion", message=HISTORY),
+        core.triggers.AppendOnly(table="programs_historicalprogramitem", message=HISTORY),
+        core.triggers.AppendOnly(table="programs_historicaladherence", message=HISTORY),
     ]

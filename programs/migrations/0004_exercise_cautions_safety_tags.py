@@ -3,7 +3,7 @@
 import programs.models
 from django.db import migrations, models
 
-from clinic.audit import AppendOnly
+from core.triggers import AppendOnly
 from core.records import LockSignedRows
 
 HISTORY = "kc_append_only: change history cannot be changed or deleted"

@@ -13,7 +13,10 @@ def bands_in_force(apps, schema_editor):
     an audit row with the new edges; before the first change the bands were the
     defaults (green 0-2, amber 3-5), which the new columns already hold. Rows of
     signed notes are updated while their lock is off for this migration."""
-    AuditEvent = apps.get_model("clinic", "AuditEvent")
+    try:  # the audit log moved to an app of its own later; the table is the same
+        AuditEvent = apps.get_model("audit", "AuditEvent")
+    except LookupError:
+        AuditEvent = apps.get_model("clinic", "AuditEvent")
     Adherence = apps.get_model("programs", "Adherence")
     changes = AuditEvent.objects.filter(action="update", object_type=RULE_TYPE).order_by("at", "id")
     for change in changes.iterator():

@@ -12,7 +12,7 @@ import pytest
 from assessments import services
 from assessments.models import Assessment
 from assessments.services import AssessmentData, MeasurementInput
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 
 
 @pytest.fixture

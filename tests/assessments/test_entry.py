@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from assessments.models import Assessment, BodyChartMark, Measurement, QuestionnaireResponse
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 
 
 def form_post(**overrides) -> dict:

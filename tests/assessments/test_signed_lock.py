@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from assessments import services
 from assessments.models import Assessment, BodyChartMark, Measurement, QuestionnaireResponse
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from core.records import RecordLocked
 from tests.assessments.conftest import make_data
 

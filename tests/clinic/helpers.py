@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 
 
 def audit_rows(**filters):

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
-from clinic.models import AuditEvent, User
+from audit.models import AuditEvent
+from clinic.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -81,16 +82,26 @@ def test_a_missing_client_in_the_admin_writes_no_read(as_superuser, client_recor
 
 
 def test_reading_the_audit_log_in_the_admin_is_audited(as_superuser, client_record):
-    as_superuser.get("/admin/clinic/auditevent/")
+    as_superuser.get("/admin/audit/auditevent/")
     rows = _admin_rows()
     assert [r.action for r in rows] == ["audit_view"]
+
+
+def test_the_audit_logs_earlier_admin_address_still_leads_to_it(as_superuser):
+    """The audit log moved to an app of its own; bookmarks of its admin pages keep working."""
+    response = as_superuser.get("/admin/clinic/auditevent/?action=export")
+    assert response.status_code == 301
+    assert response["Location"] == "/admin/audit/auditevent/?action=export"
+    moved = as_superuser.get("/admin/clinic/auditevent/7/change/")
+    assert moved["Location"] == "/admin/audit/auditevent/7/change/"
 
 
 def test_every_registered_model_holding_client_data_audits_its_reads():
     from django.contrib import admin
 
+    from audit.models import AuditEvent
     from clinic.admin import AuditedReadsAdmin
-    from clinic.models import AuditEvent, Client
+    from clinic.models import Client
 
     for model in (Client, AuditEvent):
         assert isinstance(admin.site._registry[model], AuditedReadsAdmin)

@@ -8,7 +8,8 @@ from django.contrib import admin
 from django.test import Client as HttpClient
 from django.test import RequestFactory
 
-from clinic.models import AuditEvent, Client, ClinicProfile, User
+from audit.models import AuditEvent
+from clinic.models import Client, ClinicProfile, User
 
 
 @pytest.fixture

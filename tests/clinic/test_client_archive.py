@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from clinic.models import AuditEvent, Client
+from audit.models import AuditEvent
+from clinic.models import Client
 
 
 def test_admin_archives_a_client_and_the_record_is_kept(as_desk, desk, client_record):

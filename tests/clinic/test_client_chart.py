@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from clinic import services
-from clinic.models import AuditEvent, Client
+from clinic.models import Client
 from core import composition
 
 from .helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from clinic.models import AuditEvent, Client
+from audit.models import AuditEvent
+from clinic.models import Client
 
 
 def _errors(response, field: str) -> list[str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from audit.models import AuditEvent
 from clinic import services
-from clinic.models import AuditEvent, Client
+from clinic.models import Client
 
 
 def _form(client, **overrides) -> dict:

@@ -13,8 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from audit.models import AuditEvent
 from clinic.importing import ImportFileError, parse_date, read_client_csv
-from clinic.models import AuditEvent, Client, ClientImport
+from clinic.models import Client, ClientImport
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from clinic.models import AuditEvent, ClinicProfile
+from audit.models import AuditEvent
+from clinic.models import ClinicProfile
 
 
 def _profile_form(**overrides) -> dict:

@@ -16,8 +16,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
+from audit.models import AuditEvent
 from clinic import services
-from clinic.models import AuditEvent, ClinicProfile, Disclosure, accounting_start
+from clinic.models import ClinicProfile, Disclosure, accounting_start
 from core.records import RecordLocked
 
 from .helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries, audit_rows
@@ -151,7 +152,7 @@ def test_the_export_event_must_be_an_export_of_this_client(
     as_desk, client_record, make_client, treating, desk
 ):
     other = make_client(treating, last_name="Other")
-    from clinic.audit import audit_record
+    from audit.log import audit_record
 
     theirs = audit_record(actor=desk, action="export", client=other, target=other)
     not_export = audit_record(actor=desk, action="view", client=client_record, target=client_record)

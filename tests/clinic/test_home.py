@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from audit.models import AuditEvent
 from clinic import services
-from clinic.models import AuditEvent
 from core import composition
 
 from .helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from audit.models import AuditEvent
 from clinic import services
-from clinic.models import AuditEvent, Consent, HealthScreen, ScreenAnswer
+from clinic.models import Consent, HealthScreen, ScreenAnswer
 from clinic.screening import CONSENT_TEXT_VERSION, QUESTIONS
 
 

@@ -99,7 +99,7 @@ def test_the_demo_has_one_historical_signed_note_with_a_safety_override():
     from django.urls import reverse
     from pypdf import PdfReader
 
-    from clinic.models import AuditEvent
+    from audit.models import AuditEvent
     from notes.demo import OVERRIDE_REASON
     from notes.models import SafetyOverride
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from clinic.models import AuditEvent, User
+from audit.models import AuditEvent
+from clinic.models import User
 
 
 def _edit_form(user: User, **overrides) -> dict:

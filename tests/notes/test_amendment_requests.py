@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from core.records import RecordLocked
 from notes import amendment_requests as ar
 from notes.models import Amendment, AmendmentRequest, VisitNote

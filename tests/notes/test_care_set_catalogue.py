@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from clinic.services import user_update
 from notes import services
 from notes.models import NoteTemplate, Technique, Treatment

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from clinic.screening import QUESTIONS
 from clinic.services import health_screen_record
 from core.records import RecordLocked

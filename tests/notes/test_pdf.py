@@ -7,7 +7,7 @@ import io
 from django.urls import reverse
 from pypdf import PdfReader
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from notes import pages, services
 from notes.access import get_note_for_user
 from notes.pdf import render_note_pdf

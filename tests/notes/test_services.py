@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from core.records import RecordLocked
 from notes import services
 from notes.models import Amendment, Treatment, VisitNote

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from core.records import LockSignedRows
 from notes import services
 

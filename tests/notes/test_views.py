@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from notes import services
 from notes.models import Amendment, Treatment, VisitNote
 from tests.notes.conftest import COMPLETE

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
-from clinic.models import AuditEvent, ClinicProfile
+from audit.models import AuditEvent
+from clinic.models import ClinicProfile
 from programs import services
 from programs.drawings import DRAWINGS
 from programs.handout import STOP_THIS_WEEK, STOP_TODAY

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from programs import services
 from programs.models import ProgramItem, ProgramVersion
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from core.records import RecordLocked
 from programs import services
 from programs.models import ProgramItem, ProgramVersion

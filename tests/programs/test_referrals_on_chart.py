@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from programs import services
 from programs.models import Exercise, ProgramVersion, ReferralOption
 

@@ -34,8 +34,8 @@ def rewrite_from(first_id: int, *, sign, key_id: str, edit=None, at=None) -> Non
     ``edit``) and recompute it and every later row's hash with ``sign(prev, fields)``,
     the attacker's hash, naming ``key_id`` as the key that signed them. ``at`` dates
     every rewritten row (as rows written before an upgrade are)."""
-    from clinic.audit import GENESIS_HASH, hashed_fields
-    from clinic.models import AuditEvent
+    from audit.log import GENESIS_HASH, hashed_fields
+    from audit.models import AuditEvent
 
     drop_append_only_trigger()
     before = AuditEvent.objects.filter(id__lt=first_id).order_by("-id")

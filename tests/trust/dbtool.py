@@ -84,8 +84,9 @@ def _normal(value):
 
 
 def summary() -> dict:
-    from clinic.audit import verify_chain
-    from clinic.models import AuditEvent, Client
+    from audit.log import verify_chain
+    from audit.models import AuditEvent
+    from clinic.models import Client
 
     return {
         "clients": Client.objects.count(),
@@ -99,7 +100,8 @@ def summary() -> dict:
 def die_midway() -> dict:
     """A worker killed (SIGKILL, no clean-up) in the middle of a request, after
     the client row is written and before the transaction commits."""
-    from clinic import audit, services
+    from audit import log as audit
+    from clinic import services
     from clinic.models import User
 
     user = User.objects.create_user(username="doomed", password="x" * 16, is_therapist=True)

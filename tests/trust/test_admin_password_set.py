@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.test import Client as HttpClient
 
+from audit.models import AuditEvent
 from clinic.forms_auth import TEMPORARY_PASSWORD_USED
-from clinic.models import AuditEvent, User
+from clinic.models import User
 from tests.trust.conftest import login
 from tests.trust.test_url_classification import ROUTES, _url
 

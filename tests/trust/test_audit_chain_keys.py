@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic import audit
-from clinic.audit import (
+from audit import log as audit
+from audit.log import (
     audit_record,
     compute_hash,
     current_key,
@@ -22,7 +22,7 @@ from clinic.audit import (
     key_id_for,
     verify_chain,
 )
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from tests.trust.audit_tamper import drop_append_only_trigger, rewrite_from
 
 pytestmark = pytest.mark.django_db
@@ -270,8 +270,8 @@ django.setup()
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.utils import timezone
-from clinic.audit import GENESIS_HASH, compute_hash, verify_chain
-from clinic.models import AuditEvent
+from audit.log import GENESIS_HASH, compute_hash, verify_chain
+from audit.models import AuditEvent
 
 call_command("migrate", "clinic", "0010", verbosity=0)
 prev = GENESIS_HASH

@@ -14,9 +14,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clinic import audit
-from clinic.audit import audit_record, key_id_for, verify_chain
-from clinic.audit_heads import (
+from audit import log as audit
+from audit.heads import (
     RESTORE,
     PublishedHead,
     check_heads,
@@ -26,7 +25,8 @@ from clinic.audit_heads import (
     publish_head,
     read_heads,
 )
-from clinic.models import AuditEvent
+from audit.log import audit_record, key_id_for, verify_chain
+from audit.models import AuditEvent
 from tests.trust.audit_tamper import drop_append_only_trigger, rewrite_from
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_publishing_appends_one_signed_line_to_a_private_file_and_the_log(
 
 def test_the_head_file_defaults_to_the_backup_folder(settings, tmp_path, monkeypatch, treating):
     settings.KC_AUDIT_HEAD_FILE = None
-    monkeypatch.setattr("clinic.audit_heads.default_backup_dir", lambda: tmp_path / "backups")
+    monkeypatch.setattr("audit.heads.default_backup_dir", lambda: tmp_path / "backups")
     assert head_file() == tmp_path / "backups" / "audit-heads.log"
     _record(treating, 1)
     publish_head()

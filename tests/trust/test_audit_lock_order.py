@@ -1,4 +1,4 @@
-"""Lock order of audit writes (see clinic.audit): after its audit row a transaction
+"""Lock order of audit writes (see audit.log): after its audit row a transaction
 takes no new row lock, and rows are locked FOR NO KEY UPDATE. On PostgreSQL the
 audit chain lock is held until COMMIT, so a row lock taken after it can deadlock."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
-from clinic.audit import LockOrderError, audit_record
+from audit.log import LockOrderError, audit_record
 from clinic.models import User
 
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from clinic.audit import audit_record, verify_chain
-from clinic.models import AuditEvent
+from audit.log import audit_record, verify_chain
+from audit.models import AuditEvent
 from tests.trust.audit_tamper import drop_append_only_trigger, trigger_names
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_an_edited_row_is_detected(events):
 
 def test_an_edited_row_with_a_recomputed_hash_fails_its_key_and_breaks_the_next_link(events):
     """Without the audit key, a recomputed hash can only be a plain SHA-256."""
-    from clinic.audit import compute_hash, hashed_fields
+    from audit.log import compute_hash, hashed_fields
 
     drop_append_only_trigger()
     victim = AuditEvent.objects.get(pk=events[40].pk)

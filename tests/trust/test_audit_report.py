@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from clinic.audit import audit_record
-from clinic.models import AuditEvent
+from audit.log import audit_record
+from audit.models import AuditEvent
 from core.csvsafe import csv_cell
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from audit.log import audit_record
 from clinic import audit_words
-from clinic.audit import audit_record
 from clinic.views_audit import KNOWN_ACTIONS
 
 

@@ -27,7 +27,7 @@ SEED = (
 )
 PASSPHRASE = "correct horse battery staple, sealed in the clinic safe\n"
 AUDIT = (
-    "import django, json; django.setup(); from clinic.models import AuditEvent;"
+    "import django, json; django.setup(); from audit.models import AuditEvent;"
     "print(json.dumps(list(AuditEvent.objects.filter(action__in=['backup', 'restore_drill']).order_by('id')"
     ".values_list('action', 'detail'))))"
 )

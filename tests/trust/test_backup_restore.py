@@ -45,7 +45,7 @@ def test_backup_and_restore_are_audited(scratch_db, restore_target, tmp_path):
     scratch_db.manage("backup", "--output", str(backup_file))
     restore_target.manage("restore", str(backup_file), "--yes")
     code = (
-        "import django, json; django.setup(); from clinic.models import AuditEvent;"
+        "import django, json; django.setup(); from audit.models import AuditEvent;"
         "print(json.dumps(list(AuditEvent.objects.order_by('id').values_list('action', flat=True))))"
     )
     actions = restore_target.run("-c", code).stdout

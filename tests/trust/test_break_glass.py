@@ -18,8 +18,9 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from clinic import services
-from clinic.models import AuditEvent, Client, EmergencyAccess, User
+from clinic.models import Client, EmergencyAccess, User
 from notes import services as note_services
 from tests.clinic.helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
 from tests.trust.conftest import PASSWORD

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.core import mail
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
 
+from audit.models import AuditEvent
 from clinic import services
-from clinic.models import AuditEvent
 from tests.trust.jsonschema_lite import validate
 
 pytestmark = pytest.mark.django_db

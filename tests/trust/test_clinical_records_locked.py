@@ -8,8 +8,9 @@ import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 
+from audit.models import AuditEvent
 from clinic import services
-from clinic.models import AuditEvent, Client, Consent, HealthScreen, ScreenAnswer
+from clinic.models import Client, Consent, HealthScreen, ScreenAnswer
 from core.records import RecordLocked
 
 pytestmark = pytest.mark.django_db

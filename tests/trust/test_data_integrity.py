@@ -12,8 +12,9 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from audit.models import AuditEvent
 from clinic import services
-from clinic.models import AuditEvent, Client
+from clinic.models import Client
 from tests.trust import tempdb
 
 WRITERS = 16

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from clinic.denials import BURST_DENIALS, denial_bursts
-from clinic.models import AuditEvent
 from tests.clinic.helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client as HttpClient
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from tests.trust.conftest import PASSWORD, login
 
 pytestmark = pytest.mark.django_db

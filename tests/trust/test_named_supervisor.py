@@ -14,9 +14,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from clinic import services as clinic_services
 from clinic.authorship import is_named_supervisor
-from clinic.models import AuditEvent, ClinicProfile, User
+from clinic.models import ClinicProfile, User
 from core.records import NotTheAuthor
 from notes import services
 from notes.models import Amendment, VisitNote

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from tests.trust import test_url_classification as routes
 
 pytestmark = pytest.mark.django_db

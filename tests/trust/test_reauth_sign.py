@@ -20,8 +20,8 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Assessment
 from assessments.services import AssessmentData, MeasurementInput
+from audit.models import AuditEvent
 from clinic.auth import REAUTH_KEY
-from clinic.models import AuditEvent
 from notes import services as note_services
 from notes.models import VisitNote
 from tests.trust.conftest import PASSWORD, login

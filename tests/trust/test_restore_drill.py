@@ -32,7 +32,7 @@ RESIGN = (
     "from clinic.backups import write_checksum_file; write_checksum_file(Path({path!r}))"
 )
 AUDIT_OF_DRILLS = (
-    "import django, json; django.setup(); from clinic.models import AuditEvent;"
+    "import django, json; django.setup(); from audit.models import AuditEvent;"
     "print(json.dumps(list(AuditEvent.objects.filter(action='restore_drill').order_by('id')"
     ".values_list('detail', flat=True))))"
 )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client as HttpClient
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from tests.trust.conftest import login
 
 pytestmark = pytest.mark.django_db

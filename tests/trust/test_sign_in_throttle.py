@@ -14,8 +14,9 @@ from django.core import mail
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from clinic import throttle
-from clinic.models import AuditEvent, SignInThrottle
+from clinic.models import SignInThrottle
 from tests.trust.conftest import login
 
 pytestmark = pytest.mark.django_db

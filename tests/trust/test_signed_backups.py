@@ -18,9 +18,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from clinic.audit import current_key
+from audit.log import current_key
+from audit.models import AuditEvent
 from clinic.backups import BackupError, UnsignedBackup, check_backup_file, sha256_file, write_checksum_file
-from clinic.models import AuditEvent
 from tests.trust import tempdb
 
 NOTE_TEXT = "Left heel pain after the marathon"
@@ -37,7 +37,7 @@ SEED = (
     f"notes.note_update(note=n, by=u, data={{'chief_complaint': {NOTE_TEXT!r}}}, version=n.version)"
 )
 RESTORES = (
-    "import django, json; django.setup(); from clinic.models import AuditEvent;"
+    "import django, json; django.setup(); from audit.models import AuditEvent;"
     "print(json.dumps(list(AuditEvent.objects.filter(action='restore_backup').order_by('id')"
     ".values_list('outcome', 'detail'))))"
 )

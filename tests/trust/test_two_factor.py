@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinic.models import AuditEvent
+from audit.models import AuditEvent
 from tests.trust.conftest import login
 
 pytestmark = pytest.mark.django_db

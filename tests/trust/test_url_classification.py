@@ -242,7 +242,7 @@ def _is_denied(response) -> bool:
     )
 
 
-SKIP_COUNTS = {"clinic.auditevent", "sessions.session"}
+SKIP_COUNTS = {"audit.auditevent", "sessions.session"}
 
 
 def _row_counts() -> dict[str, int]:
@@ -342,6 +342,6 @@ def test_object_routes_leak_nothing_and_change_nothing_for_outsiders(
 
 
 def _denials() -> int:
-    from clinic.models import AuditEvent
+    from audit.models import AuditEvent
 
     return AuditEvent.objects.filter(action="access_denied", outcome="denied").count()

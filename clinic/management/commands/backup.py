@@ -10,8 +10,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from clinic.audit import audit_record, verify_chain
-from clinic.audit_heads import HeadFileError, publish_head
+from audit.heads import HeadFileError, publish_head
+from audit.log import audit_record, verify_chain
 from clinic.backups import BackupError, choose_encryption, default_backup_path, take_backup
 
 logger = logging.getLogger("clinic.backups")

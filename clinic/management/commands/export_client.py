@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
+from audit.log import audit_record
 from clinic.access import get_client_for_export, may_export_records
-from clinic.audit import audit_record
 from clinic.export import collect_client_export, render_json, render_pdf
 from clinic.models import ClinicProfile, User
 from core.pdf import Letterhead

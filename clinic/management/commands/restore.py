@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from clinic.audit import audit_record, verify_chain
-from clinic.audit_heads import HeadFileError, check_heads, current_head, publish_head, record_restore
+from audit.heads import HeadFileError, check_heads, current_head, publish_head, record_restore
+from audit.log import audit_record, verify_chain
 from clinic.backups import BackupError, UnsignedBackup, check_backup_file, is_encrypted, restore_backup
 
 logger = logging.getLogger("clinic.backups")

@@ -35,8 +35,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from clinic.audit import audit_record, verify_chain
-from clinic.audit_heads import HeadFileError, check_heads, publish_head
+from audit.heads import HeadFileError, check_heads, publish_head
+from audit.log import audit_record, verify_chain
+from audit.models import AuditEvent
 from clinic.backups import (
     BackupError,
     ScratchCopy,
@@ -56,7 +57,7 @@ from clinic.backups import (
     sqlite_table_checksums,
     take_backup,
 )
-from clinic.models import AuditEvent, Client
+from clinic.models import Client
 from core import composition
 
 INSPECT_TIMEOUT_S = 3600

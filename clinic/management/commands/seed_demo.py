@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit.log import run_alone
 from clinic import services
-from clinic.audit import run_alone
 from clinic.models import Client, ClinicProfile, User
 from clinic.screening import QUESTIONS
 from core import composition

@@ -32,7 +32,7 @@ secret key), so whoever can write the database but cannot read the key cannot
 recompute the chain after editing a row. Rows written before the chain was keyed
 (blank ``key_id``) keep their plain SHA-256, and are valid only before the first
 keyed row and when dated before the migration that keyed the chain.
-``verify_chain`` walks the whole log; ``clinic.audit_heads`` publishes its head
+``verify_chain`` walks the whole log; ``audit.heads`` publishes its head
 outside the database, which is what catches deleted newest rows.
 """
 
@@ -50,9 +50,12 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
-from django.db.migrations.operations.base import Operation
+from django.db import DatabaseError, connection, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from audit.models import AuditEvent
+from core import composition
 
 GENESIS_HASH = "0" * 64
 _PG_AUDIT_LOCK = 0x4B43_4155  # "KCAU": serialises hash-chain appends on PostgreSQL
@@ -61,7 +64,15 @@ DERIVED_KEY_LABEL = b"kinetic-chart audit chain v1"
 # audit_record logs the signed head of the chain on every row whose id is a multiple of this.
 HEAD_LOG_EVERY = 1000
 
+# The logger keeps its name from before the audit log was an app of its own: a central
+# log that collects the published heads filters on it.
 logger = logging.getLogger("clinic.audit")
+
+# Published heads (audit.heads): one signed line per head.
+HEAD = "audit-head"
+RESTORE = "audit-restore"
+HEAD_LINE_LABEL = b"kinetic-chart audit head v1\n"
+NO_KEY = "-"
 
 
 def client_ip(request) -> str | None:
@@ -186,11 +197,9 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ):
     """Append one audit event. ``client`` may be a Client or its id."""
-    from clinic.models import AuditEvent
-
     client_id = getattr(client, "pk", client)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    detail = _flag_break_glass(user, client_id, detail or {})
+    detail = _added_detail(user, client_id, detail or {})
     event = AuditEvent(
         at=timezone.now(),
         actor=user,
@@ -346,28 +355,16 @@ def lock_order_guard(base_depth: int = 0):
     return wrapper
 
 
-def _flag_break_glass(user, client_id, detail: dict[str, Any]) -> dict[str, Any]:
-    """Mark a row written while the user holds emergency access to this client
-    with the grant's id. Only users allowed to break the glass pay the lookup;
-    for everyone else this costs no query."""
-    if user is None or client_id is None or "break_glass" in detail:
-        return detail
-    if not getattr(user, "may_break_glass", False):
-        return detail
-    from clinic.models import EmergencyAccess
-
-    grant_id = (
-        EmergencyAccess.objects.active_for(user)
-        .filter(client_id=client_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return {**detail, "break_glass": grant_id} if grant_id else detail
+def _added_detail(user, client_id, detail: dict[str, Any]) -> dict[str, Any]:
+    """What the apps add to a row's detail (the emergency-access grant in force, from the
+    clinic app): each registers an ``audit_detail`` hook from its ``AppConfig.ready``, so
+    this module names none of them."""
+    for _app, hook in composition.providers("audit_detail"):
+        detail = hook(user=user, client_id=client_id, detail=detail)
+    return detail
 
 
 def _log_head(event) -> None:
-    from clinic.audit_heads import head_line
-
     logger.info(head_line(event.pk, event.hash, event.key_id))
 
 
@@ -379,8 +376,6 @@ def verify_chain(batch: int = 2000, *, after: tuple[int, str] | None = None) -> 
     an older key after rows signed with a newer one, and rows
     signed with a key this server does not hold. ``after`` (an event's id and hash)
     checks only the rows after that event, chained to it."""
-    from clinic.models import AuditEvent
-
     walk = _ChainWalk()
     expected_prev = GENESIS_HASH
     last_id = 0
@@ -422,9 +417,6 @@ def _chain_keyed_at():
     """When this database started signing its audit rows (the migration that keyed the
     chain was applied): every row written since is keyed, so an unkeyed row dated later
     is forged. None when unknown."""
-    from django.db import DatabaseError
-    from django.db.migrations.recorder import MigrationRecorder
-
     try:
         applied = (
             MigrationRecorder(connection)
@@ -491,61 +483,16 @@ class _ChainWalk:
         self.saw_key(event.key_id)
 
 
-APPEND_ONLY_MESSAGE = "kc_append_only: audit events cannot be changed or deleted"
+# --- Published heads: the signed line (audit.heads keeps the file) ---------------------------
 
 
-class AppendOnly(Operation):
-    """Migration operation: a trigger that rejects UPDATE and DELETE on a table."""
+def sign_head_line(body: str, key: AuditKey) -> str:
+    return key.sign(HEAD_LINE_LABEL + body.encode())
 
-    reduces_to_sql = True
-    reversible = True
 
-    def __init__(self, table: str, message: str = APPEND_ONLY_MESSAGE):
-        self.table = table
-        self.message = message
-
-    def deconstruct(self):
-        kwargs = {"table": self.table}
-        if self.message != APPEND_ONLY_MESSAGE:
-            kwargs["message"] = self.message
-        return self.__class__.__qualname__, [], kwargs
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        t = self.table
-        if schema_editor.connection.vendor == "postgresql":
-            statements = [
-                f'CREATE OR REPLACE FUNCTION "{t}_append_only_fn"() RETURNS trigger LANGUAGE plpgsql AS $$ '
-                f"BEGIN RAISE EXCEPTION '{self.message}'; END; $$;",
-                f'CREATE TRIGGER "{t}_append_only" BEFORE UPDATE OR DELETE ON "{t}" '
-                f'FOR EACH ROW EXECUTE FUNCTION "{t}_append_only_fn"();',
-            ]
-        else:
-            statements = [
-                f'CREATE TRIGGER "{t}_no_update" BEFORE UPDATE ON "{t}" FOR EACH ROW '
-                f"BEGIN SELECT RAISE(ABORT, '{self.message}'); END;",
-                f'CREATE TRIGGER "{t}_no_delete" BEFORE DELETE ON "{t}" FOR EACH ROW '
-                f"BEGIN SELECT RAISE(ABORT, '{self.message}'); END;",
-            ]
-        for sql in statements:
-            schema_editor.execute(sql, params=None)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        t = self.table
-        if schema_editor.connection.vendor == "postgresql":
-            statements = [
-                f'DROP TRIGGER IF EXISTS "{t}_append_only" ON "{t}";',
-                f'DROP FUNCTION IF EXISTS "{t}_append_only_fn"();',
-            ]
-        else:
-            statements = [
-                f'DROP TRIGGER IF EXISTS "{t}_no_update";',
-                f'DROP TRIGGER IF EXISTS "{t}_no_delete";',
-            ]
-        for sql in statements:
-            schema_editor.execute(sql, params=None)
-
-    def describe(self):
-        return f"Make {self.table} append-only"
+def head_line(event_id: int, event_hash: str, key_id: str, *, kind: str = HEAD) -> str:
+    """One signed head line (no newline)."""
+    key = current_key()
+    stamp = timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = f"{stamp} {kind} id={event_id} hash={event_hash} key={key_id or NO_KEY}"
+    return f"{body} mac={key.key_id}:{sign_head_line(body, key)}"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.audit import audit_record
-from clinic.audit_heads import HeadFileError, LogFailsVerification, head_file, publish_head
+from audit.heads import HeadFileError, LogFailsVerification, head_file, publish_head
+from audit.log import audit_record
 
 
 class Command(BaseCommand):

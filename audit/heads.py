@@ -23,20 +23,24 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 
-from clinic.audit import AuditKey, current_key, key_by_id, logger, verify_chain
-from clinic.backups import BackupError, default_backup_dir, private_folder
+from audit.log import (
+    HEAD,
+    HEAD_LINE_LABEL,
+    NO_KEY,
+    RESTORE,
+    head_line,
+    key_by_id,
+    logger,
+    verify_chain,
+)
+from audit.models import AuditEvent
+from core.files import PrivateFolderError, default_backup_dir, private_folder
 
-HEAD = "audit-head"
-RESTORE = "audit-restore"
 HEAD_FILE_NAME = "audit-heads.log"
-_LINE_LABEL = b"kinetic-chart audit head v1\n"
-_NO_KEY = "-"
 
 
 class HeadFileError(Exception):
@@ -81,22 +85,8 @@ def head_file() -> Path:
     return settings.KC_AUDIT_HEAD_FILE or default_backup_dir() / HEAD_FILE_NAME
 
 
-def _sign_line(body: str, key: AuditKey) -> str:
-    return key.sign(_LINE_LABEL + body.encode())
-
-
-def head_line(event_id: int, event_hash: str, key_id: str, *, kind: str = HEAD) -> str:
-    """One signed head line (no newline)."""
-    key = current_key()
-    stamp = timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    body = f"{stamp} {kind} id={event_id} hash={event_hash} key={key_id or _NO_KEY}"
-    return f"{body} mac={key.key_id}:{_sign_line(body, key)}"
-
-
 def current_head() -> tuple[int, str, str] | None:
     """The newest event's (id, hash, key id), or None for an empty log."""
-    from clinic.models import AuditEvent
-
     return AuditEvent.objects.order_by("-id").values_list("id", "hash", "key_id").first()
 
 
@@ -116,7 +106,7 @@ def append_line(line: str, path: Path | None = None) -> Path:
             os.fsync(fd)
         finally:
             os.close(fd)
-    except (OSError, BackupError) as exc:
+    except (OSError, PrivateFolderError) as exc:
         raise HeadFileError(f"cannot write the audit head file {path}: {exc}") from exc
     return path
 
@@ -141,8 +131,6 @@ def publish_head() -> str | None:
 def _check_since_last_head() -> list[str]:
     """The published head in force must still be in the database, unchanged, and the
     events after it must chain to it: only the new events are walked."""
-    from clinic.models import AuditEvent
-
     heads, problems = read_heads()
     if problems:
         return problems
@@ -170,7 +158,7 @@ def parse_line(line: str, line_no: int) -> tuple[PublishedHead | None, str | Non
             at=stamp,
             event_id=int(values["id"]),
             hash=values["hash"],
-            key_id="" if values["key"] == _NO_KEY else values["key"],
+            key_id="" if values["key"] == NO_KEY else values["key"],
             line_no=line_no,
         )
         if kind not in (HEAD, RESTORE):
@@ -183,7 +171,7 @@ def parse_line(line: str, line_no: int) -> tuple[PublishedHead | None, str | Non
             f"head file line {line_no}: signed with a key this server does not hold (key id {mac_key}); "
             "put that key back on a retired line of KC_AUDIT_KEY_FILE"
         )
-    if not key.verify(_LINE_LABEL + body.encode(), mac.strip()):
+    if not key.verify(HEAD_LINE_LABEL + body.encode(), mac.strip()):
         return None, f"head file line {line_no}: its signature does not match (the line was edited)"
     return head, None
 
@@ -224,8 +212,6 @@ def heads_in_force(heads: list[PublishedHead]) -> list[PublishedHead]:
 def check_heads(*, within: bool = False, path: Path | None = None) -> HeadCheck:
     """Compare the database with the published heads. ``within``: the database is a
     copy restored from a backup, so only the heads up to its newest event are checked."""
-    from clinic.models import AuditEvent
-
     path = path or head_file()
     result = HeadCheck()
     heads, result.problems = read_heads(path)

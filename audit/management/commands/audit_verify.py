@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.audit import audit_record, verify_chain
-from clinic.audit_heads import check_heads, head_file
-from clinic.integrity import run_checks
-from clinic.models import AuditEvent
+from audit.heads import check_heads, head_file
+from audit.integrity import run_checks
+from audit.log import audit_record, verify_chain
+from audit.models import AuditEvent
 
 
 class Command(BaseCommand):
