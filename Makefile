@@ -49,6 +49,7 @@ test: install node_modules/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
@@ -68,7 +69,7 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .demo node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-output
+	rm -rf $(VENV) .mypy_cache .demo node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-output
 
 # Soak: gunicorn on loopback, 16 simulated therapists saving notes and assessments
 # for SOAK_SECONDS (default 60) on SQLite and on PostgreSQL (KC_SOAK_PG_URL).

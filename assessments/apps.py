@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from core import composition
+
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
@@ -7,8 +9,7 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: an app's modules may use its models only once
         # every app is loaded, and ready() is when that is true.
-        from assessments import chart, demo, export
-        from core import composition
+        from assessments import chart, demo, export  # noqa: PLC0415 - app modules load once the models are ready
 
         composition.register(
             "assessments",

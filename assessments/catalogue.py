@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from assessments.scoring import CHANGE_RULES
+
 
 class Region:
     BODY = "body"
@@ -177,7 +179,6 @@ class Measure:
     @property
     def change_text(self) -> str:
         """When a change is real, naming the MDC and the MCID (R2.2.5), for the therapist."""
-        from assessments.scoring import CHANGE_RULES
 
         rule = CHANGE_RULES.get(self.change_rule)
         if rule is None:

@@ -17,6 +17,7 @@ from assessments.models import Assessment, BodyChartMark, Measurement, Questionn
 from audit.log import audit_record
 from clinic.authorship import acting_detail, check_author, signature_line_for
 from clinic.dates import check_clinical_date
+from core.errors import Conflict
 from core.records import RecordLocked
 
 
@@ -61,7 +62,7 @@ class AssessmentData:
     responses: list[ResponseInput] = field(default_factory=list)
 
 
-class AssessmentConflict(Exception):
+class AssessmentConflict(Conflict):
     """The draft was saved elsewhere (another tab or device) after this copy was loaded."""
 
     message = (
@@ -282,7 +283,7 @@ def _clean_findings(findings: dict[str, str]) -> dict[str, str]:
     return {k: v.strip() for k, v in findings.items() if k in catalogue.Region.LABELS and v and v.strip()}
 
 
-def assessment_create(*, client, by, data: AssessmentData, request=None) -> Assessment:
+def assessment_create(*, client, by, data: AssessmentData) -> Assessment:
     """Record a new assessment with all its rows, or nothing at all."""
     if not by.is_therapist:
         raise ValidationError("Only a therapist records assessments.")
@@ -297,7 +298,6 @@ def assessment_create(*, client, by, data: AssessmentData, request=None) -> Asse
         audit_record(
             actor=by,
             action="create",
-            request=request,
             client=client,
             target=assessment,
             detail={"measurements": len(data.measurements), "questionnaires": len(data.responses)},
@@ -333,7 +333,6 @@ def assessment_update(
     data: AssessmentData,
     version: int | None = None,
     autosave: bool = False,
-    request=None,
 ) -> Assessment:
     """Replace a draft assessment's contents. Signed assessments are refused, and
     so is anyone but the therapist who recorded it. ``version`` is the one the
@@ -357,7 +356,6 @@ def assessment_update(
         audit_record(
             actor=by,
             action="update",
-            request=request,
             client=current.client_id,
             target=current,
             detail={
@@ -370,7 +368,7 @@ def assessment_update(
     return assessment
 
 
-def assessment_sign(*, assessment: Assessment, by, version: int | None = None, request=None) -> Assessment:
+def assessment_sign(*, assessment: Assessment, by, version: int | None = None) -> Assessment:
     """Sign and lock an assessment: only the therapist who recorded it signs it.
     Signing one that is already signed does nothing. ``version`` (the one the
     page showed) refuses to sign content changed since in another tab."""
@@ -391,7 +389,6 @@ def assessment_sign(*, assessment: Assessment, by, version: int | None = None, r
         audit_record(
             actor=by,
             action="sign",
-            request=request,
             client=assessment.client_id,
             target=assessment,
             detail=acting_detail(author=author, by=by),

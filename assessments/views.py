@@ -15,11 +15,12 @@ from assessments.forms import AssessmentForm, initial_from
 from assessments.models import Assessment
 from audit.log import audit_record
 from clinic.access import get_clinical_client_for_user
-from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.authorship import may_act_as_author
 from clinic.forms import add_validation_errors
+from clinic.reauth import confirm_password, recently_reauthenticated
 from clinic.selectors import banner_flags
-from core.records import NotTheAuthor, RecordLocked
+from core.errors import DomainError
+from core.records import RecordLocked
 
 
 def _safe_next(request) -> str | None:
@@ -80,9 +81,7 @@ def assessment_new(request, pk):
     form = AssessmentForm(request.POST or None, previous_psfs=_previous_psfs(previous), client=client)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.assessment_create(
-                client=client, by=request.user, data=form.to_data(), request=request
-            )
+            assessment = services.assessment_create(client=client, by=request.user, data=form.to_data())
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
@@ -140,14 +139,11 @@ def assessment_edit(request, pk):
                 by=request.user,
                 data=form.to_data(),
                 version=form.cleaned_data.get("version") or 0,
-                request=request,
             )
         except services.AssessmentConflict as exc:
             return _conflict_page(request, assessment=assessment, form=form, previous=previous, alert=exc)
-        except RecordLocked as exc:
-            return _refused(request, assessment, exc.message, 409)
-        except NotTheAuthor as exc:
-            return _refused(request, assessment, exc.message, 403)
+        except DomainError as exc:
+            return _refused(request, assessment, exc.message, exc.status)
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
@@ -187,17 +183,13 @@ def assessment_autosave(request, pk):
             data=form.to_data(),
             version=form.cleaned_data.get("version") or 0,
             autosave=True,
-            request=request,
         )
     except services.AssessmentConflict as exc:
         context.update({"conflict": True, "errors": [exc.message]})
         return render(request, "assessments/_autosave_status.html", context, status=409)
-    except RecordLocked as exc:
+    except DomainError as exc:
         context.update({"locked": True, "errors": [exc.message]})
-        return render(request, "assessments/_autosave_status.html", context, status=409)
-    except NotTheAuthor as exc:
-        context.update({"locked": True, "errors": [exc.message]})
-        return render(request, "assessments/_autosave_status.html", context, status=403)
+        return render(request, "assessments/_autosave_status.html", context, status=exc.status)
     except ValidationError as exc:
         add_validation_errors(form, exc)
         context["errors"] = _form_errors(form)
@@ -260,15 +252,11 @@ def assessment_sign(request, pk):
             )
             return render(request, "assessments/assessment_detail.html", context, status=403)
     try:
-        services.assessment_sign(
-            assessment=assessment, by=request.user, version=_version(request.POST), request=request
-        )
+        services.assessment_sign(assessment=assessment, by=request.user, version=_version(request.POST))
     except services.AssessmentConflict:
         return _refused(request, assessment, services.SIGN_CONFLICT, 409)
-    except RecordLocked as exc:
-        return _refused(request, assessment, exc.message, 409)
-    except NotTheAuthor as exc:
-        return _refused(request, assessment, exc.message, 403)
+    except DomainError as exc:
+        return _refused(request, assessment, exc.message, exc.status)
     messages.success(request, "Assessment signed and locked.")
     return redirect(assessment)
 

@@ -193,7 +193,7 @@ def read_heads(path: Path | None = None) -> tuple[list[PublishedHead], list[str]
         head, problem = parse_line(line.strip(), line_no)
         if problem:
             problems.append(problem)
-        else:
+        elif head is not None:
             heads.append(head)
     return heads, problems
 

@@ -54,6 +54,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from audit import context as audit_context
 from audit.models import AuditEvent
 from core import composition
 
@@ -76,10 +77,12 @@ NO_KEY = "-"
 
 
 def client_ip(request) -> str | None:
-    """The peer address. X-Forwarded-For is ignored: it is trivially forged."""
+    """The peer address (X-Forwarded-For is ignored: it is trivially forged). Without a
+    request, the address of the request being served (``audit.context``), if any."""
     if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+        context = audit_context.current()
+        return context.ip if context is not None else None
+    return audit_context.from_request(request).ip
 
 
 # --- The audit key ----------------------------------------------------------------------------
@@ -228,7 +231,7 @@ def audit_record(
             # A signed head in the central log now and then, once the row is committed.
             transaction.on_commit(lambda: _log_head(event), robust=True)
     if caller is not None:
-        connection.kc_chain_locked_by = caller
+        setattr(connection, "kc_chain_locked_by", caller)  # noqa: B010 - read by the lock-order guard
     return event
 
 

@@ -280,16 +280,16 @@ def _export_target(user):
 
 def _export_parts():
     try:
-        from clinic.export import collect_client_export, render_json, render_pdf
+        from trust.export import collect_client_export, collect_pdf_parts, render_json, render_pdf
     except ImportError:
         raise Unavailable("no full-record export in the code base yet") from None
-    return collect_client_export, render_json, render_pdf
+    return collect_client_export, render_json, render_pdf, collect_pdf_parts
 
 
 def render_export(*, user, client):
     """The full-record export (JSON) of a client with about 100 visits: gathering
     every record and rendering the document, as the download view does."""
-    collect, render_json, _render_pdf = _export_parts()
+    collect, render_json, _render_pdf, _parts = _export_parts()
     target = _export_target(user)
     admin = User.objects.get(username="bench-admin")
     visits = _model("notes.VisitNote").objects.filter(client=target).count()
@@ -302,14 +302,19 @@ def render_export_pdf(*, user, client):
     from clinic.models import ClinicProfile
     from core.pdf import Letterhead
 
-    collect, _render_json, render_pdf = _export_parts()
+    collect, _render_json, render_pdf, collect_parts = _export_parts()
     target = _export_target(user)
     admin = User.objects.get(username="bench-admin")
     letterhead = Letterhead.from_profile(ClinicProfile.load())
     visits = _model("notes.VisitNote").objects.filter(client=target).count()
 
     def run():
-        return render_pdf(collect(client=target, by=admin), letterhead=letterhead)
+        # As the download view prints it: the chart-like layout with each app's part.
+        return render_pdf(
+            collect(client=target, by=admin),
+            letterhead=letterhead,
+            parts=collect_parts(client=target, by=admin),
+        )
 
     return run, 3, {"visits": visits, "bytes": len(run())}
 

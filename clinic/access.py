@@ -6,7 +6,7 @@ not exist. Views never call ``.get(pk=...)`` on user input.
 
 The 404 they raise is ``OutOfScope``: it carries the kind of record and the id
 asked for, so the refusal is written to the audit log as a security event
-(``clinic.middleware.DenialAuditMiddleware``) without another query.
+(``trust.middleware.DenialAuditMiddleware``) without another query.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Clinical models (screens, notes, assessments, programs) are deliberately not
 registered, so an admin who is not a therapist never reads clinical content
 here either; asking for one here is refused and the refusal is audited
-(clinic.denials). Clients and the clinic profile are read-only here: their
+(trust.denials). Clients and the clinic profile are read-only here: their
 writes go through the app's pages and services, which audit them, warn about
 duplicates, keep the primary therapist on the care team and re-encode the logo.
 Nothing can be deleted. The audit log is read-only.
@@ -154,9 +154,7 @@ class UserAdmin(BaseUserAdmin):
             if user is not None and request.method == "POST":
                 user.refresh_from_db(fields=["password"])
                 if user.password != before:
-                    services.user_password_set_by_admin(
-                        user=user, by=request.user, via="django-admin", request=request
-                    )
+                    services.user_password_set_by_admin(user=user, by=request.user, via="django-admin")
         return response
 
     def save_model(self, request, obj, form, change):

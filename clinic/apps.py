@@ -1,16 +1,16 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from core import composition
+
 
 class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = "Clinic"
 
     def ready(self):
-        # Connects the sign-in hook that starts the session clocks (clinic.auth).
-        from clinic import auth, document_pages, models, selectors  # noqa: F401 (auth: connects its hook)
-        from clinic.append_only import ensure_append_only
-        from core import composition
+        from clinic import document_pages, models, selectors  # noqa: PLC0415 - app modules load once the models are ready
+        from clinic.append_only import ensure_append_only  # noqa: PLC0415 - app modules load once the models are ready
 
         # After every migrate: put back an append-only trigger that a table
         # rebuild dropped (SQLite rebuilds a table to change its columns).

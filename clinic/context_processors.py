@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from clinic.reauth import recently_reauthenticated
+from clinic.selectors import active_emergency_grants
+
 
 def navigation(request) -> dict:
-    from clinic.auth import recently_reauthenticated
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -19,8 +21,6 @@ def navigation(request) -> dict:
         "reauth_fresh": recently_reauthenticated(request),
     }
     if may_break_glass:
-        from clinic.selectors import active_emergency_grants
-
         # Only therapists allowed to break the glass pay this query, and only on
         # pages that render the layout: every page then shows the open grants.
         context["nav_emergency_grants"] = SimpleLazyObject(lambda: active_emergency_grants(user))

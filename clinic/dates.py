@@ -15,13 +15,14 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clinic.models import ClinicProfile
+
 # The earliest date accepted when the clinic profile gives no first day.
 FLOOR = date(1900, 1, 1)
 FUTURE_GRACE = timedelta(days=1)
 
 
 def clinic_first_day() -> date:
-    from clinic.models import ClinicProfile
 
     opened = ClinicProfile.objects.filter(pk=1).values_list("opened_on", flat=True).first()
     return opened or FLOOR

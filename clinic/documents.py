@@ -27,6 +27,9 @@ from pathlib import Path, PureWindowsPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
+from pypdf import PdfReader
 
 ACCEPTED = "PDF, JPEG, PNG or HEIC (iPhone photo)"
 TITLE_MAX = 200
@@ -94,7 +97,6 @@ def _refused() -> ValidationError:
 
 
 def _clean_pdf(data: bytes) -> CleanFile:
-    from pypdf import PdfReader
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -113,8 +115,6 @@ def _clean_pdf(data: bytes) -> CleanFile:
 
 
 def _clean_image(data: bytes) -> CleanFile:
-    from PIL import Image, ImageOps
-    from pillow_heif import register_heif_opener
 
     register_heif_opener()
     limit = settings.KC_DOCUMENT_MAX_PIXELS

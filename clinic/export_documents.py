@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Paragraph, Table, TableStyle
+
+from clinic.export import _value
+from clinic.models import ClientDocument
+from core.pdf import styles, wrap_lines
+
 
 def documents_for_export(client) -> list[dict[str, Any]]:
     """One entry per document, oldest first: what it is, who attached it, its size and
     SHA-256 (to check a copy of the file), and whether it was entered in error. One query."""
-    from clinic.export import _value
-    from clinic.models import ClientDocument
 
     rows = ClientDocument.objects.filter(client=client).select_related("attached_by", "in_error_by")
     return [
@@ -41,10 +46,6 @@ def documents_for_export(client) -> list[dict[str, Any]]:
 def documents_flowables(data: dict[str, Any], width: float) -> list:
     """The documents as a table for the PDF. Pure: no queries; plain strings only, so
     a title never passes through ReportLab's markup parser."""
-    from reportlab.lib.colors import HexColor
-    from reportlab.platypus import Paragraph, Table, TableStyle
-
-    from core.pdf import styles, wrap_lines
 
     documents = data.get("documents") or []
     flow: list = [Paragraph(f"Attached documents ({len(documents)})", styles(10)["h2"])]

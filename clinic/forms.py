@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
@@ -28,13 +27,6 @@ def add_validation_errors(form: forms.Form, exc: ValidationError) -> None:
 
 def therapists():
     return User.objects.filter(is_therapist=True, is_active=True).order_by("first_name", "last_name")
-
-
-class LoginForm(AuthenticationForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Sign in", css_class="w-100"))
 
 
 class ClientForm(forms.ModelForm):

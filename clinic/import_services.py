@@ -23,7 +23,6 @@ def client_import_upload(
     content: bytes,
     primary_therapist: User,
     month_first: bool = False,
-    request=None,
 ) -> tuple[ClientImport, Preview]:
     """Keep an uploaded client list for its preview. A file that cannot be read at all
     raises ValidationError on ``file`` and nothing is kept."""
@@ -43,7 +42,6 @@ def client_import_upload(
     audit_record(
         actor=by,
         action="import_preview",
-        request=request,
         target=upload,
         detail={"rows": len(preview.rows), "ready": len(preview.ready)},
     )
@@ -51,7 +49,7 @@ def client_import_upload(
 
 
 @transaction.atomic
-def clients_import(*, upload: ClientImport, by: User, request=None) -> dict:
+def clients_import(*, upload: ClientImport, by: User) -> dict:
     """Import every ready row of the upload, all or nothing. A row that became a duplicate
     since the preview (someone added the client meanwhile) is skipped, never doubled;
     importing the same file twice imports nothing the second time."""
@@ -87,7 +85,6 @@ def clients_import(*, upload: ClientImport, by: User, request=None) -> dict:
         audit_record(
             actor=by,
             action="create",
-            request=request,
             client=client,
             target=client,
             detail={"care_team": [therapist.pk], "via": "import", "import": current.pk},
@@ -102,5 +99,5 @@ def clients_import(*, upload: ClientImport, by: User, request=None) -> dict:
     current.imported_by = by
     current.summary = summary
     current.save(update_fields=["imported_at", "imported_by", "summary"])
-    audit_record(actor=by, action="import", request=request, target=current, detail=summary)
+    audit_record(actor=by, action="import", target=current, detail=summary)
     return summary

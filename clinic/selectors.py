@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
 
 from clinic.models import Client, Consent, EmergencyAccess, HealthScreen
-from clinic.screening import AMBER, LOCAL, RED, Flag, flags_from_answers
+from clinic.screening import AMBER, CURRENT_QUESTION_SET, LOCAL, RED, Flag, flags_from_answers, questions_for
 
 
 def current_flags(client: Client) -> list[Flag]:
@@ -137,9 +138,6 @@ class ScreenPage:
 
 def screen_page(client: Client, screen_pk: int) -> ScreenPage:
     """A client's screen by id (404 for another client's), with its answers (2 queries)."""
-    from django.shortcuts import get_object_or_404
-
-    from clinic.screening import CURRENT_QUESTION_SET, questions_for
 
     screen = get_object_or_404(
         HealthScreen.objects.filter(client=client).select_related("recorded_by"), pk=screen_pk

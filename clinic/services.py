@@ -18,6 +18,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from audit.log import audit_record, audited_save
 from audit.models import AuditEvent
+from clinic import documents
+from clinic.authorship import may_act_as_author
 from clinic.models import (
     Client,
     ClientDocument,
@@ -30,10 +32,12 @@ from clinic.models import (
     User,
 )
 from clinic.screening import BY_CODE, CONSENT_TEXT_VERSION, CURRENT_QUESTION_SET
+from core.errors import Conflict
+from core.records import NotTheAuthor, RecordLocked
 from core.services import model_changes
 
 
-class StaleEdit(Exception):
+class StaleEdit(Conflict):
     """The record changed since the form was opened (optimistic locking)."""
 
     message = (
@@ -82,7 +86,7 @@ def _care_team_ids(care_team, primary_id: int) -> set[int]:
 
 
 @transaction.atomic
-def client_create(*, by: User, data: dict[str, Any], care_team=(), request=None) -> Client:
+def client_create(*, by: User, data: dict[str, Any], care_team=()) -> Client:
     client = Client(**{k: data[k] for k in CLIENT_FIELDS if k in data})
     client.primary_therapist = data["primary_therapist"]
     client.full_clean()
@@ -92,7 +96,6 @@ def client_create(*, by: User, data: dict[str, Any], care_team=(), request=None)
     audit_record(
         actor=by,
         action="create",
-        request=request,
         client=client,
         target=client,
         detail={"care_team": sorted(team)},
@@ -101,9 +104,7 @@ def client_create(*, by: User, data: dict[str, Any], care_team=(), request=None)
 
 
 @transaction.atomic
-def client_update(
-    *, client: Client, by: User, data: dict[str, Any], version: int, care_team=None, request=None
-) -> Client:
+def client_update(*, client: Client, by: User, data: dict[str, Any], version: int, care_team=None) -> Client:
     """Update demographics and, when ``care_team`` is given, the care team.
 
     ``version`` is the one the form was opened at: if anyone saved the client
@@ -126,14 +127,12 @@ def client_update(
     if team != team_before:
         current.care_team.set(team)
         changed.append("care_team")
-    audit_record(
-        actor=by, action="update", request=request, client=current, target=current, detail={"fields": changed}
-    )
+    audit_record(actor=by, action="update", client=current, target=current, detail={"fields": changed})
     return current
 
 
 @transaction.atomic
-def client_set_status(*, client: Client, by: User, status: str, request=None) -> Client:
+def client_set_status(*, client: Client, by: User, status: str) -> Client:
     """Archive or restore a client. Clients are never deleted: archiving hides them
     from the default lists and keeps every record."""
     if status not in Client.Status.values:
@@ -147,7 +146,6 @@ def client_set_status(*, client: Client, by: User, status: str, request=None) ->
     audit_record(
         actor=by,
         action="archive" if status == Client.Status.ARCHIVED else "restore",
-        request=request,
         client=current,
         target=current,
     )
@@ -187,7 +185,6 @@ def health_screen_record(
     gp_name: str = "",
     gp_contact: str = "",
     taken_at: datetime | None = None,
-    request=None,
 ) -> HealthScreen:
     """Record a complete screen on the current question set: every question
     answered yes or no, with details (and a date for time-boxed questions:
@@ -258,7 +255,6 @@ def health_screen_record(
     audit_record(
         actor=by,
         action="create",
-        request=request,
         client=client,
         target=screen,
         detail={
@@ -271,7 +267,7 @@ def health_screen_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, client: Client, by: User, reason: str, request=None) -> Consent:
+def consent_withdraw(*, client: Client, by: User, reason: str) -> Consent:
     """Record that the client withdrew consent to treatment, with the reason.
 
     Earlier consent rows stay as they were: the withdrawal is a new row, and the
@@ -295,7 +291,6 @@ def consent_withdraw(*, client: Client, by: User, reason: str, request=None) -> 
         instance=withdrawal,
         by=by,
         action="consent_withdraw",
-        request=request,
         client=client,
         detail={"replaces": current.pk},
     )
@@ -303,7 +298,7 @@ def consent_withdraw(*, client: Client, by: User, reason: str, request=None) -> 
 
 
 @transaction.atomic
-def user_create(*, by: User, data: dict[str, Any], password: str, request=None) -> User:
+def user_create(*, by: User, data: dict[str, Any], password: str) -> User:
     user = User(
         username=data["username"],
         first_name=data.get("first_name", ""),
@@ -321,7 +316,6 @@ def user_create(*, by: User, data: dict[str, Any], password: str, request=None) 
         instance=user,
         by=by,
         action="user_create",
-        request=request,
         detail={"therapist": user.is_therapist, "admin": user.is_clinic_admin},
     )
     return user
@@ -331,18 +325,18 @@ PASSWORD_FLAGS = ["must_change_password", "temporary_password_used_at"]
 
 
 @transaction.atomic
-def user_password_set_by_admin(*, user: User, by: User, via: str, request=None) -> User:
+def user_password_set_by_admin(*, user: User, by: User, via: str) -> User:
     """An admin has just set another user's password (the form saved it). It
     becomes a temporary password: audited, the user told by email and at the
     next sign-in, and it signs in once, only to choose a new password. An
     admin's own password set this way is an ordinary change."""
     if user.pk == by.pk:
-        audit_record(actor=by, action="password_change", request=request, target=user, detail={"via": via})
+        audit_record(actor=by, action="password_change", target=user, detail={"via": via})
         return user
     user.must_change_password = True
     user.temporary_password_used_at = None
     user.save(update_fields=PASSWORD_FLAGS)
-    audit_record(actor=by, action="password_set", request=request, target=user, detail={"via": via})
+    audit_record(actor=by, action="password_set", target=user, detail={"via": via})
     transaction.on_commit(lambda: _notify_password_set(user, by))
     return user
 
@@ -364,17 +358,17 @@ def _notify_password_set(user: User, by: User) -> None:
     )
 
 
-def user_temporary_password_use(*, user: User, request=None) -> User:
+def user_temporary_password_use(*, user: User) -> User:
     """A temporary password has signed in: from now on it is refused, and this
     session reaches only the change-password page."""
     user.temporary_password_used_at = timezone.now()
     user.save(update_fields=["temporary_password_used_at"])
-    audit_record(actor=user, action="temporary_password_used", request=request, target=user)
+    audit_record(actor=user, action="temporary_password_used", target=user)
     return user
 
 
 @transaction.atomic
-def user_password_changed(*, user: User, was_forced: bool, request=None) -> User:
+def user_password_changed(*, user: User, was_forced: bool) -> User:
     """The user chose a new password (the form saved it)."""
     if user.must_change_password or user.temporary_password_used_at is not None:
         user.must_change_password = False
@@ -383,7 +377,6 @@ def user_password_changed(*, user: User, was_forced: bool, request=None) -> User
     audit_record(
         actor=user,
         action="password_change",
-        request=request,
         detail={"replaced_temporary": True} if was_forced else None,
     )
     return user
@@ -419,7 +412,7 @@ class SelfLockout(ValidationError):
 
 
 @transaction.atomic
-def user_update(*, user: User, by: User, data: dict[str, Any], request=None) -> User:
+def user_update(*, user: User, by: User, data: dict[str, Any]) -> User:
     """Edit a staff account: names, credentials, roles, active flag. Accounts are
     deactivated, never deleted. An admin cannot remove their own admin role or
     deactivate themselves, so the clinic is never left without an admin by accident."""
@@ -470,15 +463,12 @@ def user_update(*, user: User, by: User, data: dict[str, Any], request=None) -> 
         audit_record(
             actor=by,
             action="role_change" if PRIVILEGE_FIELDS & changed.keys() else "user_update",
-            request=request,
             target=current,
             # Old and new values of each changed field (names and roles only; no secrets).
             detail={"changed": changed},
         )
     for grant in open_grants:
-        _emergency_access_close(
-            grant=grant, by=by, end_reason=EmergencyAccess.EndReason.REVOKED, request=request
-        )
+        _emergency_access_close(grant=grant, by=by, end_reason=EmergencyAccess.EndReason.REVOKED)
     return current
 
 
@@ -521,7 +511,7 @@ PROFILE_FIELDS = ("name", "address", "phone", "email", "website", "paper_size", 
 
 @transaction.atomic
 def clinic_profile_update(
-    *, by: User, data: dict[str, Any], logo=None, remove_logo: bool = False, request=None
+    *, by: User, data: dict[str, Any], logo=None, remove_logo: bool = False
 ) -> ClinicProfile:
     """Save the clinic profile. A new logo is validated and re-encoded (see
     ``_reencode_image``); the old logo file is removed once the change commits."""
@@ -540,7 +530,7 @@ def clinic_profile_update(
     if old_logo and "logo" in changed:
         storage = profile.logo.storage
         transaction.on_commit(lambda: storage.delete(old_logo))
-    audit_record(actor=by, action="update", request=request, target=profile, detail={"fields": changed})
+    audit_record(actor=by, action="update", target=profile, detail={"fields": changed})
     return profile
 
 
@@ -552,7 +542,7 @@ def _may_break_glass(user: User) -> bool:
 
 
 @transaction.atomic
-def emergency_access_start(*, user: User, client: Client, reason: str, request=None) -> EmergencyAccess:
+def emergency_access_start(*, user: User, client: Client, reason: str, site_url: str = "") -> EmergencyAccess:
     """Open time-limited clinical access to a client outside the user's care team.
 
     The caller has already checked the user's password again. The grant lasts
@@ -587,14 +577,13 @@ def emergency_access_start(*, user: User, client: Client, reason: str, request=N
     audit_record(
         actor=user,
         action="break_glass_start",
-        request=request,
         client=client,
         target=grant,
         detail={"break_glass": grant.pk, "reason": reason, "expires_at": grant.expires_at.isoformat()},
     )
-    review_url = reverse("emergency_review", args=[grant.pk])
-    if request is not None:
-        review_url = request.build_absolute_uri(review_url)
+    # The admins' email links to the review; ``site_url`` (the address the clinic uses,
+    # from the view) makes the link absolute.
+    review_url = site_url.rstrip("/") + reverse("emergency_review", args=[grant.pk])
     transaction.on_commit(lambda: _notify_admins(grant, review_url))
     return grant
 
@@ -625,9 +614,7 @@ def _notify_admins(grant: EmergencyAccess, review_url: str) -> None:
     )
 
 
-def _emergency_access_close(
-    *, grant: EmergencyAccess, by: User | None, end_reason: str, request=None
-) -> None:
+def _emergency_access_close(*, grant: EmergencyAccess, by: User | None, end_reason: str) -> None:
     now = timezone.now()
     expired = grant.expires_at <= now
     grant.ended_at = grant.expires_at if expired else now
@@ -637,7 +624,6 @@ def _emergency_access_close(
     audit_record(
         actor=by,
         action="break_glass_expired" if expired else "break_glass_end",
-        request=request,
         client=grant.client_id,
         target=grant,
         detail={"break_glass": grant.pk, "holder": grant.user_id, "end_reason": grant.end_reason},
@@ -645,7 +631,7 @@ def _emergency_access_close(
 
 
 @transaction.atomic
-def emergency_access_end(*, grant: EmergencyAccess, by: User, request=None) -> EmergencyAccess:
+def emergency_access_end(*, grant: EmergencyAccess, by: User) -> EmergencyAccess:
     """End a grant now: by its holder, or by an admin (a revocation). A grant
     whose time has already run out is closed as expired."""
     current = EmergencyAccess.objects.select_for_update(no_key=True).get(pk=grant.pk)
@@ -656,11 +642,11 @@ def emergency_access_end(*, grant: EmergencyAccess, by: User, request=None) -> E
     end_reason = (
         EmergencyAccess.EndReason.ENDED if by.pk == current.user_id else EmergencyAccess.EndReason.REVOKED
     )
-    _emergency_access_close(grant=current, by=by, end_reason=end_reason, request=request)
+    _emergency_access_close(grant=current, by=by, end_reason=end_reason)
     return current
 
 
-def emergency_access_close_expired(*, seen_by: User | None, grants=None, request=None) -> int:
+def emergency_access_close_expired(*, seen_by: User | None, grants=None) -> int:
     """Close the grants whose time has run out (the moment the application
     first notices), so each expiry is recorded once in the audit trail.
     Costs one query when there is nothing to close."""
@@ -677,15 +663,13 @@ def emergency_access_close_expired(*, seen_by: User | None, grants=None, request
         )
         closed = 0
         for grant in locked:
-            _emergency_access_close(
-                grant=grant, by=seen_by, end_reason=EmergencyAccess.EndReason.EXPIRED, request=request
-            )
+            _emergency_access_close(grant=grant, by=seen_by, end_reason=EmergencyAccess.EndReason.EXPIRED)
             closed += 1
     return closed
 
 
 @transaction.atomic
-def emergency_access_review(*, grant: EmergencyAccess, by: User, note: str, request=None) -> EmergencyAccess:
+def emergency_access_review(*, grant: EmergencyAccess, by: User, note: str) -> EmergencyAccess:
     """An admin's review of a finished grant, with a note. Nobody reviews their own."""
     note = (note or "").strip()
     if not (by.is_active and by.is_clinic_admin):
@@ -696,9 +680,7 @@ def emergency_access_review(*, grant: EmergencyAccess, by: User, note: str, requ
     if current.reviewed_at is not None:
         raise ValidationError("This emergency access has been reviewed already.")
     if current.ended_at is None and not current.is_active():
-        _emergency_access_close(
-            grant=current, by=by, end_reason=EmergencyAccess.EndReason.EXPIRED, request=request
-        )
+        _emergency_access_close(grant=current, by=by, end_reason=EmergencyAccess.EndReason.EXPIRED)
     if current.is_active():
         raise ValidationError("End this emergency access before reviewing it.")
     if not note:
@@ -711,7 +693,6 @@ def emergency_access_review(*, grant: EmergencyAccess, by: User, note: str, requ
     audit_record(
         actor=by,
         action="break_glass_review",
-        request=request,
         client=current.client_id,
         target=current,
         detail={"break_glass": current.pk, "holder": current.user_id},
@@ -733,7 +714,6 @@ def disclosure_record(
     purpose: str,
     recipient_address: str = "",
     export_event_id: int | None = None,
-    request=None,
 ) -> Disclosure:
     """Log one release of the client's record outside treatment, payment and
     operations. The log is insert-only: a mistaken entry is answered by another."""
@@ -761,7 +741,6 @@ def disclosure_record(
     audit_record(
         actor=by,
         action="disclose",
-        request=request,
         client=client,
         target=disclosure,
         detail={"disclosed_on": disclosure.disclosed_on.isoformat(), "export_event": export_event_id},
@@ -783,13 +762,10 @@ def may_attach_document(*, client: Client, by: User, kind: str | None = None) ->
     return by.is_clinic_admin and (kind is None or kind in ClientDocument.FRONT_DESK_KINDS)
 
 
-def client_document_attach(
-    *, client: Client, by: User, upload, kind: str, title: str = "", request=None
-) -> ClientDocument:
+def client_document_attach(*, client: Client, by: User, upload, kind: str, title: str = "") -> ClientDocument:
     """Check the file by its content (``clinic.documents.clean_upload``), keep it under a
     random name outside the web root and record it. The file is written whole before
     the row; if the row cannot be written, the file is removed again."""
-    from clinic import documents
 
     if kind not in ClientDocument.Kind.values:
         raise ValidationError({"kind": "Choose what kind of document this is."})
@@ -821,7 +797,6 @@ def client_document_attach(
             audit_record(
                 actor=by,
                 action="create",
-                request=request,
                 client=client,
                 target=document,
                 detail={
@@ -841,19 +816,15 @@ def may_mark_document_in_error(*, document: ClientDocument, by: User) -> bool:
     """The therapist who attached it (or their named supervisor, where the clinic allows
     it). A document the front desk attached has no clinical author: any care-team
     therapist may mark it, since the front desk never sees it again."""
-    from clinic.authorship import may_act_as_author
 
     if may_act_as_author(author_id=document.attached_by_id, by=by):
         return by.is_therapist
     return not document.attached_by.is_therapist and by.is_therapist
 
 
-def client_document_mark_in_error(
-    *, document: ClientDocument, by: User, reason: str, request=None
-) -> ClientDocument:
+def client_document_mark_in_error(*, document: ClientDocument, by: User, reason: str) -> ClientDocument:
     """Mark a document entered in error, with a reason. It is kept, shown struck
     through, still downloadable and still in the export."""
-    from core.records import NotTheAuthor, RecordLocked
 
     if not may_mark_document_in_error(document=document, by=by):
         raise NotTheAuthor("Only the therapist who attached this document can mark it entered in error.")
@@ -872,7 +843,6 @@ def client_document_mark_in_error(
         audit_record(
             actor=by,
             action="entered_in_error",
-            request=request,
             client=current.client_id,
             target=current,
             detail={"category": "documents", "reason": reason},

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "notes",
     "programs",
     "reports",
+    "trust",
 ]
 # The benchmark's app (``manage.py seed_scale``) lives in bench/, beside the apps but not
 # shipped with them: installed only where that folder is, as in a checkout.
@@ -114,6 +115,8 @@ if (BASE_DIR / "bench" / "apps.py").is_file():
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The request's part of every audit row (address), for services that take only the actor.
+    "audit.context.AuditContextMiddleware",
     # Before anything reads the body: an oversized document upload is dropped unread.
     "clinic.middleware.DocumentUploadLimitMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -126,17 +129,19 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits run before anything that would treat
     # the request as signed in.
-    "clinic.middleware.SessionTimeoutMiddleware",
+    "trust.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "clinic.middleware.TwoFactorMiddleware",
+    "trust.middleware.TwoFactorMiddleware",
     # After the second factor: a temporary password reaches only the change-password page.
-    "clinic.auth.PasswordChangeRequiredMiddleware",
+    "trust.auth.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "clinic.middleware.NoStoreMiddleware",
+    "trust.middleware.NoStoreMiddleware",
     # Writes an audit row for every refused record (a 404 from a view).
-    "clinic.middleware.DenialAuditMiddleware",
+    "trust.middleware.DenialAuditMiddleware",
+    # A domain rule's refusal no view caught: its status and plain message, never a 500.
+    "core.http.DomainErrorMiddleware",
     # Last, as django-axes asks: it turns a lockout flag into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -281,7 +286,7 @@ AXES_FAILURE_LIMIT = env_int("KC_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KC_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "audit.log.client_ip"
-AXES_LOCKOUT_CALLABLE = "clinic.auth.lockout_response"
+AXES_LOCKOUT_CALLABLE = "trust.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
@@ -289,7 +294,7 @@ AXES_VERBOSE = False
 # Password spraying (a few guesses at many usernames from one address) is
 # capped per IP and hour as well; ASVS caps guessing at 100 failures an hour.
 KC_LOGIN_IP_HOURLY_LIMIT = env_int("KC_LOGIN_IP_HOURLY_LIMIT", 100, minimum=10)
-# Per-account throttle (clinic.throttle), across every address and server: after
+# Per-account throttle (trust.throttle), across every address and server: after
 # KC_LOGIN_ACCOUNT_FREE_FAILURES failures of one account name, each further attempt
 # waits KC_LOGIN_ACCOUNT_DELAY_SECONDS, doubling with every failure up to
 # KC_LOGIN_ACCOUNT_MAX_DELAY_SECONDS. A run of failures ends after
@@ -349,7 +354,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions live in the database (never signed cookies), so logging out, a
 # password change or a deactivation really ends them. The idle and absolute
-# limits are enforced server-side by clinic.middleware.SessionTimeoutMiddleware;
+# limits are enforced server-side by trust.middleware.SessionTimeoutMiddleware;
 # requests marked X-KC-Background: 1 (autosave, polling) do not count as activity.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("KC_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)

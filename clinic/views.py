@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,23 +21,20 @@ from clinic.access import (
     get_user_for_admin,
 )
 from clinic.decorators import admin_required
-from clinic.denials import denial_bursts
 from clinic.forms import (
     ClientForm,
     ClientSearchForm,
     ClinicProfileForm,
     ConsentWithdrawForm,
     HealthScreenForm,
-    LoginForm,
     UserCreateForm,
     UserEditForm,
     add_validation_errors,
 )
-from clinic.models import Client, ClinicProfile, EmergencyAccess, HealthScreen, User
-from clinic.notices import admin_security_notices
+from clinic.models import Client, ClinicProfile, HealthScreen, User
 from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
 from clinic.selectors import client_search_page, home_clients, intake_summary, screen_page
-from core.composition import chart_sections, home_sections
+from core.composition import chart_sections, home_notices, home_sections
 
 CLIENTS_PER_PAGE = 25
 
@@ -64,12 +60,6 @@ def ping(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "registration/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-
 @require_GET
 def home(request):
     user = request.user
@@ -87,15 +77,8 @@ def home(request):
         {
             "clients": clients,
             "client_count": page.paginator.count,
+            "notices": home_notices(user=user),
             "sections": home_sections(user=user) if user.is_therapist else [],
-            # Admins are told of emergency access here until someone reviews it.
-            "emergency_to_review": EmergencyAccess.objects.unreviewed().count()
-            if user.is_clinic_admin
-            else 0,
-            # Admins are told of slowed sign-ins and bulk exports here as well as by email.
-            "security_notices": admin_security_notices() if user.is_clinic_admin else None,
-            # Admins are told of anyone refused many records in a short time.
-            "denial_bursts": denial_bursts() if user.is_clinic_admin else [],
         },
     )
 
@@ -149,9 +132,7 @@ def client_create(request):
             date_of_birth=data["date_of_birth"],
         )
         if not duplicates or request.POST.get("confirm_duplicate") == "1":
-            client = services.client_create(
-                by=request.user, data=data, care_team=data["care_team"], request=request
-            )
+            client = services.client_create(by=request.user, data=data, care_team=data["care_team"])
             messages.success(request, f"Client {client.full_name} created.")
             return redirect(client)
     return render(
@@ -231,7 +212,6 @@ def client_edit(request, pk):
                 data=form.cleaned_data,
                 version=form.cleaned_data.get("version") or 0,
                 care_team=form.cleaned_data["care_team"] if can_assign else None,
-                request=request,
             )
         except services.StaleEdit as exc:
             form.add_error(None, exc.message)
@@ -267,7 +247,7 @@ def client_edit(request, pk):
 def client_archive(request, pk):
     client = get_client_for_user(request.user, pk, for_write=True)
     status = Client.Status.ACTIVE if request.POST.get("restore") else Client.Status.ARCHIVED
-    services.client_set_status(client=client, by=request.user, status=status, request=request)
+    services.client_set_status(client=client, by=request.user, status=status)
     messages.success(request, f"Client {'restored' if status == 'active' else 'archived'}.")
     return redirect(client)
 
@@ -284,7 +264,6 @@ def intake_edit(request, pk):
                 client=client,
                 by=request.user,
                 answers=form.answers(),
-                request=request,
                 **form.screen_fields(),
             )
         except ValidationError as exc:
@@ -318,9 +297,7 @@ def consent_withdraw(request, pk):
     form = ConsentWithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_withdraw(
-                client=client, by=request.user, reason=form.cleaned_data["reason"], request=request
-            )
+            services.consent_withdraw(client=client, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:
@@ -357,7 +334,7 @@ def user_create(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.user_create(
-            by=request.user, data=form.cleaned_data, password=form.cleaned_data["password"], request=request
+            by=request.user, data=form.cleaned_data, password=form.cleaned_data["password"]
         )
         messages.success(request, f"User {user.username} created.")
         return redirect("user_list")
@@ -374,7 +351,7 @@ def user_edit(request, pk):
     form = UserEditForm(request.POST or None, instance=target, editor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update(user=target, by=request.user, data=form.cleaned_data, request=request)
+            services.user_update(user=target, by=request.user, data=form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -399,7 +376,6 @@ def clinic_profile(request):
                 data=form.cleaned_data,
                 logo=form.cleaned_data.get("logo_upload"),
                 remove_logo=form.cleaned_data.get("remove_logo"),
-                request=request,
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import audit_record
@@ -19,7 +20,7 @@ from clinic.access import OutOfScope, can_read_clinical, get_client_for_user, ge
 from clinic.forms import add_validation_errors
 from clinic.forms_documents import DocumentForm, DocumentInErrorForm
 from clinic.models import Client
-from core.records import NotTheAuthor, RecordLocked
+from core.errors import DomainError
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,7 +43,6 @@ def document_new(request, pk):
                     upload=form.cleaned_data["file"],
                     kind=form.cleaned_data["kind"],
                     title=form.cleaned_data["title"],
-                    request=request,
                 )
             except ValidationError as exc:
                 add_validation_errors(form, exc)
@@ -92,7 +92,6 @@ def document_download(request, pk):
 
 
 def _attachment(document) -> str:
-    from django.utils.http import content_disposition_header
 
     extension = documents.EXTENSIONS.get(document.content_type, "bin")
     stem = document.title.rsplit(".", 1)[0] if "." in document.title else document.title
@@ -107,14 +106,11 @@ def document_in_error(request, pk):
     if form.is_valid():
         try:
             services.client_document_mark_in_error(
-                document=document, by=request.user, reason=form.cleaned_data["reason"], request=request
+                document=document, by=request.user, reason=form.cleaned_data["reason"]
             )
-        except NotTheAuthor as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
-            status = 403
-        except RecordLocked as exc:
-            form.add_error(None, exc.message)
-            status = 409
+            status = exc.status
         except ValidationError as exc:
             add_validation_errors(form, exc)
         else:

@@ -34,7 +34,6 @@ def client_import(request):
                     content=upload.read(),
                     primary_therapist=form.cleaned_data["primary_therapist"],
                     month_first=form.cleaned_data["month_first"],
-                    request=request,
                 )
             except ValidationError as exc:
                 for name, errors in exc.message_dict.items():
@@ -51,7 +50,7 @@ def client_import_preview(request, pk):
     error = ""
     if request.method == "POST" and upload.imported_at is None:
         try:
-            summary = import_services.clients_import(upload=upload, by=request.user, request=request)
+            summary = import_services.clients_import(upload=upload, by=request.user)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:

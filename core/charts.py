@@ -212,7 +212,7 @@ def line_chart(
             )
         )
 
-    legend_at = {}
+    legend_at: dict[str, tuple[float, float]] = {}
     for row_no, row in enumerate(legend_rows):
         for label, x in row:
             legend_at.setdefault(label, (x, 8 + 18 * (len(legend_rows) - 1 - row_no)))

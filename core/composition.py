@@ -17,6 +17,7 @@ with
     text_limits() -> {model label: {field: characters}}       (``core.textlimits``)
     demo_seed(*, clients, therapists) -> None                 (``manage.py seed_demo``)
     audit_detail(*, user, client_id, detail) -> detail        (what an audit row adds, ``audit.log``)
+    home_notice(*, user) -> Section | None                    (top of anyone's home page: admins' alerts)
 
 Sections are called only for users who may read the client's clinical content. The lower
 layers never name the apps above them, and nothing is looked up by name at run time: a
@@ -43,6 +44,7 @@ KINDS = (
     "text_limits",
     "demo_seed",
     "audit_detail",
+    "home_notice",
 )
 DEFAULT_ORDER = 50
 # kind -> [(app label, provider)], by order, then in the order the apps started.
@@ -120,6 +122,12 @@ def chart_sections(*, client, user) -> list[Section]:
 
 def home_sections(*, user) -> list[Section]:
     return _collect("home_section", user=user)
+
+
+def home_notices(*, user) -> list[Section]:
+    """Notices at the top of the home page, for any user the provider chooses (the
+    admins' security alerts); ``home_sections`` are for therapists only."""
+    return _collect("home_notice", user=user)
 
 
 def note_sections(*, note, user) -> list[Section]:

@@ -23,18 +23,17 @@ from django.conf import settings
 from django.db import models
 from django.db.migrations.operations.base import Operation
 
+from core.errors import Conflict, Forbidden
 from core.textlimits import TextLimited
 
 
-class RecordLocked(Exception):
+class RecordLocked(Conflict):
     """Raised when something tries to change a signed clinical record."""
 
-    def __init__(self, message: str = "This record is signed and locked. Add an addendum instead."):
-        super().__init__(message)
-        self.message = message
+    message = "This record is signed and locked. Add an addendum instead."
 
 
-class NotTheAuthor(Exception):
+class NotTheAuthor(Forbidden):
     """Someone other than a record's author tried to write, sign or amend it.
 
     Reading a client's clinical record is shared by the care team; writing a
@@ -43,11 +42,6 @@ class NotTheAuthor(Exception):
     so the refusal confirms nothing it could not see."""
 
     message = "Only the therapist who wrote this record can change, sign or amend it."
-
-    def __init__(self, message: str | None = None):
-        if message:
-            self.message = message
-        super().__init__(self.message)
 
 
 class TimeStampedModel(TextLimited, models.Model):
@@ -120,7 +114,7 @@ class LockedChildQuerySet(models.QuerySet):
     """QuerySet for rows that belong to a signable parent (treatment rows, measurements)."""
 
     def _touches_signed_parent(self) -> bool:
-        parent_field = self.model.lock_parent_field
+        parent_field = getattr(self.model, "lock_parent_field")  # noqa: B009 - set on the concrete model
         return self.filter(**{f"{parent_field}__signed_at__isnull": False}).exists()
 
     def update(self, **kwargs):

@@ -8,7 +8,7 @@ the care team or a front-desk admin cannot tell a note exists.
 from __future__ import annotations
 
 from clinic.access import OutOfScope, _as_int
-from notes.models import PalpationFinding, Snippet, Treatment, VisitNote
+from notes.models import AmendmentRequest, PalpationFinding, Snippet, Treatment, VisitNote
 
 
 def get_note_for_user(user, pk) -> VisitNote:
@@ -54,7 +54,6 @@ def get_snippet_for_user(user, pk) -> Snippet:
 
 def get_amendment_request_for_user(user, pk):
     """A client's amendment request, for the care team of that client only."""
-    from notes.models import AmendmentRequest
 
     qs = AmendmentRequest.objects.for_user(user).select_related(
         "client",

@@ -47,13 +47,11 @@ def _fresh(request_obj: AmendmentRequest) -> AmendmentRequest:
     )
 
 
-def _save_step(current: AmendmentRequest, *, by: User, request, detail: dict) -> AmendmentRequest:
+def _save_step(current: AmendmentRequest, *, by: User, detail: dict) -> AmendmentRequest:
     """Validate and save one step of a request, and audit it as an update."""
     current.full_clean()
     current.save()
-    audit_record(
-        actor=by, action="update", request=request, client=current.client_id, target=current, detail=detail
-    )
+    audit_record(actor=by, action="update", client=current.client_id, target=current, detail=detail)
     return current
 
 
@@ -74,7 +72,6 @@ def amendment_request_record(
     request_text: str,
     received_on: date | None = None,
     other_records: str = "",
-    request=None,
 ) -> AmendmentRequest:
     """Record a client's request to amend a signed note. Due 60 days after receipt."""
     _check_therapist(by)
@@ -105,7 +102,6 @@ def amendment_request_record(
     audit_record(
         actor=by,
         action="create",
-        request=request,
         client=current.client_id,
         target=obj,
         detail={"note": current.pk, "received_on": received_on.isoformat(), "due_on": obj.due_on.isoformat()},
@@ -127,7 +123,6 @@ def amendment_request_extend(
     by: User,
     reason: str,
     notice: str = "",
-    request=None,
 ) -> AmendmentRequest:
     """Extend the deadline by 30 days, once, before it passes, with a written notice
     to the client giving the reason and the new date."""
@@ -151,9 +146,7 @@ def amendment_request_extend(
     current.extension_notice = (notice or "").strip() or extension_notice_text(
         reason=reason, due_on=current.due_on
     )
-    return _save_step(
-        current, by=by, request=request, detail={"extended": True, "due_on": current.due_on.isoformat()}
-    )
+    return _save_step(current, by=by, detail={"extended": True, "due_on": current.due_on.isoformat()})
 
 
 @transaction.atomic
@@ -165,7 +158,6 @@ def amendment_request_decide(
     reason: str = "",
     amended_text: str = "",
     kind: str = Amendment.Kind.CORRECTION,
-    request=None,
     now: datetime | None = None,
 ) -> AmendmentRequest:
     """Accept, partly accept or deny a pending request.
@@ -210,7 +202,6 @@ def amendment_request_decide(
                 f"({'accepted in part' if decision == AmendmentRequest.Decision.PARTIAL else 'accepted'})."
             ),
             text=amended_text,
-            request=request,
             now=now,
             on_client_request=True,
         )
@@ -218,9 +209,7 @@ def amendment_request_decide(
     current.decided_by = by
     current.decided_at = now
     current.decision_reason = reason
-    return _save_step(
-        current, by=by, request=request, detail={"decision": decision, "amendment": current.amendment_id}
-    )
+    return _save_step(current, by=by, detail={"decision": decision, "amendment": current.amendment_id})
 
 
 @transaction.atomic
@@ -230,7 +219,6 @@ def amendment_request_add_disagreement(
     by: User,
     text: str,
     received_on: date | None = None,
-    request=None,
 ) -> AmendmentRequest:
     """Record the client's statement of disagreement with a denial (whole or in part)."""
     _check_therapist(by)
@@ -254,9 +242,7 @@ def amendment_request_add_disagreement(
     current.disagreement_text = text
     current.disagreement_received_on = received_on
     current.disagreement_recorded_by = by
-    return _save_step(
-        current, by=by, request=request, detail={"disagreement": True, "received_on": received_on.isoformat()}
-    )
+    return _save_step(current, by=by, detail={"disagreement": True, "received_on": received_on.isoformat()})
 
 
 @transaction.atomic
@@ -265,7 +251,6 @@ def amendment_request_add_rebuttal(
     amendment_request: AmendmentRequest,
     by: User,
     text: str,
-    request=None,
     now: datetime | None = None,
 ) -> AmendmentRequest:
     """The clinic's rebuttal to the client's statement of disagreement (a copy goes to the client)."""
@@ -283,4 +268,4 @@ def amendment_request_add_rebuttal(
     current.rebuttal_text = text
     current.rebuttal_at = now or timezone.now()
     current.rebuttal_by = by
-    return _save_step(current, by=by, request=request, detail={"rebuttal": True})
+    return _save_step(current, by=by, detail={"rebuttal": True})

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from core import composition
+
 
 class NotesConfig(AppConfig):
     name = "notes"
@@ -7,10 +9,9 @@ class NotesConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: an app's modules may use its models only once
         # every app is loaded, and ready() is when that is true.
-        from audit.integrity import register_check
-        from core import composition
-        from notes import chart, demo, export, models
-        from notes.services import signed_notes_verify
+        from audit.integrity import register_check  # noqa: PLC0415 - app modules load once the models are ready
+        from notes import chart, demo, export, models  # noqa: PLC0415 - app modules load once the models are ready
+        from notes.services import signed_notes_verify  # noqa: PLC0415 - app modules load once the models are ready
 
         composition.register(
             "notes",

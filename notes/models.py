@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from clinic.models import Client, ClinicProfile
 from core.records import (
     InsertOnlyModel,
     LockedChildModel,
@@ -122,7 +123,6 @@ class BodyRegion(TimeStampedModel):
 class VisitNoteQuerySet(LockedQuerySet):
     def for_user(self, user) -> VisitNoteQuerySet:
         """Notes of the clients whose clinical content the user may read."""
-        from clinic.models import Client
 
         # A correlated EXISTS: the database checks each note's one client instead
         # of first listing every client on the user's care team.
@@ -157,7 +157,6 @@ class VisitNoteQuerySet(LockedQuerySet):
     def unsigned_of_supervisees(self, user) -> VisitNoteQuerySet:
         """Drafts of the therapists who name ``user`` as a supervisor, oldest first, and only
         while the clinic allows named supervisors (the same rule as core.records)."""
-        from clinic.models import ClinicProfile
 
         allowed = Exists(ClinicProfile.objects.filter(pk=1, named_supervisors_allowed=True))
         return (
@@ -687,7 +686,6 @@ class AmendmentRequestQuerySet(models.QuerySet):
 
     def for_user(self, user) -> AmendmentRequestQuerySet:
         """Requests about the clients whose clinical content the user may read."""
-        from clinic.models import Client
 
         return self.filter(client__in=Client.objects.clinical_for(user))
 

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
+from assessments.findings import age_on, findings_for
+from assessments.models import Assessment
 from clinic.models import ClinicProfile, User
 from clinic.screening import Flag
 from clinic.selectors import banner_flags
@@ -28,6 +30,7 @@ from notes.models import (
 )
 from notes.safety import Safety, safety_for_client
 from notes.selectors import RequestSummary, note_amendment_requests, pain_summary, status_label
+from notes.services import note_content_matches
 
 # --- The note page --------------------------------------------------------------------------
 
@@ -47,8 +50,6 @@ def assessment_summary(note: VisitNote) -> AssessmentSummary | None:
     """The linked assessment in a few lines: date, who, how many measures, flagged findings."""
     if not note.assessment_id:
         return None
-    from assessments.findings import age_on, findings_for
-    from assessments.models import Assessment
 
     assessment = Assessment.objects.select_related("therapist").get(pk=note.assessment_id)
     measurements = list(assessment.measurements.all())
@@ -104,7 +105,6 @@ def signed_content_matches(note: VisitNote, treatments, palpation) -> bool:
     """Recompute a signed note's content hash from rows already loaded (no
     query); a draft has nothing to check. ``treatments`` in (order, id) order
     and ``palpation`` in id order, as the signature took them."""
-    from notes.services import note_content_matches
 
     if not note.is_signed:
         return True
@@ -171,7 +171,6 @@ def ranked_by_recent_use(therapist: User, techniques, regions, *, top: int = TOP
 
 
 def draft_tools(note: VisitNote, user: User) -> DraftTools:
-    from assessments.models import Assessment
 
     linked_elsewhere = VisitNote.objects.filter(assessment__isnull=False).exclude(pk=note.pk)
     # Signing the note signs its linked assessment, so another therapist's draft

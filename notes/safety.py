@@ -28,6 +28,9 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from clinic.models import HealthScreen
+from clinic.screening import CONSENT_TEXT_VERSION
+
 # --- Vocabulary ------------------------------------------------------------------
 
 BLOCK = "block"
@@ -762,8 +765,6 @@ def flags_of_screen(screen) -> list[ActiveFlag]:
 
 def safety_for_client(client, *, now: datetime | None = None) -> Safety:
     """The interlock for a client from the latest screen and consent (3 queries)."""
-    from clinic.models import HealthScreen
-    from clinic.screening import CONSENT_TEXT_VERSION
 
     now = now or timezone.now()
     screen = HealthScreen.objects.latest_for(client)

@@ -18,10 +18,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from assessments.services import assessment_sign
 from audit.log import audit_record, audited_save
 from clinic.authorship import acting_detail, may_act_as_author, signature_line_for
 from clinic.dates import check_clinical_date
 from clinic.models import Client, User
+from core.errors import Conflict
 from core.records import NotTheAuthor, RecordLocked
 from core.services import model_changes
 from notes import discharge
@@ -97,7 +99,7 @@ SCAFFOLD_LABELS = {
 CARRIED_STABLE = ("chief_complaint", "goals", "frequency", "referrals")
 
 
-class NoteConflict(Exception):
+class NoteConflict(Conflict):
     """The draft was saved elsewhere (another tab or device) after this copy was loaded."""
 
     message = (
@@ -154,7 +156,6 @@ def _override_save(
     override: OverrideRequest,
     problems: list[str],
     consent: str,
-    request,
     at: datetime | None = None,
     **row,
 ) -> SafetyOverride:
@@ -173,7 +174,6 @@ def _override_save(
         instance=record,
         by=by,
         action="safety_override",
-        request=request,
         client=note.client_id,
         detail={"note": note.pk, "kind": record.kind, "problems": record.problems, **_acting(note, by)},
     )
@@ -236,7 +236,6 @@ def note_create(
     duration_minutes: int = 60,
     template: str = "",
     copy_forward: bool = True,
-    request=None,
 ) -> VisitNote:
     """Start a draft. Copy-forward takes the last signed visit's plan as today's
     focus, its stable history and its treatments, all marked for review; a
@@ -276,7 +275,6 @@ def note_create(
     audit_record(
         actor=by,
         action="create",
-        request=request,
         client=client,
         target=note,
         detail={
@@ -361,7 +359,6 @@ def note_update(
     version: int | None,
     reviewed: tuple[str, ...] | list[str] = (),
     autosave: bool = False,
-    request=None,
 ) -> VisitNote:
     """Save a draft. ``version`` is the one the form was loaded at: a stale save
     raises NoteConflict and writes nothing (optimistic locking)."""
@@ -375,7 +372,6 @@ def note_update(
         instance=current,
         by=by,
         action="update",
-        request=request,
         client=current.client_id,
         detail={"fields": changed, "autosave": autosave, **_acting(current, by)},
     )
@@ -390,7 +386,6 @@ def note_apply_template(
     kind: str,
     version: int | None,
     data: dict[str, Any] | None = None,
-    request=None,
 ) -> VisitNote:
     """Fill the empty S/O/A/P fields of a draft from a template. ``data`` (the
     editor's current fields) is saved first, so typed text is never replaced."""
@@ -412,7 +407,6 @@ def note_apply_template(
         instance=current,
         by=by,
         action="update",
-        request=request,
         client=current.client_id,
         detail={"template": kind, "fields": filled, **_acting(current, by)},
     )
@@ -441,7 +435,6 @@ def treatment_add(
     by: User,
     data: dict[str, Any],
     override: OverrideRequest | None = None,
-    request=None,
     now: datetime | None = None,
 ) -> Treatment:
     """Log one treatment row on a draft.
@@ -497,7 +490,6 @@ def treatment_add(
         instance=row,
         by=by,
         action="create",
-        request=request,
         client=current.client_id,
         detail={
             "note": current.pk,
@@ -513,7 +505,6 @@ def treatment_add(
             override=override,
             problems=[m for messages in by_field.values() for m in messages],
             consent=consent,
-            request=request,
             technique=technique,
             region=region,
             side=row.side,
@@ -524,9 +515,7 @@ def treatment_add(
 
 
 @transaction.atomic
-def note_override_consent(
-    *, note: VisitNote, by: User, override: OverrideRequest, request=None
-) -> SafetyOverride:
+def note_override_consent(*, note: VisitNote, by: User, override: OverrideRequest) -> SafetyOverride:
     """Treat without valid consent on file at this visit (for example consent taken
     on paper today), with the same reason, re-check and password as any override."""
     current = _fresh_draft(note, by)
@@ -536,12 +525,10 @@ def note_override_consent(
     errors = _override_errors(override)
     if errors:
         raise ValidationError(errors)
-    return _override_save(
-        note=current, by=by, override=override, problems=[], consent=consent, request=request
-    )
+    return _override_save(note=current, by=by, override=override, problems=[], consent=consent)
 
 
-def _draft_row_remove(*, model, row, label: str, by: User, request=None) -> None:
+def _draft_row_remove(*, model, row, label: str, by: User) -> None:
     """Remove one child row (treatment, palpation) of a draft the user may edit."""
     current = _fresh_draft(row.note, by)
     fresh = model.objects.get(pk=row.pk, note=current)
@@ -551,7 +538,6 @@ def _draft_row_remove(*, model, row, label: str, by: User, request=None) -> None
     audit_record(
         actor=by,
         action="delete",
-        request=request,
         client=current.client_id,
         target=current,
         detail={label: pk, **_acting(current, by)},
@@ -559,12 +545,12 @@ def _draft_row_remove(*, model, row, label: str, by: User, request=None) -> None
 
 
 @transaction.atomic
-def treatment_remove(*, treatment: Treatment, by: User, request=None) -> None:
-    _draft_row_remove(model=Treatment, row=treatment, label="treatment", by=by, request=request)
+def treatment_remove(*, treatment: Treatment, by: User) -> None:
+    _draft_row_remove(model=Treatment, row=treatment, label="treatment", by=by)
 
 
 @transaction.atomic
-def treatment_confirm(*, treatment: Treatment, by: User, request=None) -> Treatment:
+def treatment_confirm(*, treatment: Treatment, by: User) -> Treatment:
     """The therapist reviewed a carried-forward row and keeps it as it is."""
     current = _fresh_draft(treatment.note, by)
     row = Treatment.objects.get(pk=treatment.pk, note=current)
@@ -574,7 +560,6 @@ def treatment_confirm(*, treatment: Treatment, by: User, request=None) -> Treatm
     audit_record(
         actor=by,
         action="update",
-        request=request,
         client=current.client_id,
         target=row,
         detail={"reviewed": True, **_acting(current, by)},
@@ -583,7 +568,7 @@ def treatment_confirm(*, treatment: Treatment, by: User, request=None) -> Treatm
 
 
 @transaction.atomic
-def treatments_repeat_last(*, note: VisitNote, by: User, request=None) -> list[Treatment]:
+def treatments_repeat_last(*, note: VisitNote, by: User) -> list[Treatment]:
     """Copy the previous signed visit's treatment rows into this draft in one go."""
     current = _fresh_draft(note, by)
     previous = VisitNote.objects.previous_for(
@@ -597,7 +582,6 @@ def treatments_repeat_last(*, note: VisitNote, by: User, request=None) -> list[T
     audit_record(
         actor=by,
         action="create",
-        request=request,
         client=current.client_id,
         target=current,
         detail={"repeated_from": previous.pk, "treatments": len(rows), **_acting(current, by)},
@@ -606,7 +590,7 @@ def treatments_repeat_last(*, note: VisitNote, by: User, request=None) -> list[T
 
 
 @transaction.atomic
-def palpation_add(*, note: VisitNote, by: User, data: dict[str, Any], request=None) -> PalpationFinding:
+def palpation_add(*, note: VisitNote, by: User, data: dict[str, Any]) -> PalpationFinding:
     current = _fresh_draft(note, by)
     row = PalpationFinding(
         note=current,
@@ -621,7 +605,6 @@ def palpation_add(*, note: VisitNote, by: User, data: dict[str, Any], request=No
         instance=row,
         by=by,
         action="create",
-        request=request,
         client=current.client_id,
         detail={"note": current.pk, **_acting(current, by)},
     )
@@ -629,12 +612,12 @@ def palpation_add(*, note: VisitNote, by: User, data: dict[str, Any], request=No
 
 
 @transaction.atomic
-def palpation_remove(*, finding: PalpationFinding, by: User, request=None) -> None:
-    _draft_row_remove(model=PalpationFinding, row=finding, label="palpation", by=by, request=request)
+def palpation_remove(*, finding: PalpationFinding, by: User) -> None:
+    _draft_row_remove(model=PalpationFinding, row=finding, label="palpation", by=by)
 
 
 @transaction.atomic
-def note_link_assessment(*, note: VisitNote, by: User, assessment, request=None) -> VisitNote:
+def note_link_assessment(*, note: VisitNote, by: User, assessment) -> VisitNote:
     """Link the assessment done at this visit (same client, not linked elsewhere)."""
     current = _fresh_draft(note, by)
     if assessment is not None:
@@ -656,7 +639,6 @@ def note_link_assessment(*, note: VisitNote, by: User, assessment, request=None)
         instance=current,
         by=by,
         action="update",
-        request=request,
         client=current.client_id,
         detail={"assessment": getattr(assessment, "pk", None), **_acting(current, by)},
     )
@@ -808,13 +790,12 @@ SIGNATURE_MISMATCH_WARNING = (
 )
 
 
-def note_signature_mismatch_record(*, note: VisitNote, by: User, where: str, request=None) -> None:
+def note_signature_mismatch_record(*, note: VisitNote, by: User, where: str) -> None:
     """A security event: someone was shown a signed note whose stored content no
     longer matches the hash taken at signing."""
     audit_record(
         actor=by,
         action="signature_mismatch",
-        request=request,
         client=note.client_id,
         target=note,
         detail={"security": True, "where": where, "hash": note.content_hash},
@@ -854,7 +835,6 @@ def note_sign(
     version: int | None = None,
     data: dict[str, Any] | None = None,
     reviewed: tuple[str, ...] | list[str] = (),
-    request=None,
     now: datetime | None = None,
 ) -> VisitNote:
     """Sign and lock a draft, and the assessment linked to it.
@@ -882,9 +862,7 @@ def note_sign(
     if problems:
         raise ValidationError(problems)
     if getattr(current, "assessment_id", None):
-        from assessments.services import assessment_sign
-
-        assessment_sign(assessment=current.assessment, by=by, request=request)
+        assessment_sign(assessment=current.assessment, by=by)
     if current.is_discharge:
         # What prints for this note from now on: the outcome table as it is at signing.
         current.discharge_detail = (current.discharge_detail or "").strip() or None
@@ -901,7 +879,6 @@ def note_sign(
         instance=current,
         by=by,
         action="sign",
-        request=request,
         client=current.client_id,
         detail={
             "late_entry": current.late_entry,
@@ -924,7 +901,6 @@ def amendment_add(
     kind: str,
     reason: str,
     text: str = "",
-    request=None,
     now: datetime | None = None,
     on_client_request: bool = False,
 ) -> Amendment:
@@ -972,7 +948,6 @@ def amendment_add(
         instance=amendment,
         by=by,
         action="addendum",
-        request=request,
         client=current.client_id,
         detail={
             "note": current.pk,
@@ -988,7 +963,7 @@ def amendment_add(
 
 
 @transaction.atomic
-def snippet_create(*, by: User, title: str, text: str, clinic_wide: bool = False, request=None) -> Snippet:
+def snippet_create(*, by: User, title: str, text: str, clinic_wide: bool = False) -> Snippet:
     """A personal snippet; clinic-wide only for clinic admins who also treat."""
     if not by.is_therapist:
         raise NotePermissionError()
@@ -997,15 +972,15 @@ def snippet_create(*, by: User, title: str, text: str, clinic_wide: bool = False
     snippet = Snippet(owner=None if clinic_wide else by, title=title.strip(), text=text.strip())
     snippet.full_clean()
     snippet.save()
-    audit_record(actor=by, action="create", request=request, target=snippet)
+    audit_record(actor=by, action="create", target=snippet)
     return snippet
 
 
 @transaction.atomic
-def snippet_delete(*, snippet: Snippet, by: User, request=None) -> None:
+def snippet_delete(*, snippet: Snippet, by: User) -> None:
     """Snippets are not clinical records: their owner (or an admin, for clinic-wide ones) removes them."""
     if snippet.owner_id != by.pk and not (snippet.owner_id is None and by.is_clinic_admin):
         raise NotePermissionError()
     record = copy.copy(snippet)  # delete() clears the primary key the audit row names
     snippet.delete()
-    audit_record(actor=by, action="delete", request=request, target=record)
+    audit_record(actor=by, action="delete", target=record)

@@ -14,16 +14,18 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.access import get_assessment_for_user
 from audit.log import audit_record
 from clinic.access import get_clinical_client_for_user
-from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.authorship import may_act_as_author, signature_line_for
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
+from clinic.reauth import confirm_password, recently_reauthenticated
 from clinic.selectors import banner_flags
 from core.composition import note_sections
+from core.errors import DomainError
 from core.http import file_response
-from core.records import NotTheAuthor, RecordLocked
+from core.records import RecordLocked
 from notes import pages, selectors, services
 from notes.access import (
     get_note_for_user,
@@ -45,19 +47,17 @@ from notes.models import Snippet
 from notes.pdf import render_note_pdf
 
 NOTES_PER_PAGE = 25
-# NotTheAuthor covers NotePermissionError and a linked assessment that only its
-# own author may sign.
-WRITE_ERRORS = (RecordLocked, services.NoteConflict, NotTheAuthor)
+# A write a domain rule refused (core.errors): someone else's draft or a linked
+# assessment only its own author may sign (403), a signed note or a stale copy (409).
+WRITE_ERRORS = DomainError
 
 
 def _status_for(exc: Exception) -> int:
-    if isinstance(exc, NotTheAuthor):
-        return 403
-    return 409
+    return exc.status if isinstance(exc, DomainError) else 409
 
 
 def _message(exc: Exception) -> str:
-    return getattr(exc, "message", str(exc))
+    return exc.message if isinstance(exc, DomainError) else str(exc)
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -213,7 +213,6 @@ def note_new(request, pk):
                 duration_minutes=data["duration_minutes"],
                 template=data["template"],
                 copy_forward=bool(data.get("copy_forward")) and previous is not None,
-                request=request,
             )
         except ValidationError as exc:
             add_validation_errors(form, exc)
@@ -266,7 +265,7 @@ def note_detail(request, pk):
         audit_record(actor=request.user, action="view", request=request, client=note.client_id, target=note)
         context = _context(request, note)
         if not context["page"].content_matches:
-            services.note_signature_mismatch_record(note=note, by=request.user, where="page", request=request)
+            services.note_signature_mismatch_record(note=note, by=request.user, where="page")
         return render(request, "notes/note_detail.html", context)
     if not _can_edit(note, request.user):
         return _refused(request, note)
@@ -279,7 +278,6 @@ def note_detail(request, pk):
                 data=form.cleaned_data,
                 version=form.cleaned_data["version"],
                 reviewed=request.POST.getlist("reviewed"),
-                request=request,
             )
         except WRITE_ERRORS as exc:
             return render(
@@ -324,7 +322,6 @@ def note_autosave(request, pk):
             version=form.cleaned_data["version"],
             reviewed=request.POST.getlist("reviewed"),
             autosave=True,
-            request=request,
         )
     except services.NoteConflict as exc:
         context.update({"conflict": True, "errors": [exc.message]})
@@ -373,7 +370,6 @@ def note_sign(request, pk):
             version=form.cleaned_data["version"],
             data=form.cleaned_data,
             reviewed=request.POST.getlist("reviewed"),
-            request=request,
         )
     except WRITE_ERRORS as exc:
         return render(
@@ -462,9 +458,7 @@ def treatment_add(request, pk):
         if not request.user.is_authenticated:  # too many wrong passwords: signed out
             return redirect("login")
         try:
-            services.treatment_add(
-                note=note, by=request.user, data=form.cleaned_data, override=override, request=request
-            )
+            services.treatment_add(note=note, by=request.user, data=form.cleaned_data, override=override)
         except WRITE_ERRORS as exc:
             return _row_refused(request, note, exc)
         except ValidationError as exc:
@@ -494,7 +488,7 @@ def note_override_consent(request, pk):
     if not request.user.is_authenticated:  # too many wrong passwords: signed out
         return redirect("login")
     try:
-        services.note_override_consent(note=note, by=request.user, override=override, request=request)
+        services.note_override_consent(note=note, by=request.user, override=override)
     except WRITE_ERRORS as exc:
         return (
             _refused(request, note)
@@ -519,7 +513,7 @@ def treatment_remove(request, pk, row):
     note = get_note_for_user(request.user, pk)
     treatment = get_treatment_for_user(request.user, note, row)
     try:
-        services.treatment_remove(treatment=treatment, by=request.user, request=request)
+        services.treatment_remove(treatment=treatment, by=request.user)
     except WRITE_ERRORS as exc:
         return _row_refused(request, note, exc)
     return _after_row_change(request, note)
@@ -530,7 +524,7 @@ def treatment_confirm(request, pk, row):
     note = get_note_for_user(request.user, pk)
     treatment = get_treatment_for_user(request.user, note, row)
     try:
-        services.treatment_confirm(treatment=treatment, by=request.user, request=request)
+        services.treatment_confirm(treatment=treatment, by=request.user)
     except WRITE_ERRORS as exc:
         return _row_refused(request, note, exc)
     return _after_row_change(request, note)
@@ -540,7 +534,7 @@ def treatment_confirm(request, pk, row):
 def treatments_repeat(request, pk):
     note = get_note_for_user(request.user, pk)
     try:
-        services.treatments_repeat_last(note=note, by=request.user, request=request)
+        services.treatments_repeat_last(note=note, by=request.user)
     except WRITE_ERRORS as exc:
         return _row_refused(request, note, exc)
     except ValidationError as exc:
@@ -556,7 +550,7 @@ def palpation_add(request, pk):
     form = PalpationForm(request.POST, note=note)
     if form.is_valid():
         try:
-            services.palpation_add(note=note, by=request.user, data=form.cleaned_data, request=request)
+            services.palpation_add(note=note, by=request.user, data=form.cleaned_data)
         except WRITE_ERRORS as exc:
             return _row_refused(request, note, exc, which="palpation")
         except ValidationError as exc:
@@ -576,7 +570,7 @@ def palpation_remove(request, pk, row):
     note = get_note_for_user(request.user, pk)
     finding = get_palpation_for_user(request.user, note, row)
     try:
-        services.palpation_remove(finding=finding, by=request.user, request=request)
+        services.palpation_remove(finding=finding, by=request.user)
     except WRITE_ERRORS as exc:
         return _row_refused(request, note, exc, which="palpation")
     return _after_row_change(request, note, which="palpation")
@@ -598,7 +592,6 @@ def note_apply_template(request, pk):
             kind=request.POST.get("kind", ""),
             version=form.cleaned_data["version"],
             data=form.cleaned_data,
-            request=request,
         )
     except WRITE_ERRORS as exc:
         return render(
@@ -626,11 +619,9 @@ def note_link_assessment(request, pk):
         return redirect(note)
     assessment = None
     if form.cleaned_data["assessment"]:
-        from assessments.access import get_assessment_for_user
-
         assessment = get_assessment_for_user(request.user, form.cleaned_data["assessment"])
     try:
-        services.note_link_assessment(note=note, by=request.user, assessment=assessment, request=request)
+        services.note_link_assessment(note=note, by=request.user, assessment=assessment)
     except WRITE_ERRORS as exc:
         return _refused_by(request, note, exc)
     except ValidationError as exc:
@@ -661,7 +652,6 @@ def amendment_new(request, pk):
                 kind=data["kind"],
                 reason=data["reason"],
                 text=data["text"],
-                request=request,
             )
         except services.NotePermissionError as exc:
             form.add_error(None, exc.message)
@@ -693,7 +683,7 @@ def note_pdf(request, pk):
     pdf = render_note_pdf(data)
     audit_record(actor=request.user, action="print", request=request, client=note.client_id, target=note)
     if not data.content_matches:
-        services.note_signature_mismatch_record(note=note, by=request.user, where="pdf", request=request)
+        services.note_signature_mismatch_record(note=note, by=request.user, where="pdf")
     return file_response(pdf, content_type="application/pdf", filename=_filename(note))
 
 
@@ -712,7 +702,6 @@ def snippet_list(request):
                 title=data["title"],
                 text=data["text"],
                 clinic_wide=data.get("clinic_wide", False),
-                request=request,
             )
         except ValidationError as exc:
             add_validation_errors(form, exc)
@@ -733,7 +722,7 @@ def snippet_list(request):
 def snippet_delete(request, pk):
     snippet = get_snippet_for_user(request.user, pk)
     try:
-        services.snippet_delete(snippet=snippet, by=request.user, request=request)
+        services.snippet_delete(snippet=snippet, by=request.user)
     except services.NotePermissionError as exc:
         messages.error(request, exc.message)
     else:

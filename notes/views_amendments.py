@@ -59,7 +59,6 @@ def amendment_request_new(request, pk):
                 request_text=data["request_text"],
                 received_on=data["received_on"],
                 other_records=data["other_records"],
-                request=request,
             )
         except WRITE_ERRORS as exc:
             form.add_error(None, _message(exc))
@@ -168,7 +167,7 @@ def amendment_request_extend(request, pk):
         prefix="extend",
         context_key="extend_form",
         call=lambda obj, d: services.amendment_request_extend(
-            amendment_request=obj, by=request.user, reason=d["reason"], notice=d["notice"], request=request
+            amendment_request=obj, by=request.user, reason=d["reason"], notice=d["notice"]
         ),
         done="Deadline extended by 30 days. Send the client the written notice.",
     )
@@ -190,7 +189,6 @@ def amendment_request_decide(request, pk):
             reason=d["reason"],
             amended_text=d["amended_text"],
             kind=d["kind"] or "correction",
-            request=request,
         ),
         done="Decision signed and attached to the note. Tell the client in writing.",
     )
@@ -210,7 +208,6 @@ def amendment_request_disagreement(request, pk):
             by=request.user,
             text=d["text"],
             received_on=d["received_on"],
-            request=request,
         ),
         done="Statement of disagreement recorded and attached to the note.",
     )
@@ -226,7 +223,7 @@ def amendment_request_rebuttal(request, pk):
         prefix="rebut",
         context_key="rebuttal_form",
         call=lambda obj, d: services.amendment_request_add_rebuttal(
-            amendment_request=obj, by=request.user, text=d["text"], request=request
+            amendment_request=obj, by=request.user, text=d["text"]
         ),
         done="Rebuttal recorded and attached to the note. Send the client a copy.",
     )

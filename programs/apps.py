@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from core import composition
+
 
 class ProgramsConfig(AppConfig):
     name = "programs"
@@ -7,8 +9,7 @@ class ProgramsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: an app's modules may use its models only once
         # every app is loaded, and ready() is when that is true.
-        from core import composition
-        from programs import chart, demo, export, models
+        from programs import chart, demo, export, models  # noqa: PLC0415 - app modules load once the models are ready
 
         composition.register(
             "programs",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from core.charts import line_chart_svg
 from core.composition import Section
 from programs.forms import AdherenceForm
 from programs.models import Adherence, PainResponse, ProgramVersion
@@ -16,7 +17,6 @@ def _adherence_chart(rows) -> str:
     """Days done per week, one line per exercise, as SVG (empty without data)."""
     if not rows:
         return ""
-    from core.charts import line_chart_svg
 
     series: dict[str, list] = {}
     for row in rows:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect
 from reportlab.lib import colors
 
@@ -513,7 +514,6 @@ def drawing(key: str, width: float = W) -> Drawing:
 @lru_cache(maxsize=64)
 def drawing_svg(key: str, width: float = W) -> str:
     """SVG markup for a page. The drawing has no user text, so it is safe to embed."""
-    from reportlab.graphics import renderSVG
 
     svg = renderSVG.drawToString(drawing(key, width))
     # Drop the XML prolog and doctype so the markup can sit inside HTML.

@@ -76,7 +76,7 @@ def pdf_part(client):
         story: list = [CondPageBreak(60 * mm), Paragraph(f"Home programs ({len(versions)} issued)", st["h1"])]
         if not versions:
             story.append(Paragraph("No home program issued.", st["small"]))
-        heads = ("Exercise", "Dosage", "How often", "Tempo")
+        heads: tuple[str, ...] = ("Exercise", "Dosage", "How often", "Tempo")
         widths = [w * width for w in (0.36, 0.24, 0.22, 0.18)]
         for v in versions:
             when = f"{timezone.localtime(v['issued']):%d %B %Y}" if v["issued"] else ""

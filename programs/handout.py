@@ -18,11 +18,13 @@ from functools import lru_cache
 from django.utils import timezone
 from PIL import Image as PILImage
 from reportlab import rl_config
+from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth, unicode2T1
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -159,8 +161,6 @@ def _drawing_ops(key: str, width: float) -> tuple[float, float, str]:
     The drawings hold no text and no images, so their content-stream operators
     can be replayed on any canvas; rendering them shape by shape each time was
     a large part of the handout's render time."""
-    from reportlab.graphics import renderPDF
-    from reportlab.pdfgen.canvas import Canvas
 
     d = drawing(key, width)
     scratch = Canvas(io.BytesIO(), pageCompression=0)
@@ -820,7 +820,6 @@ def _program_story(program: HandoutProgram, data: HandoutData, st, width: float)
 
 def _styles():
     st = styles(12)
-    from reportlab.lib.styles import ParagraphStyle
 
     # The sample sheet's body text adds 6 pt above every paragraph; inside an
     # exercise card that wastes a third of the page.

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from assessments import catalogue
+from assessments.models import Assessment, Measurement
 from assessments.selectors import flagged_findings
 from clinic.models import Client
+from notes.models import VisitNote
 from programs.models import (
     Adherence,
     Exercise,
@@ -106,9 +109,6 @@ def band_of(value: int, *, green_max: int, amber_max: int) -> str:
 def builder_signals(client, *, rule: PainMonitoringRule | None = None) -> BuilderSignals:
     """First-step pain (the latest of the last assessment and the last signed visit
     note) and foot posture (the last assessment). Two queries."""
-    from assessments import catalogue
-    from assessments.models import Assessment, Measurement
-    from notes.models import VisitNote
 
     rule = rule or PainMonitoringRule.load()
     latest = Assessment.objects.for_client(client).order_by("-assessed_on", "-id").values("id")[:1]
@@ -301,11 +301,6 @@ def previous_issued(version: ProgramVersion) -> ProgramVersion | None:
 def recent_visits(client):
     """The client's visit notes of the last 90 days, for "issued at visit" (a lazy,
     unsliced queryset: the form validates the choice against it)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from notes.models import VisitNote
 
     since = timezone.now() - timedelta(days=90)
     return VisitNote.objects.filter(client=client, service_at__gte=since).order_by("-service_at", "-id")

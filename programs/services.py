@@ -15,8 +15,11 @@ from django.utils import timezone
 from audit.log import audit_record, audited_save
 from clinic.authorship import acting_detail, check_author, may_act_as_author, signature_line_for
 from clinic.dates import check_clinical_date
+from core.errors import Conflict
 from core.records import NotTheAuthor, RecordLocked
 from core.services import model_changes, model_update
+from notes.models import Amendment, VisitNote
+from notes.safety import safety_for_client
 from programs.models import (
     Adherence,
     Exercise,
@@ -82,8 +85,6 @@ class _ClientSafety:
 
     def modality_conflicts(self, tags) -> list[str]:
         if self._safety is None:
-            from notes.safety import safety_for_client
-
             self._safety = safety_for_client(self.client)
         return self._safety.modality_conflicts(tags)
 
@@ -120,14 +121,14 @@ def _override_refusal(exercise: Exercise, conflicts: list[str]) -> ValidationErr
 # --- Library -------------------------------------------------------------------
 
 
-def exercise_create(*, by, data: dict[str, Any], illustration=None, request=None) -> Exercise:
+def exercise_create(*, by, data: dict[str, Any], illustration=None) -> Exercise:
     exercise = Exercise(created_by=by, **{k: v for k, v in data.items() if k in EXERCISE_FIELDS})
     if illustration is not None:
         exercise.illustration.save(illustration.name, illustration, save=False)
     exercise.full_clean()
     with transaction.atomic():
         exercise.save()
-        audit_record(actor=by, action="create", request=request, target=exercise)
+        audit_record(actor=by, action="create", target=exercise)
     return exercise
 
 
@@ -138,7 +139,6 @@ def exercise_update(
     data: dict[str, Any],
     illustration=None,
     remove_illustration: bool = False,
-    request=None,
 ) -> Exercise:
     changed = model_changes(instance=exercise, fields=EXERCISE_FIELDS, data=data)
     if illustration is not None:
@@ -150,19 +150,17 @@ def exercise_update(
     exercise.full_clean()
     with transaction.atomic():
         exercise.save()
-        audit_record(actor=by, action="update", request=request, target=exercise, detail={"fields": changed})
+        audit_record(actor=by, action="update", target=exercise, detail={"fields": changed})
     return exercise
 
 
-def exercise_set_active(*, exercise: Exercise, by, active: bool, request=None) -> Exercise:
+def exercise_set_active(*, exercise: Exercise, by, active: bool) -> Exercise:
     """Retire an exercise from the library (or bring it back). Programs that
     already use it keep it: retired exercises are never deleted."""
     exercise.is_active = active
     with transaction.atomic():
         exercise.save(update_fields=["is_active", "updated_at"])
-        audit_record(
-            actor=by, action="update", request=request, target=exercise, detail={"is_active": active}
-        )
+        audit_record(actor=by, action="update", target=exercise, detail={"is_active": active})
     return exercise
 
 
@@ -174,7 +172,6 @@ def indication_add(
     finding_kind: str,
     reason: str,
     priority: int = 10,
-    request=None,
 ) -> ExerciseIndication:
     row = ExerciseIndication(
         exercise=exercise,
@@ -186,18 +183,18 @@ def indication_add(
     row.full_clean()
     with transaction.atomic():
         row.save()
-        audit_record(actor=by, action="create", request=request, target=row)
+        audit_record(actor=by, action="create", target=row)
     return row
 
 
-def indication_remove(*, indication: ExerciseIndication, by, request=None) -> None:
+def indication_remove(*, indication: ExerciseIndication, by) -> None:
     with transaction.atomic():
         record = copy.copy(indication)  # delete() clears the primary key the audit row names
         indication.delete()
-        audit_record(actor=by, action="delete", request=request, target=record)
+        audit_record(actor=by, action="delete", target=record)
 
 
-def pain_rule_update(*, by, green_max: int, amber_max: int, request=None) -> PainMonitoringRule:
+def pain_rule_update(*, by, green_max: int, amber_max: int) -> PainMonitoringRule:
     rule = PainMonitoringRule.load()
     rule.green_max, rule.amber_max = green_max, amber_max
     if not 0 <= green_max < amber_max <= 9:
@@ -207,7 +204,6 @@ def pain_rule_update(*, by, green_max: int, amber_max: int, request=None) -> Pai
         audit_record(
             actor=by,
             action="update",
-            request=request,
             target=rule,
             detail={"green_max": green_max, "amber_max": amber_max},
         )
@@ -224,7 +220,7 @@ def _renumber(version: ProgramVersion, ordered: list[ProgramItem]) -> None:
             item.save(update_fields=["position", "updated_at"])
 
 
-class ProgramConflict(Exception):
+class ProgramConflict(Conflict):
     """The draft changed elsewhere (another tab or device) after this copy was loaded."""
 
     message = (
@@ -242,13 +238,13 @@ def not_author_message(draft: ProgramVersion) -> str:
     )
 
 
-def program_draft(*, client, by, request=None) -> ProgramVersion:
+def program_draft(*, client, by) -> ProgramVersion:
     """The client's open draft; a new one starts as a copy of the latest issued
     version. A draft is its author's: another therapist's open draft is refused."""
-    return _program_draft(client=client, by=by, request=request)[0]
+    return _program_draft(client=client, by=by)[0]
 
 
-def _program_draft(*, client, by, request=None) -> tuple[ProgramVersion, bool]:
+def _program_draft(*, client, by) -> tuple[ProgramVersion, bool]:
     """The client's open draft, and whether it was started now."""
     draft = ProgramVersion.objects.for_client(client).drafts().select_related("created_by").first()
     if draft is not None:
@@ -274,7 +270,6 @@ def _program_draft(*, client, by, request=None) -> tuple[ProgramVersion, bool]:
         audit_record(
             actor=by,
             action="create",
-            request=request,
             client=client,
             target=draft,
             detail={"based_on": base.number if base else None},
@@ -324,7 +319,6 @@ def program_item_add(
     side: str = "",
     override_reason: str = "",
     safety=None,
-    request=None,
     locked: ProgramVersion | None = None,
 ) -> ProgramItem:
     """Add a library exercise with its default dosage to the end of a draft.
@@ -373,21 +367,19 @@ def program_item_add(
         audit_record(
             actor=by,
             action="update",
-            request=request,
             client=draft.client_id,
             target=draft,
             detail={"added": exercise.name},
         )
         if conflicts:
-            _audit_override(item=item, by=by, request=request)
+            _audit_override(item=item, by=by)
     return item
 
 
-def _audit_override(*, item: ProgramItem, by, request=None) -> None:
+def _audit_override(*, item: ProgramItem, by) -> None:
     audit_record(
         actor=by,
         action="safety_override",
-        request=request,
         client=item.version.client_id,
         target=item.version,
         detail={
@@ -407,12 +399,11 @@ def program_exercise_add(
     source_code: str = "",
     side: str = "",
     override_reason: str = "",
-    request=None,
 ) -> ProgramItem:
     """Add an exercise to the client's draft, starting the draft if there is none.
     All or nothing: a refused exercise leaves no new draft behind."""
     with transaction.atomic():
-        draft, started = _program_draft(client=client, by=by, request=request)
+        draft, started = _program_draft(client=client, by=by)
         # A draft started in this transaction is not visible to anyone else yet: it
         # needs no row lock (and one after its audit row would break the lock order).
         return program_item_add(
@@ -425,12 +416,11 @@ def program_exercise_add(
             side=side,
             override_reason=override_reason,
             safety=client_safety(client),
-            request=request,
         )
 
 
 def program_item_override(
-    *, item: ProgramItem, by, override_reason: str, revision: int | None = None, request=None
+    *, item: ProgramItem, by, override_reason: str, revision: int | None = None
 ) -> ProgramItem:
     """Keep an exercise in a draft although the client's safety rules now advise
     against it (rules added since it was chosen), with a written reason. Only the
@@ -454,11 +444,11 @@ def program_item_override(
         item.full_clean()
         item.save(update_fields=[*OVERRIDE_FIELDS, "updated_at"])
         _touch(current, item.version)
-        _audit_override(item=item, by=by, request=request)
+        _audit_override(item=item, by=by)
     return item
 
 
-def program_items_add_suggested(*, draft: ProgramVersion, suggestions, by, limit: int, request=None) -> list:
+def program_items_add_suggested(*, draft: ProgramVersion, suggestions, by, limit: int) -> list:
     """Add suggestions (best first) until the draft holds ``limit`` exercises; each
     item keeps its suggestion's reason, finding code and side. Suggestions the
     client's safety rules advise against are skipped (they need a written
@@ -485,7 +475,6 @@ def program_items_add_suggested(*, draft: ProgramVersion, suggestions, by, limit
                     source_code=suggestion.code,
                     side=suggestion.side,
                     safety=safety,
-                    request=request,
                     locked=current,
                 )
             )
@@ -494,7 +483,7 @@ def program_items_add_suggested(*, draft: ProgramVersion, suggestions, by, limit
 
 
 def program_item_update(
-    *, item: ProgramItem, by, data: dict[str, Any], revision: int | None = None, request=None
+    *, item: ProgramItem, by, data: dict[str, Any], revision: int | None = None
 ) -> ProgramItem:
     """Change an item's dosage. ``revision`` is the draft's revision the form was
     loaded at: a stale save raises ProgramConflict and writes nothing."""
@@ -507,7 +496,6 @@ def program_item_update(
             audit_record(
                 actor=by,
                 action="update",
-                request=request,
                 client=item.version.client_id,
                 target=item.version,
                 detail={"item": item.exercise.name, "fields": changed},
@@ -515,7 +503,7 @@ def program_item_update(
     return item
 
 
-def program_item_remove(*, item: ProgramItem, by, revision: int | None = None, request=None) -> None:
+def program_item_remove(*, item: ProgramItem, by, revision: int | None = None) -> None:
     version = item.version
     _require_draft(version)
     with transaction.atomic():
@@ -527,16 +515,13 @@ def program_item_remove(*, item: ProgramItem, by, revision: int | None = None, r
         audit_record(
             actor=by,
             action="update",
-            request=request,
             client=version.client_id,
             target=version,
             detail={"removed": name},
         )
 
 
-def program_item_move(
-    *, item: ProgramItem, by, offset: int, revision: int | None = None, request=None
-) -> None:
+def program_item_move(*, item: ProgramItem, by, offset: int, revision: int | None = None) -> None:
     """Move an item up (offset -1) or down (+1) in its draft. A move leaves an audit
     row naming the exercise and its new place; an item already first (or last)
     stays where it is and nothing is recorded."""
@@ -556,7 +541,6 @@ def program_item_move(
             audit_record(
                 actor=by,
                 action="update",
-                request=request,
                 client=version.client_id,
                 target=version,
                 detail={"moved": items[target].exercise.name, "position": f"{target + 1} of {len(items)}"},
@@ -572,7 +556,6 @@ def program_issue(
     visit=None,
     revision: int | None = None,
     referrals=(),
-    request=None,
     now=None,
 ) -> ProgramVersion:
     """Issue a draft: give it the next number and sign it. From here on the
@@ -612,7 +595,6 @@ def program_issue(
             instance=version,
             by=by,
             action="issue",
-            request=request,
             client=version.client_id,
             detail={
                 "number": version.number,
@@ -655,14 +637,14 @@ def _check_overrides(version: ProgramVersion, items: list[ProgramItem]) -> None:
         )
 
 
-def program_draft_discard(*, draft: ProgramVersion, by, revision: int | None = None, request=None) -> None:
+def program_draft_discard(*, draft: ProgramVersion, by, revision: int | None = None) -> None:
     _require_draft(draft)
     record = copy.copy(draft)  # delete() clears the primary key the audit row names
     with transaction.atomic():
         _draft_for_write(draft, by, revision)
         ProgramItem.objects.filter(version=draft).delete()
         draft.delete()
-        audit_record(actor=by, action="delete", request=request, client=record.client_id, target=record)
+        audit_record(actor=by, action="delete", client=record.client_id, target=record)
 
 
 # --- Adherence -----------------------------------------------------------------
@@ -674,7 +656,6 @@ ADHERENCE_NOT_AUTHOR = "Only the therapist who wrote this visit note can record 
 def _visit_for_adherence(visit, by):
     """Lock the visit note and check that its adherence may change: a draft, not
     entered in error, written by ``by``."""
-    from notes.models import Amendment, VisitNote
 
     current = VisitNote.objects.select_for_update(no_key=True).get(pk=visit.pk)
     if current.is_signed:
@@ -686,7 +667,7 @@ def _visit_for_adherence(visit, by):
 
 
 def adherence_record(
-    *, client, by, rows: list[dict[str, Any]], recorded_on: date | None = None, visit=None, request=None
+    *, client, by, rows: list[dict[str, Any]], recorded_on: date | None = None, visit=None
 ) -> list[Adherence]:
     """Record (or correct, before the visit note is signed) what the client did per
     exercise. Each row: item, days_per_week, pain_response, comment.
@@ -748,7 +729,6 @@ def adherence_record(
         audit_record(
             actor=by,
             action="create",
-            request=request,
             client=client,
             target=saved[0] if saved else None,
             detail={
@@ -771,7 +751,6 @@ def overall_adherence(days_per_week: list[int]) -> str:
     """The visit note's one-line home-program adherence, derived from the days done
     per week of each exercise: every exercise every day, most days (4 or more on
     average), some days, or not done."""
-    from notes.models import VisitNote
 
     if not days_per_week:
         return VisitNote.Adherence.NOT_ASKED
@@ -789,7 +768,6 @@ def _note_overall_adherence(visit) -> str:
     """Store on the draft note the overall adherence its per-exercise rows give (the
     note page no longer asks for it separately), so the note and its PDF say it. The
     note's version is not bumped: the editor does not hold this field."""
-    from notes.models import VisitNote
 
     days = list(Adherence.objects.filter(visit=visit).values_list("days_per_week", flat=True))
     overall = overall_adherence(days)

@@ -23,8 +23,10 @@ from clinic.access import get_clinical_client_for_user
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import Client
+from core.errors import DomainError
 from core.http import file_response
-from core.records import NotTheAuthor, RecordLocked
+from notes.access import get_note_for_user
+from notes.views import refused_page
 from programs import pages, services
 from programs.access import (
     can_edit_exercise,
@@ -112,7 +114,7 @@ def library_manage(request):
         request.POST or None, initial={"green_max": rule.green_max, "amber_max": rule.amber_max}
     )
     if request.method == "POST" and form.is_valid():
-        services.pain_rule_update(by=request.user, request=request, **form.cleaned_data)
+        services.pain_rule_update(by=request.user, **form.cleaned_data)
         messages.success(request, "Pain-monitoring bands saved.")
         return redirect("programs:library_manage")
     exercises = Exercise.objects.for_list()
@@ -128,9 +130,7 @@ def exercise_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         illustration = data.pop("illustration", None)
-        exercise = services.exercise_create(
-            by=request.user, data=data, illustration=illustration, request=request
-        )
+        exercise = services.exercise_create(by=request.user, data=data, illustration=illustration)
         messages.success(request, f"{exercise.name} added to the library.")
         return redirect(exercise.get_absolute_url())
     return render(request, "programs/exercise_form.html", {"form": form, "title": "New exercise"})
@@ -150,7 +150,6 @@ def exercise_edit(request, pk):
             data=data,
             illustration=illustration,
             remove_illustration=remove,
-            request=request,
         )
         messages.success(request, "Exercise saved.")
         return redirect(exercise.get_absolute_url())
@@ -192,9 +191,7 @@ def exercise_image(request, pk):
 @require_POST
 def exercise_set_active(request, pk):
     exercise = get_exercise_for_user(request.user, pk)
-    services.exercise_set_active(
-        exercise=exercise, by=request.user, active=request.POST.get("active") == "1", request=request
-    )
+    services.exercise_set_active(exercise=exercise, by=request.user, active=request.POST.get("active") == "1")
     messages.success(request, f"{exercise.name} {'restored' if exercise.is_active else 'retired'}.")
     return redirect("programs:library_manage")
 
@@ -206,7 +203,7 @@ def indication_add(request, pk):
     form = IndicationForm(request.POST)
     if form.is_valid():
         try:
-            services.indication_add(exercise=exercise, by=request.user, request=request, **form.cleaned_data)
+            services.indication_add(exercise=exercise, by=request.user, **form.cleaned_data)
             messages.success(request, "Mapping added.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -219,7 +216,7 @@ def indication_add(request, pk):
 @require_POST
 def indication_remove(request, pk):
     indication = get_indication_for_admin(request.user, pk)
-    services.indication_remove(indication=indication, by=request.user, request=request)
+    services.indication_remove(indication=indication, by=request.user)
     return redirect(indication.exercise.get_absolute_url())
 
 
@@ -245,16 +242,12 @@ def _builder_response(
     return redirect("programs:builder", client.pk)
 
 
-# Writes a service refuses: someone else's draft (403), an issued version or a
-# stale form from another tab (409). Nothing was saved.
-REFUSED = (NotTheAuthor, RecordLocked, services.ProgramConflict)
-
-
-def _refused(request, client: Client, exc: Exception, *, errors: dict | None = None):
-    """The builder with the refusal's reason: the panel for htmx (the builder's
-    script swaps 403 and 409 answers in), the whole page otherwise."""
-    status = 403 if isinstance(exc, NotTheAuthor) else 409
-    messages.error(request, getattr(exc, "message", str(exc)))
+def _refused(request, client: Client, exc: DomainError, *, errors: dict | None = None):
+    """The builder with the refusal's reason (someone else's draft: 403; an issued
+    version or a stale form from another tab: 409; nothing was saved): the panel for
+    htmx (the builder's script swaps those answers in), the whole page otherwise."""
+    status = exc.status
+    messages.error(request, exc.message)
     if request.htmx:
         context = pages.builder_panel(client, **_builder_args(request), errors=errors)
         return render(request, "programs/_builder_panel.html", context, status=status)
@@ -317,9 +310,8 @@ def builder_add(request, pk):
             source_code=data["source_code"],
             side=data["side"] or "",
             override_reason=data["override_reason"],
-            request=request,
         )
-    except REFUSED as exc:
+    except DomainError as exc:
         return _refused(request, client, exc)
     except ValidationError as error:
         if "override_reason" in getattr(error, "error_dict", {}):
@@ -348,10 +340,9 @@ def item_override(request, pk):
             by=request.user,
             override_reason=form.cleaned_data["override_reason"],
             revision=_revision(request),
-            request=request,
         )
         messages.success(request, f"Override recorded for {item.exercise.name}.")
-    except REFUSED as exc:
+    except DomainError as exc:
         return _refused(request, client, exc)
     except ValidationError as error:
         messages.error(request, f"Nothing was saved. {' '.join(error.messages)}")
@@ -363,16 +354,15 @@ def builder_add_suggested(request, pk):
     """Add the best suggestions from the latest findings, up to a sensible count."""
     client = get_clinical_client_for_user(request.user, pk)
     try:
-        draft = services.program_draft(client=client, by=request.user, request=request)
+        draft = services.program_draft(client=client, by=request.user)
         suggestions = suggestions_for(latest_findings(client), signals=builder_signals(client))
         added = services.program_items_add_suggested(
             draft=draft,
             suggestions=suggestions,
             by=request.user,
             limit=pages.SUGGESTED_AT_ONCE,
-            request=request,
         )
-    except REFUSED as exc:
+    except DomainError as exc:
         return _refused(request, client, exc)
     if added:
         messages.success(request, f"Added {len(added)} suggested exercise{'s' if len(added) != 1 else ''}.")
@@ -398,8 +388,8 @@ def builder_start(request, pk):
     """Start the next version: a draft copied from the current one."""
     client = get_clinical_client_for_user(request.user, pk)
     try:
-        services.program_draft(client=client, by=request.user, request=request)
-    except REFUSED as exc:
+        services.program_draft(client=client, by=request.user)
+    except DomainError as exc:
         return _refused(request, client, exc)
     return _builder_response(request, client)
 
@@ -415,14 +405,14 @@ def item_update(request, pk):
     saved = f"{item.exercise.name} as saved: {item.dosage_text}, {item.frequency}."
     try:
         services.program_item_update(
-            item=item, by=request.user, data=form.cleaned_data, revision=_revision(request), request=request
+            item=item, by=request.user, data=form.cleaned_data, revision=_revision(request)
         )
         messages.success(request, f"{item.exercise.name} saved.")
     except services.ProgramConflict as exc:
         # What was typed stays in the item's form; the saved dosage is named.
         exc.message = f"{exc.message} {saved}"
         return _refused(request, client, exc, errors={item.pk: request.POST})
-    except REFUSED as exc:
+    except DomainError as exc:
         return _refused(request, client, exc)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -434,8 +424,8 @@ def item_remove(request, pk):
     item = get_item_for_user(request.user, pk)
     client = item.version.client
     try:
-        services.program_item_remove(item=item, by=request.user, revision=_revision(request), request=request)
-    except REFUSED as exc:
+        services.program_item_remove(item=item, by=request.user, revision=_revision(request))
+    except DomainError as exc:
         return _refused(request, client, exc)
     return _builder_response(request, client)
 
@@ -446,10 +436,8 @@ def item_move(request, pk):
     client = item.version.client
     offset = -1 if request.POST.get("direction") == "up" else 1
     try:
-        services.program_item_move(
-            item=item, by=request.user, offset=offset, revision=_revision(request), request=request
-        )
-    except REFUSED as exc:
+        services.program_item_move(item=item, by=request.user, offset=offset, revision=_revision(request))
+    except DomainError as exc:
         return _refused(request, client, exc)
     return _builder_response(request, client)
 
@@ -467,9 +455,9 @@ def builder_issue(request, pk):
         return redirect("programs:builder", client.pk)
     try:
         version = services.program_issue(
-            version=draft, by=request.user, revision=_revision(request), request=request, **form.cleaned_data
+            version=draft, by=request.user, revision=_revision(request), **form.cleaned_data
         )
-    except REFUSED as exc:
+    except DomainError as exc:
         return _refused(request, client, exc)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -484,10 +472,8 @@ def builder_discard(request, pk):
     draft = ProgramVersion.objects.for_client(client).drafts().first()
     if draft is not None:
         try:
-            services.program_draft_discard(
-                draft=draft, by=request.user, revision=_revision(request), request=request
-            )
-        except REFUSED as exc:
+            services.program_draft_discard(draft=draft, by=request.user, revision=_revision(request))
+        except DomainError as exc:
             return _refused(request, client, exc)
         messages.info(request, "Draft discarded.")
     return redirect("programs:builder", client.pk)
@@ -580,17 +566,15 @@ def adherence_record(request, pk):
     form = AdherenceForm(request.POST, items=items_of(current))
     if form.is_valid():
         try:
-            services.adherence_record(
-                client=client, by=request.user, rows=form.cleaned_data["rows"], request=request
-            )
+            services.adherence_record(client=client, by=request.user, rows=form.cleaned_data["rows"])
             messages.success(request, "Adherence recorded.")
-        except REFUSED as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
             return render(
                 request,
                 "programs/version_detail.html",
                 pages.version_page(current, user=request.user),
-                status=403 if isinstance(exc, NotTheAuthor) else 409,
+                status=exc.status,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -602,7 +586,6 @@ def adherence_record(request, pk):
 @require_POST
 def note_adherence_record(request, pk):
     """Adherence recorded on a visit note page (the note's S section)."""
-    from notes.access import get_note_for_user
 
     note = get_note_for_user(request.user, pk)
     current = ProgramVersion.objects.for_client(note.client_id).latest_issued()
@@ -618,16 +601,12 @@ def note_adherence_record(request, pk):
                 by=request.user,
                 rows=form.cleaned_data["rows"],
                 visit=note,
-                request=request,
             )
             messages.success(request, "Home-program adherence recorded.")
-        except (NotTheAuthor, RecordLocked) as exc:
+        except DomainError as exc:
             # The note page with the reason: nothing was saved.
-            from notes.views import refused_page
 
-            return refused_page(
-                request, note, alert=exc.message, status=403 if isinstance(exc, NotTheAuthor) else 409
-            )
+            return refused_page(request, note, alert=exc.message, status=exc.status)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:

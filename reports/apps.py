@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from core import composition
+
 
 class ReportsConfig(AppConfig):
     name = "reports"
@@ -7,7 +9,6 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: an app's modules may use its models only once
         # every app is loaded, and ready() is when that is true.
-        from core import composition  # noqa: PLC0415 - apps are loaded only once ready() runs
         from reports import chart, demo, export  # noqa: PLC0415 - the same: they use the models
 
         composition.register(

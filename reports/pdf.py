@@ -164,7 +164,7 @@ def _program_flowables(program, st, width, *, client: bool) -> list:
         Paragraph(f"Version {program['number']}, given on {_day(program['issued'])}.", st["small"]),
     ]
     if program["items"]:
-        heads = ("Exercise", "How much", "How often")
+        heads: tuple[str, ...] = ("Exercise", "How much", "How often")
         widths = [width * 0.5, width * 0.25, width * 0.25]
         rows = [[Paragraph(f"<b>{h}</b>", cell_style) for h in heads]]
         overflow: list = []
@@ -312,7 +312,7 @@ def _letter_story(content, st, width, *, signed: bool, signed_at: str, today: st
     pain, scores = content["pain"], content["scores"]
     if pain or scores:
         story.append(Paragraph("Outcome measures, first and latest in this period", st["h3"]))
-        heads = ("Measure", "Baseline", "Latest", "Meaningful change (source)", "Reached")
+        heads: tuple[str, ...] = ("Measure", "Baseline", "Latest", "Meaningful change (source)", "Reached")
         widths = [width * f for f in (0.27, 0.1, 0.1, 0.4, 0.13)]
         rows = [[Paragraph(f"<b>{h}</b>", cell_style) for h in heads]]
         overflow: list = []

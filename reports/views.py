@@ -15,29 +15,28 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.log import audit_record
 from clinic.access import get_clinical_client_for_user
-from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.authorship import may_act_as_author
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
 from clinic.models import ClinicProfile
+from clinic.reauth import confirm_password, recently_reauthenticated
+from core.errors import DomainError
 from core.http import file_response
 from core.pdf import Letterhead
-from core.records import NotTheAuthor, RecordLocked
 from reports import pages, services
 from reports.access import get_report_for_user
 from reports.forms import ReportChoiceForm, ReportTextForm
 from reports.models import ProgressReport
 from reports.pdf import render_report_pdf
 
-WRITE_ERRORS = (RecordLocked, NotTheAuthor)
+WRITE_ERRORS = DomainError
 
 
-def _refused(request, pk, exc: Exception):
+def _refused(request, pk, exc: DomainError):
     """A write the report does not allow: 409 for a signed report, 403 for someone
     else's draft (the caller reads it already), with the reason on the report page."""
     report = get_report_for_user(request.user, pk)
-    status = 403 if isinstance(exc, NotTheAuthor) else 409
-    return _detail(request, report, alert=exc.message, status=status)
+    return _detail(request, report, alert=exc.message, status=exc.status)
 
 
 def _choice_initial(client) -> dict:

@@ -118,7 +118,7 @@ def test_a_provider_that_cannot_be_called_is_refused_when_the_app_registers():
 def test_a_failing_export_part_fails_the_export_instead_of_leaving_the_app_out(
     monkeypatch, client_record, treating
 ):
-    from clinic.export import collect_client_export
+    from trust.export import collect_client_export
 
     def broken(client):
         raise ImportError("a mistake inside an export module")

@@ -452,7 +452,7 @@ def test_exercise_model_lists_the_care_set_in_the_library_page(as_treating):
 
 
 def test_the_audit_log_names_a_safety_override_in_plain_words(diabetic, treating, library, as_desk):
-    from clinic.audit_words import sentence
+    from trust.audit_words import sentence
 
     services.program_exercise_add(
         client=diabetic, exercise=library["Frozen-bottle roll"], by=treating, override_reason="Cleared by GP."

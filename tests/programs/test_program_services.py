@@ -140,7 +140,7 @@ def test_reordering_moves_items_and_keeps_positions_dense(client_record, treatin
 
 
 def test_moving_an_item_leaves_an_audit_row_in_plain_words(client_record, treating, library):
-    from clinic import audit_words
+    from trust import audit_words
 
     draft = services.program_draft(client=client_record, by=treating)
     for name in ("Clamshell", "Glute bridge", "Toe yoga"):

@@ -116,7 +116,7 @@ def test_the_sign_page_shows_the_missing_address_and_signs_nothing(make_report, 
 def test_signing_needs_the_password_again(make_report, as_treating, treating):
     import time
 
-    from clinic.auth import REAUTH_KEY
+    from clinic.reauth import REAUTH_KEY
 
     draft = make_report()
     session = as_treating.session

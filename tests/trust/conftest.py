@@ -9,7 +9,7 @@ PASSWORD = "test-pass-1234!"
 
 
 class FakeClock:
-    """Stands in for the ``time`` module inside clinic.middleware."""
+    """Stands in for the ``time`` module inside trust.middleware."""
 
     def __init__(self, start: float = 1_800_000_000.0):
         self.now = start
@@ -24,7 +24,7 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr("clinic.middleware.time", fake)
+    monkeypatch.setattr("trust.middleware.time", fake)
     return fake
 
 

@@ -9,10 +9,10 @@ from django.core import mail
 from django.test import Client as HttpClient
 
 from audit.models import AuditEvent
-from clinic.forms_auth import TEMPORARY_PASSWORD_USED
 from clinic.models import User
 from tests.trust.conftest import login
 from tests.trust.test_url_classification import ROUTES, _url
+from trust.forms import TEMPORARY_PASSWORD_USED
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from audit.log import audit_record
-from clinic import audit_words
-from clinic.views_audit import KNOWN_ACTIONS
+from trust import audit_words
+from trust.views.audit import KNOWN_ACTIONS
 
 
 def test_viewing_a_chart_reads_as_a_sentence(as_desk, treating, client_record):

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from clinic.backups import sha256_file
 from tests.trust import tempdb
+from trust.backups import sha256_file
 
 pytestmark = pytest.mark.skipif(
     shutil.which("gpg") is None, reason="gpg (Debian package gnupg) is not installed"

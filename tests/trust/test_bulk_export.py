@@ -121,12 +121,12 @@ def test_a_confirmation_lapses(as_records_officer, records_officer, clients, mon
         _export(as_records_officer, client)
     as_records_officer.post("/exports/confirm/", {"reason": REASON})
     real = time.time
-    monkeypatch.setattr("clinic.bulk_export.time.time", lambda: real() + 61 * 60)
+    monkeypatch.setattr("trust.bulk_export.time.time", lambda: real() + 61 * 60)
     # Within the export window the earlier exports still count: ask again.
     session = as_records_officer.session
     session["kc_reauth_at"] = real() + 61 * 60
     session.save()
-    monkeypatch.setattr("clinic.auth.time.time", lambda: real() + 61 * 60)
+    monkeypatch.setattr("trust.auth.time.time", lambda: real() + 61 * 60)
     assert _export(as_records_officer, clients[3]).status_code == 302
 
 
@@ -146,7 +146,7 @@ def test_the_confirmation_only_redirects_inside_the_site(as_records_officer):
 def test_the_audit_csv_asks_for_the_password_again(as_desk, desk, monkeypatch):
     real = time.time
     assert as_desk.get("/audit/export.csv").status_code == 200
-    monkeypatch.setattr("clinic.auth.time.time", lambda: real() + 10 * 60)
+    monkeypatch.setattr("trust.auth.time.time", lambda: real() + 10 * 60)
     response = as_desk.get("/audit/export.csv?action=login")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/reauth/?next=")

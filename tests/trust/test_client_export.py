@@ -263,7 +263,7 @@ def test_an_export_asks_for_the_password_again_after_a_few_minutes(
     import time
 
     real = time.time
-    monkeypatch.setattr("clinic.auth.time.time", lambda: real() + 10 * 60)
+    monkeypatch.setattr("trust.auth.time.time", lambda: real() + 10 * 60)
     response = as_records_officer.get(f"/clients/{client_record.pk}/export.json")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/reauth/")

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from clinic.denials import BURST_DENIALS, denial_bursts
 from tests.clinic.helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
+from trust.denials import BURST_DENIALS, denial_bursts
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,8 @@ def test_a_therapist_probing_42_records_of_another_care_team_leaves_42_rows_and_
 
     home = as_desk.get("/")
     assert b"Sam Okafor was refused 42 records in the last 5 minutes" in home.content
-    assert [(b.name, b.count) for b in home.context["denial_bursts"]] == [("Sam Okafor", 42)]
+    [notice] = home.context["notices"]
+    assert [(b.name, b.count) for b in notice.context["denial_bursts"]] == [("Sam Okafor", 42)]
 
 
 def test_fewer_than_a_burst_or_older_refusals_are_not_shown(make_client, treating, as_colleague, as_desk):
@@ -145,7 +146,7 @@ def test_the_admin_home_page_runs_a_fixed_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from clinic.notices import admin_security_notices
+    from trust.notices import admin_security_notices
 
     with CaptureQueriesContext(connection) as notices:
         admin_security_notices()  # pinned by its own tests
@@ -153,4 +154,5 @@ def test_the_admin_home_page_runs_a_fixed_number_of_queries(
     # and export notices, the refusal bursts (one query), the audit row.
     with django_assert_num_queries(SIGNED_IN_FLOOR + 3 + len(notices) + 1 + audit_queries()):
         response = as_desk.get("/", **BACKGROUND)
-    assert len(response.context["denial_bursts"]) == 1
+    [notice] = response.context["notices"]
+    assert len(notice.context["denial_bursts"]) == 1

@@ -14,14 +14,14 @@ from types import SimpleNamespace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinic.export import render_pdf as render_export_pdf
-from clinic.views_disclosures import render_accounting_pdf
-from core.pdf import Letterhead
+from core.pdf import Letterhead, paragraphs
 from notes.pages import AssessmentSummary, NotePdfData, PdfAmendment, PdfTreatment
 from notes.pdf import render_note_pdf
 from notes.selectors import RequestSummary
 from programs.handout import HandoutData, HandoutExercise, HandoutProgram, render_handout
 from tests.trust.pdf_text import Text, assert_printed, texts
+from trust.export import render_pdf as render_export_pdf
+from trust.views.disclosures import render_accounting_pdf
 
 # Each example lays out a few pages of text; the counts keep every test to a few seconds.
 EXAMPLES = 12
@@ -190,30 +190,36 @@ def _record(model: str, pk: int, fields: dict) -> dict:
 
 
 @pdf_settings
-@given(fields=st.lists(texts(), min_size=6, max_size=6), other=texts())
+@given(fields=st.lists(texts(), min_size=9, max_size=9), other=texts())
 def test_the_complete_record_pdf_prints_any_text(fields, other):
+    """The printout as the download gives it: the cover, each app's part, documents,
+    disclosures and the audit in words."""
     f = [t.text for t in fields]
-    client = _record(
-        "clinic.client",
-        7,
-        {"first_name": other.text[:80], "last_name": other.text[:80], "date_of_birth": "1980-01-02",
-         "address": f[0], "goals": f[1]},
-    )  # fmt: skip
     data = {
-        "schema": "kinetic-chart-client-export",
-        "schema_version": 1,
-        "format_description": "JSON",
-        "generated_at": "2026-11-02T09:00:00",
-        "generated_by": "desk",
-        "client": client,
-        "records": {
-            "notes.visitnote": [_record("notes.visitnote", 3, {"subjective": f[2], "analysis": f[3]})],
-            "clinic.disclosure": [_record("clinic.disclosure", 4, {"description": f[4], "purpose": f[5]})],
-        },
-        "references": {},
+        "client": _record("clinic.client", 7, {}),
+        "records": {},
+        "documents": [],
         "audit_events": [
             {"at": "2026-11-02T09:00:00", "username": other.text[:150], "action": "view",
-             "object_type": "client", "object_id": "7", "outcome": "ok"}
+             "object_type": "clinic.client", "object_id": "7", "outcome": "allowed"}
         ],
     }  # fmt: skip
-    assert_printed(render_export_pdf(data, letterhead=_letterhead(other)), *fields)
+    parts = {
+        "client_name": other.text,
+        "date_of_birth": date(1980, 1, 2),
+        "demographics": [("Address", f[0]), ("Goals", f[1])],
+        "flags": [f"Red: {f[2]}"],
+        "screened_on": datetime(2026, 11, 2, 9, 0),
+        "consent": f[3],
+        "care_team": [other.text],
+        "primary_therapist": other.text,
+        "exported_at": datetime(2026, 11, 2, 9, 0),
+        "exported_by": other.text,
+        "disclosures": [(date(2026, 11, 1), f[4], f[5], f[6], other.text)],
+        "actor_names": {},
+        # An app's part, as the apps register them: free text laid out with core.pdf.
+        "parts": [
+            lambda styles, width: [*paragraphs(f[7], styles["body"]), *paragraphs(f[8], styles["body"])]
+        ],
+    }
+    assert_printed(render_export_pdf(data, letterhead=_letterhead(other), parts=parts), *fields)

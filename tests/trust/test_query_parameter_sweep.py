@@ -23,7 +23,7 @@ from tests.trust.test_url_classification import _url
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("clinic", "notes", "assessments", "programs")
+APPS = ("clinic", "notes", "assessments", "programs", "reports", "trust")
 
 HOSTILE = [
     "9999-12-31",

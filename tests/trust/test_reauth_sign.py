@@ -21,7 +21,7 @@ from assessments import services as assessment_services
 from assessments.models import Assessment
 from assessments.services import AssessmentData, MeasurementInput
 from audit.models import AuditEvent
-from clinic.auth import REAUTH_KEY
+from clinic.reauth import REAUTH_KEY
 from notes import services as note_services
 from notes.models import VisitNote
 from tests.trust.conftest import PASSWORD, login

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from clinic.backups import backup_taken_at, latest_backup, scratch_pg_name
 from tests.trust import tempdb
+from trust.backups import backup_taken_at, latest_backup, scratch_pg_name
 
 SEED = (
     "import django; django.setup();"
@@ -29,7 +29,7 @@ SEED = (
 )
 RESIGN = (
     "import django; django.setup(); from pathlib import Path;"
-    "from clinic.backups import write_checksum_file; write_checksum_file(Path({path!r}))"
+    "from trust.backups import write_checksum_file; write_checksum_file(Path({path!r}))"
 )
 AUDIT_OF_DRILLS = (
     "import django, json; django.setup(); from audit.models import AuditEvent;"
@@ -286,8 +286,8 @@ def test_a_backup_whose_audit_events_the_live_log_lacks_fails_the_drill(
 
 
 def test_table_checksums_see_a_changed_row(tmp_path):
-    from clinic.backups import sqlite_table_checksums
-    from clinic.management.commands.restore_drill import _compare_checksums
+    from trust.backups import sqlite_table_checksums
+    from trust.management.commands.restore_drill import _compare_checksums
 
     def database(name: str, occupation: str) -> dict:
         conn = sqlite3.connect(tmp_path / name)

@@ -182,8 +182,8 @@ def test_payloads_in_disclosure_fields_come_out_inert_in_the_pages_and_literal_i
 ):
     from django.utils import timezone
 
-    from clinic.forms_disclosures import DisclosureForm
     from clinic.models import Disclosure
+    from trust.forms import DisclosureForm
 
     payload = PAYLOADS[n]
     fields = DisclosureForm.base_fields

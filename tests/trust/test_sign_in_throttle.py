@@ -15,9 +15,9 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from clinic import throttle
-from clinic.models import SignInThrottle
 from tests.trust.conftest import login
+from trust import throttle
+from trust.models import SignInThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +238,7 @@ def test_the_admins_home_page_shows_slowed_accounts(treating, as_desk, as_treati
 
 
 def test_the_admins_home_page_notices_cost_three_queries(desk, as_desk, django_assert_num_queries):
-    from clinic.notices import admin_security_notices
+    from trust.notices import admin_security_notices
 
     _spray()
     with django_assert_num_queries(3):

@@ -20,8 +20,8 @@ from django.core.management.base import CommandError
 
 from audit.log import current_key
 from audit.models import AuditEvent
-from clinic.backups import BackupError, UnsignedBackup, check_backup_file, sha256_file, write_checksum_file
 from tests.trust import tempdb
+from trust.backups import BackupError, UnsignedBackup, check_backup_file, sha256_file, write_checksum_file
 
 NOTE_TEXT = "Left heel pain after the marathon"
 FORGED_TEXT = "No complaint; client discharged"

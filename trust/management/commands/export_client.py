@@ -9,9 +9,9 @@ from django.http import Http404
 
 from audit.log import audit_record
 from clinic.access import get_client_for_export, may_export_records
-from clinic.export import collect_client_export, render_json, render_pdf
 from clinic.models import ClinicProfile, User
 from core.pdf import Letterhead
+from trust.export import collect_client_export, collect_pdf_parts, render_json, render_pdf
 
 
 class Command(BaseCommand):
@@ -42,7 +42,11 @@ class Command(BaseCommand):
         if options["format"] == "json":
             body = render_json(data)
         else:
-            body = render_pdf(data, letterhead=Letterhead.from_profile(ClinicProfile.load()))
+            body = render_pdf(
+                data,
+                letterhead=Letterhead.from_profile(ClinicProfile.load()),
+                parts=collect_pdf_parts(client=client, by=by),
+            )
         Path(options["output"]).write_bytes(body)
         audit_record(
             actor=by,

@@ -19,18 +19,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.log import audit_record
 from audit.models import AuditEvent
-from clinic import audit_words, selectors, services
+from clinic import selectors, services
 from clinic.access import (
     get_client_for_emergency,
     get_emergency_grant_for_admin,
     get_emergency_grant_for_user,
     may_break_glass,
 )
-from clinic.auth import confirm_password
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
-from clinic.forms_emergency import EmergencyReviewForm, EmergencySearchForm, EmergencyStartForm
 from clinic.models import Client, EmergencyAccess
+from clinic.reauth import confirm_password
+from trust import audit_words
+from trust.forms import EmergencyReviewForm, EmergencySearchForm, EmergencyStartForm
 
 GRANTS_PER_PAGE = 25
 REVIEW_EVENT_LIMIT = 200
@@ -55,9 +56,7 @@ def break_glass_required(view):
 @break_glass_required
 def emergency_access(request):
     user = request.user
-    services.emergency_access_close_expired(
-        seen_by=user, grants=EmergencyAccess.objects.filter(user=user), request=request
-    )
+    services.emergency_access_close_expired(seen_by=user, grants=EmergencyAccess.objects.filter(user=user))
     form = EmergencySearchForm(request.GET or None)
     results: list[Client] = []
     searched = form.is_bound and form.is_valid()
@@ -110,7 +109,10 @@ def emergency_access_start(request, pk):
             else:
                 try:
                     grant = services.emergency_access_start(
-                        user=request.user, client=client, reason=form.cleaned_data["reason"], request=request
+                        user=request.user,
+                        client=client,
+                        reason=form.cleaned_data["reason"],
+                        site_url=request.build_absolute_uri("/"),
                     )
                 except ValidationError as exc:
                     add_validation_errors(form, exc)
@@ -144,7 +146,7 @@ def emergency_access_end(request, pk):
     """End a grant now: its holder, or an admin revoking it."""
     grant = get_emergency_grant_for_user(request.user, pk)
     try:
-        services.emergency_access_end(grant=grant, by=request.user, request=request)
+        services.emergency_access_end(grant=grant, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -160,7 +162,7 @@ def emergency_access_end(request, pk):
 @require_GET
 @admin_required
 def emergency_review_list(request):
-    services.emergency_access_close_expired(seen_by=request.user, request=request)
+    services.emergency_access_close_expired(seen_by=request.user)
     page = Paginator(EmergencyAccess.objects.for_review(), GRANTS_PER_PAGE).get_page(request.GET.get("page"))
     grants = list(page.object_list)
     audit_record(
@@ -180,7 +182,7 @@ def emergency_review(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.emergency_access_review(
-                grant=grant, by=request.user, note=form.cleaned_data["review_note"], request=request
+                grant=grant, by=request.user, note=form.cleaned_data["review_note"]
             )
         except ValidationError as exc:
             add_validation_errors(form, exc)

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET
 
 from audit.log import audit_record
 from audit.models import AuditEvent
-from clinic import audit_words
-from clinic.auth import reauth_required
 from clinic.decorators import admin_required
 from clinic.models import Client, User
+from clinic.reauth import reauth_required
 from core import fields
 from core.csvsafe import csv_bytes
 from core.http import file_response
+from trust import audit_words
 
 EVENTS_PER_PAGE = 50
 EXPORT_LIMIT = 100_000

@@ -38,7 +38,9 @@ from django.utils import timezone
 from audit.heads import HeadFileError, check_heads, publish_head
 from audit.log import audit_record, verify_chain
 from audit.models import AuditEvent
-from clinic.backups import (
+from clinic.models import Client
+from core import composition
+from trust.backups import (
     BackupError,
     ScratchCopy,
     UnsignedBackup,
@@ -57,8 +59,6 @@ from clinic.backups import (
     sqlite_table_checksums,
     take_backup,
 )
-from clinic.models import Client
-from core import composition
 
 INSPECT_TIMEOUT_S = 3600
 

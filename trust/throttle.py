@@ -28,9 +28,10 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from clinic.models import SignInThrottle, User
+from clinic.models import User
+from trust.models import SignInThrottle
 
-DEVICE_COOKIE_SALT = "clinic.throttle.device"
+DEVICE_COOKIE_SALT = "trust.throttle.device"
 DEVICE_COOKIE_MAX_NAMES = 5
 FORGET_AFTER_DAYS = 90
 

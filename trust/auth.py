@@ -8,9 +8,12 @@ devices: one TOTP authenticator per user plus single-use recovery codes.
 
 from __future__ import annotations
 
+import base64
 import secrets
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -32,21 +35,24 @@ from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 
-from audit.log import audit_record
-from clinic import services, throttle
-from clinic import views as clinic_views
-from clinic.forms_auth import OTPTokenForm, ReauthForm, SignInForm
-from clinic.middleware import (
+from audit.log import audit_record, client_ip
+from audit.models import AuditEvent
+from clinic import services
+from clinic.models import User
+from clinic.reauth import REAUTH_KEY, confirm_password
+from trust import throttle
+from trust.forms import OTPTokenForm, ReauthForm, SignInForm
+from trust.middleware import (
     SESSION_HAS_DEVICE_KEY,
     has_confirmed_device,
     second_factor_required,
     start_session_clocks,
 )
-from clinic.models import User
 
 RECOVERY_CODE_COUNT = 10
 
@@ -77,7 +83,9 @@ def _safe_next(request, default: str) -> str:
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
-class LoginView(clinic_views.LoginView):
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
     """Password step. A user who needs a second factor is sent on to it by
     ``TwoFactorMiddleware`` before any other page."""
 
@@ -132,7 +140,7 @@ class LoginView(clinic_views.LoginView):
                 + " If that was not you, tell your clinic's admin.",
             )
         if user.must_change_password:
-            services.user_temporary_password_use(user=user, request=self.request)
+            services.user_temporary_password_use(user=user)
         if needs_otp:
             target = "otp_verify" if has_confirmed_device(user, self.request.session) else "otp_setup"
             response = redirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
@@ -175,13 +183,6 @@ def ip_ceiling_reached(request) -> bool:
     """Password spraying (a few guesses at many usernames) never trips the
     per-username lock, so one address also has an hourly ceiling on failures
     (ASVS: at most 100 failed attempts an hour)."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    from audit.log import client_ip
-    from audit.models import AuditEvent
 
     ip = client_ip(request)
     if ip is None:
@@ -208,7 +209,6 @@ def lockout_response(request, original_response=None, credentials=None):
         outcome="denied",
         detail={"username": _loggable_username(username)},
     )
-    from django.conf import settings
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/lockout.html", {"cooloff_minutes": minutes}, status=429)
@@ -248,13 +248,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         was_forced = self.request.user.must_change_password
         response = super().form_valid(form)
-        services.user_password_changed(user=self.request.user, request=self.request, was_forced=was_forced)
+        services.user_password_changed(user=self.request.user, was_forced=was_forced)
         messages.success(self.request, "Password changed. Your other sessions were signed out.")
         return response
 
 
 def _temporary_password_notice(user) -> str:
-    from audit.models import AuditEvent
 
     event = (
         AuditEvent.objects.filter(action="password_set", object_type="clinic.user", object_id=str(user.pk))
@@ -309,53 +308,6 @@ class PasswordChangeRequiredMiddleware:
         return HttpResponseRedirect(url)
 
 
-# --- Re-authentication before high-impact actions ---------------------------------
-
-REAUTH_KEY = "kc_reauth_at"
-
-
-def recently_reauthenticated(request) -> bool:
-    from django.conf import settings
-
-    at = request.session.get(REAUTH_KEY)
-    return at is not None and time.time() - at <= getattr(settings, "KC_REAUTH_SECONDS", 300)
-
-
-def reauth_required(view):
-    """For exports, signing and other high-impact actions: the password must
-    have been entered again within the last few minutes (ASVS 7.5)."""
-    from functools import wraps
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not recently_reauthenticated(request):
-            return redirect(f"{reverse('reauth')}?{urlencode({'next': request.get_full_path()})}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def confirm_password(request, password: str, *, purpose: str = "") -> bool:
-    """Check the signed-in user's password again. Right: the session counts as
-    freshly authenticated from now. Wrong: audited, and counted by django-axes
-    (through authenticate()), so guessing here locks out like the login page;
-    once locked, the session ends."""
-    from django.contrib.auth import authenticate
-
-    detail = {"purpose": purpose} if purpose else None
-    user = None
-    if password:
-        user = authenticate(request, username=request.user.get_username(), password=password)
-    if user is not None and user.pk == request.user.pk:
-        request.session[REAUTH_KEY] = time.time()
-        audit_record(actor=request.user, action="reauth", request=request, detail=detail)
-        return True
-    audit_record(actor=request.user, action="reauth_failed", request=request, outcome="denied", detail=detail)
-    if getattr(request, "axes_locked_out", False):
-        logout(request)  # too many wrong passwords: the session ends; the next page is the login
-    return False
-
-
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
@@ -387,7 +339,6 @@ PENDING_KEY = "kc_totp_pending_key"
 def _pending_totp_device(request) -> TOTPDevice:
     """An unsaved device whose secret waits in the session until the user proves
     it with a first code, so opening the page writes nothing."""
-    from django_otp.util import random_hex
 
     key = request.session.get(PENDING_KEY)
     if not key:
@@ -411,7 +362,6 @@ def _first_code_matches(device: TOTPDevice, token: str) -> bool:
 
 
 def _base32_key(device: TOTPDevice) -> str:
-    import base64
 
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 

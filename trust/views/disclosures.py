@@ -15,17 +15,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer
 
 from audit.log import audit_record
 from clinic import services
 from clinic.access import get_client_for_user
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
-from clinic.forms_disclosures import DisclosureForm
 from clinic.models import ACCOUNTING_YEARS, ClinicProfile, Disclosure, accounting_start
 from core.http import file_response
 from core.pdf import Letterhead, build_pdf, clip, esc, letterhead_flowables, page_size, paragraphs, styles
 from core.records import RecordLocked
+from trust.forms import DisclosureForm
 
 DISCLOSURES_PER_PAGE = 25
 
@@ -37,7 +39,7 @@ def disclosure_new(request, pk):
     form = DisclosureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.disclosure_record(client=client, by=request.user, request=request, **form.cleaned_data)
+            services.disclosure_record(client=client, by=request.user, **form.cleaned_data)
         except RecordLocked as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
@@ -118,8 +120,6 @@ def client_disclosures_pdf(request, pk):
 def render_accounting_pdf(*, client, disclosures, since, today, letterhead: Letterhead) -> bytes:
     """The accounting of disclosures as the client receives it. Pure: no queries
     (``recorded_by`` comes with the rows); every user text goes through ``esc``."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer
 
     st = styles(10)
     width = page_size(letterhead.paper_size)[0] - 36 * mm

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from audit.heads import HeadFileError, publish_head
 from audit.log import audit_record, verify_chain
-from clinic.backups import BackupError, choose_encryption, default_backup_path, take_backup
+from trust.backups import BackupError, choose_encryption, default_backup_path, take_backup
 
-logger = logging.getLogger("clinic.backups")
+logger = logging.getLogger("trust.backups")
 
 
 class Command(BaseCommand):

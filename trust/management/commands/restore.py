@@ -19,9 +19,9 @@ from django.db import DatabaseError
 
 from audit.heads import HeadFileError, check_heads, current_head, publish_head, record_restore
 from audit.log import audit_record, verify_chain
-from clinic.backups import BackupError, UnsignedBackup, check_backup_file, is_encrypted, restore_backup
+from trust.backups import BackupError, UnsignedBackup, check_backup_file, is_encrypted, restore_backup
 
-logger = logging.getLogger("clinic.backups")
+logger = logging.getLogger("trust.backups")
 
 
 class Command(BaseCommand):

@@ -28,11 +28,12 @@ SESSION_KEY = "kc_bulk_export"
 def clients_exported_recently(user: User) -> set[int]:
     """The clients whose complete record this user exported within the window."""
     since = timezone.now() - timedelta(minutes=settings.KC_BULK_EXPORT_WINDOW_MINUTES)
-    return set(
+    ids = (
         AuditEvent.objects.filter(actor=user, action="export", at__gte=since, client_id__isnull=False)
         .values_list("client_id", flat=True)
         .distinct()
     )
+    return {client_id for client_id in ids if client_id is not None}
 
 
 def active_confirmation(request) -> dict | None:
@@ -60,7 +61,7 @@ def export_detail(request) -> dict:
 
 
 @transaction.atomic
-def bulk_export_confirm(*, by: User, reason: str, request) -> AuditEvent:
+def bulk_export_confirm(*, by: User, reason: str, session) -> AuditEvent:
     """Record the confirmation and its reason, tell the other admins, and let
     this session export further records until the confirmation lapses."""
     exported = len(clients_exported_recently(by))
@@ -68,11 +69,10 @@ def bulk_export_confirm(*, by: User, reason: str, request) -> AuditEvent:
     event = audit_record(
         actor=by,
         action="bulk_export_confirm",
-        request=request,
         outcome="allowed",
         detail={"reason": reason, "exported_in_window": exported, "valid_minutes": minutes},
     )
-    request.session[SESSION_KEY] = {"until": time.time() + minutes * 60, "reason": reason, "event": event.pk}
+    session[SESSION_KEY] = {"until": time.time() + minutes * 60, "reason": reason, "event": event.pk}
     transaction.on_commit(lambda: _notify_other_admins(by=by, reason=reason, exported=exported))
     return event
 

@@ -15,14 +15,15 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import audit_record
-from clinic import bulk_export
 from clinic.access import get_client_for_export, may_export_records
-from clinic.auth import _safe_next, reauth_required
-from clinic.export import collect_client_export, collect_pdf_parts, render_json, render_pdf
-from clinic.forms_auth import BulkExportConfirmForm
 from clinic.models import ClinicProfile
+from clinic.reauth import reauth_required
 from core.http import file_response
 from core.pdf import Letterhead
+from trust import bulk_export
+from trust.auth import _safe_next
+from trust.export import collect_client_export, collect_pdf_parts, render_json, render_pdf
+from trust.forms import BulkExportConfirmForm
 
 
 def export_required(view):
@@ -53,7 +54,9 @@ def bulk_export_confirm(request):
     """The second confirmation before exporting more complete records."""
     form = BulkExportConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        bulk_export.bulk_export_confirm(by=request.user, reason=form.cleaned_data["reason"], request=request)
+        bulk_export.bulk_export_confirm(
+            by=request.user, reason=form.cleaned_data["reason"], session=request.session
+        )
         return redirect(_safe_next(request, "client_list"))
     return render(
         request,
