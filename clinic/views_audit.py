@@ -56,6 +56,7 @@ KNOWN_ACTIONS = [
     "append",
     "delete",
     "issue",
+    "revoke",
     "print",
     "export",
     "download",
@@ -98,6 +99,10 @@ KNOWN_ACTIONS = [
     "import_preview",
     "import",
     "report_preview",
+    "client_link_view",
+    "client_link_confirm",
+    "client_link_refused",
+    "client_log",
 ]
 
 
