@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     # The client's own view, opened by a link without a staff login (portal.session).
     path("c/", include("portal.urls")),
+    path("", include("portal.urls_staff")),
     path("clients/<int:pk>/export.json", views_export.client_export_json, name="client_export_json"),
     path("clients/<int:pk>/export.pdf", views_export.client_export_pdf, name="client_export_pdf"),
     path("exports/confirm/", views_export.bulk_export_confirm, name="bulk_export_confirm"),

@@ -184,6 +184,10 @@ CLASSIFICATION: dict[str, Rule] = {
     "reports:update": scoped("report", CARE_TEAM),
     "reports:sign": scoped("report", CARE_TEAM),
     "reports:pdf": scoped("report", CARE_TEAM),
+    # --- client links, staff side: the care team issues, prints and stops them
+    "portal_staff:link_issue": scoped("client", CARE_TEAM),
+    "portal_staff:link_handout": scoped("client", CARE_TEAM),
+    "portal_staff:link_revoke": scoped("client_link", CARE_TEAM),
     # --- the client's own view, by a client link (tests/portal/test_link_sweep.py)
     "portal:home": client_link(),
     "portal:confirm": client_link(),

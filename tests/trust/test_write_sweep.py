@@ -90,6 +90,7 @@ READ_ONLY = {
     "reports:pdf",
     "reports:client_pdf",
     "portal:home",
+    "portal_staff:link_handout",  # a printout: the token comes in the form, nothing is written
 }
 
 
@@ -257,6 +258,10 @@ def build_world(state: str, kind: str, users: dict, make_client) -> World:
         ids["indication"] = services.indication_add(
             exercise=exercise, by=users["admin"], measure_code="hip_er", finding_kind="any", reason="Hips."
         ).pk
+    elif kind == "client_link":
+        from portal import services as portal_services
+
+        ids["client_link"] = portal_services.link_issue(client=client, by=author)[0].pk
     elif kind == "grant":
         from clinic import services as clinic_services
 
@@ -653,6 +658,9 @@ WRITES: dict[str, Write] = {
     "emergency_access_start": Write("client", _pk("client"), nobody),
     "emergency_access_end": Write("grant", _pk("grant"), admins_only),
     "emergency_review": Write("grant", _pk("grant"), admins_only),
+    # --- client links: any therapist on the care team issues and stops them; the desk sees status only
+    "portal_staff:link_issue": Write("client", _pk("client"), care_team()),
+    "portal_staff:link_revoke": Write("client_link", _pk("client_link"), care_team()),
     # --- the client's own view: a staff session opens nothing there (no token of theirs)
     "portal:confirm": Write(
         "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"date_of_birth": "1985-05-17"}
