@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.composition import Section
+from portal.log import chart_log
 from portal.models import ClientLink, LinkStatus
 
 LINKS_SHOWN = 5
@@ -22,7 +23,7 @@ def link_rows(client) -> list[dict]:
 
 
 def chart_section(*, client, user) -> Section | None:
-    """Links (issue, revoke) for the care team."""
+    """Links (issue, revoke) and the client's own log, for the care team (2 queries)."""
     return Section(
         template="portal/_chart_section.html",
         tab=("Client link", "client-link-section", "device-phone-mobile"),
@@ -31,6 +32,7 @@ def chart_section(*, client, user) -> Section | None:
             "links": link_rows(client),
             "can_issue": user.is_therapist,
             "weeks": settings.KC_PORTAL_LINK_WEEKS,
+            "log": chart_log(client),
         },
         order=75,
     )

@@ -85,10 +85,12 @@ def remember_device(request, response, link: ClientLink) -> None:
 
 def private(response):
     """Nothing of the client's view stays in a shared cache, and the token in the
-    address never leaves in a Referer header."""
+    address never leaves for another site in a Referer header (same-origin, not
+    no-referrer: a form posted with no-referrer carries "Origin: null", which the
+    CSRF check rightly refuses)."""
     if not response.has_header("Cache-Control"):
         response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.utils import timezone
 
 from clinic.models import AuditEvent
 from portal.models import ClientLink, token_hash
-from programs import services as program_services
-from programs.models import Exercise
 
 
 def _issue(as_treating, client_record) -> str:
@@ -63,14 +60,6 @@ def test_an_outsider_cannot_issue_or_revoke(as_treating, as_colleague, client_re
     assert as_colleague.post(f"/clients/{client_record.pk}/client-link/issue/").status_code == 404
     assert as_colleague.post(f"/client-links/{link.pk}/revoke/").status_code == 404
     assert ClientLink.objects.count() == 1 and ClientLink.objects.get().revoked_at is None
-
-
-@pytest.fixture
-def issued_program(client_record, treating):
-    version = program_services.program_draft(client=client_record, by=treating)
-    for exercise in Exercise.objects.order_by("id")[:2]:
-        program_services.program_item_add(draft=version, exercise=exercise, by=treating)
-    return program_services.program_issue(version=version, by=treating, start_date=timezone.localdate())
 
 
 def test_the_handout_prints_the_link_as_a_qr_code(as_treating, client_record, issued_program):

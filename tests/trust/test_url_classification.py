@@ -191,6 +191,12 @@ CLASSIFICATION: dict[str, Rule] = {
     # --- the client's own view, by a client link (tests/portal/test_link_sweep.py)
     "portal:home": client_link(),
     "portal:confirm": client_link(),
+    "portal:program": client_link(),
+    "portal:week": client_link(),
+    "portal:log": client_link(),
+    "portal:picture": client_link(),
+    "portal:manifest": client_link(),
+    "portal:service_worker": client_link(),
 }
 # The Django admin site: staff only (no persona here is staff), behind the
 # second factor for admins; test_two_factor covers an enrolled staff admin.

@@ -90,6 +90,11 @@ READ_ONLY = {
     "reports:pdf",
     "reports:client_pdf",
     "portal:home",
+    "portal:program",
+    "portal:week",
+    "portal:picture",
+    "portal:manifest",
+    "portal:service_worker",
     "portal_staff:link_handout",  # a printout: the token comes in the form, nothing is written
 }
 
@@ -664,6 +669,9 @@ WRITES: dict[str, Write] = {
     # --- the client's own view: a staff session opens nothing there (no token of theirs)
     "portal:confirm": Write(
         "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"date_of_birth": "1985-05-17"}
+    ),
+    "portal:log": Write(
+        "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"kind": "pain", "pain": "3"}
     ),
 }
 
