@@ -457,7 +457,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A client link's token never reaches the log (core.logredact).
+    "filters": {"redact_client_links": {"()": "core.logredact.RedactClientLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_client_links"]}},
     "root": {"handlers": ["console"], "level": env_str("KC_LOG_LEVEL", "WARNING")},
     # The audit log's published heads (one INFO line each) reach the central log too.
     "loggers": {"clinic.audit": {"level": "INFO"}},

@@ -171,3 +171,18 @@ def test_the_client_view_carries_the_csp(phone, issued):
     response = phone.get(f"/c/{issued[1]}/")
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
+
+
+def test_the_token_never_reaches_the_server_log(phone, issued, caplog):
+    import logging
+
+    from core.logredact import RedactClientLinks
+
+    _, token = issued
+    handler = logging.getLogger().handlers[0] if logging.getLogger().handlers else None
+    assert handler is None or any(isinstance(f, RedactClientLinks) for f in handler.filters)
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Bad Request: %s", (f"/c/{token}/log/",), None
+    )
+    RedactClientLinks().filter(record)
+    assert token not in record.getMessage() and record.getMessage() == "Bad Request: /c/…/log/"
