@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -133,6 +135,7 @@ def manifest(request, *, link):
     )
 
 
+PRECACHE = ("bootstrap/css/bootstrap.min.css", "css/kinetic.css", "css/portal.css", "js/portal.js")
 SERVICE_WORKER = settings.BASE_DIR / "static" / "js" / "portal_sw.js"
 
 
@@ -140,6 +143,9 @@ SERVICE_WORKER = settings.BASE_DIR / "static" / "js" / "portal_sw.js"
 @require_http_methods(["GET"])
 def service_worker(request, *, link):
     """The service worker, served under the link so its scope is this link's pages only."""
-    response = HttpResponse(SERVICE_WORKER.read_text(), content_type="text/javascript")
+    # The page's own static files are kept from the start too (their served names).
+    files = [static(name) for name in PRECACHE]
+    script = f"const PRECACHE = {json.dumps(files)};\n" + SERVICE_WORKER.read_text()
+    response = HttpResponse(script, content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     return response

@@ -3,7 +3,15 @@
 // Nothing is fetched from anywhere but this site; entries are queued by the page.
 const CACHE = "kc-portal-v1";
 
-self.addEventListener("install", () => self.skipWaiting());
+// The program page and its static files are kept from the start (PRECACHE is written
+// above this file by the view that serves it), so the page opens offline even if it
+// was not opened again after the service worker started.
+self.addEventListener("install", (event) => {
+  self.skipWaiting();
+  const program = new URL("program/", self.registration.scope);
+  const files = [program, ...(typeof PRECACHE === "undefined" ? [] : PRECACHE)];
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(files)).catch(() => {}));
+});
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
 self.addEventListener("fetch", (event) => {

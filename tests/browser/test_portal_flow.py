@@ -43,6 +43,14 @@ def _tick_next(phone, section: int) -> None:
     card.locator("button:has-text('Set'):not([disabled])").first.click()
 
 
+def _wait_for_service_worker(phone) -> None:
+    for _ in range(75):
+        if phone.evaluate("() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)"):
+            return
+        phone.wait_for_timeout(200)
+    raise AssertionError("the service worker never took over the page")
+
+
 def test_client_follows_the_program_offline_and_the_therapist_sees_it(browser, live_app, page, login):
     url, born, chart = issue_link(page, login)
     context, phone = open_on_phone(browser, live_app, url, born)
@@ -61,10 +69,14 @@ def test_client_follows_the_program_offline_and_the_therapist_sees_it(browser, l
 
         context.set_offline(True)
         _tick_next(phone, 0)
-        phone.wait_for_function(
-            "document.getElementById('kc-sync').textContent.includes('kept on this phone')"
-        )
+        expect(phone.locator("#kc-sync")).to_contain_text("kept on this phone")
         assert phone.locator("section[id^=item-] button[aria-pressed=true]").count() == 3
+
+        # Opened again without a connection, the page comes from the phone's cache, and the
+        # entry waiting to be sent is still counted.
+        _wait_for_service_worker(phone)
+        phone.reload()
+        expect(phone.locator("#kc-sync")).to_contain_text("kept on this phone")
 
         context.set_offline(False)
         expect(phone.locator("#kc-sync")).to_contain_text("All your entries")
