@@ -15,6 +15,7 @@ class PortalConfig(AppConfig):
             "portal",
             chart_section=chart.chart_section,
             chart_desk_section=chart.chart_desk_section,
+            home_section=log.home_section,
             portal_home_section=home.program_section,
             adherence_prefill=log.adherence_prefill,
             demo_seed=demo.seed,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from core.composition import AdherencePrefill
+from clinic.models import Client
+from core.composition import AdherencePrefill, Section
 from portal.models import EntryKind, LogEntry
 
 CHART_ENTRIES = 30
@@ -70,3 +72,20 @@ def adherence_prefill(*, client, items, since) -> dict[int, AdherencePrefill]:
             summary=f"ticked on {count} of the last 7 days, {pain_words}",
         )
     return result
+
+
+HOME_CLIENTS = 20
+
+
+def home_section(*, user) -> Section | None:
+    """What the therapist's clients logged on their own view since yesterday (1 query)."""
+    if not user.is_therapist:
+        return None
+    since = timezone.now() - timedelta(days=1)
+    rows = list(
+        LogEntry.objects.filter(client__in=Client.objects.clinical_for(user), recorded_at__gte=since)
+        .values("client_id", "client__first_name", "client__last_name")
+        .annotate(count=Count("id"), latest=Max("recorded_at"))
+        .order_by("-latest")[:HOME_CLIENTS]
+    )
+    return Section(template="portal/_home_section.html", context={"rows": rows}, order=85)

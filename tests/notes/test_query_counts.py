@@ -109,5 +109,6 @@ SIGNED_NOTE_QUERIES = 15
 # recent rows that rank the technique and region chips (one query).
 DRAFT_NOTE_QUERIES = 24
 # Home: the client list and the unsigned-notes section (count + rows, and the drafts of the
-# therapists the user supervises: one query, empty while the clinic does not allow it).
-HOME_QUERIES = 11
+# therapists the user supervises: one query, empty while the clinic does not allow it), and what
+# the user's clients logged on their own view since yesterday (one query).
+HOME_QUERIES = 12

@@ -60,3 +60,15 @@ def test_the_next_note_s_adherence_is_prefilled_from_the_log(
     assert re.search(rf'name="pain_{first.pk}" value="amber"[^>]*checked', html)
     # Nothing is recorded until the therapist saves it.
     assert Adherence.objects.count() == 0
+
+
+def test_the_home_page_lists_what_clients_logged_since_yesterday(
+    as_treating, as_colleague, as_desk, client_record, issued, issued_program
+):
+    _log(issued[0], kind="pain", pain=4)
+    _log(issued[0], kind="pain", pain=2)
+    html = as_treating.get("/").content.decode()
+    section = html[html.index('id="client-logs-home"') :]
+    assert "Priya Raman</a>: 2 entries" in section
+    assert "Priya" not in as_colleague.get("/").content.decode()
+    assert 'id="client-logs-home"' not in as_desk.get("/").content.decode()
