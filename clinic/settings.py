@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The client's own view (c/<token>/) never uses the staff session.
+    "portal.middleware.ClientViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits run before anything that would treat
     # the request as signed in.

@@ -186,3 +186,18 @@ def test_the_token_never_reaches_the_server_log(phone, issued, caplog):
     )
     RedactClientLinks().filter(record)
     assert token not in record.getMessage() and record.getMessage() == "Bad Request: /c/…/log/"
+
+
+def test_an_idle_staff_session_is_left_alone_on_the_client_view(phone, issued, treating, settings):
+    import time
+
+    from clinic.middleware import SESSION_ACTIVITY_KEY
+
+    _, token = issued
+    phone.force_login(treating)
+    session = phone.session
+    session[SESSION_ACTIVITY_KEY] = time.time() - settings.SESSION_IDLE_SECONDS - 60
+    session.save()
+    page = phone.get(f"/c/{token}/")
+    assert page.status_code == 200 and b"Hello Priya" in page.content
+    assert not AuditEvent.objects.filter(action="session_timeout").exists()
