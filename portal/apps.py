@@ -9,7 +9,7 @@ class PortalConfig(AppConfig):
         # Imported here, not at the top: an app's modules may use its models only once
         # every app is loaded, and ready() is when that is true.
         from core import composition  # noqa: PLC0415 - apps are loaded only once ready() runs
-        from portal import chart, demo, home, log  # noqa: PLC0415 - the same: they use the models
+        from portal import chart, demo, export, home, log  # noqa: PLC0415 - the same: they use the models
 
         composition.register(
             "portal",
@@ -19,4 +19,5 @@ class PortalConfig(AppConfig):
             portal_home_section=home.program_section,
             adherence_prefill=log.adherence_prefill,
             demo_seed=demo.seed,
+            export_records=export.export_client,
         )

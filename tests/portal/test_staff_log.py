@@ -72,3 +72,15 @@ def test_the_home_page_lists_what_clients_logged_since_yesterday(
     assert "Priya Raman</a>: 2 entries" in section
     assert "Priya" not in as_colleague.get("/").content.decode()
     assert 'id="client-logs-home"' not in as_desk.get("/").content.decode()
+
+
+def test_the_complete_record_export_holds_the_log_and_links_without_the_hash(
+    client_record, issued, issued_program
+):
+    from clinic.export import collect_client_export
+
+    _log(issued[0], kind="pain", pain=4, note="Sore")
+    data = collect_client_export(client=client_record, by=issued[0].issued_by)
+    links = data["records"]["portal.clientlink"]
+    assert len(links) == 1 and "token_hash" not in links[0]["fields"]
+    assert [row["fields"]["note"] for row in data["records"]["portal.logentry"]] == ["Sore"]
