@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "assessments",
     "notes",
     "programs",
+    "portal",
     "reports",
     "trust",
 ]
@@ -126,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The client's own view (c/<token>/) never uses the staff session.
+    "portal.middleware.ClientViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits run before anything that would treat
     # the request as signed in.
@@ -306,6 +309,14 @@ KC_LOGIN_ACCOUNT_DELAY_SECONDS = env_int("KC_LOGIN_ACCOUNT_DELAY_SECONDS", 30, m
 KC_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("KC_LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 900, minimum=1)
 KC_LOGIN_ACCOUNT_WINDOW_MINUTES = env_int("KC_LOGIN_ACCOUNT_WINDOW_MINUTES", 60, minimum=1)
 KC_LOGIN_DEVICE_COOKIE_DAYS = env_int("KC_LOGIN_DEVICE_COOKIE_DAYS", 180, minimum=1)
+
+# Client links (the client's own view, portal/): how long a new link lasts, and the rate
+# limits on guessing links and dates of birth and on flooding the log (portal.throttle).
+KC_PORTAL_LINK_WEEKS = env_int("KC_PORTAL_LINK_WEEKS", 8, minimum=1)
+KC_PORTAL_WINDOW_MINUTES = env_int("KC_PORTAL_WINDOW_MINUTES", 60, minimum=1)
+KC_PORTAL_ADDRESS_FAILURES = env_int("KC_PORTAL_ADDRESS_FAILURES", 20, minimum=3)
+KC_PORTAL_BIRTH_DATE_FAILURES = env_int("KC_PORTAL_BIRTH_DATE_FAILURES", 5, minimum=1)
+KC_PORTAL_ENTRIES_PER_WINDOW = env_int("KC_PORTAL_ENTRIES_PER_WINDOW", 200, minimum=10)
 # Bulk export: a user's complete-record exports of more than this many clients
 # within the window need a second confirmation with a written reason, and the
 # other admins are told. The confirmation lasts KC_BULK_EXPORT_CONFIRM_MINUTES.
@@ -454,7 +465,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A client link's token never reaches the log (core.logredact).
+    "filters": {"redact_client_links": {"()": "core.logredact.RedactClientLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_client_links"]}},
     "root": {"handlers": ["console"], "level": env_str("KC_LOG_LEVEL", "WARNING")},
     # The audit log's published heads (one INFO line each) reach the central log too.
     "loggers": {"clinic.audit": {"level": "INFO"}},

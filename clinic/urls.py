@@ -38,6 +38,9 @@ urlpatterns = [
     path("", include("notes.urls")),
     path("", include("programs.urls")),
     path("", include("reports.urls")),
+    # The client's own view, opened by a link without a staff login (portal.session).
+    path("c/", include("portal.urls")),
+    path("", include("portal.urls_staff")),
     path("", include("trust.urls")),
     path("admin/clinic/auditevent/", _audit_admin_moved, {"rest": ""}),
     path("admin/clinic/auditevent/<path:rest>", _audit_admin_moved),

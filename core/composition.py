@@ -9,6 +9,8 @@ Apps register what they add from their ``AppConfig.ready``:
 with
 
     chart_section(*, client, user) -> Section | None
+    chart_desk_section(*, client, user) -> Section | None   (the chart of a user who sees the
+                                                             client but no clinical content)
     home_section(*, user) -> Section | None
     note_section(*, note, user) -> Section | None   (shown on a visit note page)
     export_records(client) -> {model label: [record, ...]}   (the full-record export, JSON)
@@ -18,6 +20,9 @@ with
     demo_seed(*, clients, therapists) -> None                 (``manage.py seed_demo``)
     audit_detail(*, user, client_id, detail) -> detail        (what an audit row adds, ``audit.log``)
     home_notice(*, user) -> Section | None                    (top of anyone's home page: admins' alerts)
+    portal_home_section(*, link) -> Section | None            (the client's own home page)
+    adherence_prefill(*, client, items, since) -> {item id: AdherencePrefill}
+                                                              (the next note's adherence, prefilled)
 
 Sections are called only for users who may read the client's clinical content. The lower
 layers never name the apps above them, and nothing is looked up by name at run time: a
@@ -36,6 +41,7 @@ from typing import Any
 
 KINDS = (
     "chart_section",
+    "chart_desk_section",
     "home_section",
     "note_section",
     "export_records",
@@ -45,6 +51,8 @@ KINDS = (
     "demo_seed",
     "audit_detail",
     "home_notice",
+    "portal_home_section",
+    "adherence_prefill",
 )
 DEFAULT_ORDER = 50
 # kind -> [(app label, provider)], by order, then in the order the apps started.
@@ -120,6 +128,12 @@ def chart_sections(*, client, user) -> list[Section]:
     return _collect("chart_section", client=client, user=user)
 
 
+def chart_desk_sections(*, client, user) -> list[Section]:
+    """Sections for the chart of a user who may see the client but not their clinical
+    content (the front desk): never anything clinical."""
+    return _collect("chart_desk_section", client=client, user=user)
+
+
 def home_sections(*, user) -> list[Section]:
     return _collect("home_section", user=user)
 
@@ -133,3 +147,28 @@ def home_notices(*, user) -> list[Section]:
 def note_sections(*, note, user) -> list[Section]:
     """Sections other apps add to a visit note page (e.g. home-program adherence)."""
     return _collect("note_section", note=note, user=user)
+
+
+def portal_home_sections(*, link) -> list[Section]:
+    """Sections other apps add to the client's own home page (the link's client only)."""
+    return _collect("portal_home_section", link=link)
+
+
+@dataclass(frozen=True)
+class AdherencePrefill:
+    """What a client logged for one program exercise, offered to the therapist as
+    the next note's adherence: days done in the last week and the worst pain
+    response, with a plain sentence of where it came from."""
+
+    days_per_week: int
+    pain_response: str
+    summary: str
+
+
+def adherence_prefill(*, client, items, since) -> dict[int, AdherencePrefill]:
+    """Prefills by program item id from every app that keeps a log (first one wins)."""
+    merged: dict[int, AdherencePrefill] = {}
+    for _app_label, provider in REGISTRY["adherence_prefill"]:
+        for item_id, prefill in (provider(client=client, items=items, since=since) or {}).items():
+            merged.setdefault(item_id, prefill)
+    return merged

@@ -37,7 +37,7 @@ def _fast_tests(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _audit_row_last(request):
     """Every transaction writes its audit row last: a statement that could lock rows
-    after it fails the test (on PostgreSQL it could deadlock; see clinic.audit)."""
+    after it fails the test (on PostgreSQL it could deadlock; see audit.log)."""
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames
     )

@@ -13,6 +13,7 @@ from assessments import chart as assessments_chart
 from clinic import document_pages
 from core import composition
 from notes import chart as notes_chart
+from portal import chart as portal_chart
 from programs import chart as programs_chart
 from reports import chart as reports_chart
 
@@ -23,9 +24,11 @@ def test_every_app_registers_its_sections_in_the_order_of_the_dependency_chain()
         ("assessments", assessments_chart.chart_section),
         ("notes", notes_chart.chart_section),
         ("programs", programs_chart.chart_section),
+        ("portal", portal_chart.chart_section),  # client links and the client's own log
         ("reports", reports_chart.chart_section),
     ]
-    assert [label for label, _ in composition.REGISTRY["home_section"]] == ["notes", "programs"]
+    assert [label for label, _ in composition.REGISTRY["chart_desk_section"]] == ["portal"]
+    assert [label for label, _ in composition.REGISTRY["home_section"]] == ["notes", "programs", "portal"]
     assert [label for label, _ in composition.REGISTRY["note_section"]] == ["notes", "programs"]
 
 
@@ -53,6 +56,9 @@ def test_registering_again_replaces_the_apps_entry(monkeypatch):
 
 
 DOMAIN_APPS = ["assessments", "notes", "programs", "reports"]
+# The client's own view keeps records of its own (links and the client's log): exported
+# with the complete record and seeded in the demo, in INSTALLED_APPS order.
+RECORD_APPS = ["assessments", "notes", "programs", "portal", "reports"]
 
 
 def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_parts():
@@ -60,6 +66,8 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
     from assessments import export as assessments_export
     from notes import demo as notes_demo
     from notes import export as notes_export
+    from portal import demo as portal_demo
+    from portal import export as portal_export
     from programs import demo as programs_demo
     from programs import export as programs_export
     from reports import demo as reports_demo
@@ -69,21 +77,23 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
         "assessments": assessments_export,
         "notes": notes_export,
         "programs": programs_export,
+        "portal": portal_export,
         "reports": reports_export,
     }
     demos = {
         "assessments": assessments_demo,
         "notes": notes_demo,
         "programs": programs_demo,
+        "portal": portal_demo,
         "reports": reports_demo,
     }
     assert composition.providers("export_records") == [
-        (app, exports[app].export_client) for app in DOMAIN_APPS
+        (app, exports[app].export_client) for app in RECORD_APPS
     ]
     assert composition.providers("restore_check") == [
         (app, exports[app].restore_check) for app in DOMAIN_APPS
     ]
-    assert composition.providers("demo_seed") == [(app, demos[app].seed) for app in DOMAIN_APPS]
+    assert composition.providers("demo_seed") == [(app, demos[app].seed) for app in RECORD_APPS]
     # The printout reads like a chart: visits, then assessments, then the home programs.
     assert composition.providers("export_pdf_part") == [
         ("notes", notes_export.pdf_part),

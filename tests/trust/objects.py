@@ -161,6 +161,12 @@ def _signed_report(*, client, therapist):
     return services.report_sign(report=letter, by=therapist, consent_to_share=True).pk
 
 
+def _client_link(*, client, therapist) -> int:
+    from portal import services
+
+    return services.link_issue(client=client, by=therapist)[0].pk
+
+
 def build_all(*, client, therapist) -> dict:
     built: dict = {"errors": {}}
 
@@ -188,4 +194,5 @@ def build_all(*, client, therapist) -> dict:
     built["signed_report"] = attempt(
         "signed_report", lambda: _signed_report(client=client, therapist=therapist)
     )
+    built["client_link"] = attempt("client_link", lambda: _client_link(client=client, therapist=therapist))
     return {k: v for k, v in built.items() if v is not None}

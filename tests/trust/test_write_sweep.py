@@ -89,6 +89,13 @@ READ_ONLY = {
     "reports:detail",
     "reports:pdf",
     "reports:client_pdf",
+    "portal:home",
+    "portal:program",
+    "portal:week",
+    "portal:picture",
+    "portal:manifest",
+    "portal:service_worker",
+    "portal_staff:link_handout",  # a printout: the token comes in the form, nothing is written
 }
 
 
@@ -256,6 +263,10 @@ def build_world(state: str, kind: str, users: dict, make_client) -> World:
         ids["indication"] = services.indication_add(
             exercise=exercise, by=users["admin"], measure_code="hip_er", finding_kind="any", reason="Hips."
         ).pk
+    elif kind == "client_link":
+        from portal import services as portal_services
+
+        ids["client_link"] = portal_services.link_issue(client=client, by=author)[0].pk
     elif kind == "grant":
         from clinic import services as clinic_services
 
@@ -652,6 +663,16 @@ WRITES: dict[str, Write] = {
     "emergency_access_start": Write("client", _pk("client"), nobody),
     "emergency_access_end": Write("grant", _pk("grant"), admins_only),
     "emergency_review": Write("grant", _pk("grant"), admins_only),
+    # --- client links: any therapist on the care team issues and stops them; the desk sees status only
+    "portal_staff:link_issue": Write("client", _pk("client"), care_team()),
+    "portal_staff:link_revoke": Write("client_link", _pk("client_link"), care_team()),
+    # --- the client's own view: a staff session opens nothing there (no token of theirs)
+    "portal:confirm": Write(
+        "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"date_of_birth": "1985-05-17"}
+    ),
+    "portal:log": Write(
+        "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"kind": "pain", "pain": "3"}
+    ),
 }
 
 
@@ -672,13 +693,19 @@ def test_every_route_is_classified_for_writing():
 # --- The snapshot --------------------------------------------------------------------------------
 
 # Tables a refused request may rightly write: the audit trail (a refusal may be
-# recorded as a security event), sessions and sign-in throttling.
+# recorded as a security event), sessions, sign-in throttling and the count of
+# refused client-link tries.
 SKIP_APPS = ("sessions", "axes", "otp_", "admin")
 
 
 def _skipped(model) -> bool:
     label = model._meta.label_lower
-    return model._meta.app_label.startswith(SKIP_APPS) or "audit" in label or "security" in label
+    return (
+        model._meta.app_label.startswith(SKIP_APPS)
+        or "audit" in label
+        or "security" in label
+        or label == "portal.linkthrottle"
+    )
 
 
 def snapshot() -> dict:

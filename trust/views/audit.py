@@ -57,6 +57,7 @@ KNOWN_ACTIONS = [
     "append",
     "delete",
     "issue",
+    "revoke",
     "print",
     "export",
     "download",
@@ -99,6 +100,10 @@ KNOWN_ACTIONS = [
     "import_preview",
     "import",
     "report_preview",
+    "client_link_view",
+    "client_link_confirm",
+    "client_link_refused",
+    "client_log",
 ]
 
 
