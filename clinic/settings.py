@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "notes",
     "programs",
     "reports",
+    "previsit",
 ]
 # The benchmark's app (``manage.py seed_scale``) lives in bench/, beside the apps but not
 # shipped with them: installed only where that folder is, as in a checkout.

@@ -177,6 +177,17 @@ CLASSIFICATION: dict[str, Rule] = {
     "reports:update": scoped("report", CARE_TEAM),
     "reports:sign": scoped("report", CARE_TEAM),
     "reports:pdf": scoped("report", CARE_TEAM),
+    # --- before the visit: questionnaires and intake forms are the care team's to ask for,
+    # accept, confirm or discard; the front desk types in a paper intake form (and reads none).
+    "previsit:request_new": scoped("client", CARE_TEAM),
+    "previsit:schedule_set": scoped("client", CARE_TEAM),
+    "previsit:paper_intake": scoped("client", ADMINS),
+    "previsit:questionnaire_detail": scoped("questionnaire", CARE_TEAM),
+    "previsit:questionnaire_accept": scoped("questionnaire", CARE_TEAM),
+    "previsit:questionnaire_discard": scoped("questionnaire", CARE_TEAM),
+    "previsit:intake_detail": scoped("intake", CARE_TEAM),
+    "previsit:intake_confirm": scoped("intake", CARE_TEAM),
+    "previsit:intake_discard": scoped("intake", CARE_TEAM),
 }
 # The Django admin site: staff only (no persona here is staff), behind the
 # second factor for admins; test_two_factor covers an enrolled staff admin.
