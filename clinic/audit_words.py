@@ -21,6 +21,7 @@ VERBS = {
     "append": "added to",
     "delete": "removed",
     "issue": "issued",
+    "revoke": "revoked",
     "print": "printed",
     "export": "exported",
     "download": "downloaded",
@@ -71,6 +72,10 @@ PHRASES = {
     "import_preview": "uploaded a client list from another system, for its preview",
     "import": "imported clients from a client list",
     "report_preview": "printed a progress report preview for a period, not saved as a record",
+    "client_link_view": "opened a page of the client's own view with a client link",
+    "client_link_confirm": "confirmed the date of birth on a client link, on a new device",
+    "client_link_refused": "was refused a client link",
+    "client_log": "logged home exercises with a client link",
 }
 HIDDEN_DETAIL_KEYS = {"hash", "prev_hash", "supervisee"}
 

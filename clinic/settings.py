@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "assessments",
     "notes",
     "programs",
+    "portal",
     "reports",
     "previsit",
 ]
@@ -301,6 +302,14 @@ KC_LOGIN_ACCOUNT_DELAY_SECONDS = env_int("KC_LOGIN_ACCOUNT_DELAY_SECONDS", 30, m
 KC_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("KC_LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 900, minimum=1)
 KC_LOGIN_ACCOUNT_WINDOW_MINUTES = env_int("KC_LOGIN_ACCOUNT_WINDOW_MINUTES", 60, minimum=1)
 KC_LOGIN_DEVICE_COOKIE_DAYS = env_int("KC_LOGIN_DEVICE_COOKIE_DAYS", 180, minimum=1)
+
+# Client links (the client's own view, portal/): how long a new link lasts, and the rate
+# limits on guessing links and dates of birth and on flooding the log (portal.throttle).
+KC_PORTAL_LINK_WEEKS = env_int("KC_PORTAL_LINK_WEEKS", 8, minimum=1)
+KC_PORTAL_WINDOW_MINUTES = env_int("KC_PORTAL_WINDOW_MINUTES", 60, minimum=1)
+KC_PORTAL_ADDRESS_FAILURES = env_int("KC_PORTAL_ADDRESS_FAILURES", 20, minimum=3)
+KC_PORTAL_BIRTH_DATE_FAILURES = env_int("KC_PORTAL_BIRTH_DATE_FAILURES", 5, minimum=1)
+KC_PORTAL_ENTRIES_PER_WINDOW = env_int("KC_PORTAL_ENTRIES_PER_WINDOW", 200, minimum=10)
 # Bulk export: a user's complete-record exports of more than this many clients
 # within the window need a second confirmation with a written reason, and the
 # other admins are told. The confirmation lasts KC_BULK_EXPORT_CONFIRM_MINUTES.

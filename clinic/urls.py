@@ -45,6 +45,8 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("reports.urls")),
     path("", include("previsit.urls")),
+    # The client's own view, opened by a link without a staff login (portal.session).
+    path("c/", include("portal.urls")),
     path("clients/<int:pk>/export.json", views_export.client_export_json, name="client_export_json"),
     path("clients/<int:pk>/export.pdf", views_export.client_export_pdf, name="client_export_pdf"),
     path("exports/confirm/", views_export.bulk_export_confirm, name="bulk_export_confirm"),

@@ -61,6 +61,7 @@ KNOWN_ACTIONS = [
     "append",
     "delete",
     "issue",
+    "revoke",
     "print",
     "export",
     "download",
@@ -103,6 +104,10 @@ KNOWN_ACTIONS = [
     "import_preview",
     "import",
     "report_preview",
+    "client_link_view",
+    "client_link_confirm",
+    "client_link_refused",
+    "client_log",
 ]
 
 

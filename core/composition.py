@@ -16,6 +16,9 @@ with
     restore_check() -> RestoreCheck                           (what a restore drill proves works)
     text_limits() -> {model label: {field: characters}}       (``core.textlimits``)
     demo_seed(*, clients, therapists) -> None                 (``manage.py seed_demo``)
+    portal_home_section(*, link) -> Section | None            (the client's own home page)
+    adherence_prefill(*, client, items, since) -> {item id: AdherencePrefill}
+                                                              (the next note's adherence, prefilled)
 
 Sections are called only for users who may read the client's clinical content. The lower
 layers never name the apps above them, and nothing is looked up by name at run time: a
@@ -41,6 +44,8 @@ KINDS = (
     "restore_check",
     "text_limits",
     "demo_seed",
+    "portal_home_section",
+    "adherence_prefill",
 )
 DEFAULT_ORDER = 50
 # kind -> [(app label, provider)], by order, then in the order the apps started.
@@ -123,3 +128,28 @@ def home_sections(*, user) -> list[Section]:
 def note_sections(*, note, user) -> list[Section]:
     """Sections other apps add to a visit note page (e.g. home-program adherence)."""
     return _collect("note_section", note=note, user=user)
+
+
+def portal_home_sections(*, link) -> list[Section]:
+    """Sections other apps add to the client's own home page (the link's client only)."""
+    return _collect("portal_home_section", link=link)
+
+
+@dataclass(frozen=True)
+class AdherencePrefill:
+    """What a client logged for one program exercise, offered to the therapist as
+    the next note's adherence: days done in the last week and the worst pain
+    response, with a plain sentence of where it came from."""
+
+    days_per_week: int
+    pain_response: str
+    summary: str
+
+
+def adherence_prefill(*, client, items, since) -> dict[int, AdherencePrefill]:
+    """Prefills by program item id from every app that keeps a log (first one wins)."""
+    merged: dict[int, AdherencePrefill] = {}
+    for _app_label, provider in REGISTRY["adherence_prefill"]:
+        for item_id, prefill in (provider(client=client, items=items, since=since) or {}).items():
+            merged.setdefault(item_id, prefill)
+    return merged

@@ -22,6 +22,9 @@ PUBLIC = "public"
 LOGIN = "login required"
 ROLE = "role-restricted"
 OBJECT = "object-scoped"
+# Opened by a client link (portal.session.client_link_required): no staff login, the
+# token in the address names the one client; an unknown token answers 404 for everyone.
+CLIENT_LINK = "client link"
 
 METHODS = ("get", "post", "put", "patch", "delete")
 PERSONAS = ("anon", "treating", "colleague", "desk", "owner")
@@ -44,6 +47,10 @@ class Rule:
 
 def public() -> Rule:
     return Rule(PUBLIC)
+
+
+def client_link() -> Rule:
+    return Rule(CLIENT_LINK)
 
 
 def login() -> Rule:
@@ -188,6 +195,9 @@ CLASSIFICATION: dict[str, Rule] = {
     "previsit:intake_detail": scoped("intake", CARE_TEAM),
     "previsit:intake_confirm": scoped("intake", CARE_TEAM),
     "previsit:intake_discard": scoped("intake", CARE_TEAM),
+    # --- the client's own view, by a client link (tests/portal/test_link_sweep.py)
+    "portal:home": client_link(),
+    "portal:confirm": client_link(),
 }
 # The Django admin site: staff only (no persona here is staff), behind the
 # second factor for admins; test_two_factor covers an enrolled staff admin.
@@ -273,7 +283,8 @@ def _http_for(persona: str, users: dict) -> HttpClient:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("route", "name"), [r for r in ROUTES if (rule_for(r[1], r[0]) or public()).kind != PUBLIC]
+    ("route", "name"),
+    [r for r in ROUTES if (rule_for(r[1], r[0]) or public()).kind not in (PUBLIC, CLIENT_LINK)],
 )
 def test_anonymous_visitors_get_the_login_page_on_every_method(route, name, anon):
     url = _url(route, name, {})
@@ -289,6 +300,27 @@ def test_public_routes_answer_without_login(anon):
     assert anon.get(reverse("healthz")).status_code == 200
     assert anon.get(reverse("login")).status_code == 200
     assert anon.get(reverse("admin_login"))["Location"].startswith("/accounts/login/")
+
+
+CLIENT_LINK_ROUTES = [
+    (route, name) for route, name in ROUTES if (rule := rule_for(name, route)) and rule.kind == CLIENT_LINK
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name"), CLIENT_LINK_ROUTES)
+def test_client_link_routes_open_nothing_without_a_real_token(route, name, treating, desk):
+    """A made-up token is refused (404) on every method, whoever is signed in: a staff
+    session opens no client's view, and nothing changes but the count of refused tries."""
+    url = _url(route, name, {"token": "Z" * 43})
+    before = {k: v for k, v in _row_counts().items() if not k.startswith("portal.linkthrottle")}
+    for persona, user in (("anon", None), ("treating", treating), ("desk", desk)):
+        http = _http_for(persona, {"treating": treating, "desk": desk}) if user else HttpClient()
+        for method in METHODS:
+            response = getattr(http, method)(url)
+            assert response.status_code in (404, 405, 429), (persona, method, url, response.status_code)
+    after = {k: v for k, v in _row_counts().items() if not k.startswith("portal.linkthrottle")}
+    assert after == before
 
 
 ROLE_ROUTES = [

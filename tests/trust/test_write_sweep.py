@@ -91,6 +91,7 @@ READ_ONLY = {
     "reports:client_pdf",
     "previsit:questionnaire_detail",
     "previsit:intake_detail",
+    "portal:home",
 }
 
 
@@ -709,6 +710,10 @@ WRITES: dict[str, Write] = {
     "emergency_access_start": Write("client", _pk("client"), nobody),
     "emergency_access_end": Write("grant", _pk("grant"), admins_only),
     "emergency_review": Write("grant", _pk("grant"), admins_only),
+    # --- the client's own view: a staff session opens nothing there (no token of theirs)
+    "portal:confirm": Write(
+        "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"date_of_birth": "1985-05-17"}
+    ),
 }
 
 
@@ -729,13 +734,19 @@ def test_every_route_is_classified_for_writing():
 # --- The snapshot --------------------------------------------------------------------------------
 
 # Tables a refused request may rightly write: the audit trail (a refusal may be
-# recorded as a security event), sessions and sign-in throttling.
+# recorded as a security event), sessions, sign-in throttling and the count of
+# refused client-link tries.
 SKIP_APPS = ("sessions", "axes", "otp_", "admin")
 
 
 def _skipped(model) -> bool:
     label = model._meta.label_lower
-    return model._meta.app_label.startswith(SKIP_APPS) or "audit" in label or "security" in label
+    return (
+        model._meta.app_label.startswith(SKIP_APPS)
+        or "audit" in label
+        or "security" in label
+        or label == "portal.linkthrottle"
+    )
 
 
 def snapshot() -> dict:
