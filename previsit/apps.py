@@ -14,6 +14,7 @@ class PrevisitConfig(AppConfig):
             "previsit",
             chart_section=chart.chart_section,
             home_section=chart.home_section,
+            portal_home_section=chart.portal_home_section,
             text_limits=lambda: models.TEXT_LIMITS,
             demo_seed=demo.seed,
         )

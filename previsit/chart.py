@@ -2,7 +2,8 @@
 
 - chart_section: the client's questionnaires and intake forms before a visit, with request,
   accept and discard, and the schedule rules;
-- home_section: what the therapist's clients sent since yesterday.
+- home_section: what the therapist's clients sent since yesterday;
+- portal_home_section: on the client's own home page, what is waiting for them to fill in.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from clinic.models import HealthScreen
 from core.composition import Section
 from previsit.forms import RequestForm, ScheduleForm
 from previsit.models import IntakeSubmission, QuestionnaireRequest, QuestionnaireSchedule
@@ -64,4 +66,31 @@ def home_section(*, user) -> Section | None:
         template="previsit/_home_section.html",
         context={"questionnaires": questionnaires, "intakes": intakes},
         order=12,
+    )
+
+
+def intake_state(client) -> str:
+    """ "open" (nothing yet), "sent" (waiting for the therapist) or "on_file" (a screen is recorded)."""
+    if IntakeSubmission.objects.for_client(client).pending().exists():
+        return "sent"
+    if HealthScreen.objects.filter(client=client).exists():
+        return "on_file"
+    return "open"
+
+
+def portal_home_section(*, link) -> Section | None:
+    """The questionnaires waiting for the link's client, and the intake form before the first
+    visit while none is on file (two or three queries). Nothing waiting: no section."""
+    waiting = list(
+        QuestionnaireRequest.objects.for_client(link.client)
+        .waiting_for_client()
+        .order_by("requested_at", "id")
+    )
+    intake_open = intake_state(link.client) == "open"
+    if not waiting and not intake_open:
+        return None
+    return Section(
+        template="previsit/_portal_home_section.html",
+        context={"questionnaires": waiting, "intake_open": intake_open},
+        order=10,
     )

@@ -18,6 +18,7 @@ from clinic.audit import audit_record
 from clinic.models import Client, Consent
 from clinic.screening import CONSENT_TEXT_VERSION, CURRENT_QUESTION_SET, RED, flags_from_answers
 from clinic.services import health_screen_record
+from portal.services import CLIENT_ACTOR
 from previsit import questions
 from previsit.models import (
     OPEN_STATUSES,
@@ -27,8 +28,6 @@ from previsit.models import (
     QuestionnaireSchedule,
 )
 
-# Who an action taken on the client's link is written as in the audit log.
-CLIENT_ACTOR = "The client (on their link)"
 Status = QuestionnaireRequest.Status
 
 
@@ -42,7 +41,7 @@ class AlreadyDecided(Exception):
     message = "This was already accepted or discarded by someone else, so nothing was changed."
 
 
-def _client_detail(link, extra: dict | None = None) -> dict:
+def client_detail(link, extra: dict | None = None) -> dict:
     detail = {"username": CLIENT_ACTOR, **(extra or {})}
     if link is not None:
         detail["link"] = link.pk
@@ -102,7 +101,7 @@ def questionnaire_autosave(
             request=request,
             client=current.client_id,
             target=current,
-            detail=_client_detail(link, {"answers kept": len(parsed.values), "autosave": True}),
+            detail=client_detail(link, {"answers kept": len(parsed.values), "autosave": True}),
         )
     qrequest.partial, qrequest.status = current.partial, current.status
     return parsed
@@ -144,7 +143,7 @@ def questionnaire_submit(
                 request=request,
                 client=current.client_id,
                 target=current,
-                detail=_client_detail(link, {"questionnaire": current.get_measure_display()}),
+                detail=client_detail(link, {"questionnaire": current.get_measure_display()}),
             )
     if parsed.errors:
         raise ValidationError(parsed.errors)
@@ -372,7 +371,7 @@ def intake_submit(
             request=request,
             client=client,
             target=intake,
-            detail=_client_detail(link, detail),
+            detail=client_detail(link, detail),
         )
     return intake
 

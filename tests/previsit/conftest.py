@@ -7,6 +7,7 @@ import pytest
 from clinic.screening import QUESTIONS
 from previsit import services
 from previsit.models import Measure
+from tests.portal.conftest import issued, phone  # noqa: F401 - the client's link and phone
 
 LEFS_ANSWERS = [3, 2, 4, 4, 3, 2, 3, 4, 2, 4, 3, 2, 3, 2, 4, 1, 1, 1, 1, 4]  # 53 of 80
 

@@ -198,6 +198,9 @@ CLASSIFICATION: dict[str, Rule] = {
     # --- the client's own view, by a client link (tests/portal/test_link_sweep.py)
     "portal:home": client_link(),
     "portal:confirm": client_link(),
+    "previsit_client:questionnaire": client_link(),
+    "previsit_client:questionnaire_save": client_link(),
+    "previsit_client:intake": client_link(),
 }
 # The Django admin site: staff only (no persona here is staff), behind the
 # second factor for admins; test_two_factor covers an enrolled staff admin.

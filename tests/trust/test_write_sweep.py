@@ -714,6 +714,19 @@ WRITES: dict[str, Write] = {
     "portal:confirm": Write(
         "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"date_of_birth": "1985-05-17"}
     ),
+    "previsit_client:questionnaire": Write(
+        "questionnaire",
+        lambda w: {"token": "Z" * 43, "pk": w.ids["questionnaire"]},
+        nobody,
+        lambda w: {"item_1": "2"},
+    ),
+    "previsit_client:questionnaire_save": Write(
+        "questionnaire",
+        lambda w: {"token": "Z" * 43, "pk": w.ids["questionnaire"]},
+        nobody,
+        lambda w: {"item_1": "2"},
+    ),
+    "previsit_client:intake": Write("client", lambda w: {"token": "Z" * 43}, nobody, _paper_intake),
 }
 
 
