@@ -85,10 +85,11 @@ def remember_device(request, response, link: ClientLink) -> None:
 
 def private(response):
     """Nothing of the client's view stays in a shared cache, and the token in the
-    address never leaves in a Referer header."""
+    address never leaves the site in a Referer header. (Not "no-referrer": with it a
+    browser sends ``Origin: null`` on the page's own forms, and the CSRF check refuses them.)"""
     if not response.has_header("Cache-Control"):
         response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -59,7 +59,7 @@ def test_first_use_asks_the_date_of_birth_then_opens_the_view(issued, client_rec
     assert right.status_code == 302 and right["Location"] == f"/c/{token}/"
     home = http.get(f"/c/{token}/")
     assert home.status_code == 200 and b"Hello Priya" in home.content
-    assert home["Cache-Control"] == "no-store" and home["Referrer-Policy"] == "no-referrer"
+    assert home["Cache-Control"] == "no-store" and home["Referrer-Policy"] == "same-origin"
     link.refresh_from_db()
     assert link.last_used_at is not None
     # Another device must give the date of birth again.
