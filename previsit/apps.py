@@ -8,7 +8,7 @@ class PrevisitConfig(AppConfig):
     def ready(self):
         # Imported here: the modules use the models, which exist only once every app is loaded.
         from core import composition  # noqa: PLC0415 - apps are loaded only once ready() runs
-        from previsit import chart, demo, models  # noqa: PLC0415 - the same: they use the models
+        from previsit import chart, demo, export, models  # noqa: PLC0415 - the same: they use the models
 
         composition.register(
             "previsit",
@@ -16,5 +16,7 @@ class PrevisitConfig(AppConfig):
             home_section=chart.home_section,
             portal_home_section=chart.portal_home_section,
             text_limits=lambda: models.TEXT_LIMITS,
+            export_records=export.export_client,
+            restore_check=export.restore_check,
             demo_seed=demo.seed,
         )

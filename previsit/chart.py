@@ -46,7 +46,11 @@ def chart_section(*, client, user) -> Section | None:
             "schedule_form": ScheduleForm(auto_id="id_qsched_%s"),
         },
         order=15,
-        audit={"questionnaires before a visit": len(questionnaires), "intake forms": len(intakes)},
+        # What the section listed, on the chart's one audit row (nothing when it listed nothing).
+        audit={
+            **({"questionnaires before a visit": [q.pk for q in questionnaires]} if questionnaires else {}),
+            **({"intake forms before a visit": [i.pk for i in intakes]} if intakes else {}),
+        },
     )
 
 

@@ -13,6 +13,7 @@ from assessments import chart as assessments_chart
 from clinic import document_pages
 from core import composition
 from notes import chart as notes_chart
+from previsit import chart as previsit_chart
 from programs import chart as programs_chart
 from reports import chart as reports_chart
 
@@ -24,8 +25,9 @@ def test_every_app_registers_its_sections_in_the_order_of_the_dependency_chain()
         ("notes", notes_chart.chart_section),
         ("programs", programs_chart.chart_section),
         ("reports", reports_chart.chart_section),
+        ("previsit", previsit_chart.chart_section),
     ]
-    assert [label for label, _ in composition.REGISTRY["home_section"]] == ["notes", "programs"]
+    assert [label for label, _ in composition.REGISTRY["home_section"]] == ["notes", "programs", "previsit"]
     assert [label for label, _ in composition.REGISTRY["note_section"]] == ["notes", "programs"]
 
 
@@ -52,7 +54,7 @@ def test_registering_again_replaces_the_apps_entry(monkeypatch):
     assert composition.REGISTRY["chart_section"] == [("notes", second)]
 
 
-DOMAIN_APPS = ["assessments", "notes", "programs", "reports"]
+DOMAIN_APPS = ["assessments", "notes", "programs", "reports", "previsit"]
 
 
 def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_parts():
@@ -60,6 +62,8 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
     from assessments import export as assessments_export
     from notes import demo as notes_demo
     from notes import export as notes_export
+    from previsit import demo as previsit_demo
+    from previsit import export as previsit_export
     from programs import demo as programs_demo
     from programs import export as programs_export
     from reports import demo as reports_demo
@@ -70,12 +74,14 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
         "notes": notes_export,
         "programs": programs_export,
         "reports": reports_export,
+        "previsit": previsit_export,
     }
     demos = {
         "assessments": assessments_demo,
         "notes": notes_demo,
         "programs": programs_demo,
         "reports": reports_demo,
+        "previsit": previsit_demo,
     }
     assert composition.providers("export_records") == [
         (app, exports[app].export_client) for app in DOMAIN_APPS
@@ -91,7 +97,12 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
         ("programs", programs_export.pdf_part),
         ("reports", reports_export.pdf_part),
     ]
-    assert [app for app, _ in composition.providers("text_limits")] == ["clinic", "notes", "programs"]
+    assert [app for app, _ in composition.providers("text_limits")] == [
+        "clinic",
+        "notes",
+        "programs",
+        "previsit",
+    ]
 
 
 @pytest.mark.django_db
@@ -101,6 +112,7 @@ def test_each_restore_check_counts_its_records_and_names_its_printouts():
     assert checks["notes"].counts == {"notes": 0}
     assert checks["programs"].counts == {"issued programs": 0}
     assert checks["reports"].counts == {"signed progress reports and letters": 0}
+    assert checks["previsit"].counts == {"questionnaires before a visit": 0, "intake forms before a visit": 0}
     # With nothing recorded there is nothing to print, and that is not a failure.
     assert {label: render() for check in checks.values() for label, render in check.pdfs.items()} == {
         "note PDF": None,
