@@ -152,36 +152,50 @@ def questionnaire_submit(
     return parsed
 
 
-@transaction.atomic
 def questionnaire_accept(*, qrequest: QuestionnaireRequest, by, request=None) -> QuestionnaireRequest:
     """Record the client's answers as an assessment by ``by`` and sign it, as if the therapist had
-    entered them: the product's own scoring, signed and locked."""
-    current = _locked(QuestionnaireRequest, qrequest.pk)
-    if current.status != Status.SUBMITTED:
-        raise AlreadyDecided()
-    responses, measurements = questions.inputs(current.submitted_answers)
-    assessed_on = timezone.localdate(current.submitted_at)
-    assessment = assessment_create(
-        client=qrequest.client,
-        by=by,
-        data=AssessmentData(assessed_on=assessed_on, responses=responses, measurements=measurements),
-        request=request,
-    )
-    assessment_sign(assessment=assessment, by=by, request=request)
-    current.status = Status.ACCEPTED
-    current.accepted_by = by
-    current.accepted_at = timezone.now()
-    current.assessment = assessment
-    current.full_clean()
-    current.save(update_fields=["status", "accepted_by", "accepted_at", "assessment", "updated_at"])
-    audit_record(
-        actor=by,
-        action="accept",
-        request=request,
-        client=current.client_id,
-        target=current,
-        detail={"questionnaire": current.get_measure_display(), "score": current.score_text},
-    )
+    entered them: the product's own scoring, signed and locked.
+
+    Two transactions, because a transaction takes no row lock after its audit row (the audit
+    chain's lock must be its last; see ``clinic.audit.lock_order_guard``), and signing locks the
+    assessment the first one wrote. The first records the draft and ties it to the request; the
+    second signs it and marks the request accepted. Should the second fail, accepting again
+    signs the same draft instead of writing another."""
+    with transaction.atomic():
+        current = _locked(QuestionnaireRequest, qrequest.pk)
+        if current.status != Status.SUBMITTED:
+            raise AlreadyDecided()
+        if current.assessment_id is None:
+            responses, measurements = questions.inputs(current.submitted_answers)
+            current.assessment = assessment_create(
+                client=qrequest.client,
+                by=by,
+                data=AssessmentData(
+                    assessed_on=timezone.localdate(current.submitted_at),
+                    responses=responses,
+                    measurements=measurements,
+                ),
+                request=request,
+            )
+            current.save(update_fields=["assessment", "updated_at"])
+    with transaction.atomic():
+        current = _locked(QuestionnaireRequest, qrequest.pk)
+        if current.status != Status.SUBMITTED:
+            raise AlreadyDecided()
+        assessment_sign(assessment=current.assessment, by=by, request=request)
+        current.status = Status.ACCEPTED
+        current.accepted_by = by
+        current.accepted_at = timezone.now()
+        current.full_clean()
+        current.save(update_fields=["status", "accepted_by", "accepted_at", "updated_at"])
+        audit_record(
+            actor=by,
+            action="accept",
+            request=request,
+            client=current.client_id,
+            target=current,
+            detail={"questionnaire": current.get_measure_display(), "score": current.score_text},
+        )
     return current
 
 

@@ -14,6 +14,7 @@ from clinic.audit import audit_record
 from clinic.auth import confirm_password, recently_reauthenticated
 from clinic.decorators import admin_required, therapist_required
 from clinic.screening import CONSENT_TEXT
+from core.records import NotTheAuthor
 from previsit import pages, services
 from previsit.access import get_intake_for_user, get_questionnaire_for_user
 from previsit.forms import IntakeForm, ReasonForm, RequestForm, ScheduleForm
@@ -120,6 +121,8 @@ def questionnaire_accept(request, pk):
         services.questionnaire_accept(qrequest=qrequest, by=request.user, request=request)
     except services.AlreadyDecided as exc:
         return _questionnaire_page(request, qrequest, accept_error=exc.message, status=409)
+    except NotTheAuthor as exc:  # a colleague's draft from an accept that did not finish
+        return _questionnaire_page(request, qrequest, accept_error=exc.message, status=403)
     except ValidationError as exc:
         return _questionnaire_page(request, qrequest, accept_error=" ".join(_errors(exc)), status=400)
     messages.success(request, "Accepted: recorded as a signed assessment.")

@@ -140,3 +140,16 @@ def test_an_incomplete_intake_is_refused_beside_the_question(phone, issued):
     response = phone.post(reverse("previsit_client:intake", kwargs={"token": token}), data)
     assert response.status_code == 400 and "Answer yes or no." in response.content.decode()
     assert not IntakeSubmission.objects.exists()
+
+
+def test_the_questionnaire_page_runs_a_fixed_number_of_queries(
+    phone, issued, lefs_request, django_assert_num_queries
+):
+    from tests.clinic.helpers import audit_queries
+
+    _, token = issued
+    # The address's refused tries and the link (client_link_required), its use (a savepoint pair
+    # and the last-use update) with its audit row, then the questionnaire.
+    with django_assert_num_queries(2 + 3 + audit_queries() + 1) as ctx:
+        response = phone.get(_q_url(token, lefs_request))
+    assert response.status_code == 200, [q["sql"][:80] for q in ctx.captured_queries]

@@ -179,3 +179,22 @@ def test_requesting_from_the_chart(as_treating, client_record):
     )
     assert "already waiting" in again.content.decode()
     assert QuestionnaireRequest.objects.count() == 1
+
+
+def test_the_review_page_runs_a_fixed_number_of_queries(
+    as_treating, submitted_lefs, django_assert_num_queries
+):
+    as_treating.get("/ping")
+    # The questionnaire with its client and the staff named on it (one join), the audit row.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + audit_queries()):
+        response = as_treating.get(submitted_lefs.get_absolute_url(), **BACKGROUND)
+    assert response.status_code == 200
+
+
+def test_the_intake_review_page_runs_a_fixed_number_of_queries(
+    as_treating, pending_intake, django_assert_num_queries
+):
+    as_treating.get("/ping")
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + audit_queries()):
+        response = as_treating.get(pending_intake.get_absolute_url(), **BACKGROUND)
+    assert response.status_code == 200

@@ -178,3 +178,25 @@ def test_a_schedule_asks_again_after_its_weeks(client_record, treating):
     services.questionnaire_accept(qrequest=qrequest, by=treating)
     assert services.schedule_run(now=timezone.now() + timedelta(weeks=3)) == 0
     assert services.schedule_run(now=timezone.now() + timedelta(weeks=4, hours=1)) == 1
+
+
+def test_an_accept_that_fails_at_signing_signs_the_same_draft_when_tried_again(
+    submitted_lefs, treating, monkeypatch
+):
+    real_sign = services.assessment_sign
+
+    def failing(**kwargs):
+        raise RuntimeError("the connection dropped")
+
+    monkeypatch.setattr(services, "assessment_sign", failing)
+    with pytest.raises(RuntimeError):
+        services.questionnaire_accept(qrequest=submitted_lefs, by=treating)
+    submitted_lefs.refresh_from_db()
+    assert submitted_lefs.status == QuestionnaireRequest.Status.SUBMITTED
+    draft = submitted_lefs.assessment
+    assert draft is not None and not draft.is_signed
+    monkeypatch.setattr(services, "assessment_sign", real_sign)
+    services.questionnaire_accept(qrequest=submitted_lefs, by=treating)
+    submitted_lefs.refresh_from_db()
+    assert submitted_lefs.assessment_id == draft.pk and submitted_lefs.assessment.is_signed
+    assert Assessment.objects.filter(client=submitted_lefs.client).count() == 1
