@@ -12,11 +12,26 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.screening import CONSENT_TEXT
+from portal import throttle
 from portal.session import client_link_required
 from previsit import pages, questions, services
 from previsit.chart import intake_state
 from previsit.forms import IntakeForm
 from previsit.models import QuestionnaireRequest
+
+FLOOD = (
+    "Too many answers were sent from this link in a short time, so these were not saved. "
+    "Please wait a while and try again, or call the clinic."
+)
+
+
+def _flooded(link) -> bool:
+    """A flood of submissions through one link is refused (``KC_PORTAL_ENTRIES_PER_WINDOW``);
+    otherwise this one is counted. Counted before the write, in its own transaction."""
+    if throttle.entries_refused(link.pk):
+        return True
+    throttle.hit(throttle.entries_key(link.pk))
+    return False
 
 
 def _questionnaire_of(link, pk) -> QuestionnaireRequest:
@@ -78,6 +93,8 @@ def questionnaire(request, pk, *, link):
     qrequest = _questionnaire_of(link, pk)
     if request.method == "GET":
         return _questionnaire_page(request, link, qrequest)
+    if _flooded(link):
+        return _questionnaire_page(request, link, qrequest, errors={"__all__": FLOOD}, status=429)
     try:
         services.questionnaire_submit(qrequest=qrequest, data=request.POST, link=link, request=request)
     except services.NoLongerOpen as exc:
@@ -96,6 +113,8 @@ def questionnaire(request, pk, *, link):
 def questionnaire_save(request, pk, *, link):
     """Autosave while the client types: what was kept, and a message for any refused answer."""
     qrequest = _questionnaire_of(link, pk)
+    if _flooded(link):
+        return JsonResponse({"saved": False, "message": FLOOD}, status=429)
     try:
         parsed = services.questionnaire_autosave(
             qrequest=qrequest, data=request.POST, link=link, request=request
@@ -125,6 +144,8 @@ def intake(request, *, link):
     if request.method == "POST":
         if form is None:
             return render(request, "previsit/client_intake.html", context, status=409)
+        if _flooded(link):
+            return render(request, "previsit/client_intake.html", {**context, "refused": FLOOD}, status=429)
         if form.is_valid():
             try:
                 submitted = services.intake_submit(

@@ -25,8 +25,8 @@
     fetch(url, { method: "POST", body: body, headers: { "X-CSRFToken": token }, credentials: "same-origin" })
       .then(function (response) {
         return response.json().then(function (data) {
-          if (response.status === 409) {
-            say(data.message || "These answers were already sent.");
+          if (response.status === 409 || response.status === 429) {
+            say(data.message || "These answers were not saved.");
           } else if (data.errors && Object.keys(data.errors).length) {
             say("Saved, except answers that need a look.");
           } else {

@@ -153,3 +153,16 @@ def test_the_questionnaire_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(2 + 3 + audit_queries() + 1) as ctx:
         response = phone.get(_q_url(token, lefs_request))
     assert response.status_code == 200, [q["sql"][:80] for q in ctx.captured_queries]
+
+
+def test_a_flood_of_submissions_is_refused_with_a_plain_message(phone, issued, lefs_request, settings):
+    settings.KC_PORTAL_ENTRIES_PER_WINDOW = 10
+    _, token = issued
+    for n in range(10):
+        assert phone.post(_q_url(token, lefs_request, save=True), {"item_1": str(n % 5)}).status_code == 200
+    flooded = phone.post(_q_url(token, lefs_request, save=True), {"item_2": "1"})
+    assert flooded.status_code == 429 and "Too many answers" in flooded.json()["message"]
+    sent = phone.post(_q_url(token, lefs_request), lefs_post())
+    assert sent.status_code == 429 and "Too many answers" in sent.content.decode()
+    lefs_request.refresh_from_db()
+    assert "item_2" not in lefs_request.partial and lefs_request.status == "in_progress"
