@@ -49,6 +49,7 @@ urlpatterns = [
     path("c/", include("portal.urls")),
     # Questionnaires and the intake form on the client's link (previsit.client_views).
     path("c/<str:token>/", include("previsit.client_urls")),
+    path("", include("portal.urls_staff")),
     path("clients/<int:pk>/export.json", views_export.client_export_json, name="client_export_json"),
     path("clients/<int:pk>/export.pdf", views_export.client_export_pdf, name="client_export_pdf"),
     path("exports/confirm/", views_export.bulk_export_confirm, name="bulk_export_confirm"),

@@ -38,7 +38,7 @@ from clinic.models import Client, ClinicProfile, EmergencyAccess, HealthScreen, 
 from clinic.notices import admin_security_notices
 from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
 from clinic.selectors import client_search_page, home_clients, intake_summary, screen_page
-from core.composition import chart_sections, home_sections
+from core.composition import chart_desk_sections, chart_sections, home_sections
 
 CLIENTS_PER_PAGE = 25
 
@@ -206,6 +206,8 @@ def client_detail(request, pk):
                 ],
             }
         )
+    else:
+        context["desk_sections"] = chart_desk_sections(client=client, user=request.user)
     audit_record(
         actor=request.user,
         action="view",

@@ -9,6 +9,8 @@ Apps register what they add from their ``AppConfig.ready``:
 with
 
     chart_section(*, client, user) -> Section | None
+    chart_desk_section(*, client, user) -> Section | None   (the chart of a user who sees the
+                                                             client but no clinical content)
     home_section(*, user) -> Section | None
     note_section(*, note, user) -> Section | None   (shown on a visit note page)
     export_records(client) -> {model label: [record, ...]}   (the full-record export, JSON)
@@ -37,6 +39,7 @@ from typing import Any
 
 KINDS = (
     "chart_section",
+    "chart_desk_section",
     "home_section",
     "note_section",
     "export_records",
@@ -119,6 +122,12 @@ def _collect(kind: str, **kwargs) -> list[Section]:
 
 def chart_sections(*, client, user) -> list[Section]:
     return _collect("chart_section", client=client, user=user)
+
+
+def chart_desk_sections(*, client, user) -> list[Section]:
+    """Sections for the chart of a user who may see the client but not their clinical
+    content (the front desk): never anything clinical."""
+    return _collect("chart_desk_section", client=client, user=user)
 
 
 def home_sections(*, user) -> list[Section]:

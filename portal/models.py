@@ -102,3 +102,73 @@ class LinkThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} in the window from {self.window_start:%H:%M}"
+
+
+class EntryKind(models.TextChoices):
+    SET = "set", "A set done"
+    SESSION = "session", "A session done"
+    PAIN = "pain", "Pain after the session"
+    MORNING = "morning", "Next-morning check"
+
+
+MAX_NOTE = 200
+
+
+class LogEntryQuerySet(models.QuerySet):
+    def for_client(self, client) -> LogEntryQuerySet:
+        return self.filter(client=client)
+
+    def between(self, start, end) -> LogEntryQuerySet:
+        return self.filter(done_on__gte=start, done_on__lte=end)
+
+    def for_chart(self) -> LogEntryQuerySet:
+        return self.select_related("item__exercise").order_by("-done_on", "-recorded_at", "-id")
+
+
+class LogEntry(models.Model):
+    """One thing the client logged on their own view: a set or a session of an exercise
+    of their issued program, the pain after a session, or the next-morning check.
+
+    ``entry_id`` is made by the client's device before sending, so sending it again
+    (a queue replayed after going offline) never writes it twice."""
+
+    entry_id = models.UUIDField(unique=True)
+    link = models.ForeignKey(ClientLink, on_delete=models.PROTECT, related_name="entries")
+    client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=EntryKind.choices)
+    item = models.ForeignKey(
+        "programs.ProgramItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    set_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    done_on = models.DateField()
+    pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_response = models.CharField(max_length=5, blank=True)
+    settled = models.BooleanField(null=True, blank=True)
+    # The clinic's pain bands when it was logged (as programs.Adherence keeps them).
+    green_max = models.PositiveSmallIntegerField(default=2)
+    amber_max = models.PositiveSmallIntegerField(default=5)
+    note = models.CharField(max_length=MAX_NOTE, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = LogEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "home exercise log entry"
+        verbose_name_plural = "home exercise log entries"
+        ordering = ["done_on", "recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pain__isnull=True) | Q(pain__lte=10), name="logentry_pain_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["set", "session"]) | Q(item__isnull=False),
+                name="logentry_tick_has_item",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["pain", "morning"]) | Q(pain__isnull=False), name="logentry_pain_given"
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "done_on"], name="logentry_by_client")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.done_on}"

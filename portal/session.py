@@ -85,8 +85,9 @@ def remember_device(request, response, link: ClientLink) -> None:
 
 def private(response):
     """Nothing of the client's view stays in a shared cache, and the token in the
-    address never leaves the site in a Referer header. (Not "no-referrer": with it a
-    browser sends ``Origin: null`` on the page's own forms, and the CSRF check refuses them.)"""
+    address never leaves for another site in a Referer header (same-origin, not
+    no-referrer: a form posted with no-referrer carries "Origin: null", which the
+    CSRF check rightly refuses)."""
     if not response.has_header("Cache-Control"):
         response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"

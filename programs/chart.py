@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from datetime import timedelta
 
-from core.composition import Section
+from django.db.models import Count
+from django.utils import timezone
+
+from core.composition import Section, adherence_prefill
 from programs.forms import AdherenceForm
 from programs.models import Adherence, PainResponse, ProgramVersion
 from programs.selectors import items_of
@@ -89,6 +92,17 @@ def note_section(*, note, user) -> Section | None:
         )
     }
     initial = {}
+    prefilled = []
+    if not note.is_signed and len(recorded) < len(items):
+        # What the client logged on their own view (another app's log, through the
+        # registry) fills the rows not yet recorded: the therapist confirms, not retypes.
+        since = timezone.localtime(note.service_at).date() - timedelta(days=7)
+        prefill = adherence_prefill(client=note.client, items=items, since=since)
+        for item in items:
+            if item.pk in prefill and item.pk not in recorded:
+                initial[f"days_{item.pk}"] = prefill[item.pk].days_per_week
+                initial[f"pain_{item.pk}"] = prefill[item.pk].pain_response
+                prefilled.append((item, prefill[item.pk]))
     for item_id, row in recorded.items():
         initial[f"days_{item_id}"] = row.days_per_week
         initial[f"pain_{item_id}"] = row.pain_response
@@ -101,6 +115,7 @@ def note_section(*, note, user) -> Section | None:
             "form": form,
             "recorded": [recorded[i.pk] for i in items if i.pk in recorded],
             "items": items,
+            "prefilled": [{"exercise": item.exercise.name, "summary": p.summary} for item, p in prefilled],
         },
         order=20,
         # Adherence is entered per exercise here; the note's overall value is derived from it.

@@ -111,6 +111,9 @@ class HandoutData:
     programs: list[HandoutProgram]
     green_max: int = 2
     amber_max: int = 5
+    # The address of the client's own view, printed as a QR code on the first page when
+    # a link was issued for this print (never stored, and never cached here).
+    phone_link: str = ""
 
 
 def _fmt(day: date | None) -> str:
@@ -122,8 +125,7 @@ def _footer_name(program: HandoutProgram) -> str:
     return f"{clip(program.client_name, 60)}{dob}"
 
 
-@lru_cache(maxsize=256)
-def _qr_png(url: str) -> bytes:
+def _qr_png_uncached(url: str) -> bytes:
     """The QR code for ``url`` as a small black-and-white PNG, 8 px per module.
 
     ReportLab's QR widget computes the code; drawing its hundreds of squares as
@@ -146,8 +148,13 @@ def _qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
-def _qr(url: str, size: float) -> Image:
-    img = Image(io.BytesIO(_qr_png(url)), width=size, height=size)
+# Video addresses repeat on every handout; a client's own link is drawn once, uncached.
+_qr_png = lru_cache(maxsize=256)(_qr_png_uncached)
+
+
+def _qr(url: str, size: float, *, cached: bool = True) -> Image:
+    png = _qr_png(url) if cached else _qr_png_uncached(url)
+    img = Image(io.BytesIO(png), width=size, height=size)
     img.hAlign = "LEFT"
     return img
 
@@ -798,6 +805,8 @@ def _program_story(program: HandoutProgram, data: HandoutData, st, width: float)
             st["body"],
         )
     )
+    if data.phone_link:
+        story += _phone_link_box(data.phone_link, st, width)
     story += _stop_box(st, width)
     story += _traffic_light(data, st, width)
     story.append(Paragraph("Your exercises", st["h2"]))
@@ -816,6 +825,34 @@ def _program_story(program: HandoutProgram, data: HandoutData, st, width: float)
     ]
     story += _tick_sheet(program, data, st, width)
     return story
+
+
+def _phone_link_box(url: str, st, width: float) -> list[Flowable]:
+    """The QR code of the client's own view, with what it opens and how to keep it safe."""
+    text = [
+        Paragraph("<b>Your program on your phone</b>", st["body"]),
+        Paragraph(
+            "Scan the code with your phone's camera to see these exercises, tick them off and tell us how "
+            "the pain was. The first time, you will be asked for your date of birth.",
+            st["body"],
+        ),
+        Paragraph(
+            "Keep this page to yourself: the code opens your own record. Ask the clinic to stop it if the "
+            "page is lost.",
+            st["small"],
+        ),
+    ]
+    table = Table([[_qr(url, 30 * mm, cached=False), text]], colWidths=[34 * mm, width - 34 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BACKGROUND", (0, 0), (-1, -1), BOX_BG),
+            ]
+        )
+    )
+    return [Spacer(1, 3 * mm), table]
 
 
 def _styles():

@@ -115,3 +115,46 @@ def test_main_pages_have_no_critical_or_serious_violations(browser, live_app, ax
     failing = {name: found for name, found in problems.items() if found}
     assert not failing, "\n".join(f"{name}:\n  " + "\n  ".join(found) for name, found in failing.items())
     assert len(problems) >= 15
+
+
+def test_client_pages_have_no_critical_or_serious_violations(browser, live_app, axe_source):
+    """The client's own view, on a phone (390 px) and a tablet: the date-of-birth step,
+    home, my program and my week."""
+    from tests.browser.test_portal_flow import PHONE
+
+    staff = browser.new_context(base_url=live_app, viewport={"width": 1280, "height": 900})
+    staff.set_default_timeout(15_000)
+    page = staff.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "therapist")
+    page.fill("input[name=password]", "kinetic-demo")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url("**/")
+    page.goto("/clients/?q=raman")
+    page.click("a:has-text('Raman, Priya')")
+    born = re.search(r"Born (\d{4}-\d{2}-\d{2})", page.inner_text("main")).group(1)
+    problems: dict[str, list[str]] = {"staff: chart with the client link": _violations(page, axe_source)}
+    page.click("#client-link-section button:has-text('Issue a link')")
+    problems["staff: the link shown once"] = _violations(page, axe_source)
+    url = page.input_value("#client-link-url")
+    staff.close()
+    for width, viewport in (("phone", PHONE), ("tablet", {"width": 768, "height": 1000})):
+        context = browser.new_context(base_url=live_app, viewport=viewport, bypass_csp=True)
+        context.set_default_timeout(15_000)
+        phone = context.new_page()
+        try:
+            phone.goto(url)
+            problems[f"{width}: date of birth"] = _violations(phone, axe_source)
+            phone.fill("input[name=date_of_birth]", "1900-01-01")
+            phone.click("button:has-text('Continue')")
+            problems[f"{width}: date of birth, wrong"] = _violations(phone, axe_source)
+            phone.fill("input[name=date_of_birth]", born)
+            phone.click("button:has-text('Continue')")
+            phone.wait_for_url(url)
+            for name, path in (("home", ""), ("my program", "program/"), ("my week", "week/")):
+                phone.goto(url + path)
+                problems[f"{width}: {name}"] = _violations(phone, axe_source)
+        finally:
+            context.close()
+    failing = {name: found for name, found in problems.items() if found}
+    assert not failing, "\n".join(f"{name}:\n  " + "\n  ".join(found) for name, found in failing.items())

@@ -13,6 +13,7 @@ from assessments import chart as assessments_chart
 from clinic import document_pages
 from core import composition
 from notes import chart as notes_chart
+from portal import chart as portal_chart
 from previsit import chart as previsit_chart
 from programs import chart as programs_chart
 from reports import chart as reports_chart
@@ -24,6 +25,7 @@ def test_every_app_registers_its_sections_in_the_order_of_the_dependency_chain()
         ("assessments", assessments_chart.chart_section),
         ("notes", notes_chart.chart_section),
         ("programs", programs_chart.chart_section),
+        ("portal", portal_chart.chart_section),
         ("reports", reports_chart.chart_section),
         ("previsit", previsit_chart.chart_section),
     ]
@@ -89,7 +91,14 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
     assert composition.providers("restore_check") == [
         (app, exports[app].restore_check) for app in DOMAIN_APPS
     ]
-    assert composition.providers("demo_seed") == [(app, demos[app].seed) for app in DOMAIN_APPS]
+    # The client links' demo (a link and a program log) comes in the app order too.
+    from portal import demo as portal_demo
+
+    demos["portal"] = portal_demo
+    assert composition.providers("demo_seed") == [
+        (app, demos[app].seed)
+        for app in ["assessments", "notes", "programs", "portal", "reports", "previsit"]
+    ]
     # The printout reads like a chart: visits, then assessments, then the home programs.
     assert composition.providers("export_pdf_part") == [
         ("notes", notes_export.pdf_part),

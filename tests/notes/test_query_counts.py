@@ -96,8 +96,9 @@ def _audit_lock() -> int:
 # Client chart: client, care-team check, care team, screen + answers, consent, then the app sections:
 # assessments 1; notes 4 (count, visits, their treatments, pain series); programs 2; the
 # Documents card 1 (the documents with who attached them; none here, so no audit row);
-# progress reports 1 (the client's latest reports with their authors).
-CHART_QUERIES = 21
+# progress reports 1 (the client's latest reports with their authors); client links 2 (the
+# links with who issued them, the client's own log).
+CHART_QUERIES = 23
 # Visit list: client, count, visits, treatments, screen + answers.
 LIST_QUERIES = 12
 # Signed note: note, treatments, palpation, amendments, the client's amendment requests (with

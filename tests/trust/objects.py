@@ -179,6 +179,12 @@ def _intake(*, client):
     return services.intake_submit(client=client, answers=answers, fields={"consent_given": True}).pk
 
 
+def _client_link(*, client, therapist) -> int:
+    from portal import services
+
+    return services.link_issue(client=client, by=therapist)[0].pk
+
+
 def build_all(*, client, therapist) -> dict:
     built: dict = {"errors": {}}
 
@@ -210,4 +216,5 @@ def build_all(*, client, therapist) -> dict:
         "questionnaire", lambda: _questionnaire(client=client, therapist=therapist)
     )
     built["intake"] = attempt("intake", lambda: _intake(client=client))
+    built["client_link"] = attempt("client_link", lambda: _client_link(client=client, therapist=therapist))
     return {k: v for k, v in built.items() if v is not None}

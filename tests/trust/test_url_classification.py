@@ -195,12 +195,22 @@ CLASSIFICATION: dict[str, Rule] = {
     "previsit:intake_detail": scoped("intake", CARE_TEAM),
     "previsit:intake_confirm": scoped("intake", CARE_TEAM),
     "previsit:intake_discard": scoped("intake", CARE_TEAM),
-    # --- the client's own view, by a client link (tests/portal/test_link_sweep.py)
-    "portal:home": client_link(),
-    "portal:confirm": client_link(),
     "previsit_client:questionnaire": client_link(),
     "previsit_client:questionnaire_save": client_link(),
     "previsit_client:intake": client_link(),
+    # --- client links, staff side: the care team issues, prints and stops them
+    "portal_staff:link_issue": scoped("client", CARE_TEAM),
+    "portal_staff:link_handout": scoped("client", CARE_TEAM),
+    "portal_staff:link_revoke": scoped("client_link", CARE_TEAM),
+    # --- the client's own view, by a client link (tests/portal/test_link_sweep.py)
+    "portal:home": client_link(),
+    "portal:confirm": client_link(),
+    "portal:program": client_link(),
+    "portal:week": client_link(),
+    "portal:log": client_link(),
+    "portal:picture": client_link(),
+    "portal:manifest": client_link(),
+    "portal:service_worker": client_link(),
 }
 # The Django admin site: staff only (no persona here is staff), behind the
 # second factor for admins; test_two_factor covers an enrolled staff admin.

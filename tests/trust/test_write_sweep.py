@@ -92,6 +92,12 @@ READ_ONLY = {
     "previsit:questionnaire_detail",
     "previsit:intake_detail",
     "portal:home",
+    "portal:program",
+    "portal:week",
+    "portal:picture",
+    "portal:manifest",
+    "portal:service_worker",
+    "portal_staff:link_handout",  # a printout: the token comes in the form, nothing is written
 }
 
 
@@ -281,6 +287,10 @@ def build_world(state: str, kind: str, users: dict, make_client) -> World:
         ids["indication"] = services.indication_add(
             exercise=exercise, by=users["admin"], measure_code="hip_er", finding_kind="any", reason="Hips."
         ).pk
+    elif kind == "client_link":
+        from portal import services as portal_services
+
+        ids["client_link"] = portal_services.link_issue(client=client, by=author)[0].pk
     elif kind == "grant":
         from clinic import services as clinic_services
 
@@ -710,6 +720,9 @@ WRITES: dict[str, Write] = {
     "emergency_access_start": Write("client", _pk("client"), nobody),
     "emergency_access_end": Write("grant", _pk("grant"), admins_only),
     "emergency_review": Write("grant", _pk("grant"), admins_only),
+    # --- client links: any therapist on the care team issues and stops them; the desk sees status only
+    "portal_staff:link_issue": Write("client", _pk("client"), care_team()),
+    "portal_staff:link_revoke": Write("client_link", _pk("client_link"), care_team()),
     # --- the client's own view: a staff session opens nothing there (no token of theirs)
     "portal:confirm": Write(
         "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"date_of_birth": "1985-05-17"}
@@ -727,6 +740,9 @@ WRITES: dict[str, Write] = {
         lambda w: {"item_1": "2"},
     ),
     "previsit_client:intake": Write("client", lambda w: {"token": "Z" * 43}, nobody, _paper_intake),
+    "portal:log": Write(
+        "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"kind": "pain", "pain": "3"}
+    ),
 }
 
 
