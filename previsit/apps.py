@@ -13,6 +13,7 @@ class PrevisitConfig(AppConfig):
         composition.register(
             "previsit",
             chart_section=chart.chart_section,
+            chart_desk_section=chart.chart_desk_section,
             home_section=chart.home_section,
             portal_home_section=chart.portal_home_section,
             text_limits=lambda: models.TEXT_LIMITS,

@@ -98,3 +98,10 @@ def portal_home_section(*, link) -> Section | None:
         context={"questionnaires": waiting, "intake_open": intake_open},
         order=10,
     )
+
+
+def chart_desk_section(*, client, user) -> Section | None:
+    """The front desk's way to the paper intake form (no query, nothing clinical)."""
+    if not user.is_clinic_admin:
+        return None
+    return Section(template="previsit/_chart_desk_section.html", context={"client": client}, order=70)

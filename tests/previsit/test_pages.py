@@ -121,6 +121,7 @@ def test_the_front_desk_types_in_a_paper_form_that_waits_for_the_therapist(
     as_desk, as_treating, client_record, desk
 ):
     url = reverse("previsit:paper_intake", args=[client_record.pk])
+    assert url in as_desk.get(reverse("client_detail", args=[client_record.pk])).content.decode()
     page = as_desk.get(url)
     assert page.status_code == 200
     response = as_desk.post(url, intake_post({"varicose": "Both calves."}))
