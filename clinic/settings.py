@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "programs",
     "portal",
     "reports",
+    "previsit",
     "trust",
 ]
 # The benchmark's app (``manage.py seed_scale``) lives in bench/, beside the apps but not

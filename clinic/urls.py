@@ -38,8 +38,11 @@ urlpatterns = [
     path("", include("notes.urls")),
     path("", include("programs.urls")),
     path("", include("reports.urls")),
+    path("", include("previsit.urls")),
     # The client's own view, opened by a link without a staff login (portal.session).
     path("c/", include("portal.urls")),
+    # Questionnaires and the intake form on the client's link (previsit.client_views).
+    path("c/<str:token>/", include("previsit.client_urls")),
     path("", include("portal.urls_staff")),
     path("", include("trust.urls")),
     path("admin/clinic/auditevent/", _audit_admin_moved, {"rest": ""}),

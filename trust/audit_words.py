@@ -35,6 +35,11 @@ VERBS = {
     "safety_override": "overrode the safety rules, giving a reason, in",
     "access_denied": "was refused",
     "signature_mismatch": "was warned that someone changed, after signing,",
+    "request": "asked for",
+    "submit": "sent",
+    "accept": "accepted",
+    "confirm": "confirmed",
+    "discard": "discarded",
 }
 # Events about the user themselves or the system: a whole phrase, no record named.
 PHRASES = {

@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DEMO_PASSWORD = "kinetic-demo"
+# The running app's environment (its database), for a test that must set up what no page
+# can yet (a client link's token exists only when it is issued): ``manage_live("shell", ...)``.
+LIVE_ENV: dict[str, str] = {}
 
 
 def _require_browser() -> bool:
@@ -74,6 +77,8 @@ def live_app(tmp_path_factory):
         env["KC_SQLITE_PATH"] = str(workdir / "browser.sqlite3")
     python = sys.executable
     manage = [python, str(ROOT / "manage.py")]
+    LIVE_ENV.clear()
+    LIVE_ENV.update(env)
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     port = _free_port()
@@ -107,6 +112,19 @@ def live_app(tmp_path_factory):
     log.close()
     if pg_name:
         _pg_admin(db_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+def manage_live(*args: str) -> str:
+    """Run a management command against the running app's database; returns its output."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=LIVE_ENV,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from clinic import document_pages
 from core import composition
 from notes import chart as notes_chart
 from portal import chart as portal_chart
+from previsit import chart as previsit_chart
 from programs import chart as programs_chart
 from reports import chart as reports_chart
 
@@ -26,9 +27,15 @@ def test_every_app_registers_its_sections_in_the_order_of_the_dependency_chain()
         ("programs", programs_chart.chart_section),
         ("portal", portal_chart.chart_section),  # client links and the client's own log
         ("reports", reports_chart.chart_section),
+        ("previsit", previsit_chart.chart_section),
     ]
-    assert [label for label, _ in composition.REGISTRY["chart_desk_section"]] == ["portal"]
-    assert [label for label, _ in composition.REGISTRY["home_section"]] == ["notes", "programs", "portal"]
+    assert [label for label, _ in composition.REGISTRY["chart_desk_section"]] == ["portal", "previsit"]
+    assert [label for label, _ in composition.REGISTRY["home_section"]] == [
+        "notes",
+        "programs",
+        "portal",
+        "previsit",
+    ]
     assert [label for label, _ in composition.REGISTRY["note_section"]] == ["notes", "programs"]
 
 
@@ -55,10 +62,10 @@ def test_registering_again_replaces_the_apps_entry(monkeypatch):
     assert composition.REGISTRY["chart_section"] == [("notes", second)]
 
 
-DOMAIN_APPS = ["assessments", "notes", "programs", "reports"]
+DOMAIN_APPS = ["assessments", "notes", "programs", "reports", "previsit"]
 # The client's own view keeps records of its own (links and the client's log): exported
 # with the complete record and seeded in the demo, in INSTALLED_APPS order.
-RECORD_APPS = ["assessments", "notes", "programs", "portal", "reports"]
+RECORD_APPS = ["assessments", "notes", "programs", "portal", "reports", "previsit"]
 
 
 def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_parts():
@@ -68,6 +75,8 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
     from notes import export as notes_export
     from portal import demo as portal_demo
     from portal import export as portal_export
+    from previsit import demo as previsit_demo
+    from previsit import export as previsit_export
     from programs import demo as programs_demo
     from programs import export as programs_export
     from reports import demo as reports_demo
@@ -79,6 +88,7 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
         "programs": programs_export,
         "portal": portal_export,
         "reports": reports_export,
+        "previsit": previsit_export,
     }
     demos = {
         "assessments": assessments_demo,
@@ -86,6 +96,7 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
         "programs": programs_demo,
         "portal": portal_demo,
         "reports": reports_demo,
+        "previsit": previsit_demo,
     }
     assert composition.providers("export_records") == [
         (app, exports[app].export_client) for app in RECORD_APPS
@@ -101,7 +112,12 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
         ("programs", programs_export.pdf_part),
         ("reports", reports_export.pdf_part),
     ]
-    assert [app for app, _ in composition.providers("text_limits")] == ["clinic", "notes", "programs"]
+    assert [app for app, _ in composition.providers("text_limits")] == [
+        "clinic",
+        "notes",
+        "programs",
+        "previsit",
+    ]
 
 
 @pytest.mark.django_db
@@ -111,6 +127,7 @@ def test_each_restore_check_counts_its_records_and_names_its_printouts():
     assert checks["notes"].counts == {"notes": 0}
     assert checks["programs"].counts == {"issued programs": 0}
     assert checks["reports"].counts == {"signed progress reports and letters": 0}
+    assert checks["previsit"].counts == {"questionnaires before a visit": 0, "intake forms before a visit": 0}
     # With nothing recorded there is nothing to print, and that is not a failure.
     assert {label: render() for check in checks.values() for label, render in check.pdfs.items()} == {
         "note PDF": None,

@@ -161,6 +161,24 @@ def _signed_report(*, client, therapist):
     return services.report_sign(report=letter, by=therapist, consent_to_share=True).pk
 
 
+def _questionnaire(*, client, therapist):
+    """A LEFS the client answered on their link, waiting for review."""
+    from previsit import services
+
+    qrequest = services.questionnaire_request_create(client=client, measure="lefs", by=therapist)
+    services.questionnaire_submit(qrequest=qrequest, data={f"item_{n}": "3" for n in range(1, 21)})
+    return qrequest.pk
+
+
+def _intake(*, client):
+    """An intake form the client sent before the first visit, waiting for the therapist."""
+    from clinic.screening import QUESTIONS
+    from previsit import services
+
+    answers = {q.code: (False, "", None) for q in QUESTIONS}
+    return services.intake_submit(client=client, answers=answers, fields={"consent_given": True}).pk
+
+
 def _client_link(*, client, therapist) -> int:
     from portal import services
 
@@ -194,5 +212,9 @@ def build_all(*, client, therapist) -> dict:
     built["signed_report"] = attempt(
         "signed_report", lambda: _signed_report(client=client, therapist=therapist)
     )
+    built["questionnaire"] = attempt(
+        "questionnaire", lambda: _questionnaire(client=client, therapist=therapist)
+    )
+    built["intake"] = attempt("intake", lambda: _intake(client=client))
     built["client_link"] = attempt("client_link", lambda: _client_link(client=client, therapist=therapist))
     return {k: v for k, v in built.items() if v is not None}

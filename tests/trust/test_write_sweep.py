@@ -89,6 +89,8 @@ READ_ONLY = {
     "reports:detail",
     "reports:pdf",
     "reports:client_pdf",
+    "previsit:questionnaire_detail",
+    "previsit:intake_detail",
     "portal:home",
     "portal:program",
     "portal:week",
@@ -248,6 +250,28 @@ def build_world(state: str, kind: str, users: dict, make_client) -> World:
         if signed:
             report_services.report_sign(report=report, by=author, consent_to_share=True)
         ids["report"] = report.pk
+    elif kind == "questionnaire":
+        # Draft: answers sent by the client, waiting for review; signed: accepted into the record.
+        from tests.trust.objects import _questionnaire
+
+        ids["questionnaire"] = _questionnaire(client=client, therapist=author)
+        if signed:
+            from previsit import services as previsit_services
+            from previsit.models import QuestionnaireRequest
+
+            previsit_services.questionnaire_accept(
+                qrequest=QuestionnaireRequest.objects.get(pk=ids["questionnaire"]), by=author
+            )
+    elif kind == "intake":
+        # Draft: a form the client sent, waiting; signed: confirmed into the record.
+        from tests.trust.objects import _intake
+
+        ids["intake"] = _intake(client=client)
+        if signed:
+            from previsit import services as previsit_services
+            from previsit.models import IntakeSubmission
+
+            previsit_services.intake_confirm(intake=IntakeSubmission.objects.get(pk=ids["intake"]), by=author)
     elif kind == "document":
         from tests.trust.objects import _document
 
@@ -425,6 +449,20 @@ def therapists(persona: str, state: str) -> str:
 
 def therapists_and_admins(persona: str, state: str) -> str:
     return ALLOWED
+
+
+def care_team_decides(persona: str, state: str) -> str:
+    """What a client sent before a visit is the clinic's to decide: any care-team therapist
+    accepts, confirms or discards it once; a decided one answers 409."""
+    if persona in ("outsider", "admin"):
+        return "404"
+    return "409" if state == "signed" else CHANGED
+
+
+def _paper_intake(world):
+    from clinic.screening import QUESTIONS
+
+    return {**{f"q_{q.code}": "no" for q in QUESTIONS}, "consent_given": "on", "consented_by_role": "client"}
 
 
 def snippet_owner(persona: str, state: str) -> str:
@@ -633,6 +671,25 @@ WRITES: dict[str, Write] = {
     "reports:sign": Write(
         "report", _pk("report"), author_only(), lambda w: {"password": PASSWORD, "consent_to_share": "on"}
     ),
+    # --- before the visit: the care team asks, accepts, confirms or discards; the desk types in paper
+    "previsit:request_new": Write("client", _pk("client"), care_team(), lambda w: {"measure": "nprs"}),
+    "previsit:schedule_set": Write(
+        "client",
+        _pk("client"),
+        care_team(),
+        lambda w: {"measure": "lefs", "every_weeks": "4", "active": "on"},
+    ),
+    "previsit:paper_intake": Write("client", _pk("client"), admins_only, _paper_intake),
+    "previsit:questionnaire_accept": Write(
+        "questionnaire", _pk("questionnaire"), care_team_decides, lambda w: {"password": PASSWORD}
+    ),
+    "previsit:questionnaire_discard": Write(
+        "questionnaire", _pk("questionnaire"), care_team_decides, lambda w: {"reason": "Wrong leg."}
+    ),
+    "previsit:intake_confirm": Write("intake", _pk("intake"), care_team_decides),
+    "previsit:intake_discard": Write(
+        "intake", _pk("intake"), care_team_decides, lambda w: {"reason": "Duplicate."}
+    ),
     # --- documents on the client record: the care team attaches any kind, the front desk a
     # referral letter or consent form; marking one entered in error is for who attached it.
     "document_new": Write("client", _pk("client"), care_team_and_admin, _document_upload),
@@ -670,6 +727,19 @@ WRITES: dict[str, Write] = {
     "portal:confirm": Write(
         "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"date_of_birth": "1985-05-17"}
     ),
+    "previsit_client:questionnaire": Write(
+        "questionnaire",
+        lambda w: {"token": "Z" * 43, "pk": w.ids["questionnaire"]},
+        nobody,
+        lambda w: {"item_1": "2"},
+    ),
+    "previsit_client:questionnaire_save": Write(
+        "questionnaire",
+        lambda w: {"token": "Z" * 43, "pk": w.ids["questionnaire"]},
+        nobody,
+        lambda w: {"item_1": "2"},
+    ),
+    "previsit_client:intake": Write("client", lambda w: {"token": "Z" * 43}, nobody, _paper_intake),
     "portal:log": Write(
         "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"kind": "pain", "pain": "3"}
     ),

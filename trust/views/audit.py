@@ -48,6 +48,11 @@ ORDERINGS = {
 
 KNOWN_ACTIONS = [
     "view",
+    "request",
+    "submit",
+    "accept",
+    "confirm",
+    "discard",
     "query",
     "list",
     "create",
