@@ -23,6 +23,7 @@ from clinic.audit import audit_record
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import Client
+from clinic.page_cache import cached_body
 from core.http import file_response
 from core.records import NotTheAuthor, RecordLocked
 from programs import pages, services
@@ -281,11 +282,20 @@ def _revision(request) -> int:
 @require_GET
 def builder(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
-    context = pages.builder_page(client, **_builder_args(request))
+    args = _builder_args(request)
+    # Rendered once per reader, scope, record version and visit (clinic.page_cache).
+    body, _ = cached_body(
+        request,
+        page="program",
+        client=client,
+        template="programs/_builder_body.html",
+        build=lambda: (pages.builder_page(client, **args), {}),
+        parts=(args["visit"],),
+    )
     audit_record(
         actor=request.user, action="view", request=request, client=client, detail={"page": "program"}
     )
-    return render(request, "programs/builder.html", context)
+    return render(request, "programs/builder.html", {"client": client, "body": body})
 
 
 @require_GET

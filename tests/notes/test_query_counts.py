@@ -97,7 +97,8 @@ def _audit_lock() -> int:
 # assessments 1; notes 4 (count, visits, their treatments, pain series); programs 2; the
 # Documents card 1 (the documents with who attached them; none here, so no audit row);
 # progress reports 1 (the client's latest reports with their authors).
-CHART_QUERIES = 21
+# The client and the clinical-access check are one query (an EXISTS beside the client).
+CHART_QUERIES = 20
 # Visit list: client, count, visits, treatments, screen + answers.
 LIST_QUERIES = 12
 # Signed note: note, treatments, palpation, amendments, the client's amendment requests (with

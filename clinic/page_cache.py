@@ -1,0 +1,107 @@
+"""Page bodies rendered once and served from Django's cache until the record changes.
+
+A page about a client (the chart, a note, an assessment, a program) is a pure function
+of: who reads it (user, role, scope), the client's record, the clinic-wide settings and
+catalogues, and today's date (labels such as "3 days ago"). The record and the
+clinic-wide settings are summed up by one number, ``Client.record_version``, which the
+database bumps in every writing transaction (``clinic.record_version``); it arrives with
+the access check's own query, so the key costs nothing to build. The request still does
+the access check and writes its audit row; only the body is reused.
+
+Nothing per request is ever stored: the CSRF token is rendered as a placeholder and put
+in on the way out (the pages carry no inline script, so no CSP nonce). A body that
+would hold session data (a flash message, a form with errors) is never cached: only GET
+renders go through here, and a page with a flash message waiting is rendered afresh.
+Correctness never depends on the cache backend: a miss (or a
+backend that forgets everything) only costs a render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.contrib.messages import get_messages
+from django.core.cache import caches
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+# Stands in for the CSRF token inside a cached body (letters only: escaping leaves it alone).
+CSRF_SLOT = "kcCsrfSlotXq"
+CACHE_ALIAS = "pages"
+TIMEOUT = 60 * 60 * 24
+
+
+def _scope(request) -> tuple:
+    """Everything about the reader a body may depend on, read from the request alone."""
+    from clinic.auth import recently_reauthenticated
+
+    user = request.user
+    return (
+        user.pk,
+        bool(user.is_therapist),
+        bool(user.is_clinic_admin),
+        bool(getattr(user, "is_records_officer", False)),
+        bool(getattr(user, "may_break_glass", False)),
+        user.first_name,
+        user.last_name,
+        # Forms that sign ask for the password only when it was not entered recently.
+        bool(recently_reauthenticated(request)),
+    )
+
+
+def page_key(request, *, page: str, client, parts=()) -> str:
+    from core import composition
+
+    raw = repr(
+        (
+            page,
+            # The sections the apps registered (fixed while the clinic runs; tests swap it).
+            id(composition.REGISTRY),
+            client.pk,
+            client.record_version,
+            _scope(request),
+            timezone.localdate().isoformat(),
+            tuple(parts),
+        )
+    )
+    return "kc:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def fill(request, html: str) -> SafeString:
+    """Put this request's CSRF token where the cached body holds the placeholder."""
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, get_token(request))
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
+
+
+def cached_body(
+    request,
+    *,
+    page: str,
+    client,
+    template: str,
+    build: Callable[[], tuple[dict, dict]],
+    parts=(),
+) -> tuple[SafeString, dict]:
+    """The rendered body of ``template`` and the audit detail that goes with it.
+
+    ``build`` returns (the template's context, the audit detail); it runs only on a
+    miss. ``parts`` names whatever else the body depends on (a note's id, a query
+    string)."""
+    if len(get_messages(request)):
+        # A flash message waits for this page: it is session data, never cached.
+        context, detail = build()
+        return mark_safe(render_to_string(template, context, request=request)), dict(detail)  # noqa: S308
+    cache = caches[CACHE_ALIAS]
+    key = page_key(request, page=page, client=client, parts=parts)
+    hit = cache.get(key)
+    if hit is not None:
+        html, detail = hit
+        return fill(request, html), dict(detail)
+    context, detail = build()
+    html = str(render_to_string(template, {**context, "csrf_token": CSRF_SLOT}, request=request))
+    cache.set(key, (html, dict(detail)), TIMEOUT)
+    return fill(request, html), dict(detail)
