@@ -213,16 +213,22 @@ DATABASES = {"default": _db}
 # servers (Django's own Redis backend; needs the redis package).
 KC_CACHE_URL = env_str("KC_CACHE_URL", "")
 KC_CACHE_MAX_ENTRIES = env_int("KC_CACHE_MAX_ENTRIES", 2000, minimum=10)
-if not KC_CACHE_URL:
-    _pages_cache = {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kc-pages",
-        "OPTIONS": {"MAX_ENTRIES": KC_CACHE_MAX_ENTRIES, "CULL_FREQUENCY": 4},
-    }
-elif KC_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    _pages_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": KC_CACHE_URL}
-else:
+
+
+def page_cache_from_env(url: str, max_entries: int) -> dict:
+    """The page cache's settings: local memory (bounded) when ``url`` is empty, else Redis."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kc-pages",
+            "OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 4},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     raise ImproperlyConfigured("KC_CACHE_URL must be a redis:// address (or be unset for local memory)")
+
+
+_pages_cache = page_cache_from_env(KC_CACHE_URL, KC_CACHE_MAX_ENTRIES)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kc-default"},
     "pages": {**_pages_cache, "KEY_PREFIX": "kc", "TIMEOUT": 60 * 60 * 24},
