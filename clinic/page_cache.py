@@ -2,18 +2,19 @@
 
 A page about a client (the chart, a note, an assessment, a program) is a pure function
 of: who reads it (user, role, scope), the client's record, the clinic-wide settings and
-catalogues, and today's date (labels such as "3 days ago"). The record and the
+catalogues, and the time (labels such as "overdue" or "5 h"). The record and the
 clinic-wide settings are summed up by one number, ``Client.record_version``, which the
 database bumps in every writing transaction (``clinic.record_version``); it arrives with
-the access check's own query, so the key costs nothing to build. The request still does
-the access check and writes its audit row; only the body is reused.
+the access check's own query, so the key costs nothing to build. A body is also keyed
+by the hour, so a label that depends on the time is never older than that. The request
+still does the access check and writes its audit row; only the body is reused.
 
 Nothing per request is ever stored: the CSRF token is rendered as a placeholder and put
 in on the way out (the pages carry no inline script, so no CSP nonce). A body that
 would hold session data (a flash message, a form with errors) is never cached: only GET
 renders go through here, and a page with a flash message waiting is rendered afresh.
-Correctness never depends on the cache backend: a miss (or a
-backend that forgets everything) only costs a render.
+Correctness never depends on the cache backend: a miss (or a backend that forgets
+everything) only costs a render.
 """
 
 from __future__ import annotations
@@ -34,22 +35,24 @@ CACHE_ALIAS = "pages"
 TIMEOUT = 60 * 60 * 24
 
 
+# Fields of the reader that change on their own and that no page shows.
+_VOLATILE_USER_FIELDS = {"password", "last_login", "updated_at"}
+
+
 def _scope(request) -> tuple:
-    """Everything about the reader a body may depend on, read from the request alone."""
+    """Everything about the reader a body may depend on, read from the request alone:
+    every field of the signed-in user (roles, scope of practice, names, credentials),
+    and whether the password was entered recently (forms that sign ask for it only
+    when not)."""
     from clinic.auth import recently_reauthenticated
 
     user = request.user
-    return (
-        user.pk,
-        bool(user.is_therapist),
-        bool(user.is_clinic_admin),
-        bool(getattr(user, "is_records_officer", False)),
-        bool(getattr(user, "may_break_glass", False)),
-        user.first_name,
-        user.last_name,
-        # Forms that sign ask for the password only when it was not entered recently.
-        bool(recently_reauthenticated(request)),
+    fields = tuple(
+        (f.attname, getattr(user, f.attname))
+        for f in user._meta.concrete_fields
+        if f.attname not in _VOLATILE_USER_FIELDS
     )
+    return (user.pk, fields, bool(recently_reauthenticated(request)))
 
 
 def page_key(request, *, page: str, client, parts=()) -> str:
@@ -63,7 +66,9 @@ def page_key(request, *, page: str, client, parts=()) -> str:
             client.pk,
             client.record_version,
             _scope(request),
-            timezone.localdate().isoformat(),
+            # Labels that depend on the time ("overdue", "5 h", "due today"): a body lasts
+            # at most until the hour turns.
+            timezone.localtime().strftime("%Y-%m-%d %H"),
             tuple(parts),
         )
     )

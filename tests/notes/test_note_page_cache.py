@@ -103,3 +103,18 @@ def test_a_saved_draft_shows_at_once(make_note, as_treating, treating):
         note=draft, by=treating, data={"subjective": "Knee now, not heel."}, version=draft.version
     )
     assert "Knee now, not heel." in as_treating.get(url).content.decode()
+
+
+def test_a_note_edited_behind_the_lock_after_it_was_cached_is_still_flagged(signed_note, as_treating):
+    from .test_signature_check import tamper
+
+    note = signed_note()
+    url = reverse("note_detail", args=[note.pk])
+    assert b'id="signature-mismatch"' not in as_treating.get(url).content
+    # Lifting the lock trigger leaves the record-version trigger: the edit bumps the version.
+    tamper("UPDATE notes_visitnote SET analysis = %s WHERE id = %s", ["rewritten later", note.pk])
+    assert b'id="signature-mismatch"' in as_treating.get(url).content
+    assert AuditEvent.objects.filter(action="signature_mismatch").count() == 1
+    # Every later read of the cached body records the mismatch again, as before.
+    assert b'id="signature-mismatch"' in as_treating.get(url).content
+    assert AuditEvent.objects.filter(action="signature_mismatch").count() == 2
