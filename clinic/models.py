@@ -67,6 +67,10 @@ class User(AbstractUser):
             "Without it the treatment log does not offer joint mobilisation."
         ),
     )
+    # Who supervises whom decides what a note or assessment page offers its reader: a
+    # change re-renders every cached page (clinic.record_version).
+    record_version_everyone_links = ("supervisors",)
+
     supervisors = models.ManyToManyField(
         "self",
         symmetrical=False,

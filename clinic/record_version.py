@@ -94,11 +94,17 @@ def clinic_wide_models() -> list:
     """Models every page may show (the clinic profile, the catalogues, the exercise
     library): they say so with ``record_version_everyone = True``, and a write to
     one bumps every client's version. Such writes are rare and made by an admin."""
-    return [
+    found = [
         m
         for m in apps.get_models()
         if getattr(m, "record_version_everyone", False) and not _is_history(m) and m._meta.managed
     ]
+    # Links between people that pages act on (who supervises whom), named on the model
+    # with ``record_version_everyone_links``.
+    for model in apps.get_models():
+        for name in getattr(model, "record_version_everyone_links", ()):
+            found.append(model._meta.get_field(name).remote_field.through)
+    return found
 
 
 def client_id_sql(model, path, ref: str) -> str:

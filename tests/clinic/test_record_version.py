@@ -185,3 +185,18 @@ def test_a_failed_write_leaves_the_version_alone(client_record):
         Client.objects.filter(pk=client_record.pk).update(occupation="Teacher")
         raise RuntimeError
     assert record_version(client_record.pk) == before
+
+
+def test_a_clinic_wide_change_bumps_every_client(client_record, make_client, treating, colleague):
+    from clinic.models import ClinicProfile
+
+    other = make_client(colleague)
+    before = {c: record_version(c.pk) for c in (client_record, other)}
+    profile = ClinicProfile.load()
+    profile.name = "Renamed clinic"
+    profile.save()
+    middle = {c: record_version(c.pk) for c in (client_record, other)}
+    assert all(middle[c] > before[c] for c in before)
+    # Naming a supervisor changes what a supervisor's pages offer.
+    treating.supervisors.add(colleague)
+    assert all(record_version(c.pk) > middle[c] for c in before)
