@@ -17,6 +17,7 @@ from audit.log import audit_record
 from clinic.access import get_clinical_client_for_user
 from clinic.authorship import may_act_as_author
 from clinic.forms import add_validation_errors
+from clinic.page_cache import cached_body
 from clinic.reauth import confirm_password, recently_reauthenticated
 from clinic.selectors import banner_flags
 from core.errors import DomainError
@@ -222,11 +223,23 @@ def _conflict_page(request, *, assessment, form, previous, alert):
 @require_http_methods(["GET"])
 def assessment_detail(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
-    context = _detail_context(assessment, request.user)
+    # Rendered once per reader, scope and record version (clinic.page_cache).
+    body, _ = cached_body(
+        request,
+        page="assessment",
+        client=assessment.client,
+        template="assessments/_assessment_detail_body.html",
+        build=lambda: (_detail_context(assessment, request.user), {}),
+        parts=(assessment.pk,),
+    )
     audit_record(
         actor=request.user, action="view", request=request, client=assessment.client, target=assessment
     )
-    return render(request, "assessments/assessment_detail.html", context)
+    return render(
+        request,
+        "assessments/assessment_detail.html",
+        {"assessment": assessment, "client": assessment.client, "body": body},
+    )
 
 
 @require_POST
@@ -271,12 +284,29 @@ def _version(data) -> int | None:
 @require_http_methods(["GET"])
 def assessment_compare(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
-    history = selectors.comparison_history(assessment)
-    loaded = history.assessments[history.index_of(assessment)]
-    loaded.client = assessment.client
-    context = pages.compare_context(loaded, history)
-    context["flags"] = banner_flags(assessment.client)
+
+    def build():
+        history = selectors.comparison_history(assessment)
+        loaded = history.assessments[history.index_of(assessment)]
+        loaded.client = assessment.client
+        context = pages.compare_context(loaded, history)
+        context["flags"] = banner_flags(assessment.client)
+        return context, {}
+
+    # Rendered once per reader, scope and record version (clinic.page_cache).
+    body, _ = cached_body(
+        request,
+        page="assessment-compare",
+        client=assessment.client,
+        template="assessments/_assessment_compare_body.html",
+        build=build,
+        parts=(assessment.pk,),
+    )
     audit_record(
         actor=request.user, action="view", request=request, client=assessment.client, target=assessment
     )
-    return render(request, "assessments/assessment_compare.html", context)
+    return render(
+        request,
+        "assessments/assessment_compare.html",
+        {"assessment": assessment, "client": assessment.client, "body": body},
+    )

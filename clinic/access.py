@@ -11,6 +11,7 @@ asked for, so the refusal is written to the audit log as a security event
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from clinic.models import Client, ClientDocument, ClientImport, EmergencyAccess, User
@@ -38,11 +39,17 @@ def _as_int(pk) -> int:
     return value
 
 
-def get_client_for_user(user, pk, *, for_write: bool = False) -> Client:
+def get_client_for_user(user, pk, *, for_write: bool = False, with_clinical: bool = False) -> Client:
     """A client's demographic record. Admins see every client; therapists see the
     clients on whose care team they are. Writing demographics is for admins and
-    care-team therapists alike."""
+    care-team therapists alike.
+
+    ``with_clinical``: the same query also answers whether the user reads the client's
+    clinical content (``client.clinical``, as ``can_read_clinical``), so a chart pays
+    one query for both."""
     qs = Client.objects.visible_to(user).select_related("primary_therapist")
+    if with_clinical:
+        qs = qs.annotate(clinical=Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("pk"))))
     try:
         return qs.get(pk=_as_int(pk))
     except Client.DoesNotExist:

@@ -67,6 +67,10 @@ class User(AbstractUser):
             "Without it the treatment log does not offer joint mobilisation."
         ),
     )
+    # Who supervises whom decides what a note or assessment page offers its reader: a
+    # change re-renders every cached page (clinic.record_version).
+    record_version_everyone_links = ("supervisors",)
+
     supervisors = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -120,6 +124,9 @@ class PaperSize(models.TextChoices):
 
 class ClinicProfile(TimeStampedModel):
     """The one clinic this installation serves. Printed on every handout and note."""
+
+    # Shown on client pages: a change re-renders them (clinic.record_version).
+    record_version_everyone = True
 
     name = models.CharField(max_length=120, default="Kinetic Chart Clinic")
     address = models.TextField(blank=True)
@@ -262,10 +269,14 @@ class Client(TimeStampedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # Optimistic locking: a stale form save is refused instead of overwriting.
     version = models.PositiveIntegerField(default=1)
+    # Bumped by a database trigger, in the writing transaction, whenever anything
+    # a page about this client shows is written (clinic.record_version). A cached
+    # page is keyed by it, so a page is never served from before a write.
+    record_version = models.BigIntegerField(default=0, editable=False)
 
     objects = ClientQuerySet.as_manager()
     # What the demographics looked like before each change (simple-history).
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["record_version"])
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

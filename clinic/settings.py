@@ -215,6 +215,35 @@ else:
 
 DATABASES = {"default": _db}
 
+# --- Cache ----------------------------------------------------------------
+# Rendered page bodies (clinic.page_cache), keyed by the client's record version,
+# which the database bumps in every writing transaction: a cache never serves a page
+# from before a write, whichever backend holds it. Unset: local memory in each worker
+# process, bounded. KC_CACHE_URL=redis://host:6379/0 shares one cache between app
+# servers (Django's own Redis backend; needs the redis package).
+KC_CACHE_URL = env_str("KC_CACHE_URL", "")
+KC_CACHE_MAX_ENTRIES = env_int("KC_CACHE_MAX_ENTRIES", 2000, minimum=10)
+
+
+def page_cache_from_env(url: str, max_entries: int) -> dict:
+    """The page cache's settings: local memory (bounded) when ``url`` is empty, else Redis."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "kc-pages",
+            "OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 4},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured("KC_CACHE_URL must be a redis:// address (or be unset for local memory)")
+
+
+_pages_cache = page_cache_from_env(KC_CACHE_URL, KC_CACHE_MAX_ENTRIES)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kc-default"},
+    "pages": {**_pages_cache, "KEY_PREFIX": "kc", "TIMEOUT": 60 * 60 * 24},
+}
+
 # Recovery point objective: restore_drill fails when the newest backup is older
 # than this, so a backup job that silently stopped is noticed within a day.
 KC_BACKUP_RPO_HOURS = env_int("KC_BACKUP_RPO_HOURS", 24, minimum=1)

@@ -15,7 +15,6 @@ from audit.log import audit_record
 from clinic import services
 from clinic.access import (
     can_export_client,
-    can_read_clinical,
     get_client_for_user,
     get_clinical_client_for_user,
     get_user_for_admin,
@@ -32,6 +31,7 @@ from clinic.forms import (
     add_validation_errors,
 )
 from clinic.models import Client, ClinicProfile, HealthScreen, User
+from clinic.page_cache import cached_body
 from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
 from clinic.selectors import client_search_page, home_clients, intake_summary, screen_page
 from core.composition import chart_desk_sections, chart_sections, home_notices, home_sections
@@ -149,46 +149,60 @@ def client_create(request):
 
 @require_GET
 def client_detail(request, pk):
-    client = get_client_for_user(request.user, pk)
-    clinical = can_read_clinical(request.user, client)
-    care_team = list(client.care_team.all())
-    context = {
-        "client": client,
-        "care_team": care_team,
-        "clinical": clinical,
-        "can_edit": True,
-        "can_archive": request.user.is_clinic_admin,
-        "can_export": can_export_client(request.user, client, clinical=clinical),
-        "can_log_disclosures": request.user.is_clinic_admin,
-        # The front desk attaches paper from reception; the care team attaches on the Documents card.
-        "can_attach_paper": request.user.is_clinic_admin and not clinical,
-    }
-    detail = {"clinical": clinical}
-    if clinical:
-        intake = intake_summary(client)
-        sections = chart_sections(client=client, user=request.user)
-        for section in sections:
-            detail.update(section.audit)
-        context.update(
-            {
-                "screen": intake.screen,
-                "flags": intake.banner,
-                "local_flags": intake.local,
-                "consent": intake.consent,
-                "sections": sections,
-                # Tabs across the top of the chart; each is a link to its section, so all work without JS.
-                "tabs": [
-                    {"label": "Overview", "anchor": "client-header", "icon": "user"},
-                    {"label": "Health screen", "anchor": "intake", "icon": "heart"},
-                    *(
-                        {"label": label, "anchor": anchor, "icon": icon}
-                        for label, anchor, icon in (s.tab for s in sections if s.tab)
-                    ),
-                ],
-            }
-        )
-    else:
-        context["desk_sections"] = chart_desk_sections(client=client, user=request.user)
+    client = get_client_for_user(request.user, pk, with_clinical=True)
+    clinical = client.clinical
+
+    def build():
+        care_team = list(client.care_team.all())
+        context = {
+            "client": client,
+            "care_team": care_team,
+            "clinical": clinical,
+            "can_edit": True,
+            "can_archive": request.user.is_clinic_admin,
+            "can_export": can_export_client(request.user, client, clinical=clinical),
+            "can_log_disclosures": request.user.is_clinic_admin,
+            # The front desk attaches paper from reception; the care team attaches on the Documents card.
+            "can_attach_paper": request.user.is_clinic_admin and not clinical,
+        }
+        detail = {"clinical": clinical}
+        if clinical:
+            intake = intake_summary(client)
+            sections = chart_sections(client=client, user=request.user)
+            for section in sections:
+                detail.update(section.audit)
+            context.update(
+                {
+                    "screen": intake.screen,
+                    "flags": intake.banner,
+                    "local_flags": intake.local,
+                    "consent": intake.consent,
+                    "sections": sections,
+                    # Tabs across the top of the chart; each is a link to its section, so all work without JS.
+                    "tabs": [
+                        {"label": "Overview", "anchor": "client-header", "icon": "user"},
+                        {"label": "Health screen", "anchor": "intake", "icon": "heart"},
+                        *(
+                            {"label": label, "anchor": anchor, "icon": icon}
+                            for label, anchor, icon in (s.tab for s in sections if s.tab)
+                        ),
+                    ],
+                }
+            )
+        else:
+            context["desk_sections"] = chart_desk_sections(client=client, user=request.user)
+        return context, detail
+
+    # The body is rendered once per reader, scope and record version (clinic.page_cache);
+    # the access check above and the audit row below happen on every request.
+    body, detail = cached_body(
+        request,
+        page="chart",
+        client=client,
+        template="clinic/_client_detail_body.html",
+        build=build,
+        parts=(clinical,),
+    )
     audit_record(
         actor=request.user,
         action="view",
@@ -197,7 +211,7 @@ def client_detail(request, pk):
         target=client,
         detail=detail,
     )
-    return render(request, "clinic/client_detail.html", context)
+    return render(request, "clinic/client_detail.html", {"client": client, "body": body})
 
 
 @require_http_methods(["GET", "POST"])

@@ -79,6 +79,9 @@ class TechniqueQuerySet(models.QuerySet):
 class Technique(TimeStampedModel):
     """A manual-therapy technique that can be logged. Seeded by migration."""
 
+    # Shown on client pages: a change re-renders them (clinic.record_version).
+    record_version_everyone = True
+
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
     has_grade = models.BooleanField(
@@ -103,6 +106,9 @@ class Technique(TimeStampedModel):
 
 class BodyRegion(TimeStampedModel):
     """A region or muscle of the kinetic chain. Seeded by migration."""
+
+    # Shown on client pages: a change re-renders them (clinic.record_version).
+    record_version_everyone = True
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
@@ -631,6 +637,9 @@ class SafetyOverride(InsertOnlyModel, LockedChildModel, TimeStampedModel):
 
 class NoteTemplate(TimeStampedModel):
     """Initial-visit, follow-up and discharge starting text for the S/O/A/P fields."""
+
+    # Shown on client pages: a change re-renders them (clinic.record_version).
+    record_version_everyone = True
 
     kind = models.CharField(max_length=12, choices=VisitNote.Kind.choices, unique=True)
     name = models.CharField(max_length=80)

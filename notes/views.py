@@ -20,6 +20,7 @@ from clinic.access import get_clinical_client_for_user
 from clinic.authorship import may_act_as_author, signature_line_for
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
+from clinic.page_cache import cached_body
 from clinic.reauth import confirm_password, recently_reauthenticated
 from clinic.selectors import banner_flags
 from core.composition import note_sections
@@ -263,10 +264,24 @@ def note_detail(request, pk):
     note = get_note_for_user(request.user, pk)
     if request.method == "GET":
         audit_record(actor=request.user, action="view", request=request, client=note.client_id, target=note)
-        context = _context(request, note)
-        if not context["page"].content_matches:
+
+        def build():
+            context = _context(request, note)
+            return context, {"content_matches": context["page"].content_matches}
+
+        # Rendered once per reader, scope and record version (clinic.page_cache); the
+        # access check, the audit row and the signature warning happen on every read.
+        body, checked = cached_body(
+            request,
+            page="note",
+            client=note.client,
+            template="notes/_note_detail_body.html",
+            build=build,
+            parts=(note.pk,),
+        )
+        if not checked["content_matches"]:
             services.note_signature_mismatch_record(note=note, by=request.user, where="page")
-        return render(request, "notes/note_detail.html", context)
+        return render(request, "notes/note_detail.html", {"note": note, "client": note.client, "body": body})
     if not _can_edit(note, request.user):
         return _refused(request, note)
     form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))

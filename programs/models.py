@@ -147,6 +147,9 @@ class ExerciseQuerySet(models.QuerySet):
 class Exercise(TimeStampedModel):
     """One library exercise with its default dosage and the evidence behind it."""
 
+    # Shown on client pages: a change re-renders them (clinic.record_version).
+    record_version_everyone = True
+
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=10, choices=ExerciseKind.choices, default=ExerciseKind.EXERCISE)
     region = models.CharField(max_length=10, choices=Region.choices)
@@ -311,6 +314,9 @@ class ExerciseIndication(TimeStampedModel):
     """Which exercise serves which finding: a flagged measure (optionally of one
     kind) suggests the exercise, with the reason printed as the handout's "why"."""
 
+    # Shown on client pages: a change re-renders them (clinic.record_version).
+    record_version_everyone = True
+
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="indications")
     measure_code = models.CharField(max_length=40, choices=MEASURE_CODES)
     finding_kind = models.CharField(max_length=12, choices=FindingKind.choices, default=FindingKind.ANY)
@@ -345,6 +351,9 @@ class ReferralOption(TimeStampedModel):
     (orthoses, night-splint fitting, shockwave, dry needling, injection). Shown
     as "refer / discuss with", never added to a program, never printed as an exercise."""
 
+    # Shown on client pages: a change re-renders them (clinic.record_version).
+    record_version_everyone = True
+
     name = models.CharField(max_length=120, unique=True)
     refer_to = models.CharField(max_length=160, help_text="Who to refer to or discuss it with.")
     reason = models.CharField(max_length=300, help_text="Plain reason, and when it is worth raising.")
@@ -363,6 +372,9 @@ class ReferralOption(TimeStampedModel):
 
 class PainMonitoringRule(TimeStampedModel):
     """The clinic's traffic-light band edges (sources disagree on 2 vs 3)."""
+
+    # Shown on client pages: a change re-renders them (clinic.record_version).
+    record_version_everyone = True
 
     green_max = models.PositiveSmallIntegerField(default=2)
     amber_max = models.PositiveSmallIntegerField(default=5)

@@ -23,6 +23,7 @@ from clinic.access import get_clinical_client_for_user
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import Client
+from clinic.page_cache import cached_body
 from core.errors import DomainError
 from core.http import file_response
 from notes.access import get_note_for_user
@@ -274,11 +275,20 @@ def _revision(request) -> int:
 @require_GET
 def builder(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
-    context = pages.builder_page(client, **_builder_args(request))
+    args = _builder_args(request)
+    # Rendered once per reader, scope, record version and visit (clinic.page_cache).
+    body, _ = cached_body(
+        request,
+        page="program",
+        client=client,
+        template="programs/_builder_body.html",
+        build=lambda: (pages.builder_page(client, **args), {}),
+        parts=(args["visit"],),
+    )
     audit_record(
         actor=request.user, action="view", request=request, client=client, detail={"page": "program"}
     )
-    return render(request, "programs/builder.html", context)
+    return render(request, "programs/builder.html", {"client": client, "body": body})
 
 
 @require_GET

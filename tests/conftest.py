@@ -35,6 +35,17 @@ def _fast_tests(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _cold_page_cache():
+    """Each test starts with no cached page (clinic.page_cache): query counts and
+    first renders are measured cold."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _audit_row_last(request):
     """Every transaction writes its audit row last: a statement that could lock rows
     after it fails the test (on PostgreSQL it could deadlock; see audit.log)."""

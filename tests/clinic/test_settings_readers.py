@@ -79,3 +79,17 @@ def test_env_str_fails_loudly_on_an_unreadable_file(monkeypatch, tmp_path):
     monkeypatch.setenv("KC_TEST_SECRET_FILE", str(tmp_path / "missing"))
     with pytest.raises(ImproperlyConfigured, match="KC_TEST_SECRET_FILE: cannot read"):
         env_str("KC_TEST_SECRET", "")
+
+
+def test_the_page_cache_is_bounded_local_memory_unless_a_redis_address_is_given():
+    from clinic.settings import page_cache_from_env
+
+    local = page_cache_from_env("", 500)
+    assert local["BACKEND"].endswith("LocMemCache") and local["OPTIONS"]["MAX_ENTRIES"] == 500
+    shared = page_cache_from_env("redis://127.0.0.1:6379/3", 500)
+    assert shared == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/3",
+    }
+    with pytest.raises(ImproperlyConfigured, match="KC_CACHE_URL"):
+        page_cache_from_env("memcached://127.0.0.1:11211", 500)

@@ -97,8 +97,10 @@ def _audit_lock() -> int:
 # assessments 1; notes 4 (count, visits, their treatments, pain series); programs 2; the
 # Documents card 1 (the documents with who attached them; none here, so no audit row);
 # progress reports 1 (the client's latest reports with their authors); client links 2 (the
-# links with who issued them, the client's own log).
-CHART_QUERIES = 23
+# links with who issued them, the client's own log); before the visit 3 (questionnaires,
+# intakes and the schedule). The client and the clinical-access check are one query (an
+# EXISTS beside the client).
+CHART_QUERIES = 25
 # Visit list: client, count, visits, treatments, screen + answers.
 LIST_QUERIES = 12
 # Signed note: note, treatments, palpation, amendments, the client's amendment requests (with
@@ -110,5 +112,6 @@ SIGNED_NOTE_QUERIES = 15
 DRAFT_NOTE_QUERIES = 24
 # Home: the client list and the unsigned-notes section (count + rows, and the drafts of the
 # therapists the user supervises: one query, empty while the clinic does not allow it), and what
-# the user's clients logged on their own view since yesterday (one query).
-HOME_QUERIES = 12
+# the user's clients logged on their own view since yesterday (one query), and what clients
+# sent before a visit since yesterday (questionnaires and intakes: two queries).
+HOME_QUERIES = 14

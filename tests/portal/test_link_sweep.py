@@ -18,7 +18,7 @@ STAFF_ROUTES = [
 
 
 def _counts() -> dict[str, int]:
-    skip = ("clinic.auditevent", "sessions.session", "portal.linkthrottle")
+    skip = ("audit.auditevent", "sessions.session", "portal.linkthrottle")
     return {
         m._meta.label_lower: m._default_manager.count()
         for m in apps.get_models()

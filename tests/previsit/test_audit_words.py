@@ -1,6 +1,6 @@
 """What the client and the staff did before a visit reads as sentences on the audit page."""
 
-from clinic import audit_words
+from trust import audit_words
 
 
 def _said(action, object_type, actor="Sam Okafor"):

@@ -1,0 +1,49 @@
+"""One row for each table the demo clinic leaves empty, for the record-version walk."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from clinic.models import Client, ClientDocument, Disclosure, EmergencyAccess
+
+
+def fill_missing(*, treating) -> None:
+    from notes.amendment_requests import amendment_request_record
+    from notes.models import VisitNote
+
+    client = Client.objects.order_by("pk").first()
+    now = timezone.now()
+    if not EmergencyAccess.objects.exists():
+        EmergencyAccess.objects.create(
+            user=treating,
+            client=client,
+            reason="Covering",
+            started_at=now,
+            expires_at=now + timedelta(hours=1),
+        )
+    if not Disclosure.objects.exists():
+        Disclosure.objects.create(
+            client=client,
+            disclosed_on=now.date(),
+            recipient_name="Insurer",
+            description="Visit notes",
+            purpose="Claim",
+            recorded_by=treating,
+        )
+    if not ClientDocument.objects.exists():
+        ClientDocument.objects.create(
+            client=client,
+            kind=ClientDocument.Kind.REFERRAL,
+            title="Letter",
+            stored_name="x.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+            attached_by=treating,
+            attached_at=now,
+        )
+    note = VisitNote.objects.signed().order_by("pk").first()
+    if note is not None and not note.amendment_requests.exists():
+        amendment_request_record(note=note, by=note.therapist, request_text="Fix the date.")
