@@ -130,12 +130,29 @@ def manifest(request, *, link):
             "display": "standalone",
             "background_color": "#ffffff",
             "theme_color": "#212529",
+            # Without icons a phone does not offer to install the program as an app.
+            "icons": [
+                {
+                    "src": static(f"img/portal-icon-{size}.png"),
+                    "sizes": f"{size}x{size}",
+                    "type": "image/png",
+                    "purpose": "any maskable",
+                }
+                for size in ICON_SIZES
+            ],
         },
         content_type="application/manifest+json",
     )
 
 
-PRECACHE = ("bootstrap/css/bootstrap.min.css", "css/kinetic.css", "css/portal.css", "js/portal.js")
+ICON_SIZES = (192, 512)
+PRECACHE = (
+    "bootstrap/css/bootstrap.min.css",
+    "css/kinetic.css",
+    "css/portal.css",
+    "js/portal.js",
+    *(f"img/portal-icon-{size}.png" for size in ICON_SIZES),
+)
 SERVICE_WORKER = settings.BASE_DIR / "static" / "js" / "portal_sw.js"
 
 

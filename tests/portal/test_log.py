@@ -180,3 +180,20 @@ def test_the_manifest_and_service_worker_are_served_under_the_link(phone, issued
     worker = phone.get(f"/c/{token}/sw.js")
     assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
     assert b"http" not in worker.content.replace(b"self.location", b"")
+
+
+def test_the_manifest_names_icons_a_phone_can_install_the_program_with(phone, issued):
+    """Phones offer "Add to home screen" as an app only when the manifest names icons
+    of at least 192 and 512 pixels; the service worker keeps them for offline use."""
+    from django.conf import settings
+    from PIL import Image
+
+    token = issued[1]
+    icons = phone.get(f"/c/{token}/manifest.webmanifest").json()["icons"]
+    assert {icon["sizes"] for icon in icons} == {"192x192", "512x512"}
+    worker = phone.get(f"/c/{token}/sw.js").content.decode()
+    for icon in icons:
+        assert icon["type"] == "image/png" and icon["src"] in worker
+        name = icon["src"].removeprefix(settings.STATIC_URL)
+        with Image.open(settings.BASE_DIR / "static" / name) as image:
+            assert f"{image.width}x{image.height}" == icon["sizes"]
