@@ -252,6 +252,24 @@ def ensure_record_version_triggers(*, using: str = "default", **kwargs) -> int:
     return len(statements)
 
 
+def drop_record_version_triggers(connection) -> int:
+    """Remove every record-version trigger (and, on PostgreSQL, its function): before
+    the version column goes, when the migration that added it is reversed."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
+            triggers = [row for row in cursor.fetchall() if row[0].startswith("kc_rv_")]
+            for name, table in triggers:
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON {table}')
+                cursor.execute(f'DROP FUNCTION IF EXISTS "{name}"()')
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            triggers = [row for row in cursor.fetchall() if row[0].startswith("kc_rv_")]
+            for (name,) in triggers:
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    return len(triggers)
+
+
 def record_version(client_id: int) -> int:
     """The client's current record version, read from the database."""
     return _client_model().objects.filter(pk=client_id).values_list("record_version", flat=True).get()

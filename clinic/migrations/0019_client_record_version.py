@@ -2,6 +2,13 @@
 
 from django.db import migrations, models
 
+from clinic.record_version import drop_record_version_triggers
+
+
+def drop_triggers(apps, schema_editor):
+    # Reversed: the triggers that read the column go before the column does.
+    drop_record_version_triggers(schema_editor.connection)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,4 +21,6 @@ class Migration(migrations.Migration):
             name="record_version",
             field=models.BigIntegerField(default=0, editable=False),
         ),
+        # The triggers are installed after every migrate (clinic.record_version).
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
     ]

@@ -47,3 +47,18 @@ def fill_missing(*, treating) -> None:
     note = VisitNote.objects.signed().order_by("pk").first()
     if note is not None and not note.amendment_requests.exists():
         amendment_request_record(note=note, by=note.therapist, request_text="Fix the date.")
+    # Before the visit: a schedule rule and an intake form sent by the client.
+    from previsit import services as previsit_services
+    from previsit.models import IntakeSubmission, Measure, QuestionnaireSchedule
+    from tests.previsit.conftest import intake_answers
+
+    if not QuestionnaireSchedule.objects.exists():
+        QuestionnaireSchedule.objects.create(
+            client=client, measure=Measure.LEFS, every_weeks=4, set_by=treating
+        )
+    if not IntakeSubmission.objects.exists():
+        previsit_services.intake_submit(
+            client=client,
+            answers=intake_answers({}),
+            fields={"consent_given": True, "consented_by_role": "client", "medications": "None"},
+        )
