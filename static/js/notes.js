@@ -90,6 +90,20 @@
   // when that save's answer replaces the card. Until the server confirms, a reviewed field
   // stays out of the card even if an older answer still lists it.
   let reviewedIndex = -1;
+  // The "Reviewed" button the keyboard is on, if any. An autosave answer that replaces the
+  // card (sent before the therapist reached it) takes that button out of the page; the
+  // focus goes back to the same field's new button, so Enter still reviews it.
+  let cardFocus = null;
+  document.addEventListener("focusin", (event) => {
+    const card = document.getElementById("carried-card");
+    const target = event.target;
+    if (card && card.contains(target) && target.name === "reviewed") {
+      const buttons = Array.from(card.querySelectorAll("button[name=reviewed]"));
+      cardFocus = { value: target.value, index: buttons.indexOf(target) };
+    } else {
+      cardFocus = null;
+    }
+  });
   const reviewedNames = () =>
     new Set(Array.from(form.querySelectorAll("input[type=hidden][name=reviewed]"), (input) => input.value));
   document.addEventListener("click", (event) => {
@@ -128,10 +142,12 @@
     // gone on elsewhere meanwhile.
     const active = document.activeElement;
     const lost = !active || active === document.body || !active.isConnected || card.contains(active);
-    if (reviewedIndex >= 0 && lost) {
-      const buttons = card.querySelectorAll("button[name=reviewed]");
-      const next = buttons[Math.min(reviewedIndex, buttons.length - 1)] || document.getElementById("sign-note");
-      if (next) next.focus();
+    if (lost && (reviewedIndex >= 0 || cardFocus)) {
+      const buttons = Array.from(card.querySelectorAll("button[name=reviewed]"));
+      const same = cardFocus && reviewedIndex < 0 ? buttons.find((b) => b.value === cardFocus.value) : null;
+      const index = reviewedIndex >= 0 ? reviewedIndex : cardFocus.index;
+      const next = same || buttons[Math.min(index, buttons.length - 1)] || document.getElementById("sign-note");
+      if (next && next !== active) next.focus();
     }
   };
   // Also at once after the swap, in the same task: between a swap that replaces the focused

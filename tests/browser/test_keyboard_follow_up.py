@@ -109,3 +109,45 @@ def test_a_follow_up_note_is_written_and_signed_by_keyboard_alone(page, login):
     page.keyboard.press("Enter")
     expect(page.locator("#note-status")).to_contain_text("Signed", timeout=15_000)
     expect(page.locator("body")).to_contain_text("Load tolerance of the plantar fascia improving")
+
+
+def test_the_keyboard_stays_on_a_reviewed_button_when_a_save_in_flight_replaces_the_card(page, login):
+    """An autosave sent before the therapist reached the card answers with the card as it
+    was: its swap replaces the focused "Reviewed" button. The keyboard must stay on that
+    button, so Enter still reviews the field instead of landing nowhere."""
+    login("therapist2")
+    page.goto("/clients/?q=rossi")
+    page.click("a:has-text('Rossi, Sofia')")
+    page.click("#new-note")
+    page.click("input[type=submit][value='Start note']")
+    expect(page.locator("#note-status")).to_have_text("Draft")
+    reviewed = page.locator("#carried-card button[name=reviewed]")
+    count = reviewed.count()
+    assert count >= 2, "a follow-up carries fields from the last visit"
+
+    held = []
+    page.route("**/autosave/", lambda route: held.append(route))
+    page.fill("#id_subjective", "First steps sore for a minute only.")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the typing sent an autosave"
+
+    # While that save is in flight, the keyboard reaches the first "Reviewed" button.
+    page.locator("#id_subjective").focus()
+    _move_to(page, "#carried-card button[name=reviewed]")
+    first = page.evaluate("() => document.activeElement.value")
+    held.pop().continue_()
+    page.unroute("**/autosave/")
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved", timeout=10_000)
+    on_same = _focused(page, f"#carried-card button[name=reviewed][value='{first}']")
+    assert on_same, "the focus stays on the same field's button"
+
+    with page.expect_response(lambda response: response.url.endswith("/autosave/")) as saved:
+        page.keyboard.press("Enter")
+    assert saved.value.ok
+    expect(reviewed).to_have_count(count - 1)
+    expect(page.locator(f"#carried-card button[value='{first}']")).to_have_count(0)
+    page.reload()
+    expect(page.locator(f"#carried-card button[value='{first}']")).to_have_count(0)
