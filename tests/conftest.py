@@ -174,3 +174,39 @@ def screened(client_record, treating):
         )
 
     return build
+
+
+# Rough worker seconds of the longest test files (pytest --durations=80 on the 2-core CI
+# machine). pytest-xdist's "loadfile" hands out whole files in collection order, so the
+# longest go first and the short ones fill the end: without this, a long file picked up
+# last keeps one worker busy while the other has nothing left to do.
+LONG_FILES = {
+    "tests/trust/test_backup_encryption.py": 340,
+    "tests/trust/test_restore_drill.py": 255,
+    "tests/clinic/test_seed_demo.py": 200,
+    "tests/trust/test_signed_backups.py": 110,
+    "tests/trust/test_query_parameter_sweep.py": 100,
+    "tests/trust/test_layout_migration.py": 85,
+    "tests/clinic/test_make_run.py": 75,
+    "tests/trust/test_backup_restore.py": 70,
+    "tests/trust/test_export_pdf_readable.py": 65,
+    "tests/trust/test_data_integrity.py": 60,
+    "tests/clinic/test_record_version.py": 45,
+    "tests/trust/test_audit_chain_keys.py": 40,
+    "tests/trust/test_form_fuzz.py": 40,
+    "tests/trust/test_pdf_any_text.py": 35,
+    "tests/previsit/test_demo.py": 30,
+}
+BROWSER_FILE_SECONDS = 50
+
+
+def _file_seconds(item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    if path in LONG_FILES:
+        return LONG_FILES[path]
+    return BROWSER_FILE_SECONDS if path.startswith("tests/browser/") else 0
+
+
+def pytest_collection_modifyitems(config, items):
+    # Stable: the tests of one file keep their order, and short files keep theirs.
+    items.sort(key=lambda item: -_file_seconds(item))

@@ -142,6 +142,11 @@ def browser():
         if _require_browser():
             pytest.fail("playwright is not installed")
         pytest.skip("playwright is not installed")
+    from playwright.sync_api import expect
+
+    # An assertion waits up to 10 s (Playwright's default is 5 s): on a busy two-core
+    # machine a debounced search or an autosave can take longer to come back.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
