@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -86,7 +87,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(default=False)
     temporary_password_used_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

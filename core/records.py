@@ -128,6 +128,9 @@ class LockedChildQuerySet(models.QuerySet):
         return super().delete()
 
 
+LockedChildManager = models.Manager.from_queryset(LockedChildQuerySet)
+
+
 class LockedChildModel(models.Model):
     """Mixin for a row owned by a signable parent. Set ``lock_parent_field``."""
 

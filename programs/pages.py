@@ -204,7 +204,7 @@ def handout_data(versions: list[ProgramVersion]) -> HandoutData:
     the day's batch and the restore drill. Three queries: the items of every
     version at once, the pain-monitoring rule and the clinic's letterhead."""
     by_version: dict[int, list[ProgramItem]] = {}
-    for item in ProgramItem.objects.filter(version__in=versions).ordered():
+    for item in ProgramItem.objects.filter(version__in=versions).in_order():
         by_version.setdefault(item.version_id, []).append(item)
     rule = PainMonitoringRule.load()
     return HandoutData(

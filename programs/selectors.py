@@ -288,7 +288,7 @@ def version_diff(old_items: list[ProgramItem], new_items: list[ProgramItem]) -> 
 def items_of(version: ProgramVersion | None) -> list[ProgramItem]:
     if version is None:
         return []
-    return list(ProgramItem.objects.filter(version=version).ordered())
+    return list(ProgramItem.objects.filter(version=version).in_order())
 
 
 def previous_issued(version: ProgramVersion) -> ProgramVersion | None:

@@ -377,7 +377,7 @@ def _program(client, end: date, start: date) -> dict[str, Any] | None:
     )
     if version is None:
         return None
-    items = list(ProgramItem.objects.filter(version=version).ordered())
+    items = list(ProgramItem.objects.filter(version=version).in_order())
     sides = {"L": "left", "R": "right", "B": "both sides", "": ""}
     adherence = list(
         Adherence.objects.filter(client=client, recorded_on__range=(start, end))
