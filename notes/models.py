@@ -631,6 +631,8 @@ class SafetyOverride(InsertOnlyModel, LockedChildModel, TimeStampedModel):
         """What the override allowed, in clinic words (technique and region loaded with it)."""
         if self.kind == self.Kind.CONSENT:
             return "Treatment without valid consent on file"
+        # safetyoverride_treatment_names_its_row: a treatment override names both.
+        assert self.region is not None and self.technique is not None
         where = self.region.name + (f" ({self.get_side_display()})" if self.side else "")
         return f"{self.technique.name} on {where} at pressure {self.pressure} of 5"
 
