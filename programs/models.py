@@ -442,6 +442,8 @@ class ProgramVersion(SignableModel):
 
     objects: ClassVar[ProgramVersionManager[ProgramVersion]] = ProgramVersionManager()
     history = HistoricalRecords()
+    # Set for one save to leave a change out of the history (a draft's revision bump).
+    skip_history_when_saving: bool
 
     class Meta:
         ordering = ["client", "-number"]
