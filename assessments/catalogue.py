@@ -288,19 +288,27 @@ _HIP_HELP = (
 )
 _SLS_HELP = "Best of 3 trials, arms on hips, timed to 45 s; falls with age, not sex (Springer 2007)."
 _SPRINGER = "Springer 2007; age-band values not read in the paper"
-_NPRS = dict(
-    region=Region.PAIN,
-    unit="/10",
-    value_type=ValueType.INTEGER,
-    per_side=False,
-    min_value=D(0),
-    max_value=D(10),
-    norm=_NPRS_NORM,
-    mdc=D(2),
-    mdc_source="Childs 2005",
-    higher_is_better=False,
-    change_rule="nprs",
-)
+
+
+def _nprs(*, code: str, label: str, charted: bool = False) -> Measure:
+    """A 0–10 pain rating: the four pain measures differ only in what is rated."""
+    return Measure(
+        code=code,
+        label=label,
+        charted=charted,
+        region=Region.PAIN,
+        unit="/10",
+        value_type=ValueType.INTEGER,
+        per_side=False,
+        min_value=D(0),
+        max_value=D(10),
+        norm=_NPRS_NORM,
+        mdc=D(2),
+        mdc_source="Childs 2005",
+        higher_is_better=False,
+        change_rule="nprs",
+    )
+
 
 MEASURES: tuple[Measure, ...] = (
     # --- Body size --------------------------------------------------------
@@ -999,10 +1007,10 @@ MEASURES: tuple[Measure, ...] = (
         extra={"max_sites": 3},
     ),
     # --- Pain -------------------------------------------------------------
-    Measure(code="nprs_first_step", label="First-step pain", charted=True, **_NPRS),
-    Measure(code="nprs_rest", label="Pain at rest", **_NPRS),
-    Measure(code="nprs_worst_24h", label="Worst pain, last 24 h", **_NPRS),
-    Measure(code="nprs_activity", label="Pain during activity", **_NPRS),
+    _nprs(code="nprs_first_step", label="First-step pain", charted=True),
+    _nprs(code="nprs_rest", label="Pain at rest"),
+    _nprs(code="nprs_worst_24h", label="Worst pain, last 24 h"),
+    _nprs(code="nprs_activity", label="Pain during activity"),
 )
 
 BY_CODE: dict[str, Measure] = {m.code: m for m in MEASURES}
@@ -1083,8 +1091,10 @@ def norm_for(
     measure has none. Pure: no queries."""
     norm = measure.norm
     if measure.code == "heel_raise_reps":
+        # The heel-raise and single-leg-stance measures are defined with a norm.
+        assert norm is not None
         reference = heel_rise_reference(age, sex)
-        if reference is None:
+        if reference is None or age is None:
             why = (
                 "no reference under age 20 (the study covered 20–81)"
                 if age is not None and age < 20
@@ -1108,6 +1118,7 @@ def norm_for(
             typical=reference,
         )
     if measure.code in ("sls_eyes_open", "sls_eyes_closed"):
+        assert norm is not None
         band = sls_band(age)
         if band is None:
             return ClientNorm(

@@ -6,8 +6,10 @@ Nothing here queries the database; selectors and views load the rows
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from assessments import catalogue, scoring
 from assessments.catalogue import HIGH_PAIN_AT, Measure, Region, ValueType
@@ -58,7 +60,26 @@ def age_on(date_of_birth, day) -> int | None:
     return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
 
 
-def rows_by_key(measurements) -> dict[tuple[str, str], object]:
+class Row(Protocol):
+    """What the derivations read from a recorded measurement (a ``Measurement``)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def side(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def value(self) -> Decimal | None: ...
+    @property
+    def choice(self) -> str: ...
+    @property
+    def position(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+
+
+def rows_by_key(measurements: Iterable[Row]) -> dict[tuple[str, str], Row]:
     return {(m.code, m.side): m for m in measurements}
 
 
@@ -141,6 +162,7 @@ def findings_for(
                     text += f" {measure.referral.action}"
             else:
                 norm = catalogue.norm_for(measure, sex=sex, age=age, position=row.position)
+                assert norm is not None  # is_out_of_norm found this norm
                 text = f"{measure.label}{where} {shown}: {norm.flag_text} ({_norm_words(norm)})."
             found.append(Finding(measure.code, measure.label, measure.region, side, kind, text))
         asym = asymmetry_for(measure, rows, involved_side=involved_side, sex=sex, age=age)
@@ -353,12 +375,12 @@ def _verdict(measure: Measure, before, after) -> tuple[Decimal | None, str, str]
         return delta, verdict, VERDICT_TEXT[verdict]
     if before.choice == after.choice:
         return None, "same", VERDICT_TEXT["same"]
-    expected = measure.norm.expected if measure.norm else None
-    if expected is not None:
-        if after.choice == expected:
-            return None, "improved", "now " + (measure.norm.text or "as expected")
-        if before.choice == expected:
-            return None, "worse", "no longer " + (measure.norm.text or "as expected")
+    norm = measure.norm
+    if norm is not None and norm.expected is not None:
+        if after.choice == norm.expected:
+            return None, "improved", "now " + (norm.text or "as expected")
+        if before.choice == norm.expected:
+            return None, "worse", "no longer " + (norm.text or "as expected")
     return None, "changed", VERDICT_TEXT["changed"]
 
 

@@ -8,6 +8,7 @@ range, and nothing is saved unless the whole form is valid.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -409,7 +410,8 @@ class AssessmentForm(forms.Form):
     def _style_widgets(self) -> None:
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
-                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.choices)
+                # The field gave its widget the same choices.
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             widget = field.widget
             if isinstance(
                 widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.HiddenInput, SegmentedRadio)
@@ -505,13 +507,17 @@ class AssessmentForm(forms.Form):
             except InvalidOperation:
                 self.add_error(name, f"Enter a number ({measure.range_text}).")
                 return None
+            # Every numeric and count measure in the catalogue has a range.
+            assert measure.min_value is not None and measure.max_value is not None
             if not measure.min_value <= value <= measure.max_value:
                 self.add_error(name, f"Out of range: enter {measure.range_text}.")
                 return None
             if measure.step == "1" and value != value.to_integral_value():
                 self.add_error(name, f"Enter a whole number ({measure.range_text}).")
                 return None
-            if value.as_tuple().exponent < -2:
+            exponent = value.as_tuple().exponent
+            assert isinstance(exponent, int)  # a finite number (checked above)
+            if exponent < -2:
                 self.add_error(name, "Use at most two decimal places.")
                 return None
             if measure.value_type == ValueType.COUNT_OF:
@@ -637,7 +643,7 @@ class AssessmentForm(forms.Form):
         previous_cells = previous_cells or {}
         sections = []
         for region, label, measures in catalogue.by_region():
-            rows = []
+            rows: list[dict[str, Any]] = []
             for measure in measures:
                 if measure.extra.get("derived_from"):
                     continue

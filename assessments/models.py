@@ -8,13 +8,20 @@ the model and the database level (``core.records``).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from core.records import LockedChildModel, LockedChildQuerySet, LockedQuerySet, SignableModel
+from core.records import (
+    LockedChildManager,
+    LockedChildModel,
+    LockedQuerySet,
+    SignableModel,
+)
 
 
 class Side(models.TextChoices):
@@ -37,6 +44,9 @@ class AssessmentQuerySet(LockedQuerySet):
         )
 
 
+AssessmentManager = models.Manager.from_queryset(AssessmentQuerySet)
+
+
 class Assessment(SignableModel):
     client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="assessments")
     therapist = models.ForeignKey(
@@ -48,7 +58,7 @@ class Assessment(SignableModel):
     # Optimistic locking: a save from a stale form (another tab) is refused.
     version = models.PositiveIntegerField(default=1)
 
-    objects = AssessmentQuerySet.as_manager()
+    objects: ClassVar[AssessmentManager[Assessment]] = AssessmentManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -84,7 +94,7 @@ class Measurement(LockedChildModel):
     # Extra detail, e.g. the poor single-leg-squat domains as a comma list.
     detail = models.CharField(max_length=200, blank=True)
 
-    objects = LockedChildQuerySet.as_manager()
+    objects: ClassVar[LockedChildManager[Measurement]] = LockedChildManager()
 
     class Meta:
         ordering = ["id"]
@@ -131,7 +141,7 @@ class BodyChartMark(LockedChildModel):
     intensity = models.PositiveSmallIntegerField()
     note = models.CharField(max_length=200, blank=True)
 
-    objects = LockedChildQuerySet.as_manager()
+    objects: ClassVar[LockedChildManager[BodyChartMark]] = LockedChildManager()
 
     class Meta:
         ordering = ["id"]
@@ -171,7 +181,7 @@ class QuestionnaireResponse(LockedChildModel):
     options = models.JSONField(default=dict, blank=True)
     algorithm_version = models.CharField(max_length=40)
 
-    objects = LockedChildQuerySet.as_manager()
+    objects: ClassVar[LockedChildManager[QuestionnaireResponse]] = LockedChildManager()
 
     class Meta:
         ordering = ["id"]

@@ -454,31 +454,37 @@ def progress_charts(history, *, draw=line_chart_svg) -> list[dict]:
             continue
         band = None
         first = series[0][1][0][1]
-        rule = CHANGE_RULES.get(measure.change_rule)
-        if rule is not None and not rule.relative:
-            threshold = float(rule.threshold(first))
+        measure_rule = CHANGE_RULES.get(measure.change_rule)
+        if measure_rule is not None and not measure_rule.relative:
+            threshold = float(measure_rule.threshold(first))
             band = _band_from_baseline(
                 first,
                 threshold,
                 higher_is_better=bool(measure.higher_is_better),
                 label=f"real change {catalogue.with_unit(f'{threshold:g}', measure.unit)}: "
-                f"{_mdc_mcid_short(rule, measure.unit)}",
+                f"{_mdc_mcid_short(measure_rule, measure.unit)}",
             )
-        elif rule is not None and rule.relative and first:
-            threshold = float(first) * float(rule.threshold()) / 100
+        elif measure_rule is not None and measure_rule.relative and first:
+            threshold = float(first) * float(measure_rule.threshold()) / 100
             band = _band_from_baseline(
                 first,
                 threshold,
                 higher_is_better=bool(measure.higher_is_better),
-                label=f"real change {_fmt_rule(rule.threshold())}% of baseline: {_mdc_mcid_short(rule)}",
+                label=f"real change {_fmt_rule(measure_rule.threshold())}% of baseline: "
+                f"{_mdc_mcid_short(measure_rule)}",
             )
+        y_min = y_max = None
+        if measure.region == Region.PAIN:
+            # Pain is charted on its full 0–10 scale; every pain measure sets both ends.
+            assert measure.min_value is not None and measure.max_value is not None
+            y_min, y_max = float(measure.min_value), float(measure.max_value)
         svg = draw(
             series,
             title=f"{measure.label} ({measure.unit})",
             y_label=measure.unit,
             band=band,
-            y_min=float(measure.min_value) if measure.region == Region.PAIN else None,
-            y_max=float(measure.max_value) if measure.region == Region.PAIN else None,
+            y_min=y_min,
+            y_max=y_max,
         )
         charts.append({"key": measure.code, "svg": svg})
     return charts

@@ -137,9 +137,10 @@ def _check_number(name: str, number: int, answer: Any, low: float, high: float, 
         raise ValueError(f"{label}: {answer!r} is not a number")
     if isinstance(answer, float) and not math.isfinite(answer):
         raise ValueError(f"{label}: {answer!r} is not a number")
-    if integer and answer != int(answer):
+    # The stubs give numbers.Real no int() or comparison with float; Real values support both.
+    if integer and answer != int(answer):  # type: ignore[arg-type]
         raise ValueError(f"{label}: {answer!r} is not a whole number")
-    if not low <= answer <= high:
+    if not low <= answer <= high:  # type: ignore[operator]
         raise ValueError(f"{label}: {answer!r} is outside {low:g}–{high:g}")
 
 
@@ -364,7 +365,8 @@ def wblt_cm_to_degrees(cm) -> float:
 def _exact(value, name: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
         raise ValueError(f"{name} {value!r} is not a number")
-    return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+    # The stubs do not let Fraction() take a numbers.Real (Rational and Decimal values work).
+    return Fraction(str(value)) if isinstance(value, float) else Fraction(value)  # type: ignore[arg-type]
 
 
 def is_clinically_important_change(instrument: str, baseline, followup) -> bool:
@@ -590,9 +592,15 @@ def real_change(key: str, baseline, followup) -> RealChange:
     else:
         size = abs(delta)
     better = delta > 0 if rule.higher_is_better else delta < 0
-    threshold = (
-        rule.threshold(base) if better else (rule.mdc if rule.mcid_share is not None else rule.threshold())
-    )
+    if better:
+        threshold = rule.threshold(base)
+    elif rule.mcid_share is not None:
+        # A rise counts at the MDC: the share of the baseline describes improvement.
+        # The one rule with a share (NPRS) carries an MDC.
+        assert rule.mdc is not None
+        threshold = rule.mdc
+    else:
+        threshold = rule.threshold()
     unit = rule.unit
     rule_text = rule.describe()
     if rule.floor_at is not None and base <= rule.floor_at and not (not better and size >= threshold):

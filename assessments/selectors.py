@@ -235,4 +235,9 @@ def outcome_scores(
         .order_by("assessment__assessed_on", "assessment_id", "id")
         .values_list("instrument", "side", "score", "assessment__assessed_on", "assessment_id")
     )
-    return [OutcomeScore(*row) for row in rows]
+    # score__isnull=False above: every row has a score.
+    return [
+        OutcomeScore(instrument, side, score, assessed_on, assessment_id)
+        for instrument, side, score, assessed_on, assessment_id in rows
+        if score is not None
+    ]

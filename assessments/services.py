@@ -133,6 +133,8 @@ def validate_measurement(item: MeasurementInput) -> None:
     if measure.is_numeric or measure.value_type == ValueType.COUNT_OF:
         if item.value is None:
             raise ValidationError(f"{measure.label}: enter a number.")
+        # Every numeric and count measure in the catalogue has a range.
+        assert measure.min_value is not None and measure.max_value is not None
         if not measure.min_value <= item.value <= measure.max_value:
             raise ValidationError(f"{measure.label}: enter a value in {measure.range_text}.")
         whole = (ValueType.INTEGER, ValueType.DOMAINS, ValueType.COUNT_OF)
@@ -145,6 +147,7 @@ def validate_measurement(item: MeasurementInput) -> None:
         tested = item.detail.strip()
         if not tested.isdigit() or not 1 <= int(tested) <= max_sites:
             raise ValidationError(f"{measure.label}: say how many sites were tested (1 to {max_sites}).")
+        assert item.value is not None  # a count was required above
         if item.value > int(tested):
             raise ValidationError(f"{measure.label}: more sites felt ({item.value}) than tested ({tested}).")
     if item.position and item.position not in dict(measure.positions):
@@ -159,6 +162,7 @@ def validate_response(resp: ResponseInput, result: scoring.ScoreResult) -> None:
     """Refuse a FAAM subscale answered below its published minimum: it has no
     score, and a form saved without one would look complete (R2.2.5)."""
     if resp.instrument in ("faam_adl", "faam_sports") and result.value is None:
+        assert result.reason is not None  # an unscored result always says why
         raise ValidationError(result.reason)
 
 
@@ -186,6 +190,7 @@ def derived_bmi(measurements: list[MeasurementInput]) -> MeasurementInput | None
         return None
     value = Decimal(str(round(scoring.bmi(height.value, weight.value), 1)))
     measure = catalogue.get("bmi")
+    assert measure.min_value is not None and measure.max_value is not None
     if not measure.min_value <= value <= measure.max_value:
         raise ValidationError(
             f"Height {height.value} cm and weight {weight.value} kg give a BMI of {value}, "
@@ -256,13 +261,13 @@ def _write_rows(assessment: Assessment, data: AssessmentData) -> None:
             raise ValidationError("Unknown body-chart region.")
         if not 0 <= mark.intensity <= 10:
             raise ValidationError("Body-chart intensity must be 0 to 10.")
-        row = BodyChartMark(assessment=assessment, **mark.__dict__)
-        _clean_row(row)
-        marks.append(row)
+        mark_row = BodyChartMark(assessment=assessment, **mark.__dict__)
+        _clean_row(mark_row)
+        marks.append(mark_row)
     BodyChartMark.objects.bulk_create(marks)
     answers = []
     for resp, result in responses:
-        row = QuestionnaireResponse(
+        answer = QuestionnaireResponse(
             assessment=assessment,
             instrument=resp.instrument,
             side=resp.side,
@@ -274,8 +279,8 @@ def _write_rows(assessment: Assessment, data: AssessmentData) -> None:
             reason=result.reason or "",
             algorithm_version=result.algorithm_version,
         )
-        _clean_row(row)
-        answers.append(row)
+        _clean_row(answer)
+        answers.append(answer)
     QuestionnaireResponse.objects.bulk_create(answers)
 
 

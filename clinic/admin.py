@@ -125,7 +125,8 @@ class UserAdmin(BaseUserAdmin):
     )
     list_filter = ("is_therapist", "is_clinic_admin", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email", "credentials")
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
         (
             "Clinic roles",
             {

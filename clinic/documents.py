@@ -139,6 +139,7 @@ def _clean_image(data: bytes) -> CleanFile:
         ) from None
     except Exception:  # Pillow raises many kinds on malformed input: all mean "not a picture"
         raise _refused() from None
+    assert fmt is not None  # Image.open returns only a file whose format it identified
     content_type, extension = IMAGE_FORMATS[fmt]
     out_format = "PNG" if content_type == "image/png" else "JPEG"
     # A fresh image from the pixels alone: no EXIF, GPS, comments or text chunks.
@@ -148,7 +149,9 @@ def _clean_image(data: bytes) -> CleanFile:
         upright = upright.convert("RGBA")
     clean = Image.new(upright.mode, upright.size)
     if upright.mode == "P":
-        clean.putpalette(upright.getpalette())
+        palette = upright.getpalette()
+        assert palette is not None  # a "P" (palette) image has one
+        clean.putpalette(palette)
     clean.paste(upright)
     buffer = io.BytesIO()
     if out_format == "JPEG":

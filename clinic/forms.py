@@ -73,8 +73,10 @@ class ClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.can_assign = can_assign
         if can_assign:
-            self.fields["primary_therapist"].queryset = therapists()
-            self.fields["care_team"].queryset = therapists()
+            for name in ("primary_therapist", "care_team"):
+                field = self.fields[name]
+                assert isinstance(field, forms.ModelChoiceField)  # a model form's related fields
+                field.queryset = therapists()
             if self.instance.pk:
                 self.fields["care_team"].initial = [m.pk for m in self.instance.care_team.all()]
         else:
@@ -340,7 +342,9 @@ class UserEditForm(forms.ModelForm):
     def __init__(self, *args, editor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.editor = editor
-        self.fields["supervisors"].queryset = User.objects.filter(is_therapist=True, is_active=True).exclude(
+        supervisors = self.fields["supervisors"]
+        assert isinstance(supervisors, forms.ModelMultipleChoiceField)  # a many-to-many field
+        supervisors.queryset = User.objects.filter(is_therapist=True, is_active=True).exclude(
             pk=self.instance.pk
         )
         self.fields["supervisors"].help_text = (

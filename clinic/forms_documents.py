@@ -42,7 +42,9 @@ class DocumentForm(forms.Form):
         kinds = ClientDocument.Kind.choices
         if front_desk:
             kinds = [(value, label) for value, label in kinds if value in ClientDocument.FRONT_DESK_KINDS]
-        self.fields["kind"].choices = [("", "Choose…"), *kinds]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)  # a model field with choices
+        kind.choices = [("", "Choose…"), *kinds]
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.attrs = {"id": "document-form"}  # crispy adds the multipart enctype itself

@@ -24,6 +24,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -331,7 +332,9 @@ def _row(line: int, cells: list[str], columns, parts, *, month_first: bool, toda
             errors.append(f"Email “{data['email'][:60]}” is not an email address")
     for name, value in data.items():
         if isinstance(value, str):
-            limit = Client._meta.get_field(name).max_length
+            model_field = Client._meta.get_field(name)
+            assert isinstance(model_field, models.Field)  # the imported columns are the client's own fields
+            limit = model_field.max_length
             if limit and len(value) > limit:
                 errors.append(f"{LABELS[name]} is longer than {limit} characters")
     return Row(line=line, data=data, errors=errors)
@@ -360,7 +363,7 @@ def read_client_csv(raw: bytes, *, month_first: bool = False, today: date | None
                 "columns, e.g. First name, Last name, Date of birth."
             )
         today = today or timezone.localdate()
-        rows = []
+        rows: list[Row] = []
         for cells in reader:
             if not any(c.strip() for c in cells):
                 continue
@@ -393,10 +396,10 @@ def identity(first: str, last: str, dob: date) -> tuple[str, str, date]:
 
 
 def existing_identities(dobs: set[date]) -> set[tuple[str, str, date]]:
-    found = set()
-    dobs = sorted(dobs)
-    for start in range(0, len(dobs), 500):
-        chunk = dobs[start : start + 500]
+    found: set[tuple[str, str, date]] = set()
+    ordered = sorted(dobs)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
         qs = Client.objects.filter(date_of_birth__in=chunk).values_list(
             Lower("first_name"), Lower("last_name"), "date_of_birth"
         )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -86,7 +87,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(default=False)
     temporary_password_used_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -310,7 +311,7 @@ class Client(TimeStampedModel):
         return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
 
-class HealthScreenQuerySet(InsertOnlyQuerySet):
+class HealthScreenQuerySet(InsertOnlyQuerySet["HealthScreen"]):
     locked_message = "A recorded health screen is final. Record a re-check instead."
 
     def latest_for(self, client) -> HealthScreen | None:

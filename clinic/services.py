@@ -489,8 +489,8 @@ def _reencode_image(upload) -> ContentFile:
                 raise ValidationError({"logo": "The image has too many pixels (40 megapixels at most)."})
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as img:
-            img = ImageOps.exif_transpose(img)
+        with Image.open(upload) as opened:
+            img = ImageOps.exif_transpose(opened)
             img.thumbnail(LOGO_BOX)
             has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
             clean = img.convert("RGBA" if has_alpha else "RGB")

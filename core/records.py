@@ -19,6 +19,8 @@ Who may write a record (its author, or a named supervisor) is the clinic's rule:
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.migrations.operations.base import Operation
@@ -128,6 +130,9 @@ class LockedChildQuerySet(models.QuerySet):
         return super().delete()
 
 
+LockedChildManager = models.Manager.from_queryset(LockedChildQuerySet)
+
+
 class LockedChildModel(models.Model):
     """Mixin for a row owned by a signable parent. Set ``lock_parent_field``."""
 
@@ -153,7 +158,10 @@ class LockedChildModel(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class InsertOnlyQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class InsertOnlyQuerySet(models.QuerySet[_M]):
     """QuerySet for a record that is final once written (a health screen and its
     answers, a consent): bulk updates and deletes are refused outright."""
 

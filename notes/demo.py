@@ -265,6 +265,7 @@ def seed(*, clients, therapists) -> None:
             if (client.first_name, client.last_name) == DISCHARGE_CLIENT:
                 _discharge_visit(client, therapist, techniques, regions)
             if position == 0 and last is not None:
+                assert last.signed_at is not None  # signed just above
                 services.amendment_add(
                     note=last,
                     by=therapist,

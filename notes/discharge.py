@@ -14,10 +14,11 @@ change what was signed.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.utils import timezone
 
@@ -64,7 +65,8 @@ class OutcomeRow:
         fields = dict(data)
         for name in ("baseline_on", "latest_on"):
             fields[name] = date.fromisoformat(fields[name]) if fields.get(name) else None
-        return cls(**{name: fields.get(name) for name in cls.__dataclass_fields__})
+        values: dict[str, Any] = {name: fields.get(name) for name in cls.__dataclass_fields__}
+        return cls(**values)
 
 
 def _number(value) -> str:
@@ -90,7 +92,7 @@ def _points(value) -> str:
 def _meaningful(key: str) -> str:
     """The published meaningful change with author and year, in plain words."""
     rule = scoring.CHANGE_RULES.get(key)
-    if rule is None:
+    if rule is None or rule.mcid is None:
         return "No published meaningful change for one client"
     text = f"{_points(rule.mcid)}"
     if rule.mcid_share is not None:
@@ -130,19 +132,24 @@ def _row(key: str, side: str, series: list[tuple[date, Decimal | int]]) -> Outco
     if side:
         name = f"{name}, {SIDE_WORDS.get(side, side)}"
     first_on, first = series[0]
-    base = dict(
+    row = OutcomeRow(
         measure=name,
         scale=scale,
         baseline=_number(first),
         baseline_on=first_on,
         meaningful_change=_meaningful(key),
+        latest="",
+        latest_on=None,
+        change="",
+        verdict=NOT_ENOUGH,
+        reached=None,
     )
     if len(series) < 2:
-        return OutcomeRow(**base, latest="", latest_on=None, change="", verdict=NOT_ENOUGH, reached=None)
+        return row
     last_on, last = series[-1]
     verdict, reached = _verdict(key, first, last)
-    return OutcomeRow(
-        **base,
+    return replace(
+        row,
         latest=_number(last),
         latest_on=last_on,
         change=_signed(Decimal(last) - Decimal(first)),

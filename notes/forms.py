@@ -15,6 +15,7 @@ from notes.models import (
     BodyRegion,
     NoteTemplate,
     PalpationFinding,
+    Side,
     Technique,
     Treatment,
     VisitNote,
@@ -121,7 +122,9 @@ class NoteForm(forms.ModelForm):
         for name in self.OPTIONAL_ON_PAGE:
             if name in leave_out or (self.is_bound and name not in self.data):
                 del self.fields[name]
-        self.fields["service_at"].input_formats = [DATETIME_FORMAT]
+        service_at = self.fields["service_at"]
+        assert isinstance(service_at, forms.DateTimeField)  # the model's date-time field
+        service_at.input_formats = [DATETIME_FORMAT]
         for name in ("nprs_first_step", "nprs_rest", "nprs_worst_24h"):
             self.fields[name].widget.attrs.update({"min": 0, "max": 10, "inputmode": "numeric"})
         self.fields["duration_minutes"].widget.attrs.update({"min": 5, "max": 240})
@@ -235,9 +238,7 @@ class TreatmentForm(forms.Form):
     technique = fields.ModelChoiceField(queryset=Technique.objects.none(), empty_label="Technique…")
     region = fields.ModelChoiceField(queryset=BodyRegion.objects.none(), empty_label="Region / muscle…")
     # Side, pressure and response are segmented buttons (radios): one click each.
-    side = forms.ChoiceField(
-        choices=Treatment._meta.get_field("side").choices, required=False, widget=forms.RadioSelect
-    )
+    side = forms.ChoiceField(choices=Side.choices, required=False, widget=forms.RadioSelect)
     minutes = forms.IntegerField(min_value=1, initial=10)
     pressure = forms.TypedChoiceField(
         choices=Treatment.Pressure.choices,
@@ -271,12 +272,14 @@ class TreatmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.note = note
         # Only the note's own therapist logs treatments, so their scope decides.
-        self.fields["technique"].queryset = Technique.objects.offered_to(note.therapist)
-        self.fields["region"].queryset = BodyRegion.objects.filter(active=True)
+        technique, region = self.fields["technique"], self.fields["region"]
+        assert isinstance(technique, fields.ModelChoiceField) and isinstance(region, fields.ModelChoiceField)
+        technique.queryset = Technique.objects.offered_to(note.therapist)
+        region.queryset = BodyRegion.objects.filter(active=True)
         if techniques is not None:
-            self.fields["technique"].choices = [("", "Technique…")] + [(t.pk, t.name) for t in techniques]
+            technique.choices = [("", "Technique…")] + [(t.pk, t.name) for t in techniques]
         if regions is not None:
-            self.fields["region"].choices = _region_choices(regions)
+            region.choices = _region_choices(regions)
         self.fields["minutes"].widget.attrs.update({"min": 1, "max": note.duration_minutes})
         self.fields["side"].initial = note.client.involved_side
         _compact(self)
@@ -332,7 +335,7 @@ class ConsentOverrideForm(forms.Form):
 
 class PalpationForm(forms.Form):
     region = fields.ModelChoiceField(queryset=BodyRegion.objects.none(), empty_label="Region / muscle…")
-    side = forms.ChoiceField(choices=PalpationFinding._meta.get_field("side").choices, required=False)
+    side = forms.ChoiceField(choices=Side.choices, required=False)
     tone = forms.ChoiceField(choices=PalpationFinding.Tone.choices, initial=PalpationFinding.Tone.INCREASED)
     tenderness = forms.TypedChoiceField(
         choices=PalpationFinding.Tenderness.choices, coerce=int, initial=PalpationFinding.Tenderness.MILD
@@ -343,9 +346,11 @@ class PalpationForm(forms.Form):
     def __init__(self, *args, note: VisitNote, regions=None, **kwargs):
         kwargs.setdefault("prefix", "p")
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = BodyRegion.objects.filter(active=True)
+        region = self.fields["region"]
+        assert isinstance(region, fields.ModelChoiceField)  # declared above
+        region.queryset = BodyRegion.objects.filter(active=True)
         if regions is not None:
-            self.fields["region"].choices = _region_choices(regions)
+            region.choices = _region_choices(regions)
         self.fields["side"].initial = note.client.involved_side
         _compact(self)
         self.fields["note_text"].widget.attrs["placeholder"] = "Note (optional)"
@@ -373,7 +378,9 @@ class AmendmentForm(forms.Form):
             choices = [c for c in choices if c[0] == Amendment.Kind.ENTERED_IN_ERROR]
         if getattr(note, "in_error", False):
             choices = [c for c in choices if c[0] != Amendment.Kind.ENTERED_IN_ERROR]
-        self.fields["kind"].choices = choices
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)  # a model field with choices
+        kind.choices = choices
         if len(choices) == 1:
             self.fields["kind"].initial = choices[0][0]
         self.helper = FormHelper()

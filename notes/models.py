@@ -7,6 +7,8 @@ treatment rows and its palpation rows are locked at every layer (see
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -227,6 +229,9 @@ class VisitNoteQuerySet(LockedQuerySet):
         return qs.order_by("-service_at", "-id")
 
 
+VisitNoteManager = models.Manager.from_queryset(VisitNoteQuerySet)
+
+
 class VisitNote(SignableModel):
     class Kind(models.TextChoices):
         INITIAL = "initial", "Initial visit"
@@ -352,7 +357,7 @@ class VisitNote(SignableModel):
     late_entry = models.BooleanField(default=False)
     content_hash = models.CharField(max_length=64, blank=True)
 
-    objects = VisitNoteQuerySet.as_manager()
+    objects: ClassVar[VisitNoteManager[VisitNote]] = VisitNoteManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -410,6 +415,9 @@ class TreatmentQuerySet(LockedChildQuerySet):
         return self.filter(note__therapist=therapist).order_by("-id")[:rows]
 
 
+TreatmentManager = models.Manager.from_queryset(TreatmentQuerySet)
+
+
 class Treatment(LockedChildModel, TimeStampedModel):
     """One row of the treatment log: technique x region x side x minutes x pressure x response."""
 
@@ -452,7 +460,7 @@ class Treatment(LockedChildModel, TimeStampedModel):
     carried_forward = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
-    objects = TreatmentQuerySet.as_manager()
+    objects: ClassVar[TreatmentManager[Treatment]] = TreatmentManager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -472,6 +480,9 @@ class Treatment(LockedChildModel, TimeStampedModel):
 class PalpationFindingQuerySet(LockedChildQuerySet):
     def for_note(self, note) -> PalpationFindingQuerySet:
         return self.filter(note=note).select_related("region").order_by("id")
+
+
+PalpationFindingManager = models.Manager.from_queryset(PalpationFindingQuerySet)
 
 
 class PalpationFinding(LockedChildModel, TimeStampedModel):
@@ -499,7 +510,7 @@ class PalpationFinding(LockedChildModel, TimeStampedModel):
     trigger_points = models.BooleanField(default=False)
     note_text = models.CharField("note", max_length=200, blank=True)
 
-    objects = PalpationFindingQuerySet.as_manager()
+    objects: ClassVar[PalpationFindingManager[PalpationFinding]] = PalpationFindingManager()
 
     class Meta:
         ordering = ["id"]
@@ -558,6 +569,9 @@ class SafetyOverrideQuerySet(LockedChildQuerySet):
         raise RecordLocked(SafetyOverride.locked_message)
 
 
+SafetyOverrideManager = models.Manager.from_queryset(SafetyOverrideQuerySet)
+
+
 class SafetyOverride(InsertOnlyModel, LockedChildModel, TimeStampedModel):
     """A therapist's decision to treat despite the safety interlock (notes.safety):
     what the interlock refused, the written reason, the confirmed re-check of the
@@ -590,7 +604,7 @@ class SafetyOverride(InsertOnlyModel, LockedChildModel, TimeStampedModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 
-    objects = SafetyOverrideQuerySet.as_manager()
+    objects: ClassVar[SafetyOverrideManager[SafetyOverride]] = SafetyOverrideManager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -617,6 +631,8 @@ class SafetyOverride(InsertOnlyModel, LockedChildModel, TimeStampedModel):
         """What the override allowed, in clinic words (technique and region loaded with it)."""
         if self.kind == self.Kind.CONSENT:
             return "Treatment without valid consent on file"
+        # safetyoverride_treatment_names_its_row: a treatment override names both.
+        assert self.region is not None and self.technique is not None
         where = self.region.name + (f" ({self.get_side_display()})" if self.side else "")
         return f"{self.technique.name} on {where} at pressure {self.pressure} of 5"
 

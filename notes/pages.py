@@ -23,6 +23,7 @@ from notes.models import (
     NoteTemplate,
     PalpationFinding,
     SafetyOverride,
+    Side,
     Snippet,
     Technique,
     Treatment,
@@ -305,7 +306,7 @@ def note_pdf_data(page: NotePage) -> NotePdfData:
     }
     sections = [(title, [(label, value) for label, value in rows if value]) for title, rows in fields.items()]
     error = next((a for a in page.amendments if a.kind == Amendment.Kind.ENTERED_IN_ERROR), None)
-    side_label = dict(Treatment._meta.get_field("side").choices)
+    side_label = dict(Side.choices)
     return NotePdfData(
         letterhead=Letterhead.from_profile(ClinicProfile.load()),
         client_name=note.client.full_name,

@@ -641,7 +641,7 @@ def _active(rule: Rule, flag: ActiveFlag, today: date) -> bool:
 
 def active_rules(flags: Iterable[ActiveFlag], *, today: date | None = None) -> list[Rule]:
     today = today or timezone.localdate()
-    rules = []
+    rules: list[Rule] = []
     for flag in flags:
         rules.extend(r for r in RULES_BY_FLAG.get(flag.code, ()) if _active(r, flag, today))
     return rules

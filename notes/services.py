@@ -288,7 +288,7 @@ def note_create(
 
 def _copy_treatments(*, source: VisitNote, target: VisitNote, therapist: User) -> list[Treatment]:
     """Copy rows that fit in the target's visit length, marked carried forward."""
-    rows = []
+    rows: list[Treatment] = []
     total = target.treatments.aggregate(total=Sum("minutes"))["total"] or 0
     start = target.treatments.count()
     rows_to_copy = Treatment.objects.for_note(source).filter(technique__active=True, region__active=True)
@@ -413,7 +413,7 @@ def note_apply_template(
     return current
 
 
-def _check_minutes(note: VisitNote, minutes: int, *, exclude_pk=None) -> None:
+def _check_minutes(note: VisitNote, minutes: int | None, *, exclude_pk=None) -> None:
     if minutes is None or minutes < 1:
         raise ValidationError({"minutes": "Minutes must be at least 1."})
     if minutes > note.duration_minutes:
@@ -466,9 +466,9 @@ def treatment_add(
             if consent:
                 errors["__all__"] = [f"{consent} Treatment needs consent, or an override with a reason."]
             raise InterlockRefused(errors)
-        errors = _override_errors(override)
-        if errors:
-            raise ValidationError({**by_field, **errors})
+        override_problems = _override_errors(override)
+        if override_problems:
+            raise ValidationError({**by_field, **override_problems})
     grade = data.get("grade", "") or ""
     if technique.has_grade and not grade:
         raise ValidationError({"grade": f"Give the grade (I-IV) for {technique.name.lower()}."})
@@ -499,6 +499,7 @@ def treatment_add(
         },
     )
     if by_field or consent:
+        assert override is not None  # refused above without one
         _override_save(
             note=current,
             by=by,
@@ -816,8 +817,8 @@ def signed_notes_verify(batch: int = 500) -> list[str]:
         for row in Treatment.objects.filter(note_id__in=ids).order_by("note_id", "order", "id"):
             treatments[row.note_id].append(row)
         palpation: dict[int, list[PalpationFinding]] = {pk: [] for pk in ids}
-        for row in PalpationFinding.objects.filter(note_id__in=ids).order_by("note_id", "id"):
-            palpation[row.note_id].append(row)
+        for finding in PalpationFinding.objects.filter(note_id__in=ids).order_by("note_id", "id"):
+            palpation[finding.note_id].append(finding)
         for note in notes:
             if not note_content_matches(note, treatments[note.pk], palpation[note.pk]):
                 problems.append(
@@ -861,8 +862,9 @@ def note_sign(
     problems |= safety_sign_problems(current, treatments, overrides, safety_for_client(current.client))
     if problems:
         raise ValidationError(problems)
-    if getattr(current, "assessment_id", None):
-        assessment_sign(assessment=current.assessment, by=by)
+    linked = current.assessment if getattr(current, "assessment_id", None) else None
+    if linked is not None:
+        assessment_sign(assessment=linked, by=by)
     if current.is_discharge:
         # What prints for this note from now on: the outcome table as it is at signing.
         current.discharge_detail = (current.discharge_detail or "").strip() or None

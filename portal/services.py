@@ -138,7 +138,8 @@ def log_entry_record(*, link: ClientLink, data: dict):
         if item is None:
             raise LinkError(NOT_IN_PROGRAM)
     set_number = data.get("set_number") if kind == EntryKind.SET else None
-    if kind == EntryKind.SET and (set_number is None or set_number > item.sets):
+    # The form asks a set for its exercise; without one the set fits nothing.
+    if kind == EntryKind.SET and (set_number is None or item is None or set_number > item.sets):
         raise LinkError("That set is not part of this exercise.")
     rule = PainMonitoringRule.load()
     pain = data.get("pain") if kind in (EntryKind.PAIN, EntryKind.MORNING) else None

@@ -137,7 +137,7 @@ def client_link_required(view):
     @wraps(view)
     def wrapped(request, *args, token: str, **kwargs):
         link, refusal = resolve(request, token)
-        if refusal is not None:
+        if link is None:  # refused: resolve gave the answer instead
             return refusal
         if not is_device_confirmed(request, link):
             return private(redirect("portal:confirm", token=token))

@@ -33,7 +33,7 @@ QUEUE_HEADER = "X-KC-Queue"
 def confirm(request, token: str):
     """The date-of-birth step, once per device and link."""
     link, refusal = resolve(request, token)
-    if refusal is not None:
+    if link is None:  # refused: resolve gave the answer instead
         return refusal
     if is_device_confirmed(request, link):
         return private(redirect("portal:home", token=token))
@@ -110,7 +110,7 @@ def picture(request, *, link, item: int):
         handle = exercise.illustration.open("rb")
     except OSError:
         raise Http404("No picture") from None
-    content_type = mimetypes.guess_type(exercise.illustration.name)[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(exercise.illustration.name or "")[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

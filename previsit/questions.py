@@ -202,7 +202,7 @@ def _complete(measure: str, parsed: Parsed) -> None:
                 parsed.errors[f"psfs_rating_{n}"] = "Rate this activity from 0 to 10."
             elif rating is not None and not label:
                 parsed.errors[f"psfs_label_{n}"] = "Name the activity this rating belongs to."
-            elif label:
+            elif label and rating is not None:  # a label without a rating was refused above
                 rows.append({"key": f"activity-{n}", "label": label, "rating": int(rating)})
         if not rows and not parsed.errors:
             parsed.errors["psfs_label_1"] = "Name at least one activity and rate it."
@@ -257,5 +257,6 @@ def score_summary(submitted: dict) -> str:
         else:
             parts_text.append(f"{name} {result.value:.1f} of 10")
     for m in measurements:
+        assert m.value is not None  # inputs() reads every value
         parts_text.append(f"{catalogue.get(m.code).label} {m.value.normalize():f}/10")
     return "; ".join(parts_text)[:300]

@@ -242,10 +242,10 @@ def due_schedules(*, now: datetime | None = None, clients=None) -> list[Question
     """Active rules whose questionnaire is not waiting already and was last asked for at least
     ``every_weeks`` weeks ago (or never). Two queries, whatever the number of rules."""
     now = now or timezone.now()
-    rules = QuestionnaireSchedule.objects.filter(active=True, client__status=Client.Status.ACTIVE)
+    active = QuestionnaireSchedule.objects.filter(active=True, client__status=Client.Status.ACTIVE)
     if clients is not None:
-        rules = rules.filter(client__in=clients)
-    rules = list(rules.select_related("client"))
+        active = active.filter(client__in=clients)
+    rules = list(active.select_related("client"))
     if not rules:
         return []
     latest: dict[tuple[int, str], datetime] = {}
@@ -262,8 +262,8 @@ def due_schedules(*, now: datetime | None = None, clients=None) -> list[Question
     for rule in rules:
         if (rule.client_id, rule.measure) in waiting:
             continue
-        at = latest.get((rule.client_id, rule.measure))
-        if at is None or now - at >= timedelta(weeks=rule.every_weeks):
+        last_asked = latest.get((rule.client_id, rule.measure))
+        if last_asked is None or now - last_asked >= timedelta(weeks=rule.every_weeks):
             due.append(rule)
     return due
 

@@ -91,7 +91,7 @@ def note_section(*, note, user) -> Section | None:
             "item__exercise"
         )
     }
-    initial = {}
+    initial: dict[str, int | str] = {}
     prefilled = []
     if not note.is_signed and len(recorded) < len(items):
         # What the client logged on their own view (another app's log, through the

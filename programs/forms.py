@@ -317,7 +317,7 @@ class IssueForm(forms.Form):
     review_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
     )
-    referrals = forms.ModelMultipleChoiceField(
+    referrals: forms.ModelMultipleChoiceField[ReferralOption] = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         label="Refer / discuss with",

@@ -140,11 +140,12 @@ def _qr_png_uncached(url: str) -> bytes:
     side = count + 2 * quiet
     image = PILImage.new("1", (side, side), 1)
     pixels = image.load()
+    assert pixels is not None  # a new image holds its pixels
     for row in range(count):
         for col in range(count):
             if qr.isDark(row, col):
                 pixels[col + quiet, row + quiet] = 0
-    image = image.resize((side * 8, side * 8), PILImage.NEAREST)
+    image = image.resize((side * 8, side * 8), PILImage.Resampling.NEAREST)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -334,7 +335,7 @@ class _Card(Flowable):
     def __init__(self, left: list[Flowable], right: list[Flowable], left_width: float, gap: float = 5 * mm):
         super().__init__()
         self.left, self.right, self.left_width, self.gap = left, right, left_width, gap
-        self._layout_for = None
+        self._layout_for: float | None = None
 
     def _layout(self, width: float):
         if self._layout_for == width:

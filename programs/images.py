@@ -44,9 +44,9 @@ def clean_illustration(upload) -> ContentFile:
                         f"The image has too many pixels ({width} × {height}). Use one under 16 megapixels."
                     )
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                image = ImageOps.exif_transpose(opened)
                 if image.mode not in ("RGB", "RGBA", "L"):
                     image = image.convert(
                         "RGBA" if "transparency" in image.info or image.mode == "P" else "RGB"

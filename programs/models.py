@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -413,6 +414,9 @@ class ProgramVersionQuerySet(LockedQuerySet):
         )
 
 
+ProgramVersionManager = models.Manager.from_queryset(ProgramVersionQuerySet)
+
+
 class ProgramVersion(SignableModel):
     """One version of a client's home program. Issuing it signs it: signed_at is
     the issue time and signed_by the therapist who issued it."""
@@ -436,8 +440,10 @@ class ProgramVersion(SignableModel):
     # what the client was told unchanged, and the chart reads them with the version.
     referrals = models.JSONField(default=list, blank=True)
 
-    objects = ProgramVersionQuerySet.as_manager()
+    objects: ClassVar[ProgramVersionManager[ProgramVersion]] = ProgramVersionManager()
     history = HistoricalRecords()
+    # Set for one save to leave a change out of the history (a draft's revision bump).
+    skip_history_when_saving: bool
 
     class Meta:
         ordering = ["client", "-number"]
@@ -476,8 +482,11 @@ class ProgramVersion(SignableModel):
 
 
 class ProgramItemQuerySet(LockedChildQuerySet):
-    def ordered(self) -> ProgramItemQuerySet:
+    def in_order(self) -> ProgramItemQuerySet:
         return self.select_related("exercise").order_by("position", "id")
+
+
+ProgramItemManager = models.Manager.from_queryset(ProgramItemQuerySet)
 
 
 class ProgramItem(LockedChildModel, TimeStampedModel):
@@ -505,7 +514,7 @@ class ProgramItem(LockedChildModel, TimeStampedModel):
     override_reason = models.CharField(max_length=500, blank=True)
     override_conflicts = models.JSONField(default=list, blank=True)
 
-    objects = ProgramItemQuerySet.as_manager()
+    objects: ClassVar[ProgramItemManager[ProgramItem]] = ProgramItemManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -596,6 +605,9 @@ class AdherencePoint:
         return PAIN_BADGES.get(self.pain_response, "text-bg-light")
 
 
+AdherenceManager = models.Manager.from_queryset(AdherenceQuerySet)
+
+
 class Adherence(LockedChildModel, TimeStampedModel):
     """What the client did since the last visit, per program item. Rows recorded
     at a visit lock with that visit's note when it is signed."""
@@ -617,7 +629,7 @@ class Adherence(LockedChildModel, TimeStampedModel):
     amber_max = models.PositiveSmallIntegerField(default=5)
     comment = models.CharField(max_length=200, blank=True)
 
-    objects = AdherenceQuerySet.as_manager()
+    objects: ClassVar[AdherenceManager[Adherence]] = AdherenceManager()
     history = HistoricalRecords()
 
     class Meta:

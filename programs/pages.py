@@ -4,6 +4,7 @@ gathered in a fixed number of queries so templates and the handout renderer neve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -116,7 +117,7 @@ def builder_panel(
         visits=recent_visits(client),
         initial={
             "start_date": today,
-            "review_date": today + timezone.timedelta(weeks=services.DEFAULT_REVIEW_WEEKS),
+            "review_date": today + timedelta(weeks=services.DEFAULT_REVIEW_WEEKS),
             "visit": visit or None,
         },
     )
@@ -173,11 +174,12 @@ def version_page(version: ProgramVersion, *, user: User) -> dict:
     """A version with what changed since the one before, the client's issued
     versions and the adherence recorded against it."""
     items = items_of(version)
-    previous = (
-        previous_issued(version)
-        if version.is_issued
-        else ProgramVersion.objects.filter(pk=version.based_on_id).first()
-    )
+    if version.is_issued:
+        previous = previous_issued(version)
+    elif version.based_on_id is not None:
+        previous = ProgramVersion.objects.filter(pk=version.based_on_id).first()
+    else:
+        previous = None  # a first draft, based on no version
     diff = version_diff(items_of(previous), items) if previous else None
     all_versions = list(ProgramVersion.objects.for_client(version.client_id).issued().order_by("-number"))
     is_current = version.is_issued and all_versions and all_versions[0].pk == version.pk
@@ -204,7 +206,7 @@ def handout_data(versions: list[ProgramVersion]) -> HandoutData:
     the day's batch and the restore drill. Three queries: the items of every
     version at once, the pain-monitoring rule and the clinic's letterhead."""
     by_version: dict[int, list[ProgramItem]] = {}
-    for item in ProgramItem.objects.filter(version__in=versions).ordered():
+    for item in ProgramItem.objects.filter(version__in=versions).in_order():
         by_version.setdefault(item.version_id, []).append(item)
     rule = PainMonitoringRule.load()
     return HandoutData(

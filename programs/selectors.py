@@ -40,7 +40,7 @@ def latest_findings(client) -> list:
 
 @dataclass
 class Suggestion:
-    exercise: object
+    exercise: Exercise
     reason: str
     code: str
     finding_text: str
@@ -112,14 +112,17 @@ def builder_signals(client, *, rule: PainMonitoringRule | None = None) -> Builde
 
     rule = rule or PainMonitoringRule.load()
     latest = Assessment.objects.for_client(client).order_by("-assessed_on", "-id").values("id")[:1]
-    rows = list(
-        Measurement.objects.filter(
+    # value__isnull=False: every row has a value (the condition below only says so).
+    rows = [
+        (code, side, value, on)
+        for code, side, value, on in Measurement.objects.filter(
             assessment__in=latest,
             code__in=(*PRONATION_CODES, FIRST_STEP_CODE),
             status=Measurement.Status.RECORDED,
             value__isnull=False,
         ).values_list("code", "side", "value", "assessment__assessed_on")
-    )
+        if value is not None
+    ]
     note = (
         VisitNote.objects.filter(client=client, signed_at__isnull=False, nprs_first_step__isnull=False)
         .order_by("-service_at", "-id")
@@ -132,19 +135,23 @@ def builder_signals(client, *, rule: PainMonitoringRule | None = None) -> Builde
         value, on = max(pain)
         candidates.append((on, int(value), "assessment"))
     if note is not None:
-        candidates.append((timezone.localtime(note[1]).date(), int(note[0]), "visit note"))
+        note_pain, service_at = note
+        assert note_pain is not None  # nprs_first_step__isnull=False
+        candidates.append((timezone.localtime(service_at).date(), int(note_pain), "visit note"))
     first_step = None
     if candidates:
-        on, value, source = max(candidates, key=lambda c: (c[0], c[2] == "visit note"))
+        on, score, source = max(candidates, key=lambda c: (c[0], c[2] == "visit note"))
         first_step = FirstStepPain(
-            value, on, source, band_of(value, green_max=rule.green_max, amber_max=rule.amber_max)
+            score, on, source, band_of(score, green_max=rule.green_max, amber_max=rule.amber_max)
         )
     pronated_parts = []
     sides = {"L": " left", "R": " right", "": ""}
     for code, side, value, _on in rows:
         if code not in PRONATION_CODES:
             continue
-        high = catalogue.get(code).norm.high
+        norm = catalogue.get(code).norm
+        assert norm is not None  # the foot-posture measures carry their norm
+        high = norm.high
         if high is not None and Decimal(value) > high:
             label = "FPI-6" if code == "fpi6_total" else "navicular drop"
             number = _plain(value)
@@ -204,6 +211,7 @@ def suggestions_for(
             )
     order = {row.exercise_id: (row.priority, i) for i, row in enumerate(rows)}
     if high:
+        assert signals is not None  # high pain is read from the signals
         for exercise in Exercise.objects.active().filter(low_capacity=True).order_by("name", "id"):
             if exercise.pk in seen:
                 continue
@@ -288,7 +296,7 @@ def version_diff(old_items: list[ProgramItem], new_items: list[ProgramItem]) -> 
 def items_of(version: ProgramVersion | None) -> list[ProgramItem]:
     if version is None:
         return []
-    return list(ProgramItem.objects.filter(version=version).ordered())
+    return list(ProgramItem.objects.filter(version=version).in_order())
 
 
 def previous_issued(version: ProgramVersion) -> ProgramVersion | None:

@@ -10,6 +10,8 @@ whatever is recorded later; the row is then locked at every layer
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
@@ -33,6 +35,9 @@ class ProgressReportQuerySet(LockedQuerySet):
     def for_chart(self, client) -> ProgressReportQuerySet:
         """The chart section's list: newest first, with the author."""
         return self.filter(client=client).select_related("author").order_by("-created_at", "-id")
+
+
+ProgressReportManager = models.Manager.from_queryset(ProgressReportQuerySet)
 
 
 class ProgressReport(SignableModel):
@@ -113,7 +118,7 @@ class ProgressReport(SignableModel):
     content = models.JSONField(null=True, blank=True, editable=False)
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
 
-    objects = ProgressReportQuerySet.as_manager()
+    objects: ClassVar[ProgressReportManager[ProgressReport]] = ProgressReportManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -228,7 +228,7 @@ def _scores(responses: list[tuple[date, str, Any]], audience: str) -> list[dict[
         judged = scoring.real_change(key, base, latest) if len(points) > 1 else None
         reached = bool(judged and judged.verdict == "improved")
         mcid = f"{float(rule.mcid):g}" if rule.mcid is not None else ""
-        mdc = f"{float(rule.mdc):g}"
+        mdc = f"{float(rule.mdc):g}" if rule.mdc is not None else ""
         if audience == CLIENT:
             name = client_name
             meaning = (
@@ -377,7 +377,7 @@ def _program(client, end: date, start: date) -> dict[str, Any] | None:
     )
     if version is None:
         return None
-    items = list(ProgramItem.objects.filter(version=version).ordered())
+    items = list(ProgramItem.objects.filter(version=version).in_order())
     sides = {"L": "left", "R": "right", "B": "both sides", "": ""}
     adherence = list(
         Adherence.objects.filter(client=client, recorded_on__range=(start, end))
@@ -512,7 +512,7 @@ def report_content(
     first = assessments[0] if assessments else None
     last = assessments[-1] if assessments else None
     rows: dict[int, list] = {}
-    if first is not None:
+    if first is not None and last is not None:
         for m in Measurement.objects.filter(assessment_id__in={first.pk, last.pk}).order_by("id"):
             rows.setdefault(m.assessment_id, []).append(m)
     dates = {a.pk: a.assessed_on for a in assessments}

@@ -200,4 +200,7 @@ def report_sign(*, report: ProgressReport, by: User, consent_to_share: bool = Fa
 
 def report_matches(report: ProgressReport) -> bool:
     """Whether a signed report's stored content still has the hash taken at signing."""
-    return not report.is_signed or content_hash(report.content) == report.content_hash
+    if not report.is_signed:
+        return True
+    # A signed report has content (progressreport_signed_has_content); without it nothing matches.
+    return report.content is not None and content_hash(report.content) == report.content_hash

@@ -5,6 +5,7 @@ the snapshot taken at signing, the page, the PDF, the chart and the lock."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from assessments import scoring
 from assessments.services import AssessmentData, ResponseInput, assessment_create, assessment_sign
 from notes import discharge, selectors, services
 from notes.models import VisitNote
@@ -193,6 +195,14 @@ def test_one_measurement_only_says_not_enough_measurements(visit, lefs):
     assert row.measure.startswith("Lower Extremity")
     assert (row.latest, row.change, row.reached) == ("", "", None)
     assert row.verdict == discharge.NOT_ENOUGH
+
+
+def test_a_measure_without_a_published_meaningful_change_says_so(monkeypatch):
+    # FFI has no change rule; a rule with an MDC but no MCID has no meaningful change either.
+    monkeypatch.setitem(scoring.CHANGE_RULES, "lefs", replace(scoring.CHANGE_RULES["lefs"], mcid=None))
+    assert discharge._meaningful("ffi") == "No published meaningful change for one client"
+    assert discharge._meaningful("lefs") == "No published meaningful change for one client"
+    assert discharge._meaningful("nprs").startswith("2 points or 30% (Farrar 2001)")
 
 
 def test_no_measures_at_all_gives_no_rows(visit):

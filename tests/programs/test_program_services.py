@@ -268,3 +268,13 @@ def test_adding_the_top_suggestions_fills_the_draft_up_to_the_limit_with_reasons
     assert (
         services.program_items_add_suggested(draft=draft, suggestions=suggestions, by=treating, limit=4) == []
     )
+
+
+def test_program_items_keep_djangos_ordered_flag_and_list_in_program_order():
+    # The items' query method is in_order(); Django's own "ordered" flag still tells
+    # whether a query has an order, so first() and last() order by id when it has none.
+    assert ProgramItem.objects.all().ordered is True
+    assert ProgramItem.objects.order_by().ordered is False
+    in_order = ProgramItem.objects.all().in_order()
+    assert in_order.query.order_by == ("position", "id")
+    assert in_order.query.select_related == {"exercise": {}}
