@@ -137,6 +137,8 @@ def _check_number(name: str, number: int, answer: Any, low: float, high: float, 
         raise ValueError(f"{label}: {answer!r} is not a number")
     if isinstance(answer, float) and not math.isfinite(answer):
         raise ValueError(f"{label}: {answer!r} is not a number")
+    if isinstance(answer, Decimal) and not answer.is_finite():
+        raise ValueError(f"{label}: {answer!r} is not a number")
     # The stubs give numbers.Real no int() or comparison with float; Real values support both.
     if integer and answer != int(answer):  # type: ignore[arg-type]
         raise ValueError(f"{label}: {answer!r} is not a whole number")

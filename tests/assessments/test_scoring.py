@@ -49,7 +49,9 @@ def test_lefs_with_na_item_has_no_score():
     assert result.reason
 
 
-@pytest.mark.parametrize("bad", [5, -1, 2.5, "3", True])
+@pytest.mark.parametrize(
+    "bad", [5, -1, 2.5, "3", True, float("nan"), Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")]
+)
 def test_lefs_out_of_range_or_non_number_raises_naming_the_item(bad):
     answers = [3] * 20
     answers[11] = bad
