@@ -20,7 +20,9 @@ from tests.portal.conftest import issue_program
 from tests.trust.pdf_text import pdf_text
 from trust.export import collect_client_export, collect_pdf_parts, render_pdf
 
-ODD = '<b>bold</b> </para> & &amp; <script>alert("x")</script> שלום עולם مرحبا 😀👍🏽 e\u0301 \u202eevil\u202c'
+ODD = (
+    '<b>bold</b> </para> & &amp; <script>alert("x")</script> שלום עולם مرحبا 😀👍🏽 e\u0301 \u202eevil\u202c'
+)
 
 
 def _record_pdf(client, by) -> str:
