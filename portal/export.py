@@ -48,7 +48,8 @@ def _link_row(link: ClientLink, now) -> tuple[str, str, str, str]:
     used = _day(link.last_used_at) or "Never used"
     status = link.status(now)
     if status == LinkStatus.REVOKED:
-        ended = f"Revoked {_day(link.revoked_at)} by {link.revoked_by.display_name}"
+        who = link.revoked_by.display_name if link.revoked_by else "the clinic"
+        ended = f"Revoked {_day(link.revoked_at)} by {who}"
     elif status == LinkStatus.EXPIRED:
         ended = f"Expired {_day(link.expires_at)}"
     else:
@@ -115,15 +116,15 @@ def layout(entries: list[dict], links: list[tuple[str, str, str, str]]):
         if not links:
             story.append(Paragraph("No link issued.", st["small"]))
         else:
-            heads = ("Issued", "Last used", "Expiry or revocation", "Now")
+            link_heads = ("Issued", "Last used", "Expiry or revocation", "Now")
             widths = [w * width for w in (0.32, 0.18, 0.34, 0.16)]
-            rows = [[Paragraph(f"<b>{h}</b>", cell_style) for h in heads]]
+            rows = [[Paragraph(f"<b>{h}</b>", cell_style) for h in link_heads]]
             overflow = []
-            for number, values in enumerate(links, start=1):
+            for number, link in enumerate(links, start=1):
                 rows.append(
                     [
                         cell(text, cell_style, w - 6, overflow=overflow, label=f"Link {number}, {h}")
-                        for text, w, h in zip(values, widths, heads, strict=True)
+                        for text, w, h in zip(link, widths, link_heads, strict=True)
                     ]
                 )
             story.append(data_table(rows, widths))

@@ -28,7 +28,7 @@ def entry_row(entry: LogEntry) -> dict:
     """One entry in plain words, as the chart and the complete-record printout list it
     (the entry's exercise must be fetched with it: ``LogEntryQuerySet.for_chart``)."""
     what = entry.get_kind_display()
-    if entry.item_id:
+    if entry.item is not None:
         what = f"{entry.item.exercise.name}: " + (
             f"set {entry.set_number}" if entry.set_number else "session done"
         )

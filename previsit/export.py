@@ -36,9 +36,10 @@ def _day(value) -> str:
 def _decision(row, *, done: str, by, at) -> str:
     """Who accepted (or confirmed) or discarded it, when, and why it was discarded."""
     if row.status == done:
-        return f"{row.get_status_display()} {_day(at)} by {by.display_name}"
+        return f"{row.get_status_display()} {_day(at)} by {by.display_name if by else 'the clinic'}"
     if row.status == "discarded":
-        return f"Discarded {_day(row.discarded_at)} by {row.discarded_by.display_name}: {row.discard_reason}"
+        who = row.discarded_by.display_name if row.discarded_by else "the clinic"
+        return f"Discarded {_day(row.discarded_at)} by {who}: {row.discard_reason}"
     return row.get_status_display()
 
 
@@ -58,7 +59,7 @@ def _questionnaire_row(q: QuestionnaireRequest) -> tuple[str, ...]:
 
 
 def _intake(i: IntakeSubmission) -> dict:
-    if i.entered_by_id:
+    if i.entered_by is not None:
         source = f"Entered from the paper form by {i.entered_by.display_name}"
     else:
         source = "Filled in by the client on their link"

@@ -22,10 +22,12 @@ from portal.services import CLIENT_ACTOR
 from previsit import questions
 from previsit.models import (
     OPEN_STATUSES,
+    IntakeDraft,
     IntakeSubmission,
     Measure,
     QuestionnaireRequest,
     QuestionnaireSchedule,
+    intake_state,
 )
 
 Status = QuestionnaireRequest.Status
@@ -354,6 +356,8 @@ def intake_submit(
     )
     intake.full_clean()
     intake.save()
+    # What the client typed as they went is now in the form they sent.
+    IntakeDraft.objects.filter(client=client).delete()
     detail = {"yes answers": sum(1 for a, _, _ in answers.values() if a), "consent": intake.consent_given}
     if entered_by is not None:
         audit_record(
@@ -372,6 +376,29 @@ def intake_submit(
             detail=client_detail(link, detail),
         )
     return intake
+
+
+def intake_autosave(*, client: Client, values: dict[str, str], link=None) -> IntakeDraft:
+    """Keep what the client has typed into the intake form so far (``IntakeForm.parse_partial``
+    read it), as a questionnaire is kept (``questionnaire_autosave``). Once a form was sent or a
+    health screen is on file there is nothing to fill in, and everything is refused."""
+    with transaction.atomic():
+        # The client's row is the lock: two saves of the same form wait for each other.
+        Client.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
+        if intake_state(client) != "open":
+            raise NoLongerOpen()
+        draft, _ = IntakeDraft.objects.get_or_create(client=client)
+        draft.partial = dict(values)
+        draft.full_clean()
+        draft.save(update_fields=["partial", "updated_at"])
+        audit_record(
+            actor=None,
+            action="update",
+            client=client,
+            target=draft,
+            detail=client_detail(link, {"answers kept": len(values), "autosave": True}),
+        )
+    return draft
 
 
 @transaction.atomic
