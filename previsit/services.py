@@ -91,6 +91,9 @@ def questionnaire_autosave(*, qrequest: QuestionnaireRequest, data, link=None) -
         current = _locked(QuestionnaireRequest, qrequest.pk)
         if not current.is_open_for_client:
             raise NoLongerOpen()
+        if current.partial == parsed.values:
+            # Nothing new to keep (an answer refused, or the same answers again): nothing written.
+            return parsed
         current.partial = parsed.values
         current.status = Status.IN_PROGRESS
         current.save(update_fields=["partial", "status", "updated_at"])
@@ -378,16 +381,22 @@ def intake_submit(
     return intake
 
 
-def intake_autosave(*, client: Client, values: dict[str, str], link=None) -> IntakeDraft:
+def intake_autosave(*, client: Client, values: dict[str, str], link=None) -> IntakeDraft | None:
     """Keep what the client has typed into the intake form so far (``IntakeForm.parse_partial``
     read it), as a questionnaire is kept (``questionnaire_autosave``). Once a form was sent or a
-    health screen is on file there is nothing to fill in, and everything is refused."""
+    health screen is on file there is nothing to fill in, and everything is refused. Nothing new
+    to keep writes nothing."""
     with transaction.atomic():
         # The client's row is the lock: two saves of the same form wait for each other.
         Client.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
         if intake_state(client) != "open":
             raise NoLongerOpen()
-        draft, _ = IntakeDraft.objects.get_or_create(client=client)
+        draft = IntakeDraft.objects.filter(client=client).first()
+        if (draft.partial if draft is not None else {}) == values:
+            # Nothing new to keep (an answer refused, or the same answers again): nothing written.
+            return draft
+        if draft is None:
+            draft = IntakeDraft.objects.create(client=client)
         draft.partial = dict(values)
         draft.full_clean()
         draft.save(update_fields=["partial", "updated_at"])
