@@ -336,6 +336,9 @@ def intake_submit(
 ) -> IntakeSubmission:
     """Keep an intake form as pending: from the client's link, or typed in from paper by a
     front-desk admin (``entered_by``). A therapist's confirmation records it."""
+    # The client's row is the lock ``intake_autosave`` takes too: a save of the form being
+    # typed never lands after the form was sent.
+    Client.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
     _check_intake(client, answers, fields)
     intake = IntakeSubmission(
         client=client,
@@ -387,7 +390,8 @@ def intake_autosave(*, client: Client, values: dict[str, str], link=None) -> Int
     health screen is on file there is nothing to fill in, and everything is refused. Nothing new
     to keep writes nothing."""
     with transaction.atomic():
-        # The client's row is the lock: two saves of the same form wait for each other.
+        # The client's row is the lock (``intake_submit`` takes it too): saves of the same form
+        # and its sending wait for each other.
         Client.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
         if intake_state(client) != "open":
             raise NoLongerOpen()
