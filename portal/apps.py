@@ -20,4 +20,7 @@ class PortalConfig(AppConfig):
             adherence_prefill=log.adherence_prefill,
             demo_seed=demo.seed,
             export_records=export.export_client,
+            restore_check=export.restore_check,
         )
+        # The printout reads the client's own log after the home programs it is kept against.
+        composition.register("portal", order=35, export_pdf_part=export.pdf_part)

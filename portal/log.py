@@ -21,24 +21,27 @@ def chart_log(client) -> dict:
     """The newest entries of the last four weeks, as the chart lists them (1 query)."""
     since = timezone.localdate() - timedelta(days=CHART_DAYS)
     entries = list(LogEntry.objects.for_client(client).filter(done_on__gte=since).for_chart()[:CHART_ENTRIES])
-    rows = []
-    for e in entries:
-        what = e.get_kind_display()
-        if e.item_id:
-            what = f"{e.item.exercise.name}: " + (f"set {e.set_number}" if e.set_number else "session done")
-        elif e.kind == EntryKind.MORNING:
-            what = "Next morning: " + ("settled" if e.settled else "not settled")
-        rows.append(
-            {
-                "day": e.done_on,
-                "what": what,
-                "pain": f"{e.pain}/10" if e.pain is not None else "",
-                "band": e.pain_response,
-                "badge": BADGES.get(e.pain_response, ""),
-                "note": e.note,
-            }
+    return {"rows": [entry_row(e) for e in entries], "days": CHART_DAYS}
+
+
+def entry_row(entry: LogEntry) -> dict:
+    """One entry in plain words, as the chart and the complete-record printout list it
+    (the entry's exercise must be fetched with it: ``LogEntryQuerySet.for_chart``)."""
+    what = entry.get_kind_display()
+    if entry.item is not None:
+        what = f"{entry.item.exercise.name}: " + (
+            f"set {entry.set_number}" if entry.set_number else "session done"
         )
-    return {"rows": rows, "days": CHART_DAYS}
+    elif entry.kind == EntryKind.MORNING:
+        what = "Next morning: " + ("settled" if entry.settled else "not settled")
+    return {
+        "day": entry.done_on,
+        "what": what,
+        "pain": f"{entry.pain}/10" if entry.pain is not None else "",
+        "band": entry.pain_response,
+        "badge": BADGES.get(entry.pain_response, ""),
+        "note": entry.note,
+    }
 
 
 def adherence_prefill(*, client, items, since) -> dict[int, AdherencePrefill]:

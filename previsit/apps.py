@@ -21,3 +21,5 @@ class PrevisitConfig(AppConfig):
             restore_check=export.restore_check,
             demo_seed=demo.seed,
         )
+        # The printout reads the questionnaires and intake forms after the assessments.
+        composition.register("previsit", order=25, export_pdf_part=export.pdf_part)

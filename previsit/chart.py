@@ -12,10 +12,9 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from clinic.models import HealthScreen
 from core.composition import Section
 from previsit.forms import RequestForm, ScheduleForm
-from previsit.models import IntakeSubmission, QuestionnaireRequest, QuestionnaireSchedule
+from previsit.models import IntakeSubmission, QuestionnaireRequest, QuestionnaireSchedule, intake_state
 
 CHART_ROWS = 10
 
@@ -71,15 +70,6 @@ def home_section(*, user) -> Section | None:
         context={"questionnaires": questionnaires, "intakes": intakes},
         order=12,
     )
-
-
-def intake_state(client) -> str:
-    """ "open" (nothing yet), "sent" (waiting for the therapist) or "on_file" (a screen is recorded)."""
-    if IntakeSubmission.objects.for_client(client).pending().exists():
-        return "sent"
-    if HealthScreen.objects.filter(client=client).exists():
-        return "on_file"
-    return "open"
 
 
 def portal_home_section(*, link) -> Section | None:

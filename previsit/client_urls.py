@@ -10,4 +10,5 @@ urlpatterns = [
     path("q/<int:pk>/", client_views.questionnaire, name="questionnaire"),
     path("q/<int:pk>/save/", client_views.questionnaire_save, name="questionnaire_save"),
     path("intake/", client_views.intake, name="intake"),
+    path("intake/save/", client_views.intake_save, name="intake_save"),
 ]

@@ -15,9 +15,8 @@ from clinic.screening import CONSENT_TEXT
 from portal import throttle
 from portal.session import client_link_required
 from previsit import pages, questions, services
-from previsit.chart import intake_state
 from previsit.forms import IntakeForm
-from previsit.models import QuestionnaireRequest
+from previsit.models import IntakeDraft, QuestionnaireRequest, intake_state
 
 FLOOD = (
     "Too many answers were sent from this link in a short time, so these were not saved. "
@@ -128,13 +127,22 @@ def questionnaire_save(request, pk, *, link):
 @client_link_required
 @require_http_methods(["GET", "POST"])
 def intake(request, *, link):
+    """The health form before the first visit. What the client typed so far (kept as they go
+    by ``intake_save``) fills it in again; POST sends it once."""
     state = intake_state(link.client)
-    form = IntakeForm(request.POST or None) if state == "open" else None
+    form = None
+    if state == "open":
+        form = (
+            IntakeForm(request.POST)
+            if request.method == "POST"
+            else IntakeForm(initial=IntakeDraft.objects.partial_for(link.client))
+        )
     home_url = reverse("portal:home", kwargs={"token": link_token(request)})
     context = {
         "link": link,
         "token": link_token(request),
         "home_url": home_url,
+        "save_url": reverse("previsit_client:intake_save", kwargs={"token": link_token(request)}),
         "state": state,
         "form": form,
         "consent_text": CONSENT_TEXT,
@@ -162,3 +170,21 @@ def intake(request, *, link):
                 )
         return render(request, "previsit/client_intake.html", context, status=400)
     return render(request, "previsit/client_intake.html", context)
+
+
+@client_link_required
+@require_POST
+def intake_save(request, *, link):
+    """Autosave of the intake form while the client types, as ``questionnaire_save`` keeps a
+    questionnaire: what was kept, and a message for any refused answer."""
+    if _flooded(link):
+        return JsonResponse({"saved": False, "message": FLOOD}, status=429)
+    parsed = IntakeForm.parse_partial(request.POST)
+    try:
+        services.intake_autosave(client=link.client, values=parsed.values, link=link)
+    except services.NoLongerOpen as exc:
+        return JsonResponse({"saved": False, "message": exc.message}, status=409)
+    return JsonResponse(
+        {"saved": True, "kept": len(parsed.values), "errors": parsed.errors},
+        status=400 if parsed.errors else 200,
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
 
 from clinic.forms import HealthScreenForm
 from previsit.models import Measure
+from previsit.questions import Parsed
 
 
 class RequestForm(forms.Form):
@@ -60,6 +62,26 @@ class IntakeForm(HealthScreenForm):
         self.fields["medications"].label = (
             "Medicines taken now (including pain medicine)" if not paper else self.fields["medications"].label
         )
+
+    @classmethod
+    def parse_partial(cls, data) -> Parsed:
+        """What the client has typed so far, field by field, as ``questions.parse`` reads a
+        questionnaire: unknown fields are ignored, empty ones left out, and a value its field
+        refuses is reported beside it and never kept. The kept values stay as typed, so the
+        form shows them again (``IntakeForm(initial=...)``)."""
+        parsed = Parsed()
+        for name, form_field in cls().fields.items():
+            raw = data.get(name, "")
+            raw = raw.strip() if isinstance(raw, str) else ""
+            if not raw:
+                continue
+            try:
+                form_field.clean(raw)
+            except ValidationError as exc:
+                parsed.errors[name] = " ".join(exc.messages)
+                continue
+            parsed.values[name] = raw
+        return parsed
 
     def screen_fields(self) -> dict:
         data = self.cleaned_data

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import Client
+from clinic.models import Client, HealthScreen
 from core.records import TimeStampedModel
 from core.textlimits import SHORT_TEXT
 
@@ -257,3 +257,36 @@ class IntakeSubmission(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("previsit:intake_detail", args=[self.pk])
+
+
+class IntakeDraftQuerySet(models.QuerySet):
+    def partial_for(self, client) -> dict:
+        """What the client typed so far ({} when nothing), to fill the form in again."""
+        return self.filter(client=client).values_list("partial", flat=True).first() or {}
+
+
+class IntakeDraft(TimeStampedModel):
+    """What a client has typed into the intake form on their link so far, kept as they go
+    (``previsit.services.intake_autosave``), so a closed or reloaded page loses nothing. One per
+    client; it goes when the form is sent. It is not part of the record: the sent form is."""
+
+    client = models.OneToOneField("clinic.Client", on_delete=models.PROTECT, related_name="+")
+    # The form's fields as typed: {"q_dvt": "yes", "d_dvt": "...", "medications": "..."}.
+    partial = models.JSONField(default=dict, blank=True)
+
+    objects = IntakeDraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "intake form being filled in"
+
+    def __str__(self) -> str:
+        return f"Intake form being filled in for client {self.client_id}"
+
+
+def intake_state(client) -> str:
+    """ "open" (nothing yet), "sent" (waiting for the therapist) or "on_file" (a screen is recorded)."""
+    if IntakeSubmission.objects.for_client(client).pending().exists():
+        return "sent"
+    if HealthScreen.objects.filter(client=client).exists():
+        return "on_file"
+    return "open"

@@ -22,10 +22,12 @@ from portal.services import CLIENT_ACTOR
 from previsit import questions
 from previsit.models import (
     OPEN_STATUSES,
+    IntakeDraft,
     IntakeSubmission,
     Measure,
     QuestionnaireRequest,
     QuestionnaireSchedule,
+    intake_state,
 )
 
 Status = QuestionnaireRequest.Status
@@ -89,6 +91,9 @@ def questionnaire_autosave(*, qrequest: QuestionnaireRequest, data, link=None) -
         current = _locked(QuestionnaireRequest, qrequest.pk)
         if not current.is_open_for_client:
             raise NoLongerOpen()
+        if current.partial == parsed.values:
+            # Nothing new to keep (an answer refused, or the same answers again): nothing written.
+            return parsed
         current.partial = parsed.values
         current.status = Status.IN_PROGRESS
         current.save(update_fields=["partial", "status", "updated_at"])
@@ -331,6 +336,9 @@ def intake_submit(
 ) -> IntakeSubmission:
     """Keep an intake form as pending: from the client's link, or typed in from paper by a
     front-desk admin (``entered_by``). A therapist's confirmation records it."""
+    # The client's row is the lock ``intake_autosave`` takes too: a save of the form being
+    # typed never lands after the form was sent.
+    Client.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
     _check_intake(client, answers, fields)
     intake = IntakeSubmission(
         client=client,
@@ -354,6 +362,8 @@ def intake_submit(
     )
     intake.full_clean()
     intake.save()
+    # What the client typed as they went is now in the form they sent.
+    IntakeDraft.objects.filter(client=client).delete()
     detail = {"yes answers": sum(1 for a, _, _ in answers.values() if a), "consent": intake.consent_given}
     if entered_by is not None:
         audit_record(
@@ -372,6 +382,36 @@ def intake_submit(
             detail=client_detail(link, detail),
         )
     return intake
+
+
+def intake_autosave(*, client: Client, values: dict[str, str], link=None) -> IntakeDraft | None:
+    """Keep what the client has typed into the intake form so far (``IntakeForm.parse_partial``
+    read it), as a questionnaire is kept (``questionnaire_autosave``). Once a form was sent or a
+    health screen is on file there is nothing to fill in, and everything is refused. Nothing new
+    to keep writes nothing."""
+    with transaction.atomic():
+        # The client's row is the lock (``intake_submit`` takes it too): saves of the same form
+        # and its sending wait for each other.
+        Client.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
+        if intake_state(client) != "open":
+            raise NoLongerOpen()
+        draft = IntakeDraft.objects.filter(client=client).first()
+        if (draft.partial if draft is not None else {}) == values:
+            # Nothing new to keep (an answer refused, or the same answers again): nothing written.
+            return draft
+        if draft is None:
+            draft = IntakeDraft.objects.create(client=client)
+        draft.partial = dict(values)
+        draft.full_clean()
+        draft.save(update_fields=["partial", "updated_at"])
+        audit_record(
+            actor=None,
+            action="update",
+            client=client,
+            target=draft,
+            detail=client_detail(link, {"answers kept": len(values), "autosave": True}),
+        )
+    return draft
 
 
 @transaction.atomic

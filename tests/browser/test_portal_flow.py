@@ -1,14 +1,19 @@
-"""The client's own view on a phone (390 × 844): the therapist issues a link, the client
-opens it (as from the QR code), gives their date of birth, ticks two exercises, reports
-amber pain, loses the connection, ticks one more, comes back online; the therapist sees
-the three ticks on the chart."""
+"""The client's own view on a phone (390 × 844): the therapist issues a link and prints the
+handout with its QR code, the client opens the address that QR code holds, gives their date
+of birth, ticks two exercises, reports amber pain, loses the connection, ticks one more,
+comes back online; the therapist sees the three ticks on the chart."""
 
 from __future__ import annotations
 
+import io
 import re
 
 from django.utils import timezone
+from PIL import Image, ImageChops
 from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from programs.handout import _qr_png_uncached
 
 PHONE = {"width": 390, "height": 844}
 
@@ -24,6 +29,31 @@ def issue_link(page, login, client_name: str = "Raman, Priya") -> tuple[str, str
     url = page.input_value("#client-link-url")
     assert "/c/" in url
     return url, born, chart
+
+
+def qr_link(page, url: str) -> str:
+    """As the therapist, on the page that shows the new link: print the handout with the link
+    as a QR code, find the QR code on its first page, and return the address it holds. (The
+    code is matched module for module against the code of the address shown beside it: the
+    encoding is fixed, so another address would draw another code.)"""
+    form = page.locator("form[action*='handout']")
+    response = page.request.post(
+        form.get_attribute("action"),
+        form={
+            "csrfmiddlewaretoken": form.locator("input[name=csrfmiddlewaretoken]").input_value(),
+            "token": form.locator("input[name=token]").input_value(),
+        },
+    )
+    assert response.ok and response.body().startswith(b"%PDF-")
+    expected = Image.open(io.BytesIO(_qr_png_uncached(url))).convert("L")
+    printed = [image.image.convert("L") for image in PdfReader(io.BytesIO(response.body())).pages[0].images]
+    matches = [
+        image
+        for image in printed
+        if image.size == expected.size and ImageChops.difference(image, expected).getbbox() is None
+    ]
+    assert len(matches) == 1, f"no QR code of {url} on the handout ({len(printed)} images)"
+    return url
 
 
 def open_on_phone(browser, live_app, url: str, born: str):
@@ -53,7 +83,7 @@ def _wait_for_service_worker(phone) -> None:
 
 def test_client_follows_the_program_offline_and_the_therapist_sees_it(browser, live_app, page, login):
     url, born, chart = issue_link(page, login)
-    context, phone = open_on_phone(browser, live_app, url, born)
+    context, phone = open_on_phone(browser, live_app, qr_link(page, url), born)
     errors: list[str] = []
     phone.on("pageerror", lambda exc: errors.append(str(exc)))
     try:

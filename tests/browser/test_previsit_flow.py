@@ -110,6 +110,31 @@ def test_a_client_answers_lefs_on_their_phone_and_the_therapist_accepts_it(phone
     staff.close()
 
 
+def test_the_intake_form_keeps_what_the_client_typed_across_a_reload(phone_page):
+    """The client starts the health form, types a detail and a medicine without leaving the
+    field (saved as they type, not only when they move on), closes the page and comes back."""
+    page = phone_page
+    _, token = _new_client_with_link("Intakekeep")
+    _confirm_device(page, token)
+    page.click("a[href$='/intake/']")
+    page.wait_for_selector("#intake-form")
+    page.check("#id_q_dvt_1")
+    page.wait_for_selector("#intake-save-status:has-text('Your answers are saved.')")
+    page.click("#id_d_dvt")
+    page.keyboard.type("Left calf since Tuesday")
+    page.click("#id_medications")
+    page.keyboard.type("Ibuprofen when needed")
+    # Still in the field: the pause in typing is enough for it to be kept.
+    page.wait_for_selector("#intake-save-status:has-text('Saving')")
+    page.wait_for_selector("#intake-save-status:has-text('Your answers are saved.')")
+    page.reload()
+    assert page.is_checked("#id_q_dvt_1")
+    assert page.input_value("#id_d_dvt") == "Left calf since Tuesday"
+    assert page.input_value("#id_medications") == "Ibuprofen when needed"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
+
+
 def test_new_pages_have_no_critical_or_serious_violations(browser, live_app, axe_source):  # noqa: F811
     client_id, token = _new_client_with_link("Axecheck")
     problems: dict[str, list[str]] = {}

@@ -62,9 +62,9 @@ def test_registering_again_replaces_the_apps_entry(monkeypatch):
     assert composition.REGISTRY["chart_section"] == [("notes", second)]
 
 
-DOMAIN_APPS = ["assessments", "notes", "programs", "reports", "previsit"]
-# The client's own view keeps records of its own (links and the client's log): exported
-# with the complete record and seeded in the demo, in INSTALLED_APPS order.
+# The apps that keep records of the client (the client's own view too: links and the
+# client's log): exported with the complete record, printed, checked by the restore drill
+# and seeded in the demo, in INSTALLED_APPS order.
 RECORD_APPS = ["assessments", "notes", "programs", "portal", "reports", "previsit"]
 
 
@@ -102,14 +102,17 @@ def test_every_domain_app_registers_its_export_printout_restore_drill_and_demo_p
         (app, exports[app].export_client) for app in RECORD_APPS
     ]
     assert composition.providers("restore_check") == [
-        (app, exports[app].restore_check) for app in DOMAIN_APPS
+        (app, exports[app].restore_check) for app in RECORD_APPS
     ]
     assert composition.providers("demo_seed") == [(app, demos[app].seed) for app in RECORD_APPS]
-    # The printout reads like a chart: visits, then assessments, then the home programs.
+    # The printout reads like a chart: visits, then assessments (and the questionnaires
+    # before a visit), then the home programs and the client's own log kept against them.
     assert composition.providers("export_pdf_part") == [
         ("notes", notes_export.pdf_part),
         ("assessments", assessments_export.pdf_part),
+        ("previsit", previsit_export.pdf_part),
         ("programs", programs_export.pdf_part),
+        ("portal", portal_export.pdf_part),
         ("reports", reports_export.pdf_part),
     ]
     assert [app for app, _ in composition.providers("text_limits")] == [
@@ -128,6 +131,11 @@ def test_each_restore_check_counts_its_records_and_names_its_printouts():
     assert checks["programs"].counts == {"issued programs": 0}
     assert checks["reports"].counts == {"signed progress reports and letters": 0}
     assert checks["previsit"].counts == {"questionnaires before a visit": 0, "intake forms before a visit": 0}
+    assert checks["portal"].counts == {
+        "client links": 0,
+        "client links still working": 0,
+        "client's own log entries": 0,
+    }
     # With nothing recorded there is nothing to print, and that is not a failure.
     assert {label: render() for check in checks.values() for label, render in check.pdfs.items()} == {
         "note PDF": None,

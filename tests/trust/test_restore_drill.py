@@ -25,7 +25,12 @@ SEED = (
     "c = services.client_create(by=u, data={'first_name': 'Dana', 'last_name': 'Drill',"
     " 'date_of_birth': date(1985, 5, 5), 'primary_therapist': u});"
     "built = objects.build_all(client=c, therapist=u);"
-    "assert not built['errors'], built['errors']"
+    "assert not built['errors'], built['errors'];"
+    # The client logs a pain score on their link: the drill counts the links and the log.
+    "import uuid; from django.utils import timezone; from portal import services as portal;"
+    "from portal.models import ClientLink;"
+    "portal.log_entry_record(link=ClientLink.objects.get(pk=built['client_link']), data={"
+    "'entry_id': uuid.uuid4(), 'kind': 'pain', 'pain': 4, 'done_on': timezone.localdate()})"
 )
 RESIGN = (
     "import django; django.setup(); from pathlib import Path;"
@@ -136,6 +141,9 @@ def test_drill_with_a_fresh_backup_passes_while_a_writer_keeps_inserting(scratch
     assert detail["rpo_hours"] == 24
     assert detail["counts"]["notes"] >= 1 and detail["counts"]["issued programs"] == 1
     assert "assessments" in detail["counts"]  # every domain app registers its restore check
+    # The client's link and what the client logged on it came back with the restore.
+    assert detail["counts"]["client links"] == 1 and detail["counts"]["client links still working"] == 1
+    assert detail["counts"]["client's own log entries"] == 1
     assert detail["pdf_bytes"]["note PDF"] > 1000 and detail["pdf_bytes"]["handout PDF"] > 1000
     # The comparison was exact although the live database went on changing after the snapshot.
     assert detail["counts"]["clients"] >= 4

@@ -198,6 +198,7 @@ CLASSIFICATION: dict[str, Rule] = {
     "previsit_client:questionnaire": client_link(),
     "previsit_client:questionnaire_save": client_link(),
     "previsit_client:intake": client_link(),
+    "previsit_client:intake_save": client_link(),
     # --- client links, staff side: the care team issues, prints and stops them
     "portal_staff:link_issue": scoped("client", CARE_TEAM),
     "portal_staff:link_handout": scoped("client", CARE_TEAM),

@@ -740,6 +740,7 @@ WRITES: dict[str, Write] = {
         lambda w: {"item_1": "2"},
     ),
     "previsit_client:intake": Write("client", lambda w: {"token": "Z" * 43}, nobody, _paper_intake),
+    "previsit_client:intake_save": Write("client", lambda w: {"token": "Z" * 43}, nobody, _paper_intake),
     "portal:log": Write(
         "client", lambda w: {"token": "Z" * 43}, nobody, lambda w: {"kind": "pain", "pain": "3"}
     ),
