@@ -76,7 +76,12 @@ def resync(using: str = "default") -> None:
     """Point the head at the newest event (after a load that skipped the trigger)."""
     newest = AuditEvent.objects.using(using).order_by("-id").values_list("id", "hash").first()
     event_id, digest = newest or (0, GENESIS_HASH)
-    ChainHead.objects.using(using).update_or_create(pk=1, defaults={"event_id": event_id, "hash": digest})
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {HEAD_TABLE} (id, event_id, hash) VALUES (1, %s, %s) "
+            "ON CONFLICT (id) DO UPDATE SET event_id = EXCLUDED.event_id, hash = EXCLUDED.hash",
+            [event_id, digest],
+        )
 
 
 def _read(cursor, vendor: str) -> str | None:
