@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -94,8 +95,6 @@ def test_an_emergency_grant_shows_at_once_and_its_lapse_without_any_write(
     medic, make_client, treating, monkeypatch, settings
 ):
     settings.SESSION_IDLE_SECONDS = 24 * 60 * 60  # the reader stays signed in across the lapse
-    from django.test import Client as HttpClient
-
     http = HttpClient()
     http.force_login(medic)
     client = make_client(treating)
@@ -110,8 +109,6 @@ def test_an_emergency_grant_shows_at_once_and_its_lapse_without_any_write(
 
 
 def test_an_ended_grant_leaves_the_list_at_once(medic, make_client, treating):
-    from django.test import Client as HttpClient
-
     http = HttpClient()
     http.force_login(medic)
     client = make_client(treating)
@@ -185,8 +182,6 @@ def test_the_list_runs_one_query_fewer_once_its_total_is_cached(
 def test_a_break_glass_therapists_list_reads_version_and_grant_expiry_in_one_query(
     medic, make_client, treating, django_assert_num_queries
 ):
-    from django.test import Client as HttpClient
-
     http = HttpClient()
     http.force_login(medic)
     services.emergency_access_start(user=medic, client=make_client(treating), reason=REASON)
