@@ -4,8 +4,10 @@ Services call ``audit_record`` for every change; views call it for every page
 that shows, prints or exports client data. Signals are never used for this.
 
 Lock order. Every row is chained to the one before it, so appends are
-serialised: on PostgreSQL by a transaction-level advisory lock (the chain lock)
-held until the writing transaction ends. A transaction that holds the chain
+serialised: on PostgreSQL by the row lock on the chain head (``audit.chain_head``:
+one row holding the newest event's hash, read and locked in one statement; the
+chain lock), held until the writing transaction ends; on SQLite by the database's
+write lock, which every write transaction takes when it begins. A transaction that holds the chain
 lock must never wait for anything else, or it closes a cycle with a transaction
 that holds that other lock and waits for the chain lock (this deadlocked busy
 clinics: the foreign-key check of a new note, run at COMMIT after the chain lock,
@@ -55,11 +57,11 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from audit import context as audit_context
+from audit.chain_head import GENESIS_HASH, lock_head
+from audit.chain_head import HEAD_TABLE as CHAIN_HEAD_TABLE
 from audit.models import AuditEvent
 from core import composition
 
-GENESIS_HASH = "0" * 64
-_PG_AUDIT_LOCK = 0x4B43_4155  # "KCAU": serialises hash-chain appends on PostgreSQL
 # The label of the key derived from the secret key when no audit key is configured.
 DERIVED_KEY_LABEL = b"kinetic-chart audit chain v1"
 # audit_record logs the signed head of the chain on every row whose id is a multiple of this.
@@ -217,15 +219,9 @@ def audit_record(
     )
     caller = _caller_transaction()
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Deferred foreign-key checks now (taking their row locks), then the chain lock.
-                cursor.execute(
-                    "SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED; "
-                    f"SELECT pg_advisory_xact_lock({_PG_AUDIT_LOCK})"
-                )
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        sign_event(event, last or GENESIS_HASH)
+        # One statement: on PostgreSQL the deferred foreign-key checks, then the chain
+        # head read and locked (the chain lock); the insert moves the head (a trigger).
+        sign_event(event, lock_head(connection))
         event.save(force_insert=True)
         if event.pk % HEAD_LOG_EVERY == 0:
             # A signed head in the central log now and then, once the row is committed.
@@ -346,6 +342,7 @@ def lock_order_guard(base_depth: int = 0):
         if (
             _ROW_LOCKING_SQL.search(sql)
             and "clinic_auditevent" not in sql
+            and CHAIN_HEAD_TABLE not in sql
             and _chain_lock_held(conn, base_depth)
         ):
             raise LockOrderError(

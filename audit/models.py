@@ -67,3 +67,28 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         when = f"{self.at:%Y-%m-%d %H:%M:%S}"
         return f"{when} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ChainHead(models.Model):
+    """The newest row of the audit chain (its id and hash), in one row.
+
+    ``audit_record`` reads and locks this row in one statement before it appends, instead
+    of taking a separate chain lock and then reading the newest event: on PostgreSQL the
+    row lock is the chain lock, and ``SELECT ... FOR NO KEY UPDATE`` returns the row as the
+    transaction before it committed it, so two writers never chain to the same row. A
+    trigger on the audit table moves the head with every insert, in the inserting
+    transaction (``audit.chain_head``), whoever inserts. Not a clinical record: it holds
+    no dates of its own, so it has no ``created_at`` or ``updated_at``."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    event_id = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "audit_chainhead"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_chainhead_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit chain head: event {self.event_id}"

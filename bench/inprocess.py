@@ -6,6 +6,7 @@
     python bench/inprocess.py queries    # query count of each page (django.test.Client)
     python bench/inprocess.py render     # PDF render and full-export timings
     python bench/inprocess.py worst      # worst-case printouts only (no data set needed)
+    python bench/inprocess.py timing     # 200 requests of each everyday page, one at a time
 
 Pages in apps that do not offer them yet are reported as unavailable, with
 the reason, instead of failing the run.
@@ -457,12 +458,50 @@ def _pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+TIMING_PAGES = ("floor", "client_list", "client_search", "client_chart", "note")
+TIMING_REQUESTS = int(os.environ.get("BENCH_TIMING_REQUESTS", "200"))
+
+
+def cmd_timing() -> dict:
+    """Each everyday page requested TIMING_REQUESTS times in a row by one signed-in
+    therapist (django.test.Client, no HTTP server): median and mean wall time, and the
+    median as a multiple of the floor's; and the median processor time of this process."""
+    user = bench_user()
+    http = HttpClient()
+    http.force_login(user)
+    out: dict = {"vendor": connection.vendor, "requests": TIMING_REQUESTS}
+    for page in pages(user):
+        if page["name"] not in TIMING_PAGES or not page["path"]:
+            continue
+        path = page["path"]
+        assert http.get(path).status_code == 200, path
+        times, cpu = [], []
+        for _ in range(TIMING_REQUESTS):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            http.get(path)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            times.append((time.perf_counter() - start) * 1000)
+        out[page["name"]] = {
+            "median_ms": round(statistics.median(times), 2),
+            "mean_ms": round(statistics.fmean(times), 2),
+            # This process's processor time: what a busy shared machine inflates least
+            # (the database server's own work is not in it on PostgreSQL).
+            "median_cpu_ms": round(statistics.median(cpu), 2),
+        }
+    floor = out["floor"]["median_ms"]
+    for name in TIMING_PAGES:
+        if name in out:
+            out[name]["x_floor"] = round(out[name]["median_ms"] / floor, 2)
+    return out
+
+
 COMMANDS = {
     "status": cmd_status,
     "prepare": cmd_prepare,
     "queries": cmd_queries,
     "render": cmd_render,
     "worst": cmd_worst,
+    "timing": cmd_timing,
 }
 
 if __name__ == "__main__":

@@ -40,8 +40,10 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from assessments.catalogue import GRADE_VALUES, MEASURES
+from audit import chain_head
 from audit.log import GENESIS_HASH, current_key, sign_event
 from audit.models import AuditEvent
+from clinic import care_team_version
 from clinic.models import Client, Consent, HealthScreen, ScreenAnswer, User
 from clinic.screening import CONSENT_TEXT_VERSION, QUESTIONS
 
@@ -253,6 +255,10 @@ class Seeder:
             cursor.execute("ANALYZE")
             if connection.vendor == "postgresql":
                 cursor.execute("SET session_replication_role = DEFAULT")
+        # What the skipped triggers would have kept: the audit chain's head row and the
+        # care-team version (the client list's cached total).
+        chain_head.resync()
+        care_team_version.bump()
 
     def _bulk_load_mode(self) -> None:
         """On PostgreSQL, load as a restore does: with ``session_replication_role``

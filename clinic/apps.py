@@ -11,6 +11,7 @@ class ClinicConfig(AppConfig):
     def ready(self):
         from clinic import document_pages, models, selectors  # noqa: PLC0415 - app modules load once the models are ready
         from clinic.append_only import ensure_append_only  # noqa: PLC0415 - app modules load once the models are ready
+        from clinic.care_team_version import ensure_care_team_version  # noqa: PLC0415 - app modules load once the models are ready
         from clinic.record_version import ensure_record_version_triggers  # noqa: PLC0415 - app modules load once the models are ready
 
         # After every migrate: put back an append-only trigger that a table
@@ -21,6 +22,9 @@ class ClinicConfig(AppConfig):
         post_migrate.connect(
             ensure_record_version_triggers, sender=self, dispatch_uid="clinic_record_version"
         )
+        # After every migrate: the triggers that bump the care-team version, which keys
+        # the client list's cached total (clinic.care_team_version).
+        post_migrate.connect(ensure_care_team_version, sender=self, dispatch_uid="clinic_care_team_version")
         # The Documents card on the chart (care team only, like every chart section).
         composition.register(
             "clinic",

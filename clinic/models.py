@@ -439,6 +439,26 @@ class Consent(InsertOnlyModel, TimeStampedModel):
         return f"Consent {self.text_version} for client {self.client_id}"
 
 
+class CareTeamVersion(models.Model):
+    """One number that changes whenever the set of clients anyone may see changes: a
+    client registered, archived, reactivated or deleted, a care team changed, an
+    emergency access grant opened or closed (``clinic.care_team_version``). The client
+    list caches its total per version; the database bumps the number in the writing
+    transaction, so two app servers never disagree. Not a clinical record, and no
+    dates of its own (so no ``created_at``/``updated_at``)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="careteamversion_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"care-team version {self.version}"
+
+
 class EmergencyAccessQuerySet(models.QuerySet):
     def active_for(self, user) -> EmergencyAccessQuerySet:
         """Open, unexpired grants of one user."""

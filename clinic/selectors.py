@@ -8,7 +8,9 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 
+from clinic.care_team_version import visible_total
 from clinic.models import Client, Consent, EmergencyAccess, HealthScreen
 from clinic.screening import AMBER, CURRENT_QUESTION_SET, LOCAL, RED, Flag, flags_from_answers, questions_for
 
@@ -62,6 +64,18 @@ def home_clients(user):
 SEARCH_SORT_LIMIT = 500
 
 
+class KnownTotalPaginator(Paginator):
+    """A paginator given its total, so it runs no count of its own."""
+
+    def __init__(self, object_list, per_page, *, total: int):
+        super().__init__(object_list, per_page)
+        self.total = total
+
+    @cached_property
+    def count(self) -> int:
+        return self.total
+
+
 def client_search_page(user, *, page_number, per_page: int, text: str = "", **filters) -> Page:
     """One page of the /clients/ list, in name order (2 queries at any size).
 
@@ -74,7 +88,11 @@ def client_search_page(user, *, page_number, per_page: int, text: str = "", **fi
     sorts after all (one more query)."""
     clients = client_search(user, text=text, **filters)
     if not (text or "").strip():
-        return Paginator(clients, per_page).get_page(page_number)
+        # The total is kept per care-team version: the page costs the version (a
+        # one-row read) instead of counting every visible client.
+        parts = (getattr(filters.get("therapist"), "pk", None), filters.get("status", "active"))
+        total = visible_total(user, clients, parts=parts)
+        return KnownTotalPaginator(clients, per_page, total=total).get_page(page_number)
     matches = list(
         clients.order_by().values_list(Lower("last_name"), Lower("first_name"), "id")[: SEARCH_SORT_LIMIT + 1]
     )

@@ -1,12 +1,11 @@
 """Pinned query counts for the program pages. If a count changes, say why in the commit.
 
-An audit row costs 4 queries (savepoint, last hash, insert, release) and, on
-PostgreSQL, one more for the advisory lock that serialises the hash chain."""
+An audit row costs 4 queries on either database (savepoint, the chain head read and
+locked in one statement, insert, release)."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from clinic.models import ClinicProfile
 from programs import services
@@ -16,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def audit_queries(events: int = 1) -> int:
-    # savepoint, last hash, insert, release (+ advisory lock on PostgreSQL)
-    return events * (5 if connection.vendor == "postgresql" else 4)
+    # savepoint, chain head (read and locked), insert, release
+    return events * 4
 
 
 @pytest.fixture(autouse=True)

@@ -56,3 +56,8 @@ def rewrite_from(first_id: int, *, sign, key_id: str, edit=None, at=None) -> Non
             hash=event.hash,
             key_id=event.key_id,
         )
+    # The chain head row is in the database too: the attacker points it at the rewritten
+    # newest row, so the next append chains to the forgery and the chain alone cannot tell.
+    from audit import chain_head
+
+    chain_head.resync()

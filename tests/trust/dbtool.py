@@ -58,7 +58,8 @@ def write(worker: int, count: int) -> dict:
 
 def checksums(skip_audit_action: str = "") -> dict:
     """SHA-256 of every table's rows in primary-key order. Audit rows of one
-    action can be left out (the restore's own record of itself)."""
+    action can be left out (the restore's own record of itself); the chain head is
+    then the newest row kept, as it was before that record moved it."""
     from django.db import connection
 
     result = {}
@@ -67,7 +68,13 @@ def checksums(skip_audit_action: str = "") -> dict:
             where = ""
             if table == "clinic_auditevent" and skip_audit_action:
                 where = f" WHERE action <> '{skip_audit_action}'"
-            cursor.execute(f'SELECT * FROM "{table}"{where} ORDER BY 1')
+            if table == "audit_chainhead" and skip_audit_action:
+                cursor.execute(
+                    "SELECT 1, id, hash FROM clinic_auditevent "
+                    f"WHERE action <> '{skip_audit_action}' ORDER BY id DESC LIMIT 1"
+                )
+            else:
+                cursor.execute(f'SELECT * FROM "{table}"{where} ORDER BY 1')
             digest = hashlib.sha256()
             rows = 0
             for row in cursor.fetchall():
@@ -85,10 +92,13 @@ def _normal(value):
 
 def summary() -> dict:
     from audit.log import verify_chain
-    from audit.models import AuditEvent
+    from audit.models import AuditEvent, ChainHead
     from clinic.models import Client
 
+    head = ChainHead.objects.values_list("event_id", "hash").first()
+    newest = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
     return {
+        "chain_head_at_newest": head == newest or (head == (0, "0" * 64) and newest is None),
         "clients": Client.objects.count(),
         "client_ids": sorted(Client.objects.values_list("id", flat=True)),
         "history": Client.history.count(),

@@ -56,6 +56,7 @@ def test_sixteen_concurrent_writers_lose_nothing_and_never_see_a_locked_database
     assert found["history"] == 2 * len(created)
     assert found["audit"] == 2 * len(created)
     assert found["chain_problems"] == []  # concurrent appends did not fork the hash chain
+    assert found["chain_head_at_newest"]
 
 
 def test_a_worker_killed_mid_request_leaves_no_half_written_record(scratch_db):
