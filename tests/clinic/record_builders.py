@@ -49,7 +49,7 @@ def fill_missing(*, treating) -> None:
         amendment_request_record(note=note, by=note.therapist, request_text="Fix the date.")
     # Before the visit: a schedule rule and an intake form sent by the client.
     from previsit import services as previsit_services
-    from previsit.models import IntakeSubmission, Measure, QuestionnaireSchedule
+    from previsit.models import IntakeDraft, IntakeSubmission, Measure, QuestionnaireSchedule
     from tests.previsit.conftest import intake_answers
 
     if not QuestionnaireSchedule.objects.exists():
@@ -62,3 +62,6 @@ def fill_missing(*, treating) -> None:
             answers=intake_answers({}),
             fields={"consent_given": True, "consented_by_role": "client", "medications": "None"},
         )
+    if not IntakeDraft.objects.exists():
+        # An intake form half filled in (the service keeps one only while the form is open).
+        IntakeDraft.objects.create(client=client, partial={"medications": "Ibuprofen when needed"})
