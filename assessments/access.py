@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 
 from assessments.models import Assessment
-from clinic.access import OutOfScope
+from clinic.access import OutOfScope, read_recorded
 from clinic.models import Client
 
 
@@ -24,3 +24,9 @@ def get_assessment_for_user(user, pk) -> Assessment:
         return qs.get(pk=pk)
     except Assessment.DoesNotExist:
         raise OutOfScope("No such assessment", model=Assessment, pk=pk) from None
+
+
+def assessment_for_reading(request, pk) -> Assessment:
+    """The assessment (``get_assessment_for_user``), with the audit row of its page."""
+    assessment = get_assessment_for_user(request.user, pk)
+    return read_recorded(request, assessment, client=assessment.client)

@@ -10,15 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import findings as derive
 from assessments import pages, selectors, services
-from assessments.access import get_assessment_for_user
+from assessments.access import assessment_for_reading, get_assessment_for_user
 from assessments.forms import AssessmentForm, initial_from
 from assessments.models import Assessment
-from audit.log import audit_record
-from clinic.access import get_clinical_client_for_user
+from clinic.access import get_clinical_client_for_user, read_recorded
 from clinic.authorship import may_act_as_author
 from clinic.forms import add_validation_errors
 from clinic.page_cache import cached_body
-from clinic.reauth import confirm_password, recently_reauthenticated
+from clinic.reauth import sign_refusal
 from clinic.selectors import banner_flags
 from core.errors import DomainError
 from core.records import RecordLocked
@@ -88,8 +87,7 @@ def assessment_new(request, pk):
         else:
             messages.success(request, "Assessment saved as a draft. Sign it when it is complete.")
             return redirect(next_url or assessment.get_absolute_url())
-    if request.method == "GET":
-        audit_record(actor=request.user, action="view", request=request, client=client, target=previous)
+    read_recorded(request, previous, client=client, record=request.method == "GET")
     return _form_page(request, client=client, form=form, previous=previous, next_url=next_url)
 
 
@@ -150,8 +148,7 @@ def assessment_edit(request, pk):
         else:
             messages.success(request, "Assessment updated.")
             return redirect(assessment)
-    if request.method == "GET":
-        audit_record(actor=request.user, action="view", request=request, client=client, target=assessment)
+    read_recorded(request, assessment, client=client, record=request.method == "GET")
     return _form_page(request, client=client, form=form, previous=previous, assessment=assessment)
 
 
@@ -222,8 +219,9 @@ def _conflict_page(request, *, assessment, form, previous, alert):
 
 @require_http_methods(["GET"])
 def assessment_detail(request, pk):
-    assessment = get_assessment_for_user(request.user, pk)
-    # Rendered once per reader, scope and record version (clinic.page_cache).
+    assessment = assessment_for_reading(request, pk)
+    # Rendered once per reader, scope and record version (clinic.page_cache); the access
+    # check and the audit row above happen on every request.
     body, _ = cached_body(
         request,
         page="assessment",
@@ -231,9 +229,6 @@ def assessment_detail(request, pk):
         template="assessments/_assessment_detail_body.html",
         build=lambda: (_detail_context(assessment, request.user), {}),
         parts=(assessment.pk,),
-    )
-    audit_record(
-        actor=request.user, action="view", request=request, client=assessment.client, target=assessment
     )
     return render(
         request,
@@ -252,18 +247,18 @@ def assessment_sign(request, pk):
         return _refused(request, assessment, "This assessment is already signed and locked.", 409)
     if not may_act_as_author(author_id=assessment.therapist_id, by=request.user):
         return _refused(request, assessment, services.NOT_AUTHOR, 403)
-    if not recently_reauthenticated(request):
-        password = request.POST.get("password", "")
-        if not (password and confirm_password(request, password, purpose="sign")):
-            if not request.user.is_authenticated:  # too many wrong passwords: signed out
-                return redirect("login")
-            context = _detail_context(assessment, request.user)
-            context["reauth_error"] = (
-                "That password is not right. The assessment was not signed."
-                if password
-                else "Confirm your password to sign."
-            )
-            return render(request, "assessments/assessment_detail.html", context, status=403)
+    refused = sign_refusal(
+        request,
+        wrong="That password is not right. The assessment was not signed.",
+        refuse=lambda error: render(
+            request,
+            "assessments/assessment_detail.html",
+            {**_detail_context(assessment, request.user), "reauth_error": error},
+            status=403,
+        ),
+    )
+    if refused is not None:
+        return refused
     try:
         services.assessment_sign(assessment=assessment, by=request.user, version=_version(request.POST))
     except services.AssessmentConflict:
@@ -283,7 +278,7 @@ def _version(data) -> int | None:
 
 @require_http_methods(["GET"])
 def assessment_compare(request, pk):
-    assessment = get_assessment_for_user(request.user, pk)
+    assessment = assessment_for_reading(request, pk)
 
     def build():
         history = selectors.comparison_history(assessment)
@@ -301,9 +296,6 @@ def assessment_compare(request, pk):
         template="assessments/_assessment_compare_body.html",
         build=build,
         parts=(assessment.pk,),
-    )
-    audit_record(
-        actor=request.user, action="view", request=request, client=assessment.client, target=assessment
     )
     return render(
         request,

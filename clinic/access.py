@@ -7,14 +7,26 @@ not exist. Views never call ``.get(pk=...)`` on user input.
 The 404 they raise is ``OutOfScope``: it carries the kind of record and the id
 asked for, so the refusal is written to the audit log as a security event
 (``trust.middleware.DenialAuditMiddleware``) without another query.
+
+A page that shows, prints or downloads client data reaches its record and writes
+its audit row in one call: ``client_for_reading`` here, and ``note_for_reading``,
+``version_for_reading`` and the like in each app's access module, all built on
+``read_recorded``. Every access function ends in ``scoped_get``.
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from typing import TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
+from audit.log import audit_record
 from clinic.models import Client, ClientDocument, ClientImport, EmergencyAccess, User
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 class OutOfScope(Http404):
@@ -39,6 +51,15 @@ def _as_int(pk) -> int:
     return value
 
 
+def scoped_get(qs: QuerySet[M], pk, message: str) -> M:
+    """The row of ``qs`` (already scoped to what the user may see) with id ``pk``, or
+    ``OutOfScope`` with ``message``: every access function ends here."""
+    try:
+        return qs.get(pk=_as_int(pk))
+    except ObjectDoesNotExist:  # the model's DoesNotExist
+        raise OutOfScope(message, model=qs.model, pk=pk) from None
+
+
 def get_client_for_user(user, pk, *, for_write: bool = False, with_clinical: bool = False) -> Client:
     """A client's demographic record. Admins see every client; therapists see the
     clients on whose care team they are. Writing demographics is for admins and
@@ -50,20 +71,54 @@ def get_client_for_user(user, pk, *, for_write: bool = False, with_clinical: boo
     qs = Client.objects.visible_to(user).select_related("primary_therapist")
     if with_clinical:
         qs = qs.annotate(clinical=Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("pk"))))
-    try:
-        return qs.get(pk=_as_int(pk))
-    except Client.DoesNotExist:
-        raise OutOfScope("No such client", model=Client, pk=pk) from None
+    return scoped_get(qs, pk, "No such client")
+
+
+def read_recorded(
+    request, target: T, *, client=None, action: str = "view", detail: dict | None = None, record: bool = True
+) -> T:
+    """Write the audit row of a page that shows, prints or downloads ``target``, which
+    the user has already reached through its access function, and return it. ``client``
+    (a Client or its id) defaults to the target itself when it is a client; ``target``
+    may be None for a page that names only the client. ``record=False`` writes nothing
+    (a form page records the read on GET only).
+
+    Every ``*_for_reading`` access function is built on this, so a page that reads
+    client data checks access and writes its audit row in one call."""
+    if record:
+        if client is None and isinstance(target, Client):
+            client = target
+        audit_record(
+            actor=request.user,
+            action=action,
+            request=request,
+            client=client,
+            target=target,  # type: ignore[arg-type]
+            detail=detail,
+        )
+    return target
+
+
+def client_for_reading(
+    request,
+    pk,
+    *,
+    clinical: bool = True,
+    action: str = "view",
+    detail: dict | None = None,
+    record: bool = True,
+) -> Client:
+    """The client (``get_clinical_client_for_user``, or ``get_client_for_user`` when
+    ``clinical`` is False), with the audit row of the page that reads it."""
+    reach = get_clinical_client_for_user if clinical else get_client_for_user
+    return read_recorded(request, reach(request.user, pk), action=action, detail=detail, record=record)
 
 
 def get_clinical_client_for_user(user, pk) -> Client:
     """A client whose clinical content (intake screen, notes, assessments,
     programs) the user may read and write: care-team therapists only."""
     qs = Client.objects.clinical_for(user).select_related("primary_therapist")
-    try:
-        return qs.get(pk=_as_int(pk))
-    except Client.DoesNotExist:
-        raise OutOfScope("No such client", model=Client, pk=pk) from None
+    return scoped_get(qs, pk, "No such client")
 
 
 def get_document_for_user(user, pk) -> ClientDocument:
@@ -73,20 +128,14 @@ def get_document_for_user(user, pk) -> ClientDocument:
     qs = ClientDocument.objects.filter(client__in=Client.objects.clinical_for(user)).select_related(
         "client", "attached_by", "in_error_by"
     )
-    try:
-        return qs.get(pk=_as_int(pk))
-    except ClientDocument.DoesNotExist:
-        raise OutOfScope("No such document", model=ClientDocument, pk=pk) from None
+    return scoped_get(qs, pk, "No such document")
 
 
 def get_user_for_admin(user, pk) -> User:
     """A staff account, for user management: admins only."""
     if not (user.is_authenticated and user.is_active and user.is_clinic_admin):
         raise OutOfScope("No such user", model=User, pk=pk)
-    try:
-        return User.objects.get(pk=_as_int(pk))
-    except User.DoesNotExist:
-        raise OutOfScope("No such user", model=User, pk=pk) from None
+    return scoped_get(User.objects.all(), pk, "No such user")
 
 
 def can_read_clinical(user, client: Client) -> bool:
@@ -107,10 +156,7 @@ def get_client_for_export(user, pk) -> Client:
     if not may_export_records(user):
         raise OutOfScope("No such client", model=Client, pk=pk)
     qs = Client.objects.all() if user.is_records_officer else Client.objects.clinical_for(user)
-    try:
-        return qs.get(pk=_as_int(pk))
-    except Client.DoesNotExist:
-        raise OutOfScope("No such client", model=Client, pk=pk) from None
+    return scoped_get(qs, pk, "No such client")
 
 
 def can_export_client(user, client: Client, *, clinical: bool) -> bool:
@@ -130,10 +176,7 @@ def get_client_for_emergency(user, pk) -> Client:
     then only its name and date of birth until a grant is open)."""
     if not may_break_glass(user):
         raise OutOfScope("No such client", model=Client, pk=pk)
-    try:
-        return Client.objects.active().get(pk=_as_int(pk))
-    except Client.DoesNotExist:
-        raise OutOfScope("No such client", model=Client, pk=pk) from None
+    return scoped_get(Client.objects.active(), pk, "No such client")
 
 
 def get_emergency_grant_for_user(user, pk) -> EmergencyAccess:
@@ -145,29 +188,21 @@ def get_emergency_grant_for_user(user, pk) -> EmergencyAccess:
         if not may_break_glass(user):
             raise OutOfScope("No such grant", model=EmergencyAccess, pk=pk)
         qs = qs.filter(user=user)
-    try:
-        return qs.get(pk=_as_int(pk))
-    except EmergencyAccess.DoesNotExist:
-        raise OutOfScope("No such grant", model=EmergencyAccess, pk=pk) from None
+    return scoped_get(qs, pk, "No such grant")
 
 
 def get_emergency_grant_for_admin(user, pk) -> EmergencyAccess:
     """A grant, for review: admins only."""
     if not (user.is_authenticated and user.is_active and user.is_clinic_admin):
         raise OutOfScope("No such grant", model=EmergencyAccess, pk=pk)
-    try:
-        return EmergencyAccess.objects.select_related("user", "client", "ended_by", "reviewed_by").get(
-            pk=_as_int(pk)
-        )
-    except EmergencyAccess.DoesNotExist:
-        raise OutOfScope("No such grant", model=EmergencyAccess, pk=pk) from None
+    qs = EmergencyAccess.objects.select_related("user", "client", "ended_by", "reviewed_by")
+    return scoped_get(qs, pk, "No such grant")
 
 
 def get_import_for_admin(user, pk) -> ClientImport:
     """An uploaded client list, for its preview and import: admins only."""
     if not (user.is_authenticated and user.is_active and user.is_clinic_admin):
         raise OutOfScope("No such import", model=ClientImport, pk=pk)
-    try:
-        return ClientImport.objects.select_related("primary_therapist", "uploaded_by").get(pk=_as_int(pk))
-    except ClientImport.DoesNotExist:
-        raise OutOfScope("No such import", model=ClientImport, pk=pk) from None
+    return scoped_get(
+        ClientImport.objects.select_related("primary_therapist", "uploaded_by"), pk, "No such import"
+    )

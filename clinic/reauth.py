@@ -36,6 +36,22 @@ def reauth_required(view):
     return wrapper
 
 
+def sign_refusal(request, *, wrong: str, refuse, ask: str = "Confirm your password to sign."):
+    """Signing (and accepting a client's answers, which signs) needs a recent authentication:
+    without one, the ``password`` sent with the form re-authenticates at once. None when the
+    user may go on; otherwise the answer: the sign-in page when too many wrong passwords
+    ended the session, else ``refuse(message)`` with ``wrong`` (a password that is not
+    right) or ``ask`` (none given), for the page to show with 403."""
+    if recently_reauthenticated(request):
+        return None
+    password = request.POST.get("password", "")
+    if password and confirm_password(request, password, purpose="sign"):
+        return None
+    if not request.user.is_authenticated:  # too many wrong passwords: signed out
+        return redirect("login")
+    return refuse(wrong if password else ask)
+
+
 def confirm_password(request, password: str, *, purpose: str = "") -> bool:
     """Check the signed-in user's password again. Right: the session counts as
     freshly authenticated from now. Wrong: audited, and counted by django-axes

@@ -34,7 +34,7 @@ from clinic.models import (
 from clinic.screening import BY_CODE, CONSENT_TEXT_VERSION, CURRENT_QUESTION_SET
 from core.errors import Conflict
 from core.records import NotTheAuthor, RecordLocked
-from core.services import model_changes
+from core.services import model_changes, model_update
 
 
 class StaleEdit(Conflict):
@@ -685,11 +685,11 @@ def emergency_access_review(*, grant: EmergencyAccess, by: User, note: str) -> E
         raise ValidationError("End this emergency access before reviewing it.")
     if not note:
         raise ValidationError({"review_note": "Write what you checked and concluded."})
-    current.reviewed_by = by
-    current.reviewed_at = timezone.now()
-    current.review_note = note
-    current.full_clean()
-    current.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    model_update(
+        instance=current,
+        fields=("reviewed_by", "reviewed_at", "review_note"),
+        data={"reviewed_by": by, "reviewed_at": timezone.now(), "review_note": note},
+    )
     audit_record(
         actor=by,
         action="break_glass_review",
@@ -835,11 +835,11 @@ def client_document_mark_in_error(*, document: ClientDocument, by: User, reason:
         current = ClientDocument.objects.select_for_update(no_key=True).get(pk=document.pk)
         if current.in_error:
             raise RecordLocked("This document is already marked entered in error.")
-        current.in_error_at = timezone.now()
-        current.in_error_by = by
-        current.in_error_reason = reason
-        current.full_clean()
-        current.save(update_fields=["in_error_at", "in_error_by", "in_error_reason", "updated_at"])
+        model_update(
+            instance=current,
+            fields=("in_error_at", "in_error_by", "in_error_reason"),
+            data={"in_error_at": timezone.now(), "in_error_by": by, "in_error_reason": reason},
+        )
         audit_record(
             actor=by,
             action="entered_in_error",

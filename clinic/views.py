@@ -18,6 +18,7 @@ from clinic.access import (
     get_client_for_user,
     get_clinical_client_for_user,
     get_user_for_admin,
+    read_recorded,
 )
 from clinic.decorators import admin_required
 from clinic.forms import (
@@ -204,12 +205,7 @@ def client_detail(request, pk):
         parts=(clinical,),
     )
     audit_record(
-        actor=request.user,
-        action="view",
-        request=request,
-        client=client,
-        target=client,
-        detail=detail,
+        actor=request.user, action="view", request=request, client=client, target=client, detail=detail
     )
     return render(request, "clinic/client_detail.html", {"client": client, "body": body})
 
@@ -235,15 +231,7 @@ def client_edit(request, pk):
         else:
             messages.success(request, "Client details saved.")
             return redirect("client_detail", pk=client.pk)
-    if request.method == "GET":
-        audit_record(
-            actor=request.user,
-            action="view",
-            request=request,
-            client=client,
-            target=client,
-            detail={"page": "edit"},
-        )
+    read_recorded(request, client, detail={"page": "edit"}, record=request.method == "GET")
     return render(
         request,
         "clinic/client_form.html",
@@ -287,7 +275,7 @@ def intake_edit(request, pk):
         else:
             messages.success(request, "Health screen saved.")
             return redirect("client_detail", pk=client.pk)
-    audit_record(actor=request.user, action="view", request=request, client=client, target=latest)
+    read_recorded(request, latest, client=client)
     return render(
         request,
         "clinic/intake_form.html",
@@ -319,7 +307,7 @@ def consent_withdraw(request, pk):
         else:
             messages.success(request, "Withdrawal of consent recorded.")
             return redirect("client_detail", pk=client.pk)
-    audit_record(actor=request.user, action="view", request=request, client=client, target=consent)
+    read_recorded(request, consent, client=client)
     return render(
         request,
         "clinic/consent_withdraw.html",
@@ -333,7 +321,7 @@ def screen_detail(request, pk, screen):
     """One screen as it was answered: the questions of its own version, never today's."""
     client = get_clinical_client_for_user(request.user, pk)
     page = screen_page(client, screen)
-    audit_record(actor=request.user, action="view", request=request, client=client, target=page.screen)
+    read_recorded(request, page.screen, client=client)
     return render(request, "clinic/screen_detail.html", {"client": client, "page": page})
 
 

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.log import audit_record
 from clinic import documents, services
-from clinic.access import OutOfScope, can_read_clinical, get_client_for_user, get_document_for_user
+from clinic.access import (
+    OutOfScope,
+    can_read_clinical,
+    get_client_for_user,
+    get_document_for_user,
+    read_recorded,
+)
 from clinic.forms import add_validation_errors
 from clinic.forms_documents import DocumentForm, DocumentInErrorForm
 from clinic.models import Client
 from core.errors import DomainError
+from core.http import file_response
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,14 +57,7 @@ def document_new(request, pk):
                 return redirect(client.get_absolute_url())
     else:
         form = DocumentForm(**form_kwargs)
-        audit_record(
-            actor=request.user,
-            action="view",
-            request=request,
-            client=client,
-            target=client,
-            detail={"category": "documents", "form": True},
-        )
+        read_recorded(request, client, detail={"category": "documents", "form": True})
     return render(
         request,
         "clinic/document_form.html",
@@ -76,26 +73,21 @@ def document_download(request, pk):
         content = documents.read_file(document.stored_name)
     except (OSError, ValueError):
         raise OutOfScope("No such document", model=type(document), pk=pk) from None
-    audit_record(
-        actor=request.user,
-        action="download",
-        request=request,
+    read_recorded(
+        request,
+        document,
         client=document.client,
-        target=document,
+        action="download",
         detail={"category": "documents", "kind": document.kind},
     )
-    response = HttpResponse(content, content_type=document.content_type)
-    response["Content-Disposition"] = _attachment(document)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(content, content_type=document.content_type, filename=_filename(document))
 
 
-def _attachment(document) -> str:
-
+def _filename(document) -> str:
+    """The title with the extension of the stored type, whatever the title ends with."""
     extension = documents.EXTENSIONS.get(document.content_type, "bin")
     stem = document.title.rsplit(".", 1)[0] if "." in document.title else document.title
-    return content_disposition_header(True, f"{stem or 'document'}.{extension}")
+    return f"{stem or 'document'}.{extension}"
 
 
 @require_POST

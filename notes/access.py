@@ -7,7 +7,7 @@ the care team or a front-desk admin cannot tell a note exists.
 
 from __future__ import annotations
 
-from clinic.access import OutOfScope, _as_int
+from clinic.access import OutOfScope, read_recorded, scoped_get
 from notes.models import AmendmentRequest, PalpationFinding, Snippet, Treatment, VisitNote
 
 
@@ -17,27 +17,18 @@ def get_note_for_user(user, pk) -> VisitNote:
         .with_error_flag()
         .select_related("client", "therapist", "signed_by", "carried_forward_from")
     )
-    try:
-        return qs.get(pk=_as_int(pk))
-    except VisitNote.DoesNotExist:
-        raise OutOfScope("No such note", model=VisitNote, pk=pk) from None
+    return scoped_get(qs, pk, "No such note")
 
 
 def get_treatment_for_user(user, note: VisitNote, pk) -> Treatment:
     """A treatment row of a note the caller already reached through get_note_for_user."""
-    try:
-        row = Treatment.objects.get(pk=_as_int(pk), note=note)
-    except Treatment.DoesNotExist:
-        raise OutOfScope("No such treatment row", model=Treatment, pk=pk) from None
+    row = scoped_get(Treatment.objects.filter(note=note), pk, "No such treatment row")
     row.note = note
     return row
 
 
 def get_palpation_for_user(user, note: VisitNote, pk) -> PalpationFinding:
-    try:
-        row = PalpationFinding.objects.get(pk=_as_int(pk), note=note)
-    except PalpationFinding.DoesNotExist:
-        raise OutOfScope("No such finding", model=PalpationFinding, pk=pk) from None
+    row = scoped_get(PalpationFinding.objects.filter(note=note), pk, "No such finding")
     row.note = note
     return row
 
@@ -46,10 +37,7 @@ def get_snippet_for_user(user, pk) -> Snippet:
     """A snippet the user may use: clinic-wide or their own."""
     if not (user.is_authenticated and user.is_therapist):
         raise OutOfScope("No such snippet", model=Snippet, pk=pk)
-    try:
-        return Snippet.objects.available_to(user).get(pk=_as_int(pk))
-    except Snippet.DoesNotExist:
-        raise OutOfScope("No such snippet", model=Snippet, pk=pk) from None
+    return scoped_get(Snippet.objects.available_to(user), pk, "No such snippet")
 
 
 def get_amendment_request_for_user(user, pk):
@@ -65,7 +53,16 @@ def get_amendment_request_for_user(user, pk):
         "disagreement_recorded_by",
         "rebuttal_by",
     )
-    try:
-        return qs.get(pk=_as_int(pk))
-    except AmendmentRequest.DoesNotExist:
-        raise OutOfScope("No such amendment request", model=AmendmentRequest, pk=pk) from None
+    return scoped_get(qs, pk, "No such amendment request")
+
+
+def note_for_reading(request, pk, *, action: str = "view", detail=None, record: bool = True) -> VisitNote:
+    """The note (``get_note_for_user``), with the audit row of the page that reads it."""
+    note = get_note_for_user(request.user, pk)
+    return read_recorded(request, note, client=note.client_id, action=action, detail=detail, record=record)
+
+
+def amendment_request_for_reading(request, pk) -> AmendmentRequest:
+    """The amendment request (``get_amendment_request_for_user``), with its read audit row."""
+    obj = get_amendment_request_for_user(request.user, pk)
+    return read_recorded(request, obj, client=obj.client_id)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.log import audit_record
+from audit.log import audited_save
 from clinic.models import User
 from core.records import RecordLocked
 from notes.models import Amendment, AmendmentRequest, VisitNote
@@ -49,10 +49,7 @@ def _fresh(request_obj: AmendmentRequest) -> AmendmentRequest:
 
 def _save_step(current: AmendmentRequest, *, by: User, detail: dict) -> AmendmentRequest:
     """Validate and save one step of a request, and audit it as an update."""
-    current.full_clean()
-    current.save()
-    audit_record(actor=by, action="update", client=current.client_id, target=current, detail=detail)
-    return current
+    return audited_save(instance=current, by=by, action="update", client=current.client_id, detail=detail)
 
 
 def _check_date(value: date | None, field: str, *, not_before: date | None = None, what: str) -> None:
@@ -97,16 +94,13 @@ def amendment_request_record(
         recorded_by=by,
         due_on=received_on + timedelta(days=AmendmentRequest.DUE_AFTER_DAYS),
     )
-    obj.full_clean()
-    obj.save()
-    audit_record(
-        actor=by,
+    return audited_save(
+        instance=obj,
+        by=by,
         action="create",
         client=current.client_id,
-        target=obj,
         detail={"note": current.pk, "received_on": received_on.isoformat(), "due_on": obj.due_on.isoformat()},
     )
-    return obj
 
 
 def extension_notice_text(*, reason: str, due_on: date) -> str:

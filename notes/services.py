@@ -972,10 +972,7 @@ def snippet_create(*, by: User, title: str, text: str, clinic_wide: bool = False
     if clinic_wide and not by.is_clinic_admin:
         raise ValidationError({"clinic_wide": "Only a clinic admin can add clinic-wide snippets."})
     snippet = Snippet(owner=None if clinic_wide else by, title=title.strip(), text=text.strip())
-    snippet.full_clean()
-    snippet.save()
-    audit_record(actor=by, action="create", target=snippet)
-    return snippet
+    return audited_save(instance=snippet, by=by, action="create")
 
 
 @transaction.atomic

@@ -15,13 +15,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.access import get_assessment_for_user
-from audit.log import audit_record
-from clinic.access import get_clinical_client_for_user
+from clinic.access import get_clinical_client_for_user, read_recorded
 from clinic.authorship import may_act_as_author, signature_line_for
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
 from clinic.page_cache import cached_body
-from clinic.reauth import confirm_password, recently_reauthenticated
+from clinic.reauth import confirm_password, sign_refusal
 from clinic.selectors import banner_flags
 from core.composition import note_sections
 from core.errors import DomainError
@@ -33,6 +32,7 @@ from notes.access import (
     get_palpation_for_user,
     get_snippet_for_user,
     get_treatment_for_user,
+    note_for_reading,
 )
 from notes.forms import (
     AmendmentForm,
@@ -220,15 +220,7 @@ def note_new(request, pk):
         else:
             messages.success(request, "Draft note started. It saves as you type.")
             return redirect(note)
-    if request.method == "GET":
-        audit_record(
-            actor=request.user,
-            action="view",
-            request=request,
-            client=client,
-            target=client,
-            detail={"category": "new visit note"},
-        )
+    read_recorded(request, client, detail={"category": "new visit note"}, record=request.method == "GET")
     return render(
         request,
         "notes/note_new.html",
@@ -241,14 +233,7 @@ def note_new(request, pk):
 def client_notes(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
     page, rows = selectors.visit_timeline_page(client, request.GET.get("page"), per_page=NOTES_PER_PAGE)
-    audit_record(
-        actor=request.user,
-        action="view",
-        request=request,
-        client=client,
-        target=client,
-        detail={"category": "visit notes", "page": page.number},
-    )
+    read_recorded(request, client, detail={"category": "visit notes", "page": page.number})
     return render(
         request,
         "notes/client_notes.html",
@@ -261,9 +246,8 @@ def client_notes(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def note_detail(request, pk):
-    note = get_note_for_user(request.user, pk)
+    note = note_for_reading(request, pk, record=request.method == "GET")
     if request.method == "GET":
-        audit_record(actor=request.user, action="view", request=request, client=note.client_id, target=note)
 
         def build():
             context = _context(request, note)
@@ -366,18 +350,18 @@ def note_sign(request, pk):
     form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))
     if not form.is_valid():
         return render(request, "notes/note_detail.html", _context(request, note, form=form), status=400)
-    if not recently_reauthenticated(request):
-        password = request.POST.get("password", "")
-        if not (password and confirm_password(request, password, purpose="sign")):
-            if not request.user.is_authenticated:  # too many wrong passwords: signed out
-                return redirect("login")
-            context = _context(request, note, form=form)
-            context["reauth_error"] = (
-                "That password is not right. The note was not signed."
-                if password
-                else "Confirm your password to sign."
-            )
-            return render(request, "notes/note_detail.html", context, status=403)
+    refused = sign_refusal(
+        request,
+        wrong="That password is not right. The note was not signed.",
+        refuse=lambda error: render(
+            request,
+            "notes/note_detail.html",
+            {**_context(request, note, form=form), "reauth_error": error},
+            status=403,
+        ),
+    )
+    if refused is not None:
+        return refused
     try:
         services.note_sign(
             note=note,
@@ -523,26 +507,29 @@ def note_override_consent(request, pk):
     return redirect(reverse("note_detail", args=[note.pk]) + "#overrides")
 
 
+def _row_step(request, pk, row, *, reach, step, arg: str, which="treatments"):
+    """One POSTed change to a row of a note: ``reach`` finds the row within the note,
+    ``step`` is the service, taking the row as ``arg``. The note's section again, or the
+    refusal."""
+    note = get_note_for_user(request.user, pk)
+    target = reach(request.user, note, row)
+    try:
+        step(**{arg: target}, by=request.user)
+    except WRITE_ERRORS as exc:
+        return _row_refused(request, note, exc, which=which)
+    return _after_row_change(request, note, which=which)
+
+
 @require_POST
 def treatment_remove(request, pk, row):
-    note = get_note_for_user(request.user, pk)
-    treatment = get_treatment_for_user(request.user, note, row)
-    try:
-        services.treatment_remove(treatment=treatment, by=request.user)
-    except WRITE_ERRORS as exc:
-        return _row_refused(request, note, exc)
-    return _after_row_change(request, note)
+    reach = get_treatment_for_user
+    return _row_step(request, pk, row, reach=reach, step=services.treatment_remove, arg="treatment")
 
 
 @require_POST
 def treatment_confirm(request, pk, row):
-    note = get_note_for_user(request.user, pk)
-    treatment = get_treatment_for_user(request.user, note, row)
-    try:
-        services.treatment_confirm(treatment=treatment, by=request.user)
-    except WRITE_ERRORS as exc:
-        return _row_refused(request, note, exc)
-    return _after_row_change(request, note)
+    reach = get_treatment_for_user
+    return _row_step(request, pk, row, reach=reach, step=services.treatment_confirm, arg="treatment")
 
 
 @require_POST
@@ -582,13 +569,8 @@ def palpation_add(request, pk):
 
 @require_POST
 def palpation_remove(request, pk, row):
-    note = get_note_for_user(request.user, pk)
-    finding = get_palpation_for_user(request.user, note, row)
-    try:
-        services.palpation_remove(finding=finding, by=request.user)
-    except WRITE_ERRORS as exc:
-        return _row_refused(request, note, exc, which="palpation")
-    return _after_row_change(request, note, which="palpation")
+    reach, step = get_palpation_for_user, services.palpation_remove
+    return _row_step(request, pk, row, reach=reach, step=step, arg="finding", which="palpation")
 
 
 @require_POST
@@ -676,8 +658,7 @@ def amendment_new(request, pk):
             messages.success(request, "Amendment signed and added beneath the note.")
             return redirect(reverse("note_detail", args=[note.pk]) + "#amendments")
     page = pages.note_page(note)
-    if request.method == "GET":
-        audit_record(actor=request.user, action="view", request=request, client=note.client_id, target=note)
+    read_recorded(request, note, client=note.client_id, record=request.method == "GET")
     return render(
         request,
         "notes/amendment_form.html",
@@ -693,10 +674,9 @@ def _filename(note) -> str:
 
 @require_GET
 def note_pdf(request, pk):
-    note = get_note_for_user(request.user, pk)
+    note = note_for_reading(request, pk, action="print")
     data = pages.note_pdf_data(pages.note_page(note))
     pdf = render_note_pdf(data)
-    audit_record(actor=request.user, action="print", request=request, client=note.client_id, target=note)
     if not data.content_matches:
         services.note_signature_mismatch_record(note=note, by=request.user, where="pdf")
     return file_response(pdf, content_type="application/pdf", filename=_filename(note))

@@ -15,15 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.log import audit_record
-from clinic.access import get_clinical_client_for_user
+from clinic.access import client_for_reading, read_recorded
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
 from clinic.selectors import banner_flags
 from core.records import RecordLocked
 from notes import amendment_requests as services
 from notes import pages, selectors
-from notes.access import get_amendment_request_for_user, get_note_for_user
+from notes.access import amendment_request_for_reading, get_amendment_request_for_user, get_note_for_user
 from notes.forms_amendments import (
     AmendmentRequestForm,
     DecisionForm,
@@ -68,15 +67,13 @@ def amendment_request_new(request, pk):
             messages.success(request, f"Request recorded. The decision is due by {obj.due_on:%Y-%m-%d}.")
             return redirect("amendment_request_detail", pk=obj.pk)
     page = pages.note_page(note)
-    if request.method == "GET":
-        audit_record(
-            actor=request.user,
-            action="view",
-            request=request,
-            client=note.client_id,
-            target=note,
-            detail={"category": "amendment request"},
-        )
+    read_recorded(
+        request,
+        note,
+        client=note.client_id,
+        detail={"category": "amendment request"},
+        record=request.method == "GET",
+    )
     return render(
         request,
         "notes/amendment_request_new.html",
@@ -126,8 +123,7 @@ def _detail_context(request, obj, **forms):
 
 @require_GET
 def amendment_request_detail(request, pk):
-    obj = get_amendment_request_for_user(request.user, pk)
-    audit_record(actor=request.user, action="view", request=request, client=obj.client_id, target=obj)
+    obj = amendment_request_for_reading(request, pk)
     return render(request, "notes/amendment_request_detail.html", _detail_context(request, obj))
 
 
@@ -234,16 +230,8 @@ def amendment_request_rebuttal(request, pk):
 
 @require_GET
 def client_amendment_requests(request, pk):
-    client = get_clinical_client_for_user(request.user, pk)
+    client = client_for_reading(request, pk, detail={"category": "amendment requests"})
     rows = selectors.client_amendment_requests(client)
-    audit_record(
-        actor=request.user,
-        action="view",
-        request=request,
-        client=client,
-        target=client,
-        detail={"category": "amendment requests"},
-    )
     return render(
         request,
         "notes/amendment_request_list.html",
@@ -255,10 +243,9 @@ def client_amendment_requests(request, pk):
 @therapist_required
 def amendment_request_dashboard(request):
     rows, total = selectors.open_amendment_requests(request.user)
-    audit_record(
-        actor=request.user,
-        action="view",
-        request=request,
+    read_recorded(
+        request,
+        None,
         detail={"category": "amendment requests", "clients": sorted({r.client_pk for r in rows})},
     )
     return render(

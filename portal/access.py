@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 
-from clinic.access import OutOfScope, _as_int
+from clinic.access import scoped_get
 from clinic.models import Client
 from portal.models import ClientLink
 
@@ -12,7 +12,4 @@ from portal.models import ClientLink
 def get_link_for_user(user, pk) -> ClientLink:
     """A link of a client whose clinical content the user may read (the care team)."""
     clinical = Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("client_id")))
-    try:
-        return ClientLink.objects.filter(clinical).select_related("client").get(pk=_as_int(pk))
-    except ClientLink.DoesNotExist:
-        raise OutOfScope("No such link", model=ClientLink, pk=pk) from None
+    return scoped_get(ClientLink.objects.filter(clinical).select_related("client"), pk, "No such link")

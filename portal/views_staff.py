@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from audit.log import audit_record
-from clinic.access import get_clinical_client_for_user
+from clinic.access import get_clinical_client_for_user, read_recorded
 from core.http import file_response
 from portal import services
 from portal.access import get_link_for_user
 from portal.session import find_link
+from programs.access import current_version_for_handout
 from programs.handout import render_handout
 from programs.models import ProgramVersion
 from programs.pages import handout_data
@@ -68,23 +68,14 @@ def link_handout(request, pk):
     link = find_link(token)
     if link is None or link.client_id != client.pk or not link.is_usable:
         raise Http404("No such link")
-    version = (
-        ProgramVersion.objects.for_client(client)
-        .issued()
-        .select_related("client", "signed_by")
-        .order_by("-number")
-        .first()
-    )
-    if version is None:
-        raise Http404("No issued program")
+    version = current_version_for_handout(client)
     data = dataclasses.replace(handout_data([version]), phone_link=_link_url(request, token))
     pdf = render_handout(data)
-    audit_record(
-        actor=request.user,
-        action="print",
-        request=request,
+    read_recorded(
+        request,
+        version,
         client=client,
-        target=version,
+        action="print",
         detail={"document": "handout with the client link", "number": version.number},
     )
     return file_response(

@@ -3,7 +3,7 @@ care team only (a front-desk admin or another therapist gets 404, as if it did n
 
 from __future__ import annotations
 
-from clinic.access import OutOfScope, _as_int
+from clinic.access import read_recorded, scoped_get
 from previsit.models import IntakeSubmission, QuestionnaireRequest
 
 
@@ -11,17 +11,23 @@ def get_questionnaire_for_user(user, pk) -> QuestionnaireRequest:
     qs = QuestionnaireRequest.objects.for_user(user).select_related(
         "client", "requested_by", "accepted_by", "discarded_by"
     )
-    try:
-        return qs.get(pk=_as_int(pk))
-    except QuestionnaireRequest.DoesNotExist:
-        raise OutOfScope("No such questionnaire", model=QuestionnaireRequest, pk=pk) from None
+    return scoped_get(qs, pk, "No such questionnaire")
 
 
 def get_intake_for_user(user, pk) -> IntakeSubmission:
     qs = IntakeSubmission.objects.for_user(user).select_related(
         "client", "entered_by", "confirmed_by", "discarded_by"
     )
-    try:
-        return qs.get(pk=_as_int(pk))
-    except IntakeSubmission.DoesNotExist:
-        raise OutOfScope("No such intake form", model=IntakeSubmission, pk=pk) from None
+    return scoped_get(qs, pk, "No such intake form")
+
+
+def questionnaire_for_reading(request, pk) -> QuestionnaireRequest:
+    """The questionnaire (``get_questionnaire_for_user``), with the audit row of its page."""
+    qrequest = get_questionnaire_for_user(request.user, pk)
+    return read_recorded(request, qrequest, client=qrequest.client)
+
+
+def intake_for_reading(request, pk) -> IntakeSubmission:
+    """The intake form (``get_intake_for_user``), with the audit row of its page."""
+    intake = get_intake_for_user(request.user, pk)
+    return read_recorded(request, intake, client=intake.client)

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.services import AssessmentData, assessment_create, assessment_sign
-from audit.log import audit_record
+from audit.log import audit_record, audited_save
 from clinic.models import Client, Consent
 from clinic.screening import CONSENT_TEXT_VERSION, CURRENT_QUESTION_SET, RED, flags_from_answers
 from clinic.services import health_screen_record
+from core.services import model_update
 from portal.services import CLIENT_ACTOR
 from previsit import questions
 from previsit.models import (
@@ -71,16 +72,13 @@ def questionnaire_request_create(
     if due is not None and due < timezone.localdate():
         raise ValidationError({"due": "The date it is due by cannot be in the past."})
     qrequest = QuestionnaireRequest(client=client, measure=measure, requested_by=by, due=due)
-    qrequest.full_clean()
-    qrequest.save()
-    audit_record(
-        actor=by,
+    return audited_save(
+        instance=qrequest,
+        by=by,
         action="request",
         client=client,
-        target=qrequest,
         detail={"questionnaire": qrequest.get_measure_display()} | ({} if by else {"by": "a schedule rule"}),
     )
-    return qrequest
 
 
 def questionnaire_autosave(*, qrequest: QuestionnaireRequest, data, link=None) -> questions.Parsed:
@@ -180,11 +178,11 @@ def questionnaire_accept(*, qrequest: QuestionnaireRequest, by) -> Questionnaire
         if current.status != Status.SUBMITTED:
             raise AlreadyDecided()
         assessment_sign(assessment=current.assessment, by=by)
-        current.status = Status.ACCEPTED
-        current.accepted_by = by
-        current.accepted_at = timezone.now()
-        current.full_clean()
-        current.save(update_fields=["status", "accepted_by", "accepted_at", "updated_at"])
+        model_update(
+            instance=current,
+            fields=("status", "accepted_by", "accepted_at"),
+            data={"status": Status.ACCEPTED, "accepted_by": by, "accepted_at": timezone.now()},
+        )
         audit_record(
             actor=by,
             action="accept",
@@ -203,18 +201,28 @@ def questionnaire_discard(*, qrequest: QuestionnaireRequest, by, reason: str) ->
     current = _locked(QuestionnaireRequest, qrequest.pk)
     if current.status in (Status.ACCEPTED, Status.DISCARDED):
         raise AlreadyDecided()
-    current.status = Status.DISCARDED
-    current.discarded_by = by
-    current.discarded_at = timezone.now()
-    current.discard_reason = reason
-    current.full_clean()
-    current.save(update_fields=["status", "discarded_by", "discarded_at", "discard_reason", "updated_at"])
+    return _discarded(current, by=by, reason=reason, detail={"questionnaire": current.get_measure_display()})
+
+
+def _discarded(current, *, by, reason: str, detail: dict):
+    """Mark a questionnaire or an intake form (locked by the caller) discarded with the
+    reason, and record it: ``detail`` names what was discarded, then the reason."""
+    model_update(
+        instance=current,
+        fields=("status", "discarded_by", "discarded_at", "discard_reason"),
+        data={
+            "status": "discarded",
+            "discarded_by": by,
+            "discarded_at": timezone.now(),
+            "discard_reason": reason,
+        },
+    )
     audit_record(
         actor=by,
         action="discard",
         client=current.client_id,
         target=current,
-        detail={"questionnaire": current.get_measure_display(), "reason": reason},
+        detail={**detail, "reason": reason},
     )
     return current
 
@@ -444,12 +452,16 @@ def intake_confirm(*, intake: IntakeSubmission, by) -> IntakeSubmission:
         gp_contact=current.gp_contact,
         taken_at=current.submitted_at,
     )
-    current.status = IntakeSubmission.Status.CONFIRMED
-    current.confirmed_by = by
-    current.confirmed_at = timezone.now()
-    current.screen = screen
-    current.full_clean()
-    current.save(update_fields=["status", "confirmed_by", "confirmed_at", "screen", "updated_at"])
+    model_update(
+        instance=current,
+        fields=("status", "confirmed_by", "confirmed_at", "screen"),
+        data={
+            "status": IntakeSubmission.Status.CONFIRMED,
+            "confirmed_by": by,
+            "confirmed_at": timezone.now(),
+            "screen": screen,
+        },
+    )
     audit_record(actor=by, action="confirm", client=current.client_id, target=current)
     return current
 
@@ -462,17 +474,4 @@ def intake_discard(*, intake: IntakeSubmission, by, reason: str) -> IntakeSubmis
     current = _locked(IntakeSubmission, intake.pk)
     if current.status != IntakeSubmission.Status.PENDING:
         raise AlreadyDecided()
-    current.status = IntakeSubmission.Status.DISCARDED
-    current.discarded_by = by
-    current.discarded_at = timezone.now()
-    current.discard_reason = reason
-    current.full_clean()
-    current.save(update_fields=["status", "discarded_by", "discarded_at", "discard_reason", "updated_at"])
-    audit_record(
-        actor=by,
-        action="discard",
-        client=current.client_id,
-        target=current,
-        detail={"reason": reason},
-    )
-    return current
+    return _discarded(current, by=by, reason=reason, detail={})

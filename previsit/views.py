@@ -3,20 +3,26 @@ the record through an access function, calls one service, then redirects or rend
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.log import audit_record
-from clinic.access import get_client_for_user, get_clinical_client_for_user
+from clinic.access import get_client_for_user, get_clinical_client_for_user, read_recorded
 from clinic.decorators import admin_required, therapist_required
-from clinic.reauth import confirm_password, recently_reauthenticated
+from clinic.reauth import recently_reauthenticated, sign_refusal
 from clinic.screening import CONSENT_TEXT
 from core.records import NotTheAuthor
 from previsit import pages, services
-from previsit.access import get_intake_for_user, get_questionnaire_for_user
+from previsit.access import (
+    get_intake_for_user,
+    get_questionnaire_for_user,
+    intake_for_reading,
+    questionnaire_for_reading,
+)
 from previsit.forms import IntakeForm, ReasonForm, RequestForm, ScheduleForm
 
 
@@ -95,8 +101,7 @@ def _questionnaire_page(request, qrequest, *, status=200, **extra):
 
 @require_GET
 def questionnaire_detail(request, pk):
-    qrequest = get_questionnaire_for_user(request.user, pk)
-    audit_record(actor=request.user, action="view", request=request, client=qrequest.client, target=qrequest)
+    qrequest = questionnaire_for_reading(request, pk)
     return _questionnaire_page(request, qrequest)
 
 
@@ -106,40 +111,52 @@ def questionnaire_detail(request, pk):
 def questionnaire_accept(request, pk):
     """Accepting signs an assessment, so it asks for the password like signing one."""
     qrequest = get_questionnaire_for_user(request.user, pk)
-    if not recently_reauthenticated(request):
-        password = request.POST.get("password", "")
-        if not (password and confirm_password(request, password, purpose="sign")):
-            if not request.user.is_authenticated:
-                return redirect("login")
-            error = (
-                "That password is not right. Nothing was accepted." if password else "Confirm your password."
-            )
-            return _questionnaire_page(request, qrequest, accept_error=error, status=403)
-    try:
-        services.questionnaire_accept(qrequest=qrequest, by=request.user)
-    except services.AlreadyDecided as exc:
-        return _questionnaire_page(request, qrequest, accept_error=exc.message, status=409)
-    except NotTheAuthor as exc:  # a colleague's draft from an accept that did not finish
-        return _questionnaire_page(request, qrequest, accept_error=exc.message, status=403)
-    except ValidationError as exc:
-        return _questionnaire_page(request, qrequest, accept_error=" ".join(_errors(exc)), status=400)
-    messages.success(request, "Accepted: recorded as a signed assessment.")
-    return _chart(qrequest.client)
+    refused = sign_refusal(
+        request,
+        wrong="That password is not right. Nothing was accepted.",
+        ask="Confirm your password.",
+        refuse=lambda error: _questionnaire_page(request, qrequest, accept_error=error, status=403),
+    )
+    if refused is not None:
+        return refused
+    accept = partial(services.questionnaire_accept, qrequest=qrequest, by=request.user)
+    done = "Accepted: recorded as a signed assessment."
+    return _decide(request, qrequest, accept, page=_questionnaire_page, error_key="accept_error", done=done)
 
 
 @require_POST
 @therapist_required
 def questionnaire_discard(request, pk):
     qrequest = get_questionnaire_for_user(request.user, pk)
+    discard = partial(services.questionnaire_discard, qrequest=qrequest, by=request.user)
+    done = "Discarded. The reason is kept with it."
+    return _discard(request, qrequest, discard, page=_questionnaire_page, error_key="accept_error", done=done)
+
+
+def _discard(request, obj, discard, *, page, error_key: str, done: str):
+    """Discard a questionnaire or an intake form with the reason the form gives: the page
+    again with the form's error (400), else as ``_decide``."""
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        return _questionnaire_page(request, qrequest, discard_form=form, status=400)
+        return page(request, obj, discard_form=form, status=400)
+    discard = partial(discard, reason=form.cleaned_data["reason"])
+    return _decide(request, obj, discard, page=page, error_key=error_key, done=done)
+
+
+def _decide(request, obj, decide, *, page, error_key: str, done: str):
+    """Accept, confirm or discard a questionnaire or an intake form (``decide`` calls the
+    service): the page again with the refusal under ``error_key`` (409 when already decided,
+    403 not the author's, 400 not valid), else back to the chart with ``done``."""
     try:
-        services.questionnaire_discard(qrequest=qrequest, by=request.user, reason=form.cleaned_data["reason"])
+        decide()
     except services.AlreadyDecided as exc:
-        return _questionnaire_page(request, qrequest, accept_error=exc.message, status=409)
-    messages.success(request, "Discarded. The reason is kept with it.")
-    return _chart(qrequest.client)
+        return page(request, obj, status=409, **{error_key: exc.message})
+    except NotTheAuthor as exc:  # a colleague's draft from an accept that did not finish
+        return page(request, obj, status=403, **{error_key: exc.message})
+    except ValidationError as exc:
+        return page(request, obj, status=400, **{error_key: " ".join(_errors(exc))})
+    messages.success(request, done)
+    return _chart(obj.client)
 
 
 def _intake_page(request, intake, *, status=200, **extra):
@@ -162,8 +179,7 @@ def _intake_page(request, intake, *, status=200, **extra):
 
 @require_GET
 def intake_detail(request, pk):
-    intake = get_intake_for_user(request.user, pk)
-    audit_record(actor=request.user, action="view", request=request, client=intake.client, target=intake)
+    intake = intake_for_reading(request, pk)
     return _intake_page(request, intake)
 
 
@@ -171,29 +187,18 @@ def intake_detail(request, pk):
 @therapist_required
 def intake_confirm(request, pk):
     intake = get_intake_for_user(request.user, pk)
-    try:
-        services.intake_confirm(intake=intake, by=request.user)
-    except services.AlreadyDecided as exc:
-        return _intake_page(request, intake, confirm_error=exc.message, status=409)
-    except ValidationError as exc:
-        return _intake_page(request, intake, confirm_error=" ".join(_errors(exc)), status=400)
-    messages.success(request, "Health screen confirmed and recorded.")
-    return _chart(intake.client)
+    confirm = partial(services.intake_confirm, intake=intake, by=request.user)
+    done = "Health screen confirmed and recorded."
+    return _decide(request, intake, confirm, page=_intake_page, error_key="confirm_error", done=done)
 
 
 @require_POST
 @therapist_required
 def intake_discard(request, pk):
     intake = get_intake_for_user(request.user, pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _intake_page(request, intake, discard_form=form, status=400)
-    try:
-        services.intake_discard(intake=intake, by=request.user, reason=form.cleaned_data["reason"])
-    except services.AlreadyDecided as exc:
-        return _intake_page(request, intake, confirm_error=exc.message, status=409)
-    messages.success(request, "Intake form discarded. The reason is kept with it.")
-    return _chart(intake.client)
+    discard = partial(services.intake_discard, intake=intake, by=request.user)
+    done = "Intake form discarded. The reason is kept with it."
+    return _discard(request, intake, discard, page=_intake_page, error_key="confirm_error", done=done)
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,13 +224,7 @@ def paper_intake(request, pk):
                 text += " One answer means the clinic should call the client before the appointment."
             messages.success(request, text)
             return redirect(client)
-    audit_record(
-        actor=request.user,
-        action="view",
-        request=request,
-        client=client,
-        detail={"page": "paper intake form"},
-    )
+    read_recorded(request, None, client=client, detail={"page": "paper intake form"})
     return render(
         request,
         "previsit/paper_intake.html",

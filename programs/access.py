@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 
-from clinic.access import OutOfScope, _as_int
+from clinic.access import OutOfScope, read_recorded, scoped_get
 from clinic.models import Client
 from programs.models import Exercise, ExerciseIndication, ProgramItem, ProgramVersion
 
@@ -14,10 +15,7 @@ def get_version_for_user(user, pk) -> ProgramVersion:
     # A correlated EXISTS: one client checked, not the whole care-team list.
     clinical = Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("client_id")))
     qs = ProgramVersion.objects.filter(clinical).select_related("client", "signed_by", "created_by")
-    try:
-        return qs.get(pk=_as_int(pk))
-    except ProgramVersion.DoesNotExist:
-        raise OutOfScope("No such program", model=ProgramVersion, pk=pk) from None
+    return scoped_get(qs, pk, "No such program")
 
 
 def get_item_for_user(user, pk) -> ProgramItem:
@@ -26,10 +24,7 @@ def get_item_for_user(user, pk) -> ProgramItem:
     to decide, so an issued version's item answers 409 like a signed note."""
     clinical = Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("version__client_id")))
     qs = ProgramItem.objects.filter(clinical).select_related("version", "version__client", "exercise")
-    try:
-        return qs.get(pk=_as_int(pk))
-    except ProgramItem.DoesNotExist:
-        raise OutOfScope("No such item", model=ProgramItem, pk=pk) from None
+    return scoped_get(qs, pk, "No such item")
 
 
 def get_draft_item_for_user(user, pk) -> ProgramItem:
@@ -38,10 +33,7 @@ def get_draft_item_for_user(user, pk) -> ProgramItem:
     qs = ProgramItem.objects.filter(clinical, version__signed_at__isnull=True).select_related(
         "version", "version__client", "exercise"
     )
-    try:
-        return qs.get(pk=_as_int(pk))
-    except ProgramItem.DoesNotExist:
-        raise OutOfScope("No such item", model=ProgramItem, pk=pk) from None
+    return scoped_get(qs, pk, "No such item")
 
 
 def get_exercise_for_user(user, pk, *, for_write: bool = False) -> Exercise:
@@ -54,10 +46,7 @@ def get_exercise_for_user(user, pk, *, for_write: bool = False) -> Exercise:
         qs = qs.filter(is_active=True)
         if for_write:
             qs = qs.filter(created_by=user)
-    try:
-        return qs.get(pk=_as_int(pk))
-    except Exercise.DoesNotExist:
-        raise OutOfScope("No such exercise", model=Exercise, pk=pk) from None
+    return scoped_get(qs, pk, "No such exercise")
 
 
 def can_edit_exercise(user, exercise: Exercise) -> bool:
@@ -68,7 +57,19 @@ def get_indication_for_admin(user, pk) -> ExerciseIndication:
     """A finding-to-exercise mapping, for the library admin only."""
     if not (user.is_authenticated and user.is_clinic_admin):
         raise OutOfScope("Not found", model=ExerciseIndication, pk=pk)
-    try:
-        return ExerciseIndication.objects.select_related("exercise").get(pk=_as_int(pk))
-    except ExerciseIndication.DoesNotExist:
-        raise OutOfScope("Not found", model=ExerciseIndication, pk=pk) from None
+    return scoped_get(ExerciseIndication.objects.select_related("exercise"), pk, "Not found")
+
+
+def version_for_reading(request, pk) -> ProgramVersion:
+    """The program version (``get_version_for_user``), with the audit row of its page."""
+    version = get_version_for_user(request.user, pk)
+    return read_recorded(request, version, client=version.client_id)
+
+
+def current_version_for_handout(client) -> ProgramVersion:
+    """The latest issued version of a client the caller already reached, for its handout:
+    404 while nothing has been issued."""
+    version = ProgramVersion.objects.for_client(client).select_related("client", "signed_by").latest_issued()
+    if version is None:
+        raise Http404("No issued program")
+    return version

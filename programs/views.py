@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.log import audit_record
-from clinic.access import get_clinical_client_for_user
+from clinic.access import get_clinical_client_for_user, read_recorded
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import Client
@@ -31,10 +30,12 @@ from notes.views import refused_page
 from programs import pages, services
 from programs.access import (
     can_edit_exercise,
+    current_version_for_handout,
     get_exercise_for_user,
     get_indication_for_admin,
     get_item_for_user,
     get_version_for_user,
+    version_for_reading,
 )
 from programs.drawings import drawing_svg
 from programs.forms import (
@@ -285,9 +286,7 @@ def builder(request, pk):
         build=lambda: (pages.builder_page(client, **args), {}),
         parts=(args["visit"],),
     )
-    audit_record(
-        actor=request.user, action="view", request=request, client=client, detail={"page": "program"}
-    )
+    read_recorded(request, None, client=client, detail={"page": "program"})
     return render(request, "programs/builder.html", {"client": client, "body": body})
 
 
@@ -494,43 +493,31 @@ def builder_discard(request, pk):
 
 @require_GET
 def version_detail(request, pk):
-    version = get_version_for_user(request.user, pk)
+    version = version_for_reading(request, pk)
     context = pages.version_page(version, user=request.user)
-    audit_record(actor=request.user, action="view", request=request, client=version.client_id, target=version)
     return render(request, "programs/version_detail.html", context)
-
-
-def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    return file_response(pdf, content_type="application/pdf", filename=filename, inline=True)
 
 
 def _handout(request, version: ProgramVersion) -> HttpResponse:
     if not version.is_issued:
         raise Http404("Only issued versions have a handout")
     pdf = render_handout(pages.handout_data([version]))
-    audit_record(
-        actor=request.user,
-        action="print",
-        request=request,
+    read_recorded(
+        request,
+        version,
         client=version.client_id,
-        target=version,
+        action="print",
         detail={"document": "handout", "number": version.number},
     )
-    return _pdf_response(pdf, f"home-program-v{version.number}.pdf")
+    return file_response(
+        pdf, content_type="application/pdf", filename=f"home-program-v{version.number}.pdf", inline=True
+    )
 
 
 @require_GET
 def client_handout(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
-    version = (
-        ProgramVersion.objects.for_client(client)
-        .issued()
-        .select_related("client", "signed_by")
-        .order_by("-number")
-        .first()
-    )
-    if version is None:
-        raise Http404("No issued program")
+    version = current_version_for_handout(client)
     return _handout(request, version)
 
 
@@ -552,15 +539,15 @@ def batch_handouts(request):
         return redirect("home")
     pdf = render_handout(pages.handout_data(versions))
     for version in versions:
-        audit_record(
-            actor=request.user,
-            action="print",
-            request=request,
+        read_recorded(
+            request,
+            version,
             client=version.client_id,
-            target=version,
+            action="print",
             detail={"document": "handout", "batch": True},
         )
-    return _pdf_response(pdf, f"home-programs-{timezone.localdate():%Y-%m-%d}.pdf")
+    filename = f"home-programs-{timezone.localdate():%Y-%m-%d}.pdf"
+    return file_response(pdf, content_type="application/pdf", filename=filename, inline=True)
 
 
 # --- Adherence -------------------------------------------------------------------------

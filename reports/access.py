@@ -10,7 +10,7 @@ draft NotTheAuthor (403), because the caller already reads it.
 
 from __future__ import annotations
 
-from clinic.access import OutOfScope, _as_int
+from clinic.access import read_recorded, scoped_get
 from clinic.authorship import check_author
 from core.records import RecordLocked
 from reports.models import ProgressReport
@@ -21,12 +21,15 @@ LOCKED = "This report is signed and locked."
 
 def get_report_for_user(user, pk, *, for_write: bool = False) -> ProgressReport:
     qs = ProgressReport.objects.for_user(user).select_related("client", "author", "signed_by")
-    try:
-        report = qs.get(pk=_as_int(pk))
-    except ProgressReport.DoesNotExist:
-        raise OutOfScope("No such report", model=ProgressReport, pk=pk) from None
+    report = scoped_get(qs, pk, "No such report")
     if for_write:
         if report.is_signed:
             raise RecordLocked(LOCKED)
         check_author(author_id=report.author_id, by=user, message=NOT_THE_AUTHOR)
     return report
+
+
+def report_for_reading(request, pk) -> ProgressReport:
+    """The report (``get_report_for_user``), with the audit row of its page."""
+    report = get_report_for_user(request.user, pk)
+    return read_recorded(request, report, client=report.client_id)

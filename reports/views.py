@@ -13,18 +13,17 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.log import audit_record
-from clinic.access import get_clinical_client_for_user
+from clinic.access import get_clinical_client_for_user, read_recorded
 from clinic.authorship import may_act_as_author
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
 from clinic.models import ClinicProfile
-from clinic.reauth import confirm_password, recently_reauthenticated
+from clinic.reauth import recently_reauthenticated, sign_refusal
 from core.errors import DomainError
 from core.http import file_response
 from core.pdf import Letterhead
 from reports import pages, services
-from reports.access import get_report_for_user
+from reports.access import get_report_for_user, report_for_reading
 from reports.forms import ReportChoiceForm, ReportTextForm
 from reports.models import ProgressReport
 from reports.pdf import render_report_pdf
@@ -76,14 +75,7 @@ def report_new(request, pk):
                 return redirect(report)
         return render(request, "reports/report_new.html", {"client": client, "form": form}, status=400)
     form = ReportChoiceForm(initial=_choice_initial(client))
-    audit_record(
-        actor=request.user,
-        action="view",
-        request=request,
-        client=client,
-        target=client,
-        detail={"category": "new progress report"},
-    )
+    read_recorded(request, client, detail={"category": "new progress report"})
     return render(request, "reports/report_new.html", {"client": client, "form": form})
 
 
@@ -128,8 +120,7 @@ def _detail(
 @require_GET
 def report_detail(request, pk):
     """A draft with its editable text, preview and signing; a signed report read-only."""
-    report = get_report_for_user(request.user, pk)
-    audit_record(actor=request.user, action="view", request=request, client=report.client_id, target=report)
+    report = report_for_reading(request, pk)
     return _detail(request, report)
 
 
@@ -162,17 +153,13 @@ def report_sign(request, pk):
         report = get_report_for_user(request.user, pk, for_write=True)
     except WRITE_ERRORS as exc:
         return _refused(request, pk, exc)
-    if not recently_reauthenticated(request):
-        password = request.POST.get("password", "")
-        if not (password and confirm_password(request, password, purpose="sign")):
-            if not request.user.is_authenticated:  # too many wrong passwords: signed out
-                return redirect("login")
-            error = (
-                "That password is not right. The report was not signed."
-                if password
-                else "Confirm your password to sign."
-            )
-            return _detail(request, report, reauth_error=error, status=403)
+    refused = sign_refusal(
+        request,
+        wrong="That password is not right. The report was not signed.",
+        refuse=lambda error: _detail(request, report, reauth_error=error, status=403),
+    )
+    if refused is not None:
+        return refused
     consent = request.POST.get("consent_to_share") == "on"
     try:
         services.report_sign(report=report, by=request.user, consent_to_share=consent)
@@ -221,9 +208,7 @@ def report_pdf(request, pk):
         )
     signed_at = f"{timezone.localtime(report.signed_at):%Y-%m-%d %H:%M}" if report.is_signed else ""
     pdf = render_report_pdf(content, signed=report.is_signed, signed_at=signed_at, logo_png=_logo())
-    audit_record(
-        actor=request.user, action="download", request=request, client=report.client_id, target=report
-    )
+    read_recorded(request, report, client=report.client_id, action="download")
     return _pdf_response(pdf, _filename(content, signed=report.is_signed))
 
 
@@ -279,12 +264,11 @@ def client_report_pdf(request, pk):
         content, notes=pages.period_notes(client, data["period_start"], data["period_end"])
     )
     pdf = render_report_pdf(content, signed=False, logo_png=_logo())
-    audit_record(
-        actor=request.user,
-        action="print",
-        request=request,
+    read_recorded(
+        request,
+        client,
         client=client.pk,
-        target=client,
+        action="print",
         detail={
             "category": "progress report preview",
             "period": f"{data['period_start']} to {data['period_end']}",

@@ -18,9 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
-from audit.log import audit_record
 from clinic import services
-from clinic.access import get_client_for_user
+from clinic.access import get_client_for_user, read_recorded
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import ACCOUNTING_YEARS, ClinicProfile, Disclosure, accounting_start
@@ -47,15 +46,9 @@ def disclosure_new(request, pk):
         else:
             messages.success(request, "Disclosure recorded.")
             return redirect("client_disclosures", pk=client.pk)
-    if request.method == "GET":
-        audit_record(
-            actor=request.user,
-            action="view",
-            request=request,
-            client=client,
-            target=client,
-            detail={"category": "disclosures", "form": True},
-        )
+    read_recorded(
+        request, client, detail={"category": "disclosures", "form": True}, record=request.method == "GET"
+    )
     return render(
         request,
         "clinic/disclosure_form.html",
@@ -71,12 +64,9 @@ def client_disclosures(request, pk):
     today = timezone.localdate()
     paginator = Paginator(Disclosure.objects.for_accounting(client, today=today), DISCLOSURES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    audit_record(
-        actor=request.user,
-        action="view",
-        request=request,
-        client=client,
-        target=client,
+    read_recorded(
+        request,
+        client,
         detail={"category": "disclosures", "page": page.number, "shown": [d.pk for d in page]},
     )
     return render(
@@ -98,12 +88,10 @@ def client_disclosures_pdf(request, pk):
     client = get_client_for_user(request.user, pk)
     today = timezone.localdate()
     disclosures = list(Disclosure.objects.for_accounting(client, today=today))
-    audit_record(
-        actor=request.user,
+    read_recorded(
+        request,
+        client,
         action="accounting",
-        request=request,
-        client=client,
-        target=client,
         detail={"format": "pdf", "since": accounting_start(today).isoformat(), "count": len(disclosures)},
     )
     pdf = render_accounting_pdf(

@@ -25,6 +25,7 @@ from clinic.access import (
     get_emergency_grant_for_admin,
     get_emergency_grant_for_user,
     may_break_glass,
+    read_recorded,
 )
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
@@ -125,14 +126,7 @@ def emergency_access_start(request, pk):
                     )
                     return redirect("client_detail", pk=grant.client_id)
     else:
-        audit_record(
-            actor=request.user,
-            action="view",
-            request=request,
-            client=client,
-            target=client,
-            detail={"page": "emergency access", "category": "demographics"},
-        )
+        read_recorded(request, client, detail={"page": "emergency access", "category": "demographics"})
     return render(
         request,
         "clinic/emergency_start.html",
@@ -189,15 +183,13 @@ def emergency_review(request, pk):
         else:
             messages.success(request, "Emergency access marked reviewed.")
             return redirect("emergency_review_list")
-    if request.method == "GET":
-        audit_record(
-            actor=request.user,
-            action="view",
-            request=request,
-            client=grant.client_id,
-            target=grant,
-            detail={"page": "emergency access review", "break_glass_reviewed": grant.pk},
-        )
+    read_recorded(
+        request,
+        grant,
+        client=grant.client_id,
+        detail={"page": "emergency access review", "break_glass_reviewed": grant.pk},
+        record=request.method == "GET",
+    )
     # What the holder did meanwhile: the audit rows flagged with this grant
     # (actions and record ids only, never clinical content).
     events = [

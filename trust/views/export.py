@@ -7,15 +7,14 @@ from __future__ import annotations
 from functools import wraps
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.log import audit_record
-from clinic.access import get_client_for_export, may_export_records
+from clinic.access import get_client_for_export, may_export_records, read_recorded
 from clinic.models import ClinicProfile
 from clinic.reauth import reauth_required
 from core.http import file_response
@@ -37,10 +36,6 @@ def export_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
-    return file_response(body, content_type=content_type, filename=filename)
 
 
 def _ask_confirmation(request):
@@ -75,44 +70,37 @@ def _filename(client, ext: str) -> str:
     return f"client-{client.pk}-{slugify(client.last_name)[:40] or 'record'}-complete.{ext}"
 
 
-@require_GET
-@export_required
-@reauth_required
-def client_export_json(request, pk):
+def _export(request, pk, fmt: str):
+    """The complete record as one file: the same checks, the same ``export`` audit row
+    (naming the format) and the same file name whatever the format."""
     client = get_client_for_export(request.user, pk)
     if bulk_export.confirmation_needed(request, client.pk):
         return _ask_confirmation(request)
     data = collect_client_export(client=client, by=request.user)
-    audit_record(
-        actor=request.user,
-        action="export",
-        request=request,
-        client=client,
-        target=client,
-        detail={"format": "json", **bulk_export.export_detail(request)},
+    read_recorded(
+        request, client, action="export", detail={"format": fmt, **bulk_export.export_detail(request)}
     )
-    return _download(render_json(data), "application/json", _filename(client, "json"))
+    if fmt == "json":
+        return file_response(
+            render_json(data), content_type="application/json", filename=_filename(client, fmt)
+        )
+    pdf = render_pdf(
+        data,
+        letterhead=Letterhead.from_profile(ClinicProfile.load()),
+        parts=collect_pdf_parts(client=client, by=request.user),
+    )
+    return file_response(pdf, content_type="application/pdf", filename=_filename(client, fmt))
+
+
+@require_GET
+@export_required
+@reauth_required
+def client_export_json(request, pk):
+    return _export(request, pk, "json")
 
 
 @require_GET
 @export_required
 @reauth_required
 def client_export_pdf(request, pk):
-    client = get_client_for_export(request.user, pk)
-    if bulk_export.confirmation_needed(request, client.pk):
-        return _ask_confirmation(request)
-    data = collect_client_export(client=client, by=request.user)
-    audit_record(
-        actor=request.user,
-        action="export",
-        request=request,
-        client=client,
-        target=client,
-        detail={"format": "pdf", **bulk_export.export_detail(request)},
-    )
-    pdf = render_pdf(
-        data,
-        letterhead=Letterhead.from_profile(ClinicProfile.load()),
-        parts=collect_pdf_parts(client=client, by=request.user),
-    )
-    return _download(pdf, "application/pdf", _filename(client, "pdf"))
+    return _export(request, pk, "pdf")
