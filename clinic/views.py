@@ -204,9 +204,8 @@ def client_detail(request, pk):
         build=build,
         parts=(clinical,),
     )
-    audit_record(
-        actor=request.user, action="view", request=request, client=client, target=client, detail=detail
-    )
+    # The row names the sections shown, so it is written once the body is known.
+    read_recorded(request, client, detail=detail)
     return render(request, "clinic/client_detail.html", {"client": client, "body": body})
 
 

@@ -165,7 +165,7 @@ def test_a_client_page_is_not_served_when_its_audit_row_cannot_be_written(
     def broken(**kwargs):
         raise DatabaseError("audit store unavailable")
 
-    monkeypatch.setattr("clinic.views.audit_record", broken)
+    monkeypatch.setattr("clinic.access.audit_record", broken)
     http = HttpClient(raise_request_exception=False)
     http.force_login(treating)
     response = http.get(f"/clients/{client_record.pk}/")
