@@ -9,6 +9,7 @@ Personas:
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -177,9 +178,10 @@ def screened(client_record, treating):
 
 
 # Rough worker seconds of the longest test files (pytest --durations=80 on the 2-core CI
-# machine). pytest-xdist's "loadfile" hands out whole files in collection order, so the
-# longest go first and the short ones fill the end: without this, a long file picked up
-# last keeps one worker busy while the other has nothing left to do.
+# machine); any other file counts a sixth of a second a test. pytest-xdist's "loadfile"
+# hands out whole files in collection order (the Makefile turns off its own reordering by
+# test count), so the longest go first and the short ones fill the end: without this, a
+# long file picked up last keeps one worker busy while the other has nothing left to do.
 LONG_FILES = {
     "tests/trust/test_backup_encryption.py": 340,
     "tests/trust/test_restore_drill.py": 255,
@@ -198,15 +200,32 @@ LONG_FILES = {
     "tests/previsit/test_demo.py": 30,
 }
 BROWSER_FILE_SECONDS = 50
+SECONDS_A_TEST = 1 / 6
 
 
-def _file_seconds(item) -> int:
-    path = item.nodeid.split("::", 1)[0]
-    if path in LONG_FILES:
-        return LONG_FILES[path]
-    return BROWSER_FILE_SECONDS if path.startswith("tests/browser/") else 0
+def _path(item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in item.fixturenames
 
 
 def pytest_collection_modifyitems(config, items):
-    # Stable: the tests of one file keep their order, and short files keep theirs.
-    items.sort(key=lambda item: -_file_seconds(item))
+    # A transactional test empties every table when it ends, the rows the migrations
+    # put there (techniques, regions, the exercise library) included. As Django's own
+    # runner does, the files that hold one run last: xdist hands them out last, so no
+    # test runs after them on their worker. Otherwise the longest files go first.
+    # Stable: the tests of one file keep their order.
+    tests_in = Counter(_path(item) for item in items)
+    last = {_path(item) for item in items if _transactional(item)}
+
+    def seconds(path: str) -> float:
+        if path in LONG_FILES:
+            return LONG_FILES[path]
+        if path.startswith("tests/browser/"):
+            return BROWSER_FILE_SECONDS
+        return tests_in[path] * SECONDS_A_TEST
+
+    items.sort(key=lambda item: (_path(item) in last, -seconds(_path(item))))
