@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import manage_live
 from tests.browser.test_accessibility import _violations, axe_source  # noqa: F401 - the fixture
@@ -106,7 +107,8 @@ def test_a_client_answers_lefs_on_their_phone_and_the_therapist_accepts_it(phone
     assert "Accepted into the record" in section
     therapist.goto(therapist.locator("#previsit-section a:has-text('Open')").first.get_attribute("href"))
     therapist.click("a:has-text('the signed assessment')")
-    assert "Signed" in therapist.content() or "signed" in therapist.content()
+    therapist.wait_for_url(re.compile(r"/assessments/\d+/$"))
+    expect(therapist.locator("main")).to_contain_text(re.compile("signed", re.IGNORECASE))
     staff.close()
 
 
