@@ -16,7 +16,7 @@ from assessments.models import Assessment
 from clinic.access import get_clinical_client_for_user, read_recorded
 from clinic.authorship import may_act_as_author
 from clinic.forms import add_validation_errors
-from clinic.page_cache import cached_body
+from clinic.page_cache import cached_page
 from clinic.reauth import sign_refusal
 from clinic.selectors import banner_flags
 from core.errors import DomainError
@@ -222,19 +222,17 @@ def assessment_detail(request, pk):
     assessment = assessment_for_reading(request, pk)
     # Rendered once per reader, scope and record version (clinic.page_cache); the access
     # check and the audit row above happen on every request.
-    body, _ = cached_body(
+    response, _ = cached_page(
         request,
         page="assessment",
         client=assessment.client,
         template="assessments/_assessment_detail_body.html",
         build=lambda: (_detail_context(assessment, request.user), {}),
+        outer="assessments/assessment_detail.html",
+        outer_context={"assessment": assessment, "client": assessment.client},
         parts=(assessment.pk,),
     )
-    return render(
-        request,
-        "assessments/assessment_detail.html",
-        {"assessment": assessment, "client": assessment.client, "body": body},
-    )
+    return response
 
 
 @require_POST
@@ -289,16 +287,14 @@ def assessment_compare(request, pk):
         return context, {}
 
     # Rendered once per reader, scope and record version (clinic.page_cache).
-    body, _ = cached_body(
+    response, _ = cached_page(
         request,
         page="assessment-compare",
         client=assessment.client,
         template="assessments/_assessment_compare_body.html",
         build=build,
+        outer="assessments/assessment_compare.html",
+        outer_context={"assessment": assessment, "client": assessment.client},
         parts=(assessment.pk,),
     )
-    return render(
-        request,
-        "assessments/assessment_compare.html",
-        {"assessment": assessment, "client": assessment.client, "body": body},
-    )
+    return response

@@ -69,9 +69,28 @@ def get_client_for_user(user, pk, *, for_write: bool = False, with_clinical: boo
     clinical content (``client.clinical``, as ``can_read_clinical``), so a chart pays
     one query for both."""
     qs = Client.objects.visible_to(user).select_related("primary_therapist")
-    if with_clinical:
+    implied = _clinical_implied(user) if with_clinical else None
+    if with_clinical and implied is None:
         qs = qs.annotate(clinical=Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("pk"))))
-    return scoped_get(qs, pk, "No such client")
+    client = scoped_get(qs, pk, "No such client")
+    if implied is not None:
+        client.clinical = implied
+    return client
+
+
+def _clinical_implied(user) -> bool | None:
+    """Whether every client the user sees is one whose clinical content they read, or
+    none is, known from the user alone; None when it differs by client (an admin who
+    also treats: every client's details, the clinical content of their own).
+
+    A therapist who is not an admin sees exactly the clients of their clinical scope
+    (``visible_to`` and ``clinical_for`` are the same scope); a user who does not
+    treat reads no clinical content."""
+    if not getattr(user, "is_therapist", False):
+        return False
+    if not getattr(user, "is_clinic_admin", False):
+        return True
+    return None
 
 
 def read_recorded(

@@ -32,7 +32,7 @@ from clinic.forms import (
     add_validation_errors,
 )
 from clinic.models import Client, ClinicProfile, HealthScreen, User
-from clinic.page_cache import cached_body
+from clinic.page_cache import cached_page
 from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
 from clinic.selectors import client_search_page, home_clients, intake_summary, screen_page
 from core.composition import chart_desk_sections, chart_sections, home_notices, home_sections
@@ -194,19 +194,21 @@ def client_detail(request, pk):
             context["desk_sections"] = chart_desk_sections(client=client, user=request.user)
         return context, detail
 
-    # The body is rendered once per reader, scope and record version (clinic.page_cache);
+    # The page is rendered once per reader, scope and record version (clinic.page_cache);
     # the access check above and the audit row below happen on every request.
-    body, detail = cached_body(
+    response, detail = cached_page(
         request,
         page="chart",
         client=client,
         template="clinic/_client_detail_body.html",
         build=build,
+        outer="clinic/client_detail.html",
+        outer_context={"client": client},
         parts=(clinical,),
     )
     # The row names the sections shown, so it is written once the body is known.
     read_recorded(request, client, detail=detail)
-    return render(request, "clinic/client_detail.html", {"client": client, "body": body})
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,7 +19,7 @@ from clinic.access import get_clinical_client_for_user, read_recorded
 from clinic.authorship import may_act_as_author, signature_line_for
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
-from clinic.page_cache import cached_body
+from clinic.page_cache import cached_page
 from clinic.reauth import confirm_password, sign_refusal
 from clinic.selectors import banner_flags
 from core.composition import note_sections
@@ -255,17 +255,19 @@ def note_detail(request, pk):
 
         # Rendered once per reader, scope and record version (clinic.page_cache); the
         # access check, the audit row and the signature warning happen on every read.
-        body, checked = cached_body(
+        response, checked = cached_page(
             request,
             page="note",
             client=note.client,
             template="notes/_note_detail_body.html",
             build=build,
+            outer="notes/note_detail.html",
+            outer_context={"note": note, "client": note.client},
             parts=(note.pk,),
         )
         if not checked["content_matches"]:
             services.note_signature_mismatch_record(note=note, by=request.user, where="page")
-        return render(request, "notes/note_detail.html", {"note": note, "client": note.client, "body": body})
+        return response
     if not _can_edit(note, request.user):
         return _refused(request, note)
     form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))

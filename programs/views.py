@@ -22,7 +22,7 @@ from clinic.access import get_clinical_client_for_user, read_recorded
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import Client
-from clinic.page_cache import cached_body
+from clinic.page_cache import cached_page
 from core.errors import DomainError
 from core.http import file_response
 from notes.access import get_note_for_user
@@ -278,16 +278,18 @@ def builder(request, pk):
     client = get_clinical_client_for_user(request.user, pk)
     args = _builder_args(request)
     # Rendered once per reader, scope, record version and visit (clinic.page_cache).
-    body, _ = cached_body(
+    response, _ = cached_page(
         request,
         page="program",
         client=client,
         template="programs/_builder_body.html",
         build=lambda: (pages.builder_page(client, **args), {}),
+        outer="programs/builder.html",
+        outer_context={"client": client},
         parts=(args["visit"],),
     )
     read_recorded(request, None, client=client, detail={"page": "program"})
-    return render(request, "programs/builder.html", {"client": client, "body": body})
+    return response
 
 
 @require_GET

@@ -204,3 +204,26 @@ def test_the_access_check_is_one_query_with_the_care_team_test(
     services.emergency_access_start(user=medic, client=client, reason=REASON)
     with django_assert_num_queries(1):
         assert access.get_client_for_user(medic, client.pk, with_clinical=with_clinical) == client
+
+
+def test_the_chart_knows_whether_the_reader_treats_the_client_as_the_full_care_team_test_would(
+    make_client, treating, colleague, desk, owner, records_officer, medic, django_assert_num_queries
+):
+    """``with_clinical`` answers from the user alone where the roles decide it (a
+    therapist who is not an admin, a user who does not treat) and by the care-team test
+    only for an admin who also treats; every answer equals ``can_read_clinical``."""
+    own = make_client(treating, care_team=[treating, owner])
+    other = make_client(colleague)
+    services.emergency_access_start(user=medic, client=other, reason=REASON)
+    for user in (treating, colleague, desk, owner, records_officer, medic):
+        for client in (own, other):
+            if not Client.objects.visible_to(user).filter(pk=client.pk).exists():
+                with pytest.raises(access.OutOfScope):
+                    access.get_client_for_user(user, client.pk, with_clinical=True)
+                continue
+            with django_assert_num_queries(1):
+                reached = access.get_client_for_user(user, client.pk, with_clinical=True)
+            assert reached.clinical == access.can_read_clinical(user, client), (user.username, client.pk)
+    assert access.get_client_for_user(owner, own.pk, with_clinical=True).clinical is True
+    assert access.get_client_for_user(owner, other.pk, with_clinical=True).clinical is False
+    assert access.get_client_for_user(desk, own.pk, with_clinical=True).clinical is False
