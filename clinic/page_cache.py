@@ -108,7 +108,7 @@ def cached_page(
     outer: str,
     outer_context: dict,
     client=None,
-    versions=(),
+    versions: tuple | None = (),
     parts=(),
 ) -> tuple[HttpResponse, dict]:
     """The page ``outer`` around the body ``template``, and the audit detail that goes
@@ -119,8 +119,9 @@ def cached_page(
     whatever else it depends on (a note's id, a query string). When the layout holds
     nothing beyond the reader's scope (``layout_is_fixed``), the whole page is kept;
     otherwise the body, and the layout is rendered around it on every request."""
-    if len(get_messages(request)):
-        # A flash message waits for this page: it is session data, never cached.
+    if (client is None and versions is None) or len(get_messages(request)):
+        # No version to key it by (a flushed database), or a flash message waits for
+        # this page (session data): rendered afresh, never cached.
         context, detail = build()
         body = mark_safe(render_to_string(template, context, request=request))  # noqa: S308
         return render(request, outer, {**outer_context, "body": body}), dict(detail)

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import audit_record
-from clinic import services
+from clinic import care_team_version, services
 from clinic.access import (
     can_export_client,
     get_client_for_user,
@@ -86,38 +86,52 @@ def home(request):
 
 @require_GET
 def client_list(request):
-    form = ClientSearchForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else {}
-    page = client_search_page(
-        request.user, page_number=request.GET.get("page"), per_page=CLIENTS_PER_PAGE, **filters
-    )
-    clients = list(page.object_list)
-    audit_record(
-        actor=request.user,
-        action="query",
-        request=request,
-        detail={
-            "search": filters.get("text", ""),
-            "therapist": getattr(filters.get("therapist"), "pk", None),
-            "status": filters.get("status", "active"),
-            "page": page.number,
-            "clients": [c.pk for c in clients],
-        },
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "clinic/client_list.html",
-        {
+    def build():
+        form = ClientSearchForm(request.GET or None)
+        filters = form.filters() if form.is_valid() else {}
+        page = client_search_page(
+            request.user,
+            page_number=request.GET.get("page"),
+            per_page=CLIENTS_PER_PAGE,
+            list_version=list_version,
+            **filters,
+        )
+        clients = list(page.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
             "form": form,
             "page": page,
             "clients": clients,
             "query": query.urlencode(),
             "can_create": request.user.is_clinic_admin,
             "can_import": request.user.is_clinic_admin,
-        },
+        }
+        detail = {
+            "search": filters.get("text", ""),
+            "therapist": getattr(filters.get("therapist"), "pk", None),
+            "status": filters.get("status", "active"),
+            "page": page.number,
+            "clients": [c.pk for c in clients],
+        }
+        return context, detail
+
+    # Kept per reader, query and list version (clinic.care_team_version), which moves
+    # whenever who may see which client, or what the list shows of one, changes.
+    list_version = care_team_version.current(request.user)
+    version, expiry = list_version
+    response, detail = cached_page(
+        request,
+        page="client-list",
+        template="clinic/_client_list_body.html",
+        build=build,
+        outer="clinic/client_list.html",
+        outer_context={},
+        versions=None if version is None else (version, expiry),
+        parts=tuple(sorted(request.GET.lists())),
     )
+    audit_record(actor=request.user, action="query", request=request, detail=detail)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
