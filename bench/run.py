@@ -370,9 +370,13 @@ def main() -> None:
         raise SystemExit("wrk is not installed (make bench installs it: apt-get install wrk)")
     if CACHE_URL:
         try:
-            import redis  # noqa: F401
+            import redis
         except ImportError:
             raise SystemExit("BENCH_CACHE_URL needs the redis package: pip install '.[redis]'") from None
+        try:
+            redis.Redis.from_url(CACHE_URL, socket_connect_timeout=5).ping()
+        except redis.RedisError as exc:
+            raise SystemExit(f"no Redis server answers at {redacted(CACHE_URL)}: {exc}") from None
     OUT.mkdir(parents=True, exist_ok=True)
     result: dict = {
         "database": DB,
