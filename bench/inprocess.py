@@ -7,6 +7,7 @@
     python bench/inprocess.py render     # PDF render and full-export timings
     python bench/inprocess.py worst      # worst-case printouts only (no data set needed)
     python bench/inprocess.py timing     # 200 requests of each everyday page, one at a time
+    python bench/inprocess.py cold       # each cached page right after a write that re-renders it
 
 Pages in apps that do not offer them yet are reported as unavailable, with
 the reason, instead of failing the run.
@@ -107,6 +108,21 @@ def page_assessment_compare(user, client) -> str:
     return _reverse(("assessment_compare", "assessments:assessment_compare"), latest.pk)
 
 
+def page_assessment_detail(user, client) -> str:
+    """The client's latest assessment."""
+    assessment = _model("assessments.Assessment")
+    latest = assessment.objects.filter(client=client).order_by("-assessed_on", "-id").first()
+    if latest is None:
+        raise Unavailable("the client has no assessment")
+    return _reverse(("assessment_detail", "assessments:assessment_detail"), latest.pk)
+
+
+def page_program(user, client) -> str:
+    """The client's program page (the builder: the current program and the library)."""
+    _model("programs.ProgramVersion")
+    return _reverse(("builder", "programs:builder"), client.pk)
+
+
 def page_handout_pdf(user, client) -> str:
     program = _model("programs.ProgramVersion")
     version = program.objects.filter(client=client, signed_at__isnull=False).order_by("-number").first()
@@ -137,6 +153,8 @@ def pages(user: User) -> list[dict]:
     for name, kind, builder in (
         ("note", "html", page_note),
         ("assessment_compare", "html", page_assessment_compare),
+        ("assessment_detail", "html", page_assessment_detail),
+        ("program", "html", page_program),
         ("handout_pdf", "pdf", page_handout_pdf),
         ("note_pdf", "pdf", page_note_pdf),
     ):
@@ -495,6 +513,169 @@ def cmd_timing() -> dict:
     return out
 
 
+# --- Cold pages: the first view after a write -------------------------------------------------
+
+# The pages kept in the page cache (clinic.page_cache) or whose total is kept per care-team
+# version (the client list); the search keeps nothing and is measured the same way.
+COLD_PAGES = (
+    "client_list",
+    "client_search",
+    "client_chart",
+    "note",
+    "assessment_compare",
+    "assessment_detail",
+    "program",
+)
+LIST_PAGES = ("client_list", "client_search")
+COLD_REQUESTS = int(os.environ.get("BENCH_COLD_REQUESTS", "15"))
+
+
+def _record_version(client_pk: int) -> int:
+    return Client.objects.values_list("record_version", flat=True).get(pk=client_pk)
+
+
+def _care_team_version() -> int | None:
+    from clinic.models import CareTeamVersion
+
+    return CareTeamVersion.objects.values_list("version", flat=True).filter(pk=1).first()
+
+
+class RecordWriter:
+    """A real edit of the client's record through the product's service
+    (``clinic.services.client_update``): the occupation is changed on one call and put
+    back on the next. The database's trigger bumps the client's record version, so
+    every cached page about the client is rendered afresh on its next view."""
+
+    def __init__(self, client: Client, by: User):
+        self.pk, self.by = client.pk, by
+        self.original = Client.objects.get(pk=client.pk).occupation
+        limit = Client._meta.get_field("occupation").max_length or 100
+        self.other = self.original + "." if len(self.original) < limit else self.original[:-1]
+        self.writes = 0
+
+    def write(self) -> None:
+        from clinic.services import client_update
+
+        before = _record_version(self.pk)
+        current = Client.objects.get(pk=self.pk)
+        value = self.other if self.writes % 2 == 0 else self.original
+        client_update(client=current, by=self.by, data={"occupation": value}, version=current.version)
+        self.writes += 1
+        if _record_version(self.pk) <= before:
+            raise RuntimeError("the write did not move the client's record version")
+
+    def restore(self) -> None:
+        if self.writes % 2:
+            self.write()
+
+
+class ListWriter:
+    """A real change to who is on the list (``clinic.services.client_set_status``): a
+    client of the user's, not the one whose pages are measured, archived on one call and
+    restored on the next. The database's trigger bumps the care-team version, which
+    the list's cached total is kept by."""
+
+    def __init__(self, client: Client, by: User):
+        other = Client.objects.clinical_for(by).exclude(pk=client.pk).filter(status="active").order_by("id")
+        toggled = other.first()
+        if toggled is None:
+            raise Unavailable("the user has no other active client to archive and restore")
+        self.pk, self.by = toggled.pk, by
+        self.statuses = (Client.Status.ARCHIVED, Client.Status.ACTIVE)
+        self.writes = 0
+
+    def write(self) -> None:
+        from clinic.services import client_set_status
+
+        before = _care_team_version()
+        status = self.statuses[self.writes % 2]
+        client_set_status(client=Client.objects.get(pk=self.pk), by=self.by, status=status)
+        self.writes += 1
+        after = _care_team_version()
+        if before is None or after is None or after <= before:
+            raise RuntimeError("the write did not move the care-team version")
+
+    def restore(self) -> None:
+        if self.writes % 2:
+            self.write()
+
+
+def cold_figures(http, path: str, write, runs: int) -> dict:
+    """Warm: the page requested again with nothing written (median of ``runs``). Cold:
+    ``runs`` times a write then one request; only the request is timed."""
+    assert http.get(path).status_code == 200, path
+    warm = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        http.get(path)
+        warm.append((time.perf_counter() - start) * 1000)
+    cold, statuses = [], set()
+    for _ in range(runs):
+        write()
+        start = time.perf_counter()
+        response = http.get(path)
+        cold.append((time.perf_counter() - start) * 1000)
+        statuses.add(response.status_code)
+    return {
+        "path": path,
+        "runs": runs,
+        "warm_ms": round(statistics.median(warm), 2),
+        "cold_ms": round(statistics.median(cold), 2),
+        "status": sorted(statuses),
+    }
+
+
+def cmd_cold() -> dict:
+    """Each cached page one request at a time (django.test.Client, no HTTP server), warm
+    and cold: cold is the first view after a real write through the product's services
+    that moves the version the page is kept by (the client's record version for the
+    pages about the client; the care-team version for the list). The floor is measured
+    in the same run; the ratios are to its median."""
+    from django.conf import settings
+
+    user = bench_user()
+    client = long_history_client(user)
+    http = HttpClient()
+    http.force_login(user)
+    found = {page["name"]: page for page in pages(user)}
+    floor_path = found["floor"]["path"]
+    http.get(floor_path)
+    out: dict = {
+        "requests": COLD_REQUESTS,
+        "cache_backend": settings.CACHES["pages"]["BACKEND"].rsplit(".", 1)[-1],
+        "pages": {},
+    }
+    record, listing = RecordWriter(client, user), None
+    try:
+        listing = ListWriter(client, user)
+    except Unavailable as exc:
+        list_unavailable = str(exc)
+    try:
+        for name in COLD_PAGES:
+            page = found.get(name)
+            if page is None or not page.get("path"):
+                out["pages"][name] = {"unavailable": page["unavailable"] if page else "not driven"}
+                continue
+            if name in LIST_PAGES and listing is None:
+                out["pages"][name] = {"unavailable": list_unavailable}
+                continue
+            writer = listing if name in LIST_PAGES else record
+            out["pages"][name] = {
+                "write": "client_set_status" if name in LIST_PAGES else "client_update",
+                **cold_figures(http, page["path"], writer.write, COLD_REQUESTS),
+            }
+    finally:
+        record.restore()
+        if listing is not None:
+            listing.restore()
+    out["floor_ms"] = _median_ms(lambda: http.get(floor_path), max(COLD_REQUESTS, 15))
+    for row in out["pages"].values():
+        if "cold_ms" in row and out["floor_ms"]:
+            row["warm_x_floor"] = round(row["warm_ms"] / out["floor_ms"], 2)
+            row["cold_x_floor"] = round(row["cold_ms"] / out["floor_ms"], 2)
+    return out
+
+
 COMMANDS = {
     "status": cmd_status,
     "prepare": cmd_prepare,
@@ -502,6 +683,7 @@ COMMANDS = {
     "render": cmd_render,
     "worst": cmd_worst,
     "timing": cmd_timing,
+    "cold": cmd_cold,
 }
 
 if __name__ == "__main__":

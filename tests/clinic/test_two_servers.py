@@ -1,6 +1,8 @@
-"""Two app servers on one PostgreSQL database, each with its own page cache (local
-memory): a write through one shows on the next read through the other. The record
-version comes from the database, so no cache is ever trusted past a write."""
+"""Two app servers on one PostgreSQL database: a write through one shows on the next
+read through the other. The record version comes from the database, so no cache is ever
+trusted past a write. Run twice: each server with its own page cache (local memory), and
+both sharing one in Redis (KC_CACHE_URL), when the redis package is installed and a
+server answers at KC_TEST_REDIS_URL (default redis://127.0.0.1:6379/15)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ pytestmark = pytest.mark.skipif(
     not DB_URL.startswith(("postgres://", "postgresql://")),
     reason="two app servers share one database only on PostgreSQL",
 )
+REDIS_URL = os.environ.get("KC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -40,6 +43,28 @@ def _pg(url: str, sql: str, *, fetch: bool = False):
     with psycopg.connect(url, autocommit=True) as conn:
         cursor = conn.execute(sql)
         return cursor.fetchall() if fetch else None
+
+
+def _redis_unavailable() -> str | None:
+    """Why the Redis run cannot happen here, or None when it can."""
+    try:
+        import redis
+    except ImportError:
+        return "the redis package is not installed (pip install '.[redis]')"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"no Redis server answers at {REDIS_URL}: {exc}"
+    return None
+
+
+def _pages_in_redis(url: str) -> int:
+    """How many page bodies the shared cache holds (0 without one)."""
+    if not url:
+        return 0
+    import redis
+
+    return sum(1 for _ in redis.Redis.from_url(url).scan_iter(match="*kc:page:*", count=1000))
 
 
 class Browser:
@@ -66,8 +91,14 @@ class Browser:
         assert 'name="password"' not in self.get("/"), "not signed in"
 
 
-@pytest.fixture(scope="module")
-def two_servers(tmp_path_factory):
+@pytest.fixture(scope="module", params=["local-memory", "redis"])
+def two_servers(request, tmp_path_factory):
+    cache_url = ""
+    if request.param == "redis":
+        reason = _redis_unavailable()
+        if reason:
+            pytest.skip(f"page cache in Redis not tried: {reason}")
+        cache_url = REDIS_URL
     workdir = tmp_path_factory.mktemp("two-servers")
     name = f"{urlparse(DB_URL).path.lstrip('/')}_two_{uuid.uuid4().hex[:8]}"
     admin_url = urlunparse(urlparse(DB_URL)._replace(path="/postgres"))
@@ -75,6 +106,8 @@ def two_servers(tmp_path_factory):
     _pg(admin_url, f'CREATE DATABASE "{name}"')
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "KC_CACHE_URL")}
     env.update({"DJANGO_DEBUG": "true", "DATABASE_URL": db_url, "KC_MEDIA_ROOT": str(workdir / "media")})
+    if cache_url:
+        env["KC_CACHE_URL"] = cache_url
     manage = [sys.executable, str(ROOT / "manage.py")]
     servers, logs = [], []
     try:
@@ -114,7 +147,7 @@ def two_servers(tmp_path_factory):
             "AND c.status = 'active' ORDER BY c.id LIMIT 1",
             fetch=True,
         )
-        yield bases, rows[0][0]
+        yield bases, rows[0][0], cache_url
     finally:
         for server in servers:
             server.terminate()
@@ -128,13 +161,16 @@ def two_servers(tmp_path_factory):
 
 
 def test_a_write_through_one_server_shows_on_the_next_read_through_the_other(two_servers):
-    (one, other), client_id = two_servers
+    (one, other), client_id, cache_url = two_servers
     writer, reader = Browser(one), Browser(other)
     writer.sign_in("therapist")
     reader.sign_in("therapist")
     chart = f"/clients/{client_id}/"
+    pages_kept = _pages_in_redis(cache_url)
     # The reader's server renders the chart and keeps it; a second read is served from its cache.
     first = reader.get(chart)
+    if cache_url:
+        assert _pages_in_redis(cache_url) > pages_kept, "the chart was not kept in Redis"
     assert reader.get(chart).count("consent-withdrawn") == first.count("consent-withdrawn") == 0
     writer.get(chart)
     reason = f"Moving abroad {uuid.uuid4().hex[:6]}"
