@@ -16,6 +16,7 @@ its audit row in one call: ``client_for_reading`` here, and ``note_for_reading``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -91,6 +92,59 @@ def _clinical_implied(user) -> bool | None:
     if not getattr(user, "is_clinic_admin", False):
         return True
     return None
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a cached page needs of a record before it knows whether it must render:
+    the record's id, its client's id and record version (the cache key), and whether
+    the reader reads that client's clinical content. An access function's answer in
+    one narrow query; the page reaches the whole record through the same access
+    function only when it renders."""
+
+    model: type
+    pk: int
+    client_id: int
+    record_version: int
+    clinical: bool = True
+
+    @property
+    def versions(self) -> tuple[int, int]:
+        return (self.client_id, self.record_version)
+
+    def target(self) -> Model:
+        """The record as the audit row names it (kind and id), without loading it."""
+        return self.model(pk=self.pk)
+
+
+def stamp_get(qs: QuerySet, pk, message: str, *, client_field: str) -> Stamp:
+    """``scoped_get`` for a stamp: the id, the client's id and its record version of the
+    row of ``qs`` with id ``pk``, or ``OutOfScope``."""
+    prefix = f"{client_field}__" if client_field else ""
+    row = (
+        qs.filter(pk=_as_int(pk))
+        .values_list("pk", f"{client_field}_id" if client_field else "pk", f"{prefix}record_version")
+        .first()
+    )
+    if row is None:
+        raise OutOfScope(message, model=qs.model, pk=pk)
+    return Stamp(qs.model, *row)
+
+
+def client_stamp_for_user(user, pk) -> Stamp:
+    """``get_client_for_user(..., with_clinical=True)`` as a stamp (one query): for the
+    chart, which renders only when its cached page is missing."""
+    qs = Client.objects.visible_to(user)
+    implied = _clinical_implied(user)
+    if implied is None:
+        qs = qs.annotate(clinical=Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("pk"))))
+        row = qs.filter(pk=_as_int(pk)).values_list("pk", "pk", "record_version", "clinical").first()
+    else:
+        row = qs.filter(pk=_as_int(pk)).values_list("pk", "pk", "record_version").first()
+        row = (*row, implied) if row is not None else None
+    if row is None:
+        raise OutOfScope("No such client", model=Client, pk=pk)
+    return Stamp(Client, *row)
 
 
 def read_recorded(

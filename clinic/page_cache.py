@@ -106,7 +106,7 @@ def cached_page(
     template: str,
     build: Callable[[], tuple[dict, dict]],
     outer: str,
-    outer_context: dict,
+    outer_context: dict | Callable[[], dict],
     client=None,
     versions: tuple | None = (),
     parts=(),
@@ -118,13 +118,19 @@ def cached_page(
     ``client`` or ``versions`` name the record the page shows (``page_key``); ``parts``
     whatever else it depends on (a note's id, a query string). When the layout holds
     nothing beyond the reader's scope (``layout_is_fixed``), the whole page is kept;
-    otherwise the body, and the layout is rendered around it on every request."""
+    otherwise the body, and the layout is rendered around it on every request.
+    ``outer_context`` may be a function, called only when the layout is rendered (a page
+    whose record is loaded only on a miss)."""
+
+    def around() -> dict:
+        return outer_context() if callable(outer_context) else outer_context
+
     if (client is None and versions is None) or len(get_messages(request)):
         # No version to key it by (a flushed database), or a flash message waits for
         # this page (session data): rendered afresh, never cached.
         context, detail = build()
         body = mark_safe(render_to_string(template, context, request=request))  # noqa: S308
-        return render(request, outer, {**outer_context, "body": body}), dict(detail)
+        return render(request, outer, {**around(), "body": body}), dict(detail)
     whole = layout_is_fixed(request)
     cache = caches[CACHE_ALIAS]
     key = page_key(request, page=page, client=client, versions=versions, parts=parts)
@@ -136,7 +142,7 @@ def cached_page(
             html = str(
                 render_to_string(
                     outer,
-                    {**outer_context, "body": mark_safe(html), "csrf_token": CSRF_SLOT},  # noqa: S308
+                    {**around(), "body": mark_safe(html), "csrf_token": CSRF_SLOT},  # noqa: S308
                     request=request,
                 )
             )
@@ -145,4 +151,4 @@ def cached_page(
     html, detail = hit
     if whole:
         return HttpResponse(fill(request, html)), dict(detail)
-    return render(request, outer, {**outer_context, "body": fill(request, html)}), dict(detail)
+    return render(request, outer, {**around(), "body": fill(request, html)}), dict(detail)

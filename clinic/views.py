@@ -15,6 +15,7 @@ from audit.log import audit_record
 from clinic import care_team_version, services
 from clinic.access import (
     can_export_client,
+    client_stamp_for_user,
     get_client_for_user,
     get_clinical_client_for_user,
     get_user_for_admin,
@@ -164,10 +165,19 @@ def client_create(request):
 
 @require_GET
 def client_detail(request, pk):
-    client = get_client_for_user(request.user, pk, with_clinical=True)
-    clinical = client.clinical
+    # One narrow query decides access and names the cache key; the whole record is
+    # reached through the same access function only when the page must be rendered.
+    stamp = client_stamp_for_user(request.user, pk)
+    clinical = stamp.clinical
+    loaded: dict = {}
+
+    def record() -> Client:
+        if "client" not in loaded:
+            loaded["client"] = get_client_for_user(request.user, pk, with_clinical=True)
+        return loaded["client"]
 
     def build():
+        client = record()
         care_team = list(client.care_team.all())
         context = {
             "client": client,
@@ -213,15 +223,15 @@ def client_detail(request, pk):
     response, detail = cached_page(
         request,
         page="chart",
-        client=client,
+        versions=stamp.versions,
         template="clinic/_client_detail_body.html",
         build=build,
         outer="clinic/client_detail.html",
-        outer_context={"client": client},
+        outer_context=lambda: {"client": record()},
         parts=(clinical,),
     )
     # The row names the sections shown, so it is written once the body is known.
-    read_recorded(request, client, detail=detail)
+    read_recorded(request, stamp.target(), client=stamp.client_id, detail=detail)
     return response
 
 
