@@ -25,6 +25,7 @@ from django.http import Http404
 
 from audit.log import audit_record
 from clinic.models import Client, ClientDocument, ClientImport, EmergencyAccess, User
+from core.compiled import lookups
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -117,34 +118,69 @@ class Stamp:
         return self.model(pk=self.pk)
 
 
-def stamp_get(qs: QuerySet, pk, message: str, *, client_field: str) -> Stamp:
-    """``scoped_get`` for a stamp: the id, the client's id and its record version of the
-    row of ``qs`` with id ``pk``, or ``OutOfScope``."""
-    prefix = f"{client_field}__" if client_field else ""
-    row = (
-        qs.filter(pk=_as_int(pk))
-        .values_list("pk", f"{client_field}_id" if client_field else "pk", f"{prefix}record_version")
-        .first()
+def reader_shape(user) -> tuple:
+    """Everything about a reader that decides the shape of their scope's SQL (not its
+    values): the key of a compiled lookup (``core.compiled``)."""
+    return (
+        bool(user.is_authenticated),
+        bool(getattr(user, "is_active", False)),
+        bool(getattr(user, "is_clinic_admin", False)),
+        bool(getattr(user, "is_therapist", False)),
+        bool(getattr(user, "may_break_glass", False)),
     )
+
+
+def stand_in_reader(user, pk: int) -> User:
+    """A reader with ``user``'s roles and the id ``pk``: what a compiled lookup's
+    QuerySet is built for (``core.compiled``)."""
+    if not user.is_authenticated:
+        return user
+    return User(
+        pk=pk,
+        is_active=user.is_active,
+        is_clinic_admin=user.is_clinic_admin,
+        is_therapist=user.is_therapist,
+        may_break_glass=user.may_break_glass,
+    )
+
+
+def stamp_get(user, pk, *, model, scope, client_field: str, message: str) -> Stamp:
+    """``scoped_get`` for a stamp: the id, the client's id and its record version of the
+    row with id ``pk`` among ``scope(reader)`` (the access function's own scope), or
+    ``OutOfScope``. Run from SQL compiled once per reader shape (``core.compiled``)."""
+    prefix = f"{client_field}__" if client_field else ""
+    columns = ("pk", f"{client_field}_id" if client_field else "pk", f"{prefix}record_version")
+
+    def build(user_pk: int, row_pk: int) -> QuerySet:
+        return scope(stand_in_reader(user, user_pk)).filter(pk=row_pk).order_by().values_list(*columns)
+
+    row = lookups.first((model._meta.label, *reader_shape(user)), build, user.pk or 0, _as_int(pk))
     if row is None:
-        raise OutOfScope(message, model=qs.model, pk=pk)
-    return Stamp(qs.model, *row)
+        raise OutOfScope(message, model=model, pk=pk)
+    return Stamp(model, *row)
 
 
 def client_stamp_for_user(user, pk) -> Stamp:
     """``get_client_for_user(..., with_clinical=True)`` as a stamp (one query): for the
     chart, which renders only when its cached page is missing."""
-    qs = Client.objects.visible_to(user)
     implied = _clinical_implied(user)
     if implied is None:
-        qs = qs.annotate(clinical=Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("pk"))))
+        qs = Client.objects.visible_to(user).annotate(
+            clinical=Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("pk")))
+        )
         row = qs.filter(pk=_as_int(pk)).values_list("pk", "pk", "record_version", "clinical").first()
-    else:
-        row = qs.filter(pk=_as_int(pk)).values_list("pk", "pk", "record_version").first()
-        row = (*row, implied) if row is not None else None
-    if row is None:
-        raise OutOfScope("No such client", model=Client, pk=pk)
-    return Stamp(Client, *row)
+        if row is None:
+            raise OutOfScope("No such client", model=Client, pk=pk)
+        return Stamp(Client, *row)
+    stamp = stamp_get(
+        user,
+        pk,
+        model=Client,
+        scope=lambda reader: Client.objects.visible_to(reader),
+        client_field="",
+        message="No such client",
+    )
+    return Stamp(Client, stamp.pk, stamp.client_id, stamp.record_version, implied)
 
 
 def read_recorded(

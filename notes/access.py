@@ -23,7 +23,14 @@ def get_note_for_user(user, pk) -> VisitNote:
 def note_stamp_for_user(user, pk) -> Stamp:
     """``get_note_for_user`` as a stamp (one narrow query): for the note page, which
     loads the whole note only when its cached page is missing."""
-    return stamp_get(VisitNote.objects.for_user(user), pk, "No such note", client_field="client")
+    return stamp_get(
+        user,
+        pk,
+        model=VisitNote,
+        scope=lambda reader: VisitNote.objects.for_user(reader),
+        client_field="client",
+        message="No such note",
+    )
 
 
 def get_treatment_for_user(user, note: VisitNote, pk) -> Treatment:
