@@ -144,20 +144,36 @@ def stand_in_reader(user, pk: int) -> User:
     )
 
 
-def stamp_get(user, pk, *, model, scope, client_field: str, message: str) -> Stamp:
+def stamp_get(user, pk, *, lookup: str, model, scope, client_field: str, message: str) -> Stamp:
     """``scoped_get`` for a stamp: the id, the client's id and its record version of the
     row with id ``pk`` among ``scope(reader)`` (the access function's own scope), or
-    ``OutOfScope``. Run from SQL compiled once per reader shape (``core.compiled``)."""
+    ``OutOfScope``. Run from SQL compiled once per ``lookup`` (a name unique to this
+    scope: two scopes of one model never share a statement) and reader shape
+    (``core.compiled``)."""
     prefix = f"{client_field}__" if client_field else ""
     columns = ("pk", f"{client_field}_id" if client_field else "pk", f"{prefix}record_version")
 
     def build(user_pk: int, row_pk: int) -> QuerySet:
         return scope(stand_in_reader(user, user_pk)).filter(pk=row_pk).order_by().values_list(*columns)
 
-    row = lookups.first((model._meta.label, *reader_shape(user)), build, user.pk or 0, _as_int(pk))
+    row = lookups.first((lookup, *reader_shape(user)), build, user.pk or 0, _as_int(pk))
     if row is None:
         raise OutOfScope(message, model=model, pk=pk)
     return Stamp(model, *row)
+
+
+def clinical_client_stamp_for_user(user, pk) -> Stamp:
+    """``get_clinical_client_for_user`` as a stamp (one narrow query): for the program
+    page, which loads the client only when its cached page is missing."""
+    return stamp_get(
+        user,
+        pk,
+        lookup="clinical-client",
+        model=Client,
+        scope=lambda reader: Client.objects.clinical_for(reader),
+        client_field="",
+        message="No such client",
+    )
 
 
 def client_stamp_for_user(user, pk) -> Stamp:
@@ -175,6 +191,7 @@ def client_stamp_for_user(user, pk) -> Stamp:
     stamp = stamp_get(
         user,
         pk,
+        lookup="visible-client",
         model=Client,
         scope=lambda reader: Client.objects.visible_to(reader),
         client_field="",

@@ -26,6 +26,7 @@ def note_stamp_for_user(user, pk) -> Stamp:
     return stamp_get(
         user,
         pk,
+        lookup="note",
         model=VisitNote,
         scope=lambda reader: VisitNote.objects.for_user(reader),
         client_field="client",

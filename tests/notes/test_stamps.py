@@ -82,6 +82,26 @@ def test_every_reader_gets_the_answer_of_the_access_function_it_stands_for(
                     full.client_id,
                     full.client.record_version,
                 ), (user.username, note.pk)
+    # The assessment and program pages' stamps, likewise.
+    from assessments.access import assessment_stamp_for_user, get_assessment_for_user
+    from assessments.models import Assessment
+
+    assessments = list(Assessment.objects.all()[:2])
+    for user in readers:
+        for client in clients:
+            stamp = _answer(access.clinical_client_stamp_for_user, user, client.pk)
+            full = _answer(access.get_clinical_client_for_user, user, client.pk)
+            if full == "404":
+                assert stamp == "404", (user.username, client.pk)
+            else:
+                assert (stamp.pk, stamp.record_version) == (full.pk, full.record_version)
+        for assessment in assessments:
+            stamp = _answer(assessment_stamp_for_user, user, assessment.pk)
+            full = _answer(get_assessment_for_user, user, assessment.pk)
+            if full == "404":
+                assert stamp == "404", (user.username, assessment.pk)
+            else:
+                assert (stamp.pk, stamp.client_id) == (full.pk, full.client_id)
     for bad in ("abc", "-1", "0", str(2**70), note.pk + 1000):
         with pytest.raises(Exception) as caught:
             note_stamp_for_user(treating, bad)
