@@ -26,17 +26,36 @@ from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Image, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Paragraph as _Paragraph
 
 INK = colors.HexColor("#1d2939")
 MUTED = colors.HexColor("#667085")
 RULE = colors.HexColor("#d0d5dd")
 ACCENT = colors.HexColor("#175cd3")
+
+
+class Paragraph(_Paragraph):
+    """ReportLab's Paragraph, laid out once per width: a table measures each cell
+    when it is laid out and again when it is drawn, and a page break measures a
+    paragraph before placing it, so every paragraph was broken into lines about
+    twice. The lines depend only on the width (``split`` drops them when it moves
+    the paragraph on)."""
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's API
+        if availWidth == self._wrapped_width and "blPara" in self.__dict__:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth
+        return size
 
 
 # C0 and C1 control characters other than tab and line feed: they print as
@@ -167,17 +186,98 @@ def _lines_needed(text: str, style: ParagraphStyle, width: float) -> int:
     return total
 
 
+# Text up to this long may be laid out as a ``_Line`` (one line, no markup).
+_LINE_MAX_CHARS = 200
+
+
+class _Line(Flowable):
+    """Plain text that fits on one line, drawn as the Paragraph of the same text and
+    style would draw it (the same font, colour, height and baseline), without
+    parsing markup or breaking lines. A table of many short cells lays out several
+    times faster. Text that turns out wider than the room it is given is laid
+    out by a real Paragraph instead."""
+
+    def __init__(self, text: str, style: ParagraphStyle, font: str):
+        super().__init__()
+        self.text, self.style, self.font = text, style, font
+        self._text_width = stringWidth(text, font, style.fontSize)
+        self._para: Paragraph | None = None
+
+    def _paragraph(self) -> Paragraph:
+        if self._para is None:
+            markup = _xml_escape(self.text)
+            if self.font != self.style.fontName:
+                markup = f"<b>{markup}</b>"
+            self._para = Paragraph(markup, self.style)
+        return self._para
+
+    def _fits(self, available_width: float) -> bool:
+        style = self.style
+        room = available_width - style.leftIndent - style.firstLineIndent - style.rightIndent
+        # A little slack so that only text well inside the line takes this path.
+        return self._text_width <= room - 0.5
+
+    def wrap(self, available_width, available_height):
+        if not self._fits(available_width):
+            self._para = self._paragraph()
+            return self._para.wrap(available_width, available_height)
+        self._para = None
+        self.width, self.height = available_width, self.style.leading
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        if self._para is not None or not self._fits(available_width):
+            return self._paragraph().split(available_width, available_height)
+        return []
+
+    def getSpaceBefore(self):  # noqa: N802 - ReportLab's API
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self):  # noqa: N802 - ReportLab's API
+        return self.style.spaceAfter
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's API
+        if self._para is not None:
+            self._para.drawOn(canvas, x, y, _sW)
+            return
+        super().drawOn(canvas, x, y, _sW)
+
+    def draw(self):
+        style = self.style
+        canvas = self.canv
+        canvas.setFont(self.font, style.fontSize, style.leading)
+        canvas.setFillColor(style.textColor)
+        canvas.drawString(style.leftIndent + style.firstLineIndent, self.height - style.fontSize, self.text)
+
+
+def line(text, style: ParagraphStyle, *, bold: bool = False) -> Flowable:
+    """Short plain text (not markup) as one flowable: a ``_Line`` where the text
+    allows it (printable ASCII without line breaks), else the Paragraph of the
+    escaped text. ``bold`` prints it as ``<b>text</b>`` would."""
+    text = plain(text)
+    if text and len(text) <= _LINE_MAX_CHARS and "\n" not in text and text.isascii():
+        words = " ".join(text.split())
+        if words:
+            font = style.fontName
+            if bold:
+                family, _, italic = ps2tt(font)
+                font = tt2ps(family, 1, italic)
+            return _Line(words, style, font)
+    markup = esc(text)
+    return Paragraph(f"<b>{markup}</b>" if bold and markup else markup, style)
+
+
 # Longer cell text always moves below the table; measuring it would be wasted work.
 _CELL_MAX_CHARS = 600
 
 
-def cell(text, style: ParagraphStyle, width: float, *, overflow: list, label: str) -> Paragraph:
+def cell(text, style: ParagraphStyle, width: float, *, overflow: list, label: str) -> Flowable:
     """A table cell for user text. Text that could need more than ``CELL_LINES``
     lines at ``width`` is shortened here and added to ``overflow`` as
     ``(label, text)``, to be printed in full below the table (``overflow_flowables``)."""
     text = plain(text)
     if len(text) <= _CELL_MAX_CHARS and _lines_needed(text, style, width) <= CELL_LINES:
-        return Paragraph(esc(text), style)
+        return line(text, style)
     overflow.append((label, text))
     # The widest Helvetica letters are about one em: a shortened text of this
     # many characters fits in the lines left beside the note that follows it.
