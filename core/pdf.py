@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -159,19 +159,17 @@ def paragraphs(text, style: ParagraphStyle, *, lead: str = "", wrap: str = "{}")
     ``lead`` is trusted markup (a bold label) put before the first piece; ``wrap``
     is trusted markup around each escaped piece (``"<strike>{}</strike>"``)."""
     pieces = chunks(plain(text))
-    styles_ = {
-        (True, True): style,
-        (True, False): _piece_style(style, first=True, last=False),
-        (False, False): _piece_style(style, first=False, last=False),
-        (False, True): _piece_style(style, first=False, last=True),
-    }
+    styles_: dict[tuple[bool, bool], ParagraphStyle] = {(True, True): style}
     out: list[Flowable] = []
     last_index = len(pieces) - 1
     for index, piece in enumerate(pieces):
         body = wrap.format(esc(piece)) if piece else ""
         if index == 0 and lead:
             body = f"{lead} {body}" if body else lead
-        out.append(Paragraph(body, styles_[(index == 0, index == last_index)]))
+        key = (index == 0, index == last_index)
+        if key not in styles_:
+            styles_[key] = _piece_style(style, first=key[0], last=key[1])
+        out.append(Paragraph(body, styles_[key]))
     return out
 
 
@@ -204,11 +202,19 @@ class _Line(Flowable):
         self._para: Paragraph | None = None
 
     def _paragraph(self) -> Paragraph:
+        """The Paragraph of this text, built from the fragment that parsing the
+        same markup gives (parsed once per style and font, kept on the style)."""
         if self._para is None:
+            templates = self.style.__dict__.setdefault("_kc_line_frags", {})
+            template = templates.get(self.font)
+            if template is None:
+                bold = self.font != self.style.fontName
+                template = Paragraph("<b>x</b>" if bold else "x", self.style).frags[0]
+                templates[self.font] = template
             markup = _xml_escape(self.text)
             if self.font != self.style.fontName:
                 markup = f"<b>{markup}</b>"
-            self._para = Paragraph(markup, self.style)
+            self._para = Paragraph(markup, self.style, frags=[template.clone(text=self.text)])
         return self._para
 
     def _fits(self, available_width: float) -> bool:
@@ -222,7 +228,8 @@ class _Line(Flowable):
             self._para = self._paragraph()
             return self._para.wrap(available_width, available_height)
         self._para = None
-        self.width, self.height = available_width, self.style.leading
+        # An empty Paragraph has no lines: it takes no height and draws nothing.
+        self.width, self.height = available_width, self.style.leading if self.text else 0
         return self.width, self.height
 
     def split(self, available_width, available_height):
@@ -240,14 +247,20 @@ class _Line(Flowable):
         if self._para is not None:
             self._para.drawOn(canvas, x, y, _sW)
             return
-        super().drawOn(canvas, x, y, _sW)
-
-    def draw(self):
+        if not self.text:
+            return
+        # Drawn in place rather than in a saved and moved canvas state: what it
+        # sets (font, fill colour) is set again by whatever draws text next, and
+        # the table or frame around it restores the state when it is done.
         style = self.style
-        canvas = self.canv
         canvas.setFont(self.font, style.fontSize, style.leading)
         canvas.setFillColor(style.textColor)
-        canvas.drawString(style.leftIndent + style.firstLineIndent, self.height - style.fontSize, self.text)
+        canvas.drawString(
+            x + style.leftIndent + style.firstLineIndent, y + self.height - style.fontSize, self.text
+        )
+
+    def draw(self):
+        self.drawOn(self.canv, 0, 0)
 
 
 def line(text, style: ParagraphStyle, *, bold: bool = False) -> Flowable:
@@ -255,14 +268,12 @@ def line(text, style: ParagraphStyle, *, bold: bool = False) -> Flowable:
     allows it (printable ASCII without line breaks), else the Paragraph of the
     escaped text. ``bold`` prints it as ``<b>text</b>`` would."""
     text = plain(text)
-    if text and len(text) <= _LINE_MAX_CHARS and "\n" not in text and text.isascii():
-        words = " ".join(text.split())
-        if words:
-            font = style.fontName
-            if bold:
-                family, _, italic = ps2tt(font)
-                font = tt2ps(family, 1, italic)
-            return _Line(words, style, font)
+    if len(text) <= _LINE_MAX_CHARS and "\n" not in text and text.isascii() and style.alignment == TA_LEFT:
+        font = style.fontName
+        if bold:
+            family, _, italic = ps2tt(font)
+            font = tt2ps(family, 1, italic)
+        return _Line(" ".join(text.split()), style, font)
     markup = esc(text)
     return Paragraph(f"<b>{markup}</b>" if bold and markup else markup, style)
 
