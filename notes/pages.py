@@ -64,7 +64,8 @@ def assessment_summary(note: VisitNote) -> AssessmentSummary | None:
 def assessment_summaries(notes: list[VisitNote]) -> dict[int, AssessmentSummary]:
     """``assessment_summary`` of each note that has a linked assessment, by note id
     (2 queries however many notes)."""
-    linked = {n.pk: n.assessment_id for n in notes if n.assessment_id}
+    linked: dict[int, int] = {n.pk: n.assessment_id for n in notes if n.assessment_id}
+    by_pk = {n.pk: n for n in notes}
     if not linked:
         return {}
     assessments = {
@@ -74,10 +75,10 @@ def assessment_summaries(notes: list[VisitNote]) -> dict[int, AssessmentSummary]
         .filter(pk__in=set(linked.values()))
     }
     out = {}
-    for note in notes:
-        assessment = assessments.get(linked.get(note.pk))
+    for note_pk, assessment_pk in linked.items():
+        assessment = assessments.get(assessment_pk)
         if assessment is not None:
-            out[note.pk] = _summary(note, assessment)
+            out[note_pk] = _summary(by_pk[note_pk], assessment)
     return out
 
 
