@@ -184,22 +184,24 @@ def _lines_needed(text: str, style: ParagraphStyle, width: float) -> int:
     return total
 
 
-# Text up to this long may be laid out as a ``_Line`` (one line, no markup).
-_LINE_MAX_CHARS = 200
+# Text up to this long may be laid out as a ``_Line`` (one font, no markup).
+_LINE_MAX_CHARS = 600
 
 
 class _Line(Flowable):
-    """Plain text that fits on one line, drawn as the Paragraph of the same text and
-    style would draw it (the same font, colour, height and baseline), without
-    parsing markup or breaking lines. A table of many short cells lays out several
-    times faster. Text that turns out wider than the room it is given is laid
-    out by a real Paragraph instead."""
+    """Plain text in one font, laid out and drawn as the Paragraph of the same text
+    and style would lay it out and draw it (the same line breaks, font, colour,
+    heights and baselines) without parsing markup or going through ReportLab's
+    general line breaker. A table of many short cells lays out several times
+    faster. Text that ReportLab would treat specially (a word wider than the line,
+    a line it would squeeze) is laid out by a real Paragraph instead."""
 
     def __init__(self, text: str, style: ParagraphStyle, font: str):
         super().__init__()
         self.text, self.style, self.font = text, style, font
-        self._text_width = stringWidth(text, font, style.fontSize)
         self._para: Paragraph | None = None
+        self._lines: list[str] = []
+        self._broken_at: float | None = None
 
     def _paragraph(self) -> Paragraph:
         """The Paragraph of this text, built from the fragment that parsing the
@@ -217,25 +219,55 @@ class _Line(Flowable):
             self._para = Paragraph(markup, self.style, frags=[template.clone(text=self.text)])
         return self._para
 
-    def _fits(self, available_width: float) -> bool:
+    def _break(self, available_width: float) -> list[str] | None:
+        """The lines ReportLab's Paragraph breaks this text into at this width (its
+        rule for one fragment: a word joins the line while the line stays within
+        the width plus the style's space shrinkage), or None where that rule would
+        do more than this (cut a long word, squeeze a line)."""
         style = self.style
-        room = available_width - style.leftIndent - style.firstLineIndent - style.rightIndent
-        # A little slack so that only text well inside the line takes this path.
-        return self._text_width <= room - 0.5
+        room = available_width - style.leftIndent - style.rightIndent
+        font, size = self.font, style.fontSize
+        space = stringWidth(" ", font, size)
+        shrink = style.spaceShrinkage * space
+        lines: list[str] = []
+        current: list[str] = []
+        used = -space
+        for word in self.text.split():
+            word_width = _exact_width(word, font, size)
+            if word_width > room:
+                return None
+            grown = used + space + word_width
+            if grown <= room + shrink * len(current) or not current:
+                current.append(word)
+                used = grown
+                continue
+            if used > room + 1e-8:
+                return None
+            lines.append(" ".join(current))
+            current, used = [word], word_width
+        if current:
+            if used > room + 1e-8:
+                return None
+            lines.append(" ".join(current))
+        return lines
 
     def wrap(self, available_width, available_height):
-        if not self._fits(available_width):
-            self._para = self._paragraph()
+        if available_width != self._broken_at:
+            lines = self._break(available_width)
+            self._para = None
+            if lines is None:
+                self._para = self._paragraph()
+            else:
+                self._lines = lines
+            self._broken_at = available_width
+        if self._para is not None:
             return self._para.wrap(available_width, available_height)
-        self._para = None
         # An empty Paragraph has no lines: it takes no height and draws nothing.
-        self.width, self.height = available_width, self.style.leading if self.text else 0
+        self.width, self.height = available_width, self.style.leading * len(self._lines)
         return self.width, self.height
 
     def split(self, available_width, available_height):
-        if self._para is not None or not self._fits(available_width):
-            return self._paragraph().split(available_width, available_height)
-        return []
+        return self._paragraph().split(available_width, available_height)
 
     def getSpaceBefore(self):  # noqa: N802 - ReportLab's API
         return self.style.spaceBefore
@@ -247,7 +279,7 @@ class _Line(Flowable):
         if self._para is not None:
             self._para.drawOn(canvas, x, y, _sW)
             return
-        if not self.text:
+        if not self._lines:
             return
         # Drawn in place rather than in a saved and moved canvas state: what it
         # sets (font, fill colour) is set again by whatever draws text next, and
@@ -255,20 +287,63 @@ class _Line(Flowable):
         style = self.style
         canvas.setFont(self.font, style.fontSize, style.leading)
         canvas.setFillColor(style.textColor)
-        canvas.drawString(
-            x + style.leftIndent + style.firstLineIndent, y + self.height - style.fontSize, self.text
-        )
+        left, top = x + style.leftIndent, y + self.height - style.fontSize
+        if len(self._lines) == 1:
+            canvas.drawString(left, top, self._lines[0])
+            return
+        text = canvas.beginText(left, top)
+        for one in self._lines:
+            text.textLine(one)
+        canvas.drawText(text)
 
     def draw(self):
         self.drawOn(self.canv, 0, 0)
 
 
+_EXACT_WIDTHS: dict[tuple[str, str, float], float] = {}
+
+
+def _exact_width(word: str, font: str, size: float) -> float:
+    """``stringWidth`` of a word, as ReportLab's line breaker measures it (kept for
+    the short words that recur)."""
+    if len(word) > 40:
+        return stringWidth(word, font, size)
+    key = (word, font, size)
+    width = _EXACT_WIDTHS.get(key)
+    if width is None:
+        width = stringWidth(word, font, size)
+        if len(_EXACT_WIDTHS) < 20000:
+            _EXACT_WIDTHS[key] = width
+    return width
+
+
+# Whitespace other than the plain space, and soft hyphens: ReportLab's line breaker
+# treats them specially, so text holding them is laid out by a Paragraph.
+_SPECIAL_SPACE = re.compile(r"[^\S ]|\xad")
+
+
+def _simple_style(style: ParagraphStyle) -> bool:
+    return (
+        style.alignment == TA_LEFT
+        and not style.firstLineIndent
+        and not getattr(style, "hyphenationLang", "")
+        and not getattr(style, "uriWasteReduce", 0)
+        and not getattr(style, "embeddedHyphenation", 0)
+        and not getattr(style, "wordWrap", None)
+        and not getattr(style, "endDots", None)
+        and getattr(style, "autoLeading", None) in (None, "", "off")
+        and not getattr(style, "textTransform", None)
+        and not getattr(style, "bulletText", None)
+    )
+
+
 def line(text, style: ParagraphStyle, *, bold: bool = False) -> Flowable:
-    """Short plain text (not markup) as one flowable: a ``_Line`` where the text
-    allows it (printable ASCII without line breaks), else the Paragraph of the
-    escaped text. ``bold`` prints it as ``<b>text</b>`` would."""
+    """Plain text (not markup) as one flowable that lays out as its Paragraph
+    would: a ``_Line`` where the text and style allow it (no line breaks, no
+    special spaces), else the Paragraph of the escaped text. ``bold`` prints it
+    as ``<b>text</b>`` would."""
     text = plain(text)
-    if len(text) <= _LINE_MAX_CHARS and "\n" not in text and text.isascii() and style.alignment == TA_LEFT:
+    if len(text) <= _LINE_MAX_CHARS and not _SPECIAL_SPACE.search(text) and _simple_style(style):
         font = style.fontName
         if bold:
             family, _, italic = ps2tt(font)
