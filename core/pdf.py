@@ -158,7 +158,11 @@ def paragraphs(text, style: ParagraphStyle, *, lead: str = "", wrap: str = "{}")
 
     ``lead`` is trusted markup (a bold label) put before the first piece; ``wrap``
     is trusted markup around each escaped piece (``"<strike>{}</strike>"``)."""
-    pieces = chunks(plain(text))
+    text = plain(text)
+    if wrap == "{}" and lead in ("", "•") and text and len(text) <= _LINE_MAX_CHARS and "\n" not in text:
+        # One piece of plain text: laid out as its Paragraph would be, without markup.
+        return [line(f"{lead} {text}" if lead else text, style)]
+    pieces = chunks(text)
     styles_: dict[tuple[bool, bool], ParagraphStyle] = {(True, True): style}
     out: list[Flowable] = []
     last_index = len(pieces) - 1

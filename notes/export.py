@@ -55,9 +55,7 @@ def pdf_part(client):
             story.append(Paragraph("No visits recorded.", st["small"]))
         for number, visit in enumerate(visits, start=1):
             story.append(CondPageBreak(60 * mm))
-            story.append(
-                Paragraph(f"Visit {number} of {len(visits)} · {visit.service_at:%d %B %Y}", st["h2"])
-            )
+            story.append(line(f"Visit {number} of {len(visits)} · {visit.service_at:%d %B %Y}", st["h2"]))
             story += note_flowables(visit, st, width)
         story += [
             CondPageBreak(50 * mm),

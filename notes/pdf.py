@@ -95,14 +95,14 @@ def note_flowables(data, st, width) -> list:
 
     strike = "<strike>{}</strike>" if data.in_error else "{}"
     for title, rows in data.sections:
-        story.append(Paragraph(esc(title), st["h2"]))
+        story.append(line(title, st["h2"]))
         if not rows:
             story.append(Paragraph("Not recorded.", st["small"]))
         for label, value in rows:
             story += paragraphs(value, st["body"], lead=f"<b>{esc(label)}:</b>" if label else "", wrap=strike)
         if title.startswith("O"):
             if data.palpation:
-                story.append(Paragraph("Palpation", st["h3"]))
+                story.append(line("Palpation", st["h3"]))
                 widths = [w * width for w in (0.22, 0.1, 0.14, 0.14, 0.12, 0.28)]
                 rows_ = [[line(h, cell_style) for h in _PALPATION_HEADS]]
                 overflow: list = []
@@ -153,7 +153,7 @@ def note_flowables(data, st, width) -> list:
                 story += overflow_flowables(overflow, st["body"])
             else:
                 story.append(Paragraph("No treatments logged.", st["small"]))
-            story.append(Paragraph("Assessment at this visit", st["h3"]))
+            story.append(line("Assessment at this visit", st["h3"]))
             a = data.assessment
             if a is None:
                 story.append(Paragraph("No assessment linked to this visit.", st["small"]))
