@@ -181,11 +181,22 @@ def _lines_needed(text: str, style: ParagraphStyle, width: float) -> int:
     """About how many lines ``text`` takes at ``width``: its measured width with
     a quarter added for the space word wrapping leaves at line ends."""
     font, size = style.fontName, style.fontSize
+    widths = _CHAR_TABLES.setdefault((font, size), {})
     total = 0
     for line in text.split("\n"):
-        measured = sum(_char_width(ch, font, size) for ch in line) * 1.25
+        missing = set(line).difference(widths)
+        if len(widths) + len(missing) > 20000:  # the table is full: measure as before
+            measured = sum(_char_width(ch, font, size) for ch in line) * 1.25
+        else:
+            for ch in missing:
+                widths[ch] = stringWidth(ch, font, size)
+            measured = sum(map(widths.__getitem__, line)) * 1.25
         total += max(1, -(-int(measured) // max(int(width), 1)))
     return total
+
+
+# Each character's width by (font, size), for ``_lines_needed``.
+_CHAR_TABLES: dict[tuple[str, float], dict[str, float]] = {}
 
 
 # Text up to this long may be laid out as a ``_Line`` (one font, no markup).
