@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
 
 from assessments import pages, selectors
 from assessments.models import Assessment
 from clinic.export import records_for_client
 from core.charts import line_chart
 from core.composition import RestoreCheck
-from core.pdf import cell, clip, data_table, esc, overflow_flowables
+from core.pdf import Paragraph, cell, clip, data_table, esc, line, overflow_flowables
 
 
 def export_client(client) -> dict:
@@ -78,7 +78,7 @@ def pdf_part(client):
                 )
             )
             for section in a["sections"]:
-                rows = [[Paragraph(f"<b>{h}</b>", cell_style) for h in heads]]
+                rows = [[line(h, cell_style, bold=True) for h in heads]]
                 overflow: list = []
                 for row in section["rows"]:
                     measure = row["measure"]
@@ -88,13 +88,13 @@ def pdf_part(client):
                     for index, c in enumerate(row["cells"]):
                         rows.append(
                             [
-                                Paragraph(esc(label) if index == 0 else "", cell_style),
-                                Paragraph(SIDE_WORDS.get(c.side, c.side), cell_style),
+                                line(label if index == 0 else "", cell_style),
+                                line(SIDE_WORDS.get(c.side, c.side), cell_style),
                                 cell(
                                     c.text or "–", cell_style, widths[2] - 6, overflow=overflow, label=label
                                 ),
-                                Paragraph(_flag_words(c), cell_style),
-                                Paragraph(esc(_norm_words(row)) if index == 0 else "", cell_style),
+                                line(_flag_words(c), cell_style),
+                                line(_norm_words(row) if index == 0 else "", cell_style),
                             ]
                         )
                     if row["lsi"] is not None:
@@ -102,9 +102,9 @@ def pdf_part(client):
                             [
                                 "",
                                 "",
-                                Paragraph(f"{row['lsi']:.0f}% symmetry", cell_style),
-                                Paragraph(f"{esc(row['involved'])} side involved", cell_style),
-                                Paragraph(esc("; ".join(row["side_norms"])), cell_style),
+                                line(f"{row['lsi']:.0f}% symmetry", cell_style),
+                                line(f"{row['involved']} side involved", cell_style),
+                                line("; ".join(row["side_norms"]), cell_style),
                             ]
                         )
                 story.append(Paragraph(esc(section["label"]), st["h3"]))

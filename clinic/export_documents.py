@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.colors import HexColor
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Table, TableStyle
 
 from clinic.export import _value
 from clinic.models import ClientDocument
-from core.pdf import styles, wrap_lines
+from core.pdf import Paragraph, styles, wrap_lines
 
 
 def documents_for_export(client) -> list[dict[str, Any]]:

@@ -25,18 +25,37 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Image, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Paragraph as _Paragraph
 
 INK = colors.HexColor("#1d2939")
 MUTED = colors.HexColor("#667085")
 RULE = colors.HexColor("#d0d5dd")
 ACCENT = colors.HexColor("#175cd3")
+
+
+class Paragraph(_Paragraph):
+    """ReportLab's Paragraph, laid out once per width: a table measures each cell
+    when it is laid out and again when it is drawn, and a page break measures a
+    paragraph before placing it, so every paragraph was broken into lines about
+    twice. The lines depend only on the width (``split`` drops them when it moves
+    the paragraph on)."""
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's API
+        if availWidth == self._wrapped_width and "blPara" in self.__dict__:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth
+        return size
 
 
 # C0 and C1 control characters other than tab and line feed: they print as
@@ -139,20 +158,22 @@ def paragraphs(text, style: ParagraphStyle, *, lead: str = "", wrap: str = "{}")
 
     ``lead`` is trusted markup (a bold label) put before the first piece; ``wrap``
     is trusted markup around each escaped piece (``"<strike>{}</strike>"``)."""
-    pieces = chunks(plain(text))
-    styles_ = {
-        (True, True): style,
-        (True, False): _piece_style(style, first=True, last=False),
-        (False, False): _piece_style(style, first=False, last=False),
-        (False, True): _piece_style(style, first=False, last=True),
-    }
+    text = plain(text)
+    if wrap == "{}" and lead in ("", "•") and text and len(text) <= _LINE_MAX_CHARS and "\n" not in text:
+        # One piece of plain text: laid out as its Paragraph would be, without markup.
+        return [line(f"{lead} {text}" if lead else text, style)]
+    pieces = chunks(text)
+    styles_: dict[tuple[bool, bool], ParagraphStyle] = {(True, True): style}
     out: list[Flowable] = []
     last_index = len(pieces) - 1
     for index, piece in enumerate(pieces):
         body = wrap.format(esc(piece)) if piece else ""
         if index == 0 and lead:
             body = f"{lead} {body}" if body else lead
-        out.append(Paragraph(body, styles_[(index == 0, index == last_index)]))
+        key = (index == 0, index == last_index)
+        if key not in styles_:
+            styles_[key] = _piece_style(style, first=key[0], last=key[1])
+        out.append(Paragraph(body, styles_[key]))
     return out
 
 
@@ -160,24 +181,204 @@ def _lines_needed(text: str, style: ParagraphStyle, width: float) -> int:
     """About how many lines ``text`` takes at ``width``: its measured width with
     a quarter added for the space word wrapping leaves at line ends."""
     font, size = style.fontName, style.fontSize
+    widths = _CHAR_TABLES.setdefault((font, size), {})
     total = 0
     for line in text.split("\n"):
-        measured = sum(_char_width(ch, font, size) for ch in line) * 1.25
+        missing = set(line).difference(widths)
+        if len(widths) + len(missing) > 20000:  # the table is full: measure as before
+            measured = sum(_char_width(ch, font, size) for ch in line) * 1.25
+        else:
+            for ch in missing:
+                widths[ch] = stringWidth(ch, font, size)
+            measured = sum(map(widths.__getitem__, line)) * 1.25
         total += max(1, -(-int(measured) // max(int(width), 1)))
     return total
+
+
+# Each character's width by (font, size), for ``_lines_needed``.
+_CHAR_TABLES: dict[tuple[str, float], dict[str, float]] = {}
+
+
+# Text up to this long may be laid out as a ``_Line`` (one font, no markup).
+_LINE_MAX_CHARS = 600
+
+
+class _Line(Flowable):
+    """Plain text in one font, laid out and drawn as the Paragraph of the same text
+    and style would lay it out and draw it (the same line breaks, font, colour,
+    heights and baselines) without parsing markup or going through ReportLab's
+    general line breaker. A table of many short cells lays out several times
+    faster. Text that ReportLab would treat specially (a word wider than the line,
+    a line it would squeeze) is laid out by a real Paragraph instead."""
+
+    def __init__(self, text: str, style: ParagraphStyle, font: str):
+        super().__init__()
+        self.text, self.style, self.font = text, style, font
+        self._para: Paragraph | None = None
+        self._lines: list[str] = []
+        self._broken_at: float | None = None
+
+    def _paragraph(self) -> Paragraph:
+        """The Paragraph of this text, built from the fragment that parsing the
+        same markup gives (parsed once per style and font, kept on the style)."""
+        if self._para is None:
+            templates = self.style.__dict__.setdefault("_kc_line_frags", {})
+            template = templates.get(self.font)
+            if template is None:
+                bold = self.font != self.style.fontName
+                template = Paragraph("<b>x</b>" if bold else "x", self.style).frags[0]
+                templates[self.font] = template
+            markup = _xml_escape(self.text)
+            if self.font != self.style.fontName:
+                markup = f"<b>{markup}</b>"
+            self._para = Paragraph(markup, self.style, frags=[template.clone(text=self.text)])
+        return self._para
+
+    def _break(self, available_width: float) -> list[str] | None:
+        """The lines ReportLab's Paragraph breaks this text into at this width (its
+        rule for one fragment: a word joins the line while the line stays within
+        the width plus the style's space shrinkage), or None where that rule would
+        do more than this (cut a long word, squeeze a line)."""
+        style = self.style
+        room = available_width - style.leftIndent - style.rightIndent
+        font, size = self.font, style.fontSize
+        space = stringWidth(" ", font, size)
+        shrink = style.spaceShrinkage * space
+        lines: list[str] = []
+        current: list[str] = []
+        used = -space
+        for word in self.text.split():
+            word_width = _exact_width(word, font, size)
+            if word_width > room:
+                return None
+            grown = used + space + word_width
+            if grown <= room + shrink * len(current) or not current:
+                current.append(word)
+                used = grown
+                continue
+            if used > room + 1e-8:
+                return None
+            lines.append(" ".join(current))
+            current, used = [word], word_width
+        if current:
+            if used > room + 1e-8:
+                return None
+            lines.append(" ".join(current))
+        return lines
+
+    def wrap(self, available_width, available_height):
+        if available_width != self._broken_at:
+            lines = self._break(available_width)
+            self._para = None
+            if lines is None:
+                self._para = self._paragraph()
+            else:
+                self._lines = lines
+            self._broken_at = available_width
+        if self._para is not None:
+            return self._para.wrap(available_width, available_height)
+        # An empty Paragraph has no lines: it takes no height and draws nothing.
+        self.width, self.height = available_width, self.style.leading * len(self._lines)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        return self._paragraph().split(available_width, available_height)
+
+    def getSpaceBefore(self):  # noqa: N802 - ReportLab's API
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self):  # noqa: N802 - ReportLab's API
+        return self.style.spaceAfter
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's API
+        if self._para is not None:
+            self._para.drawOn(canvas, x, y, _sW)
+            return
+        if not self._lines:
+            return
+        # Drawn in place rather than in a saved and moved canvas state: what it
+        # sets (font, fill colour) is set again by whatever draws text next, and
+        # the table or frame around it restores the state when it is done.
+        style = self.style
+        canvas.setFont(self.font, style.fontSize, style.leading)
+        canvas.setFillColor(style.textColor)
+        left, top = x + style.leftIndent, y + self.height - style.fontSize
+        if len(self._lines) == 1:
+            canvas.drawString(left, top, self._lines[0])
+            return
+        text = canvas.beginText(left, top)
+        for one in self._lines:
+            text.textLine(one)
+        canvas.drawText(text)
+
+    def draw(self):
+        self.drawOn(self.canv, 0, 0)
+
+
+_EXACT_WIDTHS: dict[tuple[str, str, float], float] = {}
+
+
+def _exact_width(word: str, font: str, size: float) -> float:
+    """``stringWidth`` of a word, as ReportLab's line breaker measures it (kept for
+    the short words that recur)."""
+    if len(word) > 40:
+        return stringWidth(word, font, size)
+    key = (word, font, size)
+    width = _EXACT_WIDTHS.get(key)
+    if width is None:
+        width = stringWidth(word, font, size)
+        if len(_EXACT_WIDTHS) < 20000:
+            _EXACT_WIDTHS[key] = width
+    return width
+
+
+# Whitespace other than the plain space, and soft hyphens: ReportLab's line breaker
+# treats them specially, so text holding them is laid out by a Paragraph.
+_SPECIAL_SPACE = re.compile(r"[^\S ]|\xad")
+
+
+def _simple_style(style: ParagraphStyle) -> bool:
+    return (
+        style.alignment == TA_LEFT
+        and not style.firstLineIndent
+        and not getattr(style, "hyphenationLang", "")
+        and not getattr(style, "uriWasteReduce", 0)
+        and not getattr(style, "embeddedHyphenation", 0)
+        and not getattr(style, "wordWrap", None)
+        and not getattr(style, "endDots", None)
+        and getattr(style, "autoLeading", None) in (None, "", "off")
+        and not getattr(style, "textTransform", None)
+        and not getattr(style, "bulletText", None)
+    )
+
+
+def line(text, style: ParagraphStyle, *, bold: bool = False) -> Flowable:
+    """Plain text (not markup) as one flowable that lays out as its Paragraph
+    would: a ``_Line`` where the text and style allow it (no line breaks, no
+    special spaces), else the Paragraph of the escaped text. ``bold`` prints it
+    as ``<b>text</b>`` would."""
+    text = plain(text)
+    if len(text) <= _LINE_MAX_CHARS and not _SPECIAL_SPACE.search(text) and _simple_style(style):
+        font = style.fontName
+        if bold:
+            family, _, italic = ps2tt(font)
+            font = tt2ps(family, 1, italic)
+        return _Line(" ".join(text.split()), style, font)
+    markup = esc(text)
+    return Paragraph(f"<b>{markup}</b>" if bold and markup else markup, style)
 
 
 # Longer cell text always moves below the table; measuring it would be wasted work.
 _CELL_MAX_CHARS = 600
 
 
-def cell(text, style: ParagraphStyle, width: float, *, overflow: list, label: str) -> Paragraph:
+def cell(text, style: ParagraphStyle, width: float, *, overflow: list, label: str) -> Flowable:
     """A table cell for user text. Text that could need more than ``CELL_LINES``
     lines at ``width`` is shortened here and added to ``overflow`` as
     ``(label, text)``, to be printed in full below the table (``overflow_flowables``)."""
     text = plain(text)
     if len(text) <= _CELL_MAX_CHARS and _lines_needed(text, style, width) <= CELL_LINES:
-        return Paragraph(esc(text), style)
+        return line(text, style)
     overflow.append((label, text))
     # The widest Helvetica letters are about one em: a shortened text of this
     # many characters fits in the lines left beside the note that follows it.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph
+from reportlab.platypus import CondPageBreak
 
 from clinic.export import records_for_client
+from clinic.models import ClinicProfile
 from core.composition import RestoreCheck
-from core.pdf import cell, data_table, overflow_flowables
+from core.pdf import Letterhead, Paragraph, cell, data_table, line, overflow_flowables
 from notes.models import VisitNote
-from notes.pages import note_page, note_pdf_data
+from notes.pages import note_page, note_pages, note_pdf_data
 from notes.pdf import note_flowables, render_note_pdf
 from notes.selectors import client_amendment_requests
 
@@ -36,7 +37,11 @@ def pdf_part(client):
     """The visits for the complete-record printout: each laid out as its own note
     printout lays it out (notes.pdf.note_flowables). Runs the queries now; the
     returned function only lays out."""
-    visits = [note_pdf_data(note_page(note)) for note in VisitNote.objects.for_record_export(client)]
+    letterhead = Letterhead.from_profile(ClinicProfile.load())
+    visits = [
+        note_pdf_data(page, letterhead=letterhead)
+        for page in note_pages(list(VisitNote.objects.for_record_export(client)))
+    ]
     requests = [
         (row.summary.received_on, row.note_date, row.summary.decision_label, row.summary.request_text)
         for row in sorted(
@@ -50,9 +55,7 @@ def pdf_part(client):
             story.append(Paragraph("No visits recorded.", st["small"]))
         for number, visit in enumerate(visits, start=1):
             story.append(CondPageBreak(60 * mm))
-            story.append(
-                Paragraph(f"Visit {number} of {len(visits)} · {visit.service_at:%d %B %Y}", st["h2"])
-            )
+            story.append(line(f"Visit {number} of {len(visits)} · {visit.service_at:%d %B %Y}", st["h2"]))
             story += note_flowables(visit, st, width)
         story += [
             CondPageBreak(50 * mm),
@@ -66,7 +69,7 @@ def pdf_part(client):
             )
             heads = ("Received", "About the visit of", "Decision", "Request")
             widths = [w * width for w in (0.16, 0.18, 0.18, 0.48)]
-            rows = [[Paragraph(f"<b>{h}</b>", st["cell"]) for h in heads]]
+            rows = [[line(h, st["cell"], bold=True) for h in heads]]
             overflow: list = []
             for number, (received, visit_day, decision, text) in enumerate(requests, start=1):
                 values = (f"{received:%d %B %Y}", f"{visit_day:%d %B %Y}", decision, text)

@@ -30,7 +30,13 @@ from notes.models import (
     VisitNote,
 )
 from notes.safety import Safety, safety_for_client
-from notes.selectors import RequestSummary, note_amendment_requests, pain_summary, status_label
+from notes.selectors import (
+    RequestSummary,
+    note_amendment_requests,
+    note_amendment_requests_for,
+    pain_summary,
+    status_label,
+)
 from notes.services import note_content_matches
 
 # --- The note page --------------------------------------------------------------------------
@@ -52,7 +58,31 @@ def assessment_summary(note: VisitNote) -> AssessmentSummary | None:
     if not note.assessment_id:
         return None
 
-    assessment = Assessment.objects.select_related("therapist").get(pk=note.assessment_id)
+    return _summary(note, Assessment.objects.select_related("therapist").get(pk=note.assessment_id))
+
+
+def assessment_summaries(notes: list[VisitNote]) -> dict[int, AssessmentSummary]:
+    """``assessment_summary`` of each note that has a linked assessment, by note id
+    (2 queries however many notes)."""
+    linked: dict[int, int] = {n.pk: n.assessment_id for n in notes if n.assessment_id}
+    by_pk = {n.pk: n for n in notes}
+    if not linked:
+        return {}
+    assessments = {
+        a.pk: a
+        for a in Assessment.objects.select_related("therapist")
+        .prefetch_related("measurements")
+        .filter(pk__in=set(linked.values()))
+    }
+    out = {}
+    for note_pk, assessment_pk in linked.items():
+        assessment = assessments.get(assessment_pk)
+        if assessment is not None:
+            out[note_pk] = _summary(by_pk[note_pk], assessment)
+    return out
+
+
+def _summary(note: VisitNote, assessment: Assessment) -> AssessmentSummary:
     measurements = list(assessment.measurements.all())
     try:
         findings = findings_for(
@@ -130,6 +160,56 @@ def note_page(note: VisitNote) -> NotePage:
         content_matches=signed_content_matches(note, treatments, palpation),
         discharge=summary_for(note),
     )
+
+
+def note_pages(notes: list[VisitNote]) -> list[NotePage]:
+    """``note_page`` for many notes of one client at once (the complete-record
+    printout): each kind of row is fetched in one query for all of them, so the
+    number of queries does not grow with the number of visits (a discharge
+    note still computes its outcome table, ``notes.discharge.summary_for``)."""
+    if not notes:
+        return []
+    ids = [n.pk for n in notes]
+
+    def by_note(rows) -> dict[int, list]:
+        grouped: dict[int, list] = {pk: [] for pk in ids}
+        for row in rows:
+            grouped[row.note_id].append(row)
+        return grouped
+
+    treatments = by_note(Treatment.objects.for_notes(ids))
+    palpation = by_note(PalpationFinding.objects.for_notes(ids))
+    overrides = by_note(SafetyOverride.objects.for_notes(ids))
+    amendments = by_note(
+        Amendment.objects.filter(note__in=ids).select_related("signed_by").order_by("signed_at", "id")
+    )
+    requests = note_amendment_requests_for([n for n in notes if n.is_signed])
+    summaries = assessment_summaries(notes)
+    flags_by_client: dict[int, list[Flag]] = {}
+    pages = []
+    for note in notes:
+        if note.client_id not in flags_by_client:
+            flags_by_client[note.client_id] = banner_flags(note.client)
+        rows = treatments[note.pk]
+        found = palpation[note.pk]
+        pages.append(
+            NotePage(
+                overrides=overrides[note.pk],
+                note=note,
+                treatments=rows,
+                palpation=found,
+                amendments=amendments[note.pk],
+                flags=flags_by_client[note.client_id],
+                assessment=summaries.get(note.pk),
+                treatment_minutes=sum(t.minutes for t in rows),
+                carried_rows=sum(1 for t in rows if t.carried_forward),
+                status=status_label(note),
+                requests=requests.get(note.pk, []),
+                content_matches=signed_content_matches(note, rows, found),
+                discharge=summary_for(note),
+            )
+        )
+    return pages
 
 
 @dataclass
@@ -269,8 +349,9 @@ def _local(value):
     return timezone.localtime(value) if value else value
 
 
-def note_pdf_data(page: NotePage) -> NotePdfData:
-    """Everything the PDF prints, gathered from the note page data (1 query: the profile)."""
+def note_pdf_data(page: NotePage, *, letterhead: Letterhead | None = None) -> NotePdfData:
+    """Everything the PDF prints, gathered from the note page data (1 query: the
+    profile, unless ``letterhead`` is given)."""
     note = page.note
     fields = {
         "S · Subjective": [
@@ -308,7 +389,7 @@ def note_pdf_data(page: NotePage) -> NotePdfData:
     error = next((a for a in page.amendments if a.kind == Amendment.Kind.ENTERED_IN_ERROR), None)
     side_label = dict(Side.choices)
     return NotePdfData(
-        letterhead=Letterhead.from_profile(ClinicProfile.load()),
+        letterhead=letterhead or Letterhead.from_profile(ClinicProfile.load()),
         client_name=note.client.full_name,
         client_dob=note.client.date_of_birth,
         service_at=_local(note.service_at),

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from core.pdf import (
     MUTED,
+    Paragraph,
     build_pdf,
     cell,
     clip,
     data_table,
     esc,
     letterhead_flowables,
+    line,
     overflow_flowables,
     page_size,
     paragraphs,
@@ -93,16 +95,16 @@ def note_flowables(data, st, width) -> list:
 
     strike = "<strike>{}</strike>" if data.in_error else "{}"
     for title, rows in data.sections:
-        story.append(Paragraph(esc(title), st["h2"]))
+        story.append(line(title, st["h2"]))
         if not rows:
             story.append(Paragraph("Not recorded.", st["small"]))
         for label, value in rows:
             story += paragraphs(value, st["body"], lead=f"<b>{esc(label)}:</b>" if label else "", wrap=strike)
         if title.startswith("O"):
             if data.palpation:
-                story.append(Paragraph("Palpation", st["h3"]))
+                story.append(line("Palpation", st["h3"]))
                 widths = [w * width for w in (0.22, 0.1, 0.14, 0.14, 0.12, 0.28)]
-                rows_ = [[Paragraph(h, cell_style) for h in _PALPATION_HEADS]]
+                rows_ = [[line(h, cell_style) for h in _PALPATION_HEADS]]
                 overflow: list = []
                 for number, row in enumerate(data.palpation, start=1):
                     rows_.append(
@@ -118,7 +120,7 @@ def note_flowables(data, st, width) -> list:
             )
             if data.treatments:
                 widths = [w * width for w in (0.24, 0.2, 0.07, 0.06, 0.1, 0.15, 0.18)]
-                rows_ = [[Paragraph(h, cell_style) for h in _TREATMENT_HEADS]]
+                rows_ = [[line(h, cell_style) for h in _TREATMENT_HEADS]]
                 overflow = []
                 for number, t in enumerate(data.treatments, start=1):
                     values = (
@@ -138,10 +140,10 @@ def note_flowables(data, st, width) -> list:
                     )
                 rows_.append(
                     [
-                        Paragraph("<b>Total</b>", cell_style),
+                        line("Total", cell_style, bold=True),
                         "",
                         "",
-                        Paragraph(f"<b>{sum(t.minutes for t in data.treatments)}</b>", cell_style),
+                        line(str(sum(t.minutes for t in data.treatments)), cell_style, bold=True),
                         "",
                         "",
                         "",
@@ -151,7 +153,7 @@ def note_flowables(data, st, width) -> list:
                 story += overflow_flowables(overflow, st["body"])
             else:
                 story.append(Paragraph("No treatments logged.", st["small"]))
-            story.append(Paragraph("Assessment at this visit", st["h3"]))
+            story.append(line("Assessment at this visit", st["h3"]))
             a = data.assessment
             if a is None:
                 story.append(Paragraph("No assessment linked to this visit.", st["small"]))
@@ -238,7 +240,7 @@ def discharge_flowables(summary, st, width) -> list:
     if not summary.signed:
         heading.append(Paragraph("Draft: the table is fixed when the note is signed.", st["small"]))
     widths = [w * width for w in (0.21, 0.13, 0.13, 0.09, 0.21, 0.23)]
-    rows = [[Paragraph(h, cell_style) for h in _OUTCOME_HEADS]]
+    rows = [[line(h, cell_style) for h in _OUTCOME_HEADS]]
     overflow: list = []
     for number, row in enumerate(summary.rows, start=1):
         values = (

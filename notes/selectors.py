@@ -292,6 +292,19 @@ def note_amendment_requests(note: VisitNote) -> list[RequestSummary]:
     return [request_summary(r, today=today) for r in rows.order_by("received_on", "id")]
 
 
+def note_amendment_requests_for(notes) -> dict[int, list[RequestSummary]]:
+    """``note_amendment_requests`` of many signed notes, by note id (1 query)."""
+    ids = [n.pk for n in notes if n.is_signed]
+    if not ids:
+        return {}
+    rows = AmendmentRequest.objects.filter(note__in=ids).select_related(*_REQUEST_PEOPLE, "amendment")
+    today = timezone.localdate()
+    out: dict[int, list[RequestSummary]] = {}
+    for r in rows.order_by("received_on", "id"):
+        out.setdefault(r.note_id, []).append(request_summary(r, today=today))
+    return out
+
+
 @dataclass(frozen=True)
 class RequestRow:
     summary: RequestSummary

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph
+from reportlab.platypus import CondPageBreak
 
 from clinic.export import records_for_client
 from core.composition import RestoreCheck
-from core.pdf import cell, data_table, overflow_flowables
+from core.pdf import Paragraph, cell, data_table, overflow_flowables
 from portal.log import entry_row
 from portal.models import ClientLink, LinkStatus, LogEntry
 

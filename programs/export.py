@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph
+from reportlab.platypus import CondPageBreak
 
 from clinic.export import records_for_client
 from core.composition import RestoreCheck
-from core.pdf import cell, clip, data_table, esc, overflow_flowables
+from core.pdf import Paragraph, cell, clip, data_table, esc, line, overflow_flowables
 from programs.handout import render_handout
 from programs.models import Adherence, ProgramVersion
 from programs.pages import handout_data
@@ -90,7 +90,7 @@ def pdf_part(client):
                     f"Version {v['number']} issued {when} by {esc(clip(v['by'], 200))}{dates}", st["h2"]
                 )
             )
-            rows = [[Paragraph(f"<b>{h}</b>", cell_style) for h in heads]]
+            rows = [[line(h, cell_style, bold=True) for h in heads]]
             overflow: list = []
             for number, values in enumerate(v["items"], start=1):
                 rows.append(
@@ -107,7 +107,7 @@ def pdf_part(client):
         else:
             heads = ("Date", "Exercise", "Days a week", "Pain response", "Comment")
             widths = [w * width for w in (0.16, 0.28, 0.12, 0.2, 0.24)]
-            rows = [[Paragraph(f"<b>{h}</b>", cell_style) for h in heads]]
+            rows = [[line(h, cell_style, bold=True) for h in heads]]
             overflow = []
             for number, (on, name, days, pain, comment) in enumerate(adherence, start=1):
                 values = (f"{on:%d %B %Y}", name, str(days), pain, comment)

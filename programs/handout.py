@@ -29,7 +29,6 @@ from reportlab.platypus import (
     Flowable,
     Image,
     PageBreak,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -41,6 +40,7 @@ from core.pdf import (
     MUTED,
     RULE,
     Letterhead,
+    Paragraph,
     build_pdf,
     clip,
     esc,
@@ -856,7 +856,9 @@ def _phone_link_box(url: str, st, width: float) -> list[Flowable]:
     return [Spacer(1, 3 * mm), table]
 
 
+@lru_cache(maxsize=1)
 def _styles():
+    """The handout's paragraph styles, made once per process (nothing changes them)."""
     st = styles(12)
 
     # The sample sheet's body text adds 6 pt above every paragraph; inside an

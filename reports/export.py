@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph
+from reportlab.platypus import CondPageBreak
 
 from clinic.export import records_for_client
 from core.composition import RestoreCheck
-from core.pdf import cell, data_table, overflow_flowables
+from core.pdf import Paragraph, cell, data_table, overflow_flowables
 from reports import pages
 from reports.models import ProgressReport
 from reports.pdf import render_report_pdf

@@ -13,11 +13,12 @@ from functools import partial
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer
+from reportlab.platypus import KeepTogether, Spacer
 
 from core.charts import line_chart
 from core.pdf import (
     Letterhead,
+    Paragraph,
     build_pdf,
     cell,
     clip,

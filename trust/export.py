@@ -21,7 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Spacer
 
 from audit.models import AuditEvent
 from clinic.export import (
@@ -38,12 +38,14 @@ from clinic.models import Client, Disclosure
 from clinic.selectors import intake_summary
 from core import composition
 from core.pdf import (
+    Paragraph,
     build_pdf,
     cell,
     clip,
     data_table,
     esc,
     letterhead_flowables,
+    line,
     overflow_flowables,
     page_size,
     paragraphs,
@@ -228,7 +230,7 @@ def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any]) -> by
     widths = [width * 0.28, width * 0.72]
     rows = [
         [
-            Paragraph(f"<b>{esc(label)}</b>", cell_style),
+            line(label, cell_style, bold=True),
             cell(value, cell_style, widths[1] - 6, overflow=overflow, label=label),
         ]
         for label, value in parts["demographics"]
@@ -269,7 +271,7 @@ def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any]) -> by
     else:
         heads: tuple[str, ...] = ("Date", "Recipient", "What was released", "Purpose", "Recorded by")
         widths = [width * w for w in (0.14, 0.2, 0.26, 0.24, 0.16)]
-        rows = [[Paragraph(f"<b>{h}</b>", cell_style) for h in heads]]
+        rows = [[line(h, cell_style, bold=True) for h in heads]]
         overflow = []
         for number, (on, *values) in enumerate(parts["disclosures"], start=1):
             texts = (f"{on:%d %B %Y}", *values)
@@ -289,7 +291,7 @@ def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any]) -> by
     ]
     heads = ("When", "What happened", "Outcome")
     widths = [width * w for w in (0.2, 0.64, 0.16)]
-    rows = [[Paragraph(f"<b>{h}</b>", cell_style) for h in heads]]
+    rows = [[line(h, cell_style, bold=True) for h in heads]]
     overflow = []
     names = parts["actor_names"]
     for number, e in enumerate(events, start=1):
@@ -302,9 +304,9 @@ def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any]) -> by
         )
         rows.append(
             [
-                Paragraph(f"{at:%d %B %Y %H:%M}", cell_style),
+                line(f"{at:%d %B %Y %H:%M}", cell_style),
                 cell(text, cell_style, widths[1] - 6, overflow=overflow, label=f"Event {number}"),
-                Paragraph(esc(OUTCOME_WORDS.get(e["outcome"], e["outcome"].replace("_", " "))), cell_style),
+                line(OUTCOME_WORDS.get(e["outcome"], e["outcome"].replace("_", " ")), cell_style),
             ]
         )
     story.append(data_table(rows, widths))

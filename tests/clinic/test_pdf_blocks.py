@@ -74,3 +74,28 @@ def test_paragraphs_escape_user_text_and_keep_the_trusted_lead():
     parts = paragraphs("<b>not bold</b> & more", ParagraphStyle("t"), lead="<b>Notes:</b>")
     assert len(parts) == 1
     assert parts[0].text == "<b>Notes:</b> &lt;b&gt;not bold&lt;/b&gt; &amp; more"
+
+
+_cell_text = st.text(alphabet=st.sampled_from("ab Wiéé·–.,&<>\u00a0\u00ad\t"), max_size=700) | st.lists(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=30), max_size=80
+).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_cell_text, st.sampled_from([20.0, 66.0, 120.0, 480.0]), st.booleans())
+def test_a_plain_line_lays_out_as_its_paragraph_does(text, width, bold):
+    from reportlab.platypus import Paragraph
+
+    from core.pdf import _Line, esc, line, styles
+
+    style = styles(10)["cell"]
+    fast = line(text, style, bold=bold)
+    markup = esc(text)
+    reference = Paragraph(f"<b>{markup}</b>" if bold and markup else markup, style)
+    assert fast.wrap(width, 10_000) == reference.wrap(width, 10_000)
+    if isinstance(fast, _Line) and fast._para is None:
+        lines = reference.blPara.lines
+        assert len(fast._lines) == len(lines)
+        if reference.blPara.kind == 0:  # one fragment: its lines are (room left, words)
+            assert fast._lines == [" ".join(words) for _, words in lines]
+        assert " ".join(fast._lines) == " ".join(plain(text).split())

@@ -119,3 +119,54 @@ DRAFT_NOTE_QUERIES = 25
 # the user's clients logged on their own view since yesterday (one query), and what clients
 # sent before a visit since yesterday (questionnaires and intakes: two queries).
 HOME_QUERIES = 14
+
+
+# Note PDF: session + user, the note, the audit row (4), its treatments, palpation, safety
+# overrides, amendments, screen + answers for the flags, amendment requests, and the clinic
+# profile for the letterhead. Not counted here, as they depend on the kind of note rather than
+# its size: a linked assessment adds 2 (the assessment, its measurements), and a signed
+# discharge note whose outcome table was not stored at signing computes it live (3 more).
+NOTE_PDF_QUERIES = 15
+
+
+def _pdf_queries(http, note) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("note_pdf", args=[note.pk])
+    assert http.get(url).status_code == 200  # first-request work is not the printout's
+    with CaptureQueriesContext(connection) as ctx:
+        response = http.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_note_pdf_costs_the_same_queries_for_a_small_and_a_busy_note(
+    signed_note, busy_signed_note, as_treating
+):
+    # One treatment row and nothing else, against ten rows, palpation and three addenda.
+    small = signed_note(rows=1, hours_ago=30)
+    assert _pdf_queries(as_treating, small) == NOTE_PDF_QUERIES + _audit_lock()
+    assert _pdf_queries(as_treating, busy_signed_note) == NOTE_PDF_QUERIES + _audit_lock()
+
+
+def test_the_complete_record_visits_cost_the_same_queries_for_two_visits_and_six(
+    signed_note, busy_signed_note, client_record
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notes.export import pdf_part
+
+    signed_note(rows=1, hours_ago=50)
+    pdf_part(client_record)  # first-use work (the clinic profile row is made on first read)
+    with CaptureQueriesContext(connection) as two:
+        pdf_part(client_record)
+    for index in range(4):
+        signed_note(rows=3, hours_ago=24 * (3 + index))
+    with CaptureQueriesContext(connection) as six:
+        part = pdf_part(client_record)
+    assert len(six.captured_queries) == len(two.captured_queries)
+    from core.pdf import styles
+
+    assert "Visits (6)" in str(part(styles(10), 400)[0].text)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import Spacer
 
 from clinic import services
 from clinic.access import get_client_for_user, read_recorded
@@ -24,7 +24,17 @@ from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import ACCOUNTING_YEARS, ClinicProfile, Disclosure, accounting_start
 from core.http import file_response
-from core.pdf import Letterhead, build_pdf, clip, esc, letterhead_flowables, page_size, paragraphs, styles
+from core.pdf import (
+    Letterhead,
+    Paragraph,
+    build_pdf,
+    clip,
+    esc,
+    letterhead_flowables,
+    page_size,
+    paragraphs,
+    styles,
+)
 from core.records import RecordLocked
 from trust.forms import DisclosureForm
 
