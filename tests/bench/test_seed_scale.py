@@ -86,3 +86,24 @@ def test_a_second_run_on_the_same_database_is_refused():
     _seed(clients=5, notes=10, assessments=2, programs=1)
     with pytest.raises(CommandError):
         _seed(clients=5, notes=10, assessments=2, programs=1)
+
+
+@pytest.mark.django_db
+def test_signed_notes_carry_the_hash_the_product_takes_at_signing():
+    """A seeded signed note reads as intact, as a note signed in the product does:
+    no tamper warning and no security audit row on its page."""
+    from audit.models import AuditEvent
+    from notes.models import VisitNote
+    from notes.services import note_verify, signed_notes_verify
+
+    call_command("seed_scale", "--small", stdout=_Null())
+
+    signed = list(VisitNote.objects.signed())
+    assert len(signed) >= 300
+    assert all(len(note.content_hash) == 64 for note in signed)
+    assert all(note.signed_by_id and note.signature_line for note in signed)
+    assert [note.pk for note in signed if not note_verify(note)] == []
+    assert signed_notes_verify() == []
+    # Drafts are not signed and carry no hash.
+    assert not VisitNote.objects.filter(signed_at__isnull=True).exclude(content_hash="").exists()
+    assert not AuditEvent.objects.filter(action="signature_mismatch").exists()
