@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -10,13 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import findings as derive
 from assessments import pages, selectors, services
-from assessments.access import assessment_for_reading, get_assessment_for_user
+from assessments.access import assessment_stamp_for_user, get_assessment_for_user
 from assessments.forms import AssessmentForm, initial_from
 from assessments.models import Assessment
 from clinic.access import get_clinical_client_for_user, read_recorded
 from clinic.authorship import may_act_as_author
 from clinic.forms import add_validation_errors
-from clinic.page_cache import cached_body
+from clinic.page_cache import cached_page
 from clinic.reauth import sign_refusal
 from clinic.selectors import banner_flags
 from core.errors import DomainError
@@ -219,22 +221,28 @@ def _conflict_page(request, *, assessment, form, previous, alert):
 
 @require_http_methods(["GET"])
 def assessment_detail(request, pk):
-    assessment = assessment_for_reading(request, pk)
+    # One narrow query decides access and names the cache key; the assessment is loaded
+    # through its access function only when the page is rendered.
+    stamp = assessment_stamp_for_user(request.user, pk)
+
+    @functools.cache
+    def assessment():
+        return get_assessment_for_user(request.user, pk)
+
     # Rendered once per reader, scope and record version (clinic.page_cache); the access
-    # check and the audit row above happen on every request.
-    body, _ = cached_body(
+    # check and the audit row happen on every request.
+    response, _ = cached_page(
         request,
         page="assessment",
-        client=assessment.client,
+        versions=stamp.versions,
         template="assessments/_assessment_detail_body.html",
-        build=lambda: (_detail_context(assessment, request.user), {}),
-        parts=(assessment.pk,),
+        build=lambda: (_detail_context(assessment(), request.user), {}),
+        outer="assessments/assessment_detail.html",
+        outer_context=lambda: {"assessment": assessment(), "client": assessment().client},
+        parts=(stamp.pk,),
     )
-    return render(
-        request,
-        "assessments/assessment_detail.html",
-        {"assessment": assessment, "client": assessment.client, "body": body},
-    )
+    read_recorded(request, stamp.target(), client=stamp.client_id)
+    return response
 
 
 @require_POST
@@ -278,27 +286,31 @@ def _version(data) -> int | None:
 
 @require_http_methods(["GET"])
 def assessment_compare(request, pk):
-    assessment = assessment_for_reading(request, pk)
+    stamp = assessment_stamp_for_user(request.user, pk)
+
+    @functools.cache
+    def assessment():
+        return get_assessment_for_user(request.user, pk)
 
     def build():
-        history = selectors.comparison_history(assessment)
-        loaded = history.assessments[history.index_of(assessment)]
-        loaded.client = assessment.client
+        shown = assessment()
+        history = selectors.comparison_history(shown)
+        loaded = history.assessments[history.index_of(shown)]
+        loaded.client = shown.client
         context = pages.compare_context(loaded, history)
-        context["flags"] = banner_flags(assessment.client)
+        context["flags"] = banner_flags(shown.client)
         return context, {}
 
     # Rendered once per reader, scope and record version (clinic.page_cache).
-    body, _ = cached_body(
+    response, _ = cached_page(
         request,
         page="assessment-compare",
-        client=assessment.client,
+        versions=stamp.versions,
         template="assessments/_assessment_compare_body.html",
         build=build,
-        parts=(assessment.pk,),
+        outer="assessments/assessment_compare.html",
+        outer_context=lambda: {"assessment": assessment(), "client": assessment().client},
+        parts=(stamp.pk,),
     )
-    return render(
-        request,
-        "assessments/assessment_compare.html",
-        {"assessment": assessment, "client": assessment.client, "body": body},
-    )
+    read_recorded(request, stamp.target(), client=stamp.client_id)
+    return response

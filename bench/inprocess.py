@@ -78,10 +78,15 @@ def long_history_client(user: User) -> Client:
 
 
 def _latest_signed_note(client: Client):
-    """The client's latest signed note with an assessment done at that visit (a
-    note page's fullest shape), so both data sets compare pages of one shape."""
+    """The client's latest signed visit note with an assessment done at that visit
+    (a note page's fullest everyday shape), so both data sets compare pages of one
+    shape. Not a discharge note: the seeded ones carry no outcome table stored at
+    signing (the product stores one; its printout then reads the client's outcome
+    measures live, three queries more), and the small data set's client may have none."""
     note_model = _model("notes.VisitNote")
     notes = note_model.objects.filter(client=client, signed_at__isnull=False).order_by("-service_at", "-id")
+    if any(f.name == "kind" for f in note_model._meta.get_fields()):
+        notes = notes.exclude(kind="discharge")
     if any(f.name == "assessment" for f in note_model._meta.get_fields()):
         note = notes.filter(assessment__isnull=False).first() or notes.first()
     else:

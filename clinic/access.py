@@ -16,6 +16,7 @@ its audit row in one call: ``client_for_reading`` here, and ``note_for_reading``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -24,6 +25,7 @@ from django.http import Http404
 
 from audit.log import audit_record
 from clinic.models import Client, ClientDocument, ClientImport, EmergencyAccess, User
+from core.compiled import lookups
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -69,9 +71,133 @@ def get_client_for_user(user, pk, *, for_write: bool = False, with_clinical: boo
     clinical content (``client.clinical``, as ``can_read_clinical``), so a chart pays
     one query for both."""
     qs = Client.objects.visible_to(user).select_related("primary_therapist")
-    if with_clinical:
+    implied = _clinical_implied(user) if with_clinical else None
+    if with_clinical and implied is None:
         qs = qs.annotate(clinical=Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("pk"))))
-    return scoped_get(qs, pk, "No such client")
+    client = scoped_get(qs, pk, "No such client")
+    if implied is not None:
+        client.clinical = implied
+    return client
+
+
+def _clinical_implied(user) -> bool | None:
+    """Whether every client the user sees is one whose clinical content they read, or
+    none is, known from the user alone; None when it differs by client (an admin who
+    also treats: every client's details, the clinical content of their own).
+
+    A therapist who is not an admin sees exactly the clients of their clinical scope
+    (``visible_to`` and ``clinical_for`` are the same scope); a user who does not
+    treat reads no clinical content."""
+    if not getattr(user, "is_therapist", False):
+        return False
+    if not getattr(user, "is_clinic_admin", False):
+        return True
+    return None
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a cached page needs of a record before it knows whether it must render:
+    the record's id, its client's id and record version (the cache key), and whether
+    the reader reads that client's clinical content. An access function's answer in
+    one narrow query; the page reaches the whole record through the same access
+    function only when it renders."""
+
+    model: type
+    pk: int
+    client_id: int
+    record_version: int
+    clinical: bool = True
+
+    @property
+    def versions(self) -> tuple[int, int]:
+        return (self.client_id, self.record_version)
+
+    def target(self) -> Model:
+        """The record as the audit row names it (kind and id), without loading it."""
+        return self.model(pk=self.pk)
+
+
+def reader_shape(user) -> tuple:
+    """Everything about a reader that decides the shape of their scope's SQL (not its
+    values): the key of a compiled lookup (``core.compiled``)."""
+    return (
+        bool(user.is_authenticated),
+        bool(getattr(user, "is_active", False)),
+        bool(getattr(user, "is_clinic_admin", False)),
+        bool(getattr(user, "is_therapist", False)),
+        bool(getattr(user, "may_break_glass", False)),
+    )
+
+
+def stand_in_reader(user, pk: int) -> User:
+    """A reader with ``user``'s roles and the id ``pk``: what a compiled lookup's
+    QuerySet is built for (``core.compiled``)."""
+    if not user.is_authenticated:
+        return user
+    return User(
+        pk=pk,
+        is_active=user.is_active,
+        is_clinic_admin=user.is_clinic_admin,
+        is_therapist=user.is_therapist,
+        may_break_glass=user.may_break_glass,
+    )
+
+
+def stamp_get(user, pk, *, lookup: str, model, scope, client_field: str, message: str) -> Stamp:
+    """``scoped_get`` for a stamp: the id, the client's id and its record version of the
+    row with id ``pk`` among ``scope(reader)`` (the access function's own scope), or
+    ``OutOfScope``. Run from SQL compiled once per ``lookup`` (a name unique to this
+    scope: two scopes of one model never share a statement) and reader shape
+    (``core.compiled``)."""
+    prefix = f"{client_field}__" if client_field else ""
+    columns = ("pk", f"{client_field}_id" if client_field else "pk", f"{prefix}record_version")
+
+    def build(user_pk: int, row_pk: int) -> QuerySet:
+        return scope(stand_in_reader(user, user_pk)).filter(pk=row_pk).order_by().values_list(*columns)
+
+    row = lookups.first((lookup, *reader_shape(user)), build, user.pk or 0, _as_int(pk))
+    if row is None:
+        raise OutOfScope(message, model=model, pk=pk)
+    return Stamp(model, *row)
+
+
+def clinical_client_stamp_for_user(user, pk) -> Stamp:
+    """``get_clinical_client_for_user`` as a stamp (one narrow query): for the program
+    page, which loads the client only when its cached page is missing."""
+    return stamp_get(
+        user,
+        pk,
+        lookup="clinical-client",
+        model=Client,
+        scope=lambda reader: Client.objects.clinical_for(reader),
+        client_field="",
+        message="No such client",
+    )
+
+
+def client_stamp_for_user(user, pk) -> Stamp:
+    """``get_client_for_user(..., with_clinical=True)`` as a stamp (one query): for the
+    chart, which renders only when its cached page is missing."""
+    implied = _clinical_implied(user)
+    if implied is None:
+        qs = Client.objects.visible_to(user).annotate(
+            clinical=Exists(Client.objects.clinical_for(user).filter(pk=OuterRef("pk")))
+        )
+        row = qs.filter(pk=_as_int(pk)).values_list("pk", "pk", "record_version", "clinical").first()
+        if row is None:
+            raise OutOfScope("No such client", model=Client, pk=pk)
+        return Stamp(Client, *row)
+    stamp = stamp_get(
+        user,
+        pk,
+        lookup="visible-client",
+        model=Client,
+        scope=lambda reader: Client.objects.visible_to(reader),
+        client_field="",
+        message="No such client",
+    )
+    return Stamp(Client, stamp.pk, stamp.client_id, stamp.record_version, implied)
 
 
 def read_recorded(

@@ -1,14 +1,20 @@
 """The care-team version: one number that changes whenever the set of clients a user may
-see changes, so the client list can keep its total in the cache (``visible_total``).
+see changes, or what the client list shows of them, so the client list can keep its total
+(``visible_total``) and its pages (``clinic.views.client_list``) in the cache.
 
-What the list's total depends on, and what bumps the number, in the database's own
-triggers (in the writing transaction, whoever writes: a service, an import, raw SQL):
+What the list depends on, and what bumps the number, in the database's own triggers (in
+the writing transaction, whoever writes: a service, an import, raw SQL):
 
 - a client registered or deleted, or its status changed (archived, reactivated):
-  INSERT and DELETE on the client table, and UPDATE when ``status`` changes (not the
-  other edits of a client, nor the record-version bumps a note write makes);
+  INSERT and DELETE on the client table, and UPDATE when ``status`` changes;
+- what a list row shows of a client: its names, date of birth, phone, e-mail and primary
+  therapist (UPDATE when one of them changes; not the other edits of a client, nor the
+  record-version bumps a note write makes);
 - a care team changed: any write to the care-team table;
-- an emergency access grant opened, ended or revoked: any write to the grant table.
+- an emergency access grant opened, ended or revoked: any write to the grant table;
+- a staff account added or removed, or a change to what the list shows of one (the
+  therapist's name beside a client, the therapist filter): INSERT, DELETE, and UPDATE of
+  the names, the roles or whether the account is active (not a sign-in's ``last_login``).
 
 What the number cannot see goes into the cache key instead: who reads (their roles,
 read from the request's user) and, for a therapist who may break the glass, when their
@@ -26,7 +32,7 @@ from django.core.cache import caches
 from django.db import connections
 from django.db.models import Min, Subquery
 
-from clinic.models import CareTeamVersion, Client, EmergencyAccess
+from clinic.models import CareTeamVersion, Client, EmergencyAccess, User
 from clinic.record_version import _clock, _next
 
 CACHE_ALIAS = "pages"
@@ -34,12 +40,36 @@ TIMEOUT = 60 * 60 * 24
 TRIGGER = "kc_ctv"
 
 
-def _tables() -> tuple[str, str, str, str]:
+def _tables() -> tuple[str, str, str, str, str]:
     return (
         CareTeamVersion._meta.db_table,
         Client._meta.db_table,
         Client.care_team.through._meta.db_table,
         EmergencyAccess._meta.db_table,
+        User._meta.db_table,
+    )
+
+
+# Columns whose change moves the version: a client's status and what a list row shows;
+# a staff account's names, roles and whether it is active.
+CLIENT_COLUMNS = (
+    "status",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "primary_therapist_id",
+)
+USER_COLUMNS = ("username", "first_name", "last_name", "is_active", "is_therapist", "is_clinic_admin")
+
+
+def _changed(columns: tuple[str, ...]) -> tuple[str, str]:
+    """The trigger's ``UPDATE OF`` list and its condition: one of ``columns`` changed."""
+    return (
+        f"UPDATE OF {', '.join(columns)}",
+        " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns),
     )
 
 
@@ -48,19 +78,23 @@ def _bump(vendor: str, version_table: str) -> str:
 
 
 def trigger_statements(vendor: str) -> list[str]:
-    version_table, client_table, team_table, grant_table = _tables()
+    version_table, client_table, team_table, grant_table, user_table = _tables()
     bump = _bump(vendor, version_table)
-    # (table, operation, condition): which writes change who may see which client.
+    # (table, operation, condition): which writes change who may see which client, or
+    # what the list shows.
     watched = [
         (client_table, "INSERT", ""),
         (client_table, "DELETE", ""),
-        (client_table, "UPDATE OF status", "OLD.status IS DISTINCT FROM NEW.status"),
+        (client_table, *_changed(CLIENT_COLUMNS)),
         (team_table, "INSERT", ""),
         (team_table, "UPDATE", ""),
         (team_table, "DELETE", ""),
         (grant_table, "INSERT", ""),
         (grant_table, "UPDATE", ""),
         (grant_table, "DELETE", ""),
+        (user_table, "INSERT", ""),
+        (user_table, "DELETE", ""),
+        (user_table, *_changed(USER_COLUMNS)),
     ]
     out = []
     if vendor == "postgresql":
@@ -159,12 +193,13 @@ def _reader(user) -> tuple:
     )
 
 
-def visible_total(user, clients, *, parts=()) -> int:
+def visible_total(user, clients, *, parts=(), known: tuple | None = None) -> int:
     """``clients.count()``, kept in the cache per care-team version. ``clients`` must be
     the user's visible clients narrowed only by what ``parts`` names (the list's
     filters: a therapist's care team, a status), never by text a client's edit could
-    change. 1 query on a hit (the version), 2 on a miss."""
-    version, expiry = current(user)
+    change. 1 query on a hit (the version), 2 on a miss; one fewer when the caller
+    read the version already (``known``: what ``current`` returned)."""
+    version, expiry = known if known is not None else current(user)
     if version is None:
         return clients.count()
     raw = repr((version, expiry, _reader(user), tuple(parts)))

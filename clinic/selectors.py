@@ -76,7 +76,9 @@ class KnownTotalPaginator(Paginator):
         return self.total
 
 
-def client_search_page(user, *, page_number, per_page: int, text: str = "", **filters) -> Page:
+def client_search_page(
+    user, *, page_number, per_page: int, text: str = "", list_version: tuple | None = None, **filters
+) -> Page:
     """One page of the /clients/ list, in name order (2 queries at any size).
 
     Without search text, the name-order index yields the page directly. A
@@ -85,13 +87,14 @@ def client_search_page(user, *, page_number, per_page: int, text: str = "", **fi
     matching ids and names are read in one pass over the user's own clients
     (driven by the care-team index for a therapist), sorted here, and the
     page's rows fetched by id. Past SEARCH_SORT_LIMIT matches the database
-    sorts after all (one more query)."""
+    sorts after all (one more query). ``list_version``: the care-team version, when the
+    caller has read it already (``care_team_version.current``)."""
     clients = client_search(user, text=text, **filters)
     if not (text or "").strip():
         # The total is kept per care-team version: the page costs the version (a
         # one-row read) instead of counting every visible client.
         parts = (getattr(filters.get("therapist"), "pk", None), filters.get("status", "active"))
-        total = visible_total(user, clients, parts=parts)
+        total = visible_total(user, clients, parts=parts, known=list_version)
         return KnownTotalPaginator(clients, per_page, total=total).get_page(page_number)
     matches = list(
         clients.order_by().values_list(Lower("last_name"), Lower("first_name"), "id")[: SEARCH_SORT_LIMIT + 1]

@@ -12,9 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import audit_record
-from clinic import services
+from clinic import care_team_version, services
 from clinic.access import (
     can_export_client,
+    client_stamp_for_user,
     get_client_for_user,
     get_clinical_client_for_user,
     get_user_for_admin,
@@ -32,7 +33,7 @@ from clinic.forms import (
     add_validation_errors,
 )
 from clinic.models import Client, ClinicProfile, HealthScreen, User
-from clinic.page_cache import cached_body
+from clinic.page_cache import cached_page
 from clinic.screening import AMBER, CONSENT_TEXT, CONSENT_TEXT_VERSION, RED, flags_from_answers
 from clinic.selectors import client_search_page, home_clients, intake_summary, screen_page
 from core.composition import chart_desk_sections, chart_sections, home_notices, home_sections
@@ -86,38 +87,52 @@ def home(request):
 
 @require_GET
 def client_list(request):
-    form = ClientSearchForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else {}
-    page = client_search_page(
-        request.user, page_number=request.GET.get("page"), per_page=CLIENTS_PER_PAGE, **filters
-    )
-    clients = list(page.object_list)
-    audit_record(
-        actor=request.user,
-        action="query",
-        request=request,
-        detail={
-            "search": filters.get("text", ""),
-            "therapist": getattr(filters.get("therapist"), "pk", None),
-            "status": filters.get("status", "active"),
-            "page": page.number,
-            "clients": [c.pk for c in clients],
-        },
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "clinic/client_list.html",
-        {
+    def build():
+        form = ClientSearchForm(request.GET or None)
+        filters = form.filters() if form.is_valid() else {}
+        page = client_search_page(
+            request.user,
+            page_number=request.GET.get("page"),
+            per_page=CLIENTS_PER_PAGE,
+            list_version=list_version,
+            **filters,
+        )
+        clients = list(page.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
             "form": form,
             "page": page,
             "clients": clients,
             "query": query.urlencode(),
             "can_create": request.user.is_clinic_admin,
             "can_import": request.user.is_clinic_admin,
-        },
+        }
+        detail = {
+            "search": filters.get("text", ""),
+            "therapist": getattr(filters.get("therapist"), "pk", None),
+            "status": filters.get("status", "active"),
+            "page": page.number,
+            "clients": [c.pk for c in clients],
+        }
+        return context, detail
+
+    # Kept per reader, query and list version (clinic.care_team_version), which moves
+    # whenever who may see which client, or what the list shows of one, changes.
+    list_version = care_team_version.current(request.user)
+    version, expiry = list_version
+    response, detail = cached_page(
+        request,
+        page="client-list",
+        template="clinic/_client_list_body.html",
+        build=build,
+        outer="clinic/client_list.html",
+        outer_context={},
+        versions=None if version is None else (version, expiry),
+        parts=tuple(sorted(request.GET.lists())),
     )
+    audit_record(actor=request.user, action="query", request=request, detail=detail)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -150,10 +165,19 @@ def client_create(request):
 
 @require_GET
 def client_detail(request, pk):
-    client = get_client_for_user(request.user, pk, with_clinical=True)
-    clinical = client.clinical
+    # One narrow query decides access and names the cache key; the whole record is
+    # reached through the same access function only when the page must be rendered.
+    stamp = client_stamp_for_user(request.user, pk)
+    clinical = stamp.clinical
+    loaded: dict = {}
+
+    def record() -> Client:
+        if "client" not in loaded:
+            loaded["client"] = get_client_for_user(request.user, pk, with_clinical=True)
+        return loaded["client"]
 
     def build():
+        client = record()
         care_team = list(client.care_team.all())
         context = {
             "client": client,
@@ -194,19 +218,21 @@ def client_detail(request, pk):
             context["desk_sections"] = chart_desk_sections(client=client, user=request.user)
         return context, detail
 
-    # The body is rendered once per reader, scope and record version (clinic.page_cache);
+    # The page is rendered once per reader, scope and record version (clinic.page_cache);
     # the access check above and the audit row below happen on every request.
-    body, detail = cached_body(
+    response, detail = cached_page(
         request,
         page="chart",
-        client=client,
+        versions=stamp.versions,
         template="clinic/_client_detail_body.html",
         build=build,
+        outer="clinic/client_detail.html",
+        outer_context=lambda: {"client": record()},
         parts=(clinical,),
     )
     # The row names the sections shown, so it is written once the body is known.
-    read_recorded(request, client, detail=detail)
-    return render(request, "clinic/client_detail.html", {"client": client, "body": body})
+    read_recorded(request, stamp.target(), client=stamp.client_id, detail=detail)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,7 +7,7 @@ the care team or a front-desk admin cannot tell a note exists.
 
 from __future__ import annotations
 
-from clinic.access import OutOfScope, read_recorded, scoped_get
+from clinic.access import OutOfScope, Stamp, read_recorded, scoped_get, stamp_get
 from notes.models import AmendmentRequest, PalpationFinding, Snippet, Treatment, VisitNote
 
 
@@ -18,6 +18,20 @@ def get_note_for_user(user, pk) -> VisitNote:
         .select_related("client", "therapist", "signed_by", "carried_forward_from")
     )
     return scoped_get(qs, pk, "No such note")
+
+
+def note_stamp_for_user(user, pk) -> Stamp:
+    """``get_note_for_user`` as a stamp (one narrow query): for the note page, which
+    loads the whole note only when its cached page is missing."""
+    return stamp_get(
+        user,
+        pk,
+        lookup="note",
+        model=VisitNote,
+        scope=lambda reader: VisitNote.objects.for_user(reader),
+        client_field="client",
+        message="No such note",
+    )
 
 
 def get_treatment_for_user(user, note: VisitNote, pk) -> Treatment:

@@ -19,7 +19,7 @@ from clinic.access import get_clinical_client_for_user, read_recorded
 from clinic.authorship import may_act_as_author, signature_line_for
 from clinic.decorators import therapist_required
 from clinic.forms import add_validation_errors
-from clinic.page_cache import cached_body
+from clinic.page_cache import cached_page
 from clinic.reauth import confirm_password, sign_refusal
 from clinic.selectors import banner_flags
 from core.composition import note_sections
@@ -33,6 +33,7 @@ from notes.access import (
     get_snippet_for_user,
     get_treatment_for_user,
     note_for_reading,
+    note_stamp_for_user,
 )
 from notes.forms import (
     AmendmentForm,
@@ -244,28 +245,45 @@ def client_notes(request, pk):
 # --- The note page -----------------------------------------------------------------------------
 
 
+def _note_page(request, pk):
+    """The note page (GET): one narrow query decides access and names the cache key; the
+    whole note is reached through ``get_note_for_user`` only when the page is rendered,
+    or to record a signature that no longer matches."""
+    stamp = note_stamp_for_user(request.user, pk)
+    loaded: dict = {}
+
+    def record():
+        if "note" not in loaded:
+            loaded["note"] = get_note_for_user(request.user, pk)
+        return loaded["note"]
+
+    def build():
+        context = _context(request, record())
+        return context, {"content_matches": context["page"].content_matches}
+
+    # Rendered once per reader, scope and record version (clinic.page_cache); the
+    # access check, the audit row and the signature warning happen on every read.
+    response, checked = cached_page(
+        request,
+        page="note",
+        versions=stamp.versions,
+        template="notes/_note_detail_body.html",
+        build=build,
+        outer="notes/note_detail.html",
+        outer_context=lambda: {"note": record(), "client": record().client},
+        parts=(stamp.pk,),
+    )
+    read_recorded(request, stamp.target(), client=stamp.client_id)
+    if not checked["content_matches"]:
+        services.note_signature_mismatch_record(note=record(), by=request.user, where="page")
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def note_detail(request, pk):
-    note = note_for_reading(request, pk, record=request.method == "GET")
     if request.method == "GET":
-
-        def build():
-            context = _context(request, note)
-            return context, {"content_matches": context["page"].content_matches}
-
-        # Rendered once per reader, scope and record version (clinic.page_cache); the
-        # access check, the audit row and the signature warning happen on every read.
-        body, checked = cached_body(
-            request,
-            page="note",
-            client=note.client,
-            template="notes/_note_detail_body.html",
-            build=build,
-            parts=(note.pk,),
-        )
-        if not checked["content_matches"]:
-            services.note_signature_mismatch_record(note=note, by=request.user, where="page")
-        return render(request, "notes/note_detail.html", {"note": note, "client": note.client, "body": body})
+        return _note_page(request, pk)
+    note = get_note_for_user(request.user, pk)
     if not _can_edit(note, request.user):
         return _refused(request, note)
     form = NoteForm(request.POST, instance=note, intake_url=_intake_url(note))

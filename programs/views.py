@@ -8,6 +8,7 @@ plain requests with a redirect, so the page also works without JavaScript.
 from __future__ import annotations
 
 import copy
+import functools
 import mimetypes
 
 from django.contrib import messages
@@ -18,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.access import get_clinical_client_for_user, read_recorded
+from clinic.access import clinical_client_stamp_for_user, get_clinical_client_for_user, read_recorded
 from clinic.decorators import admin_required
 from clinic.forms import add_validation_errors
 from clinic.models import Client
-from clinic.page_cache import cached_body
+from clinic.page_cache import cached_page
 from core.errors import DomainError
 from core.http import file_response
 from notes.access import get_note_for_user
@@ -275,19 +276,28 @@ def _revision(request) -> int:
 
 @require_GET
 def builder(request, pk):
-    client = get_clinical_client_for_user(request.user, pk)
+    # One narrow query decides access and names the cache key; the client is loaded
+    # through its access function only when the page is rendered.
+    stamp = clinical_client_stamp_for_user(request.user, pk)
     args = _builder_args(request)
+
+    @functools.cache
+    def client():
+        return get_clinical_client_for_user(request.user, pk)
+
     # Rendered once per reader, scope, record version and visit (clinic.page_cache).
-    body, _ = cached_body(
+    response, _ = cached_page(
         request,
         page="program",
-        client=client,
+        versions=stamp.versions,
         template="programs/_builder_body.html",
-        build=lambda: (pages.builder_page(client, **args), {}),
+        build=lambda: (pages.builder_page(client(), **args), {}),
+        outer="programs/builder.html",
+        outer_context=lambda: {"client": client()},
         parts=(args["visit"],),
     )
-    read_recorded(request, None, client=client, detail={"page": "program"})
-    return render(request, "programs/builder.html", {"client": client, "body": body})
+    read_recorded(request, None, client=stamp.client_id, detail={"page": "program"})
+    return response
 
 
 @require_GET

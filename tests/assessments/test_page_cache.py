@@ -52,3 +52,25 @@ def test_outsiders_get_404_whatever_is_cached(record, as_treating, as_colleague,
     assert as_treating.get(f"/assessments/{done.pk}/").status_code == 200
     assert as_colleague.get(f"/assessments/{done.pk}/").status_code == 404
     assert as_desk.get(f"/assessments/{done.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["", "compare/"])
+def test_a_cached_assessment_page_costs_the_floor_one_narrow_access_query_and_its_audit_row(
+    page, record, client_record, as_treating, as_colleague, django_assert_num_queries
+):
+    from audit.models import AuditEvent
+    from tests.clinic.helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
+
+    record(on=date(2026, 9, 1), signed=True)
+    latest = record(on=date(2026, 9, 8), signed=True)
+    url = f"/assessments/{latest.pk}/{page}"
+    as_treating.get(url, **BACKGROUND)
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + audit_queries()):
+        assert as_treating.get(url, **BACKGROUND).status_code == 200
+    row = AuditEvent.objects.filter(action="view").order_by("-id").first()
+    assert (row.object_type, row.object_id, row.client_id) == (
+        "assessments.assessment",
+        str(latest.pk),
+        client_record.pk,
+    )
+    assert as_colleague.get(url).status_code == 404  # off the care team

@@ -34,9 +34,10 @@ def test_entry_page_query_count(warmed, history, client_record, django_assert_nu
 @pytest.mark.parametrize("count", [1, 21])
 def test_detail_page_query_count(warmed, history, django_assert_num_queries, count):
     latest = history(count)[-1]
-    # Access (assessment + client + people), the baseline, previous and this one
-    # with their rows, "n of total" (one aggregate), banner, audit.
-    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + HISTORY + 1 + BANNER + audit_queries()):
+    # Access (the assessment's id and its client's record version: the cache key), then on a
+    # miss the assessment (+ client + people), the baseline, previous and this one with
+    # their rows, "n of total" (one aggregate), banner, audit.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 2 + HISTORY + 1 + BANNER + audit_queries()):
         response = warmed.get(f"/assessments/{latest.pk}/", **BACKGROUND)
     assert response.status_code == 200
     assert b"chain-summary" in response.content
@@ -46,7 +47,8 @@ def test_detail_page_query_count(warmed, history, django_assert_num_queries, cou
 @pytest.mark.parametrize("count", [2, 21])
 def test_compare_page_query_count(warmed, history, django_assert_num_queries, count):
     latest = history(count)[-1]
-    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + HISTORY + BANNER + audit_queries()):
+    # The access check (the cache key), then on a miss the assessment and the rest.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 2 + HISTORY + BANNER + audit_queries()):
         response = warmed.get(f"/assessments/{latest.pk}/compare/", **BACKGROUND)
     assert response.status_code == 200
     assert b"Improved" in response.content

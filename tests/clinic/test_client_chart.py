@@ -121,10 +121,10 @@ def test_chart_of_a_client_with_no_clinical_records_runs_a_fixed_number_of_queri
     monkeypatch.setattr("core.composition.REGISTRY", composition.registry_only())
     screened(yes={"dvt": "Swollen calf"})
     as_treating.get("/ping")  # warm the session up (see helpers.BACKGROUND)
-    # The floor, then: client with primary therapist and the clinical-access check
-    # (one query), care team, latest screen, its answers, latest consent with its
-    # recorder, and the audit row.
-    with django_assert_num_queries(SIGNED_IN_FLOOR + 5 + audit_queries()):
+    # The floor, then: the access check (the client's id and record version: the page's
+    # cache key), then on a miss the client with primary therapist, care team, latest
+    # screen, its answers, latest consent with its recorder, and the audit row.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 6 + audit_queries()):
         response = as_treating.get(f"/clients/{client_record.pk}/", **BACKGROUND)
     assert response.status_code == 200
     assert b"flags-banner" in response.content

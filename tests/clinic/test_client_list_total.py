@@ -4,6 +4,7 @@ written; the access check stays one query."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,9 +24,16 @@ REASON = "Collapsed in the waiting room."
 
 
 def _total(http, **query) -> int:
+    """The total the list shows: "… 162 in all" past one page, else its rows (the page
+    may come whole from the cache, with no template context to read)."""
     response = http.get("/clients/", query, **BACKGROUND)
     assert response.status_code == 200
-    return response.context["page"].paginator.count
+    html = response.content.decode()
+    shown = re.search(r"· (\d+) in all", html)
+    if shown:
+        return int(shown.group(1))
+    table = html[html.index('id="client-table"') :].split("</tbody>")[0]
+    return table.count("<tr>") - 1 - ("No clients found." in table)
 
 
 def _counts(ctx) -> list[str]:
@@ -134,11 +142,12 @@ def test_a_write_that_bypasses_the_services_still_moves_the_version(
     assert _total(as_desk, therapist=colleague.pk) == 1
 
 
-def test_edits_that_leave_the_visible_set_alone_keep_the_version(make_client, treating, desk):
+def test_edits_that_leave_the_list_alone_keep_the_version(make_client, treating, desk):
     client = make_client(treating)
     before = _version()
-    services.client_update(client=client, by=desk, data={"first_name": "Renamed"}, version=client.version)
+    services.client_update(client=client, by=desk, data={"occupation": "Ferry pilot"}, version=client.version)
     Client.objects.filter(pk=client.pk).update(record_version=client.record_version + 10)
+    User.objects.filter(pk=treating.pk).update(last_login=timezone.now())
     assert _version() == before
 
 
@@ -150,6 +159,12 @@ def test_every_visible_set_change_moves_the_version_on(make_client, treating, co
     seen.append(_version())
     client = Client.objects.get(pk=client.pk)
     services.client_set_status(client=client, by=desk, status=Client.Status.ARCHIVED)
+    seen.append(_version())
+    # What a list row shows: a client's name, a therapist's name.
+    client = Client.objects.get(pk=client.pk)
+    services.client_update(client=client, by=desk, data={"first_name": "Renamed"}, version=client.version)
+    seen.append(_version())
+    User.objects.filter(pk=colleague.pk).update(last_name="Renamed")
     seen.append(_version())
     assert seen == sorted(set(seen))  # strictly increasing: each change moved it
 
@@ -173,10 +188,15 @@ def test_the_list_runs_one_query_fewer_once_its_total_is_cached(
     # clients with their primary therapist, the audit row, the therapist filter's choices.
     with django_assert_num_queries(SIGNED_IN_FLOOR + 4 + audit_queries()):
         as_desk.get("/clients/", **BACKGROUND)
+    # Another page of the same list: its total is kept, its rows are not yet.
     with django_assert_num_queries(SIGNED_IN_FLOOR + 3 + audit_queries()):
-        response = as_desk.get("/clients/", **BACKGROUND)
-    assert len(response.context["clients"]) == 25
+        response = as_desk.get("/clients/", {"page": "2"}, **BACKGROUND)
+    assert len(response.context["clients"]) == 5
     assert b"30 in all" in response.content
+    # The same page again comes whole from the cache (tests/clinic/test_client_list_cache.py).
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + audit_queries()):
+        again = as_desk.get("/clients/", {"page": "2"}, **BACKGROUND)
+    assert again.content.count(b"<tr>") == response.content.count(b"<tr>")
 
 
 def test_a_break_glass_therapists_list_reads_version_and_grant_expiry_in_one_query(
@@ -204,3 +224,26 @@ def test_the_access_check_is_one_query_with_the_care_team_test(
     services.emergency_access_start(user=medic, client=client, reason=REASON)
     with django_assert_num_queries(1):
         assert access.get_client_for_user(medic, client.pk, with_clinical=with_clinical) == client
+
+
+def test_the_chart_knows_whether_the_reader_treats_the_client_as_the_full_care_team_test_would(
+    make_client, treating, colleague, desk, owner, records_officer, medic, django_assert_num_queries
+):
+    """``with_clinical`` answers from the user alone where the roles decide it (a
+    therapist who is not an admin, a user who does not treat) and by the care-team test
+    only for an admin who also treats; every answer equals ``can_read_clinical``."""
+    own = make_client(treating, care_team=[treating, owner])
+    other = make_client(colleague)
+    services.emergency_access_start(user=medic, client=other, reason=REASON)
+    for user in (treating, colleague, desk, owner, records_officer, medic):
+        for client in (own, other):
+            if not Client.objects.visible_to(user).filter(pk=client.pk).exists():
+                with pytest.raises(access.OutOfScope):
+                    access.get_client_for_user(user, client.pk, with_clinical=True)
+                continue
+            with django_assert_num_queries(1):
+                reached = access.get_client_for_user(user, client.pk, with_clinical=True)
+            assert reached.clinical == access.can_read_clinical(user, client), (user.username, client.pk)
+    assert access.get_client_for_user(owner, own.pk, with_clinical=True).clinical is True
+    assert access.get_client_for_user(owner, other.pk, with_clinical=True).clinical is False
+    assert access.get_client_for_user(desk, own.pk, with_clinical=True).clinical is False

@@ -479,9 +479,9 @@ def test_the_documents_card_costs_one_query_and_one_audit_row(
     attach(name="consent.pdf", kind="consent")
     http = _http(treating)
     http.get("/ping")
-    # The chart's floor (5 queries and its audit row, which names the documents listed),
+    # The chart's floor (6 queries and its audit row, which names the documents listed),
     # then the documents with who attached them.
-    with django_assert_num_queries(SIGNED_IN_FLOOR + 5 + 1 + audit_queries()):
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 6 + 1 + audit_queries()):
         response = http.get(f"/clients/{team_client.pk}/", **BACKGROUND)
     assert response.status_code == 200
     assert response.content.decode().count("letter-") == 3

@@ -125,3 +125,25 @@ def test_no_csrf_token_or_nonce_is_ever_cached(as_desk, as_treating, client_reco
             assert token not in value
         assert "nonce" not in value.lower()
         assert "sessionid" not in value
+
+
+def test_a_cached_chart_costs_the_floor_one_narrow_access_query_and_its_audit_row(
+    as_treating, as_desk, client_record, treating, django_assert_num_queries
+):
+    from .helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
+
+    screen(client_record, treating)
+    url = f"/clients/{client_record.pk}/"
+    for http in (as_treating, as_desk):
+        http.get(url, **BACKGROUND)
+        with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + audit_queries()):
+            assert http.get(url, **BACKGROUND).status_code == 200
+    row = AuditEvent.objects.filter(action="view").order_by("-id").first()
+    assert (row.object_type, row.object_id, row.client_id) == (
+        "clinic.client",
+        str(client_record.pk),
+        client_record.pk,
+    )
+    # The desk reads the demographic chart, never the clinical one, from the cache too.
+    assert "No health screen on file" not in as_desk.get(url).content.decode()
+    assert row.detail == {"clinical": False}

@@ -118,3 +118,27 @@ def test_a_note_edited_behind_the_lock_after_it_was_cached_is_still_flagged(sign
     # Every later read of the cached body records the mismatch again, as before.
     assert b'id="signature-mismatch"' in as_treating.get(url).content
     assert AuditEvent.objects.filter(action="signature_mismatch").count() == 2
+
+
+def test_a_cached_note_page_costs_the_floor_one_narrow_access_query_and_its_audit_row(
+    shared_note, as_treating, as_colleague, django_assert_num_queries
+):
+    """The access check reads only the note's id and its client's record version (the
+    cache key); the whole note is loaded only when the page is rendered."""
+    from tests.clinic.helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
+
+    url = reverse("note_detail", args=[shared_note.pk])
+    first = as_treating.get(url, **BACKGROUND)
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + audit_queries()):
+        again = as_treating.get(url, **BACKGROUND)
+    any_token = re.compile(r"[A-Za-z0-9]{64}")
+    assert any_token.sub("", first.content.decode()) == any_token.sub("", again.content.decode())
+    row = AuditEvent.objects.filter(action="view").order_by("-id").first()
+    assert (row.object_type, row.object_id, row.client_id) == (
+        "notes.visitnote",
+        str(shared_note.pk),
+        shared_note.client_id,
+    )
+    # Out of scope is still 404 from that one query, before anything is read from the cache.
+    shared_note.client.care_team.remove(shared_note.client.care_team.get(username="colleague"))
+    assert as_colleague.get(url).status_code == 404

@@ -99,17 +99,21 @@ def _audit_lock() -> int:
 # progress reports 1 (the client's latest reports with their authors); client links 2 (the
 # links with who issued them, the client's own log); before the visit 3 (questionnaires,
 # intakes and the schedule). The client and the clinical-access check are one query (an
-# EXISTS beside the client).
-CHART_QUERIES = 25
+# EXISTS beside the client). Cold (nothing cached): the access check first reads only the
+# client's id and record version (the cache key), and the whole client after it, on a miss
+# only; a cached chart costs the floor, that one query and its audit row.
+CHART_QUERIES = 26
 # Visit list: client, count, visits, treatments, screen + answers.
 LIST_QUERIES = 12
-# Signed note: note, treatments, palpation, amendments, the client's amendment requests (with
-# their people and amendment in one join), screen + answers, safety overrides.
-SIGNED_NOTE_QUERIES = 15
+# Signed note: the access check (the note's id and its client's record version: the cache
+# key), then on a miss the whole note, treatments, palpation, amendments, the client's
+# amendment requests (with their people and amendment in one join), screen + answers, safety
+# overrides.
+SIGNED_NOTE_QUERIES = 16
 # Draft note adds the editor's tools: techniques, regions, snippets, templates, previous visit,
 # assessment choices, the safety interlock (screen, answers, consent), and the therapist's
 # recent rows that rank the technique and region chips (one query).
-DRAFT_NOTE_QUERIES = 24
+DRAFT_NOTE_QUERIES = 25
 # Home: the client list and the unsigned-notes section (count + rows, and the drafts of the
 # therapists the user supervises: one query, empty while the clinic does not allow it), and what
 # the user's clients logged on their own view since yesterday (one query), and what clients

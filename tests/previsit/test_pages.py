@@ -39,10 +39,10 @@ def test_the_chart_section_runs_a_fixed_number_of_queries(
         client=client_record, measure=Measure.FAAM, every_weeks=4, active=True, by=treating
     )
     as_treating.get("/ping")
-    # The chart's own (5 with no screen: see tests/clinic/test_client_chart.py, less the answers;
-    # the client and the care-team check are one query), then the questionnaires with who asked,
-    # the intake forms with who typed them, the rules.
-    with django_assert_num_queries(SIGNED_IN_FLOOR + 4 + 3 + audit_queries()):
+    # The chart's own (6 with a screen: see tests/clinic/test_client_chart.py, less the
+    # answers: the access check, then on a miss the client), then the questionnaires with
+    # who asked, the intake forms with who typed them, the rules.
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 5 + 3 + audit_queries()):
         response = as_treating.get(reverse("client_detail", args=[client_record.pk]), **BACKGROUND)
     assert response.status_code == 200
 

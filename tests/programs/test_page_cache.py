@@ -37,3 +37,19 @@ def test_outsiders_get_404_and_readers_get_their_own_body(client_record, as_trea
     assert as_colleague.get(url).status_code == 404
     assert as_desk.get(url).status_code == 404
     assert len(caches["pages"]._cache) == 1
+
+
+def test_a_cached_program_page_costs_the_floor_one_narrow_access_query_and_its_audit_row(
+    client_record, as_treating, as_colleague, issue, django_assert_num_queries
+):
+    from audit.models import AuditEvent
+    from tests.clinic.helpers import BACKGROUND, SIGNED_IN_FLOOR, audit_queries
+
+    issue(client_record, ["Plantar-fascia stretch"])
+    url = f"/clients/{client_record.pk}/program/"
+    as_treating.get(url, **BACKGROUND)
+    with django_assert_num_queries(SIGNED_IN_FLOOR + 1 + audit_queries()):
+        assert "Plantar-fascia stretch" in as_treating.get(url, **BACKGROUND).content.decode()
+    row = AuditEvent.objects.filter(action="view").order_by("-id").first()
+    assert (row.client_id, row.detail) == (client_record.pk, {"page": "program"})
+    assert as_colleague.get(url).status_code == 404  # off the care team

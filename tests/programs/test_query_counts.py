@@ -65,8 +65,9 @@ def test_builder_with_a_ten_item_program_and_a_hundred_exercise_library(
     # (flags), library page, audit; then what the care set added: the pain bands,
     # first-step pain and foot posture (latest assessment rows, latest signed note),
     # the low-capacity exercises listed first for red-band pain, the client's safety
-    # rules (screen, consent) and the "refer / discuss with" list
-    with django_assert_num_queries(19 + audit_queries()):
+    # rules (screen, consent) and the "refer / discuss with" list. Cold: the access check
+    # reads the client's id and record version first (the cache key), the client on a miss.
+    with django_assert_num_queries(20 + audit_queries()):
         response = as_treating.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("data-kc-item-name=") == 10
