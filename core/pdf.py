@@ -18,9 +18,11 @@ that true and keep the cost linear in the length of the text:
 
 from __future__ import annotations
 
+import gc
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import unescape as _xml_unescape
@@ -795,8 +797,26 @@ def build_pdf(
         if on_page is not None:
             on_page(canvas, document)
 
-    doc.build(list(story), onFirstPage=footer, onLaterPages=footer, canvasmaker=_numbered_canvas(size))
+    with collector_paused():
+        doc.build(list(story), onFirstPage=footer, onLaterPages=footer, canvasmaker=_numbered_canvas(size))
     return buffer.getvalue()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a printout is built (usable as a
+    decorator too). Building one creates tens of thousands of small objects that
+    live until the printout is done, and the collector would otherwise walk
+    every object in the process again and again while they pile up: a tenth of
+    the time of the complete record. Garbage left meanwhile is collected once
+    the collector runs again; a collector that was already paused stays paused."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _numbered_canvas(size):

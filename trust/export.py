@@ -42,6 +42,7 @@ from core.pdf import (
     build_pdf,
     cell,
     clip,
+    collector_paused,
     data_table,
     esc,
     letterhead_flowables,
@@ -204,6 +205,7 @@ def settings_user_model() -> str:
     return settings.AUTH_USER_MODEL
 
 
+@collector_paused()
 def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any]) -> bytes:
     """The complete record for people, laid out like the chart: a cover, every
     visit as its note printout shows it, assessments, home programs, documents,
