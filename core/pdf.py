@@ -391,6 +391,15 @@ _SPECIAL_SPACE = re.compile(r"[^\S ]|\xad")
 
 
 def _simple_style(style: ParagraphStyle) -> bool:
+    """Whether ``_Line`` lays out text in this style as its Paragraph would (kept
+    on the style: a printout's styles are made for it and not changed after)."""
+    simple = style.__dict__.get("_kc_simple_line")
+    if simple is None:
+        simple = style.__dict__["_kc_simple_line"] = _simple_style_now(style)
+    return simple
+
+
+def _simple_style_now(style: ParagraphStyle) -> bool:
     return (
         style.alignment == TA_LEFT
         and not style.firstLineIndent
@@ -804,11 +813,11 @@ def build_pdf(
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a printout is built (usable as a
-    decorator too). Building one creates tens of thousands of small objects that
-    live until the printout is done, and the collector would otherwise walk
-    every object in the process again and again while they pile up: a tenth of
-    the time of the complete record. Garbage left meanwhile is collected once
+    """Python's cycle collector paused while a printout is built, or the records
+    for it are read (usable as a decorator too). Either creates tens of thousands
+    of small objects that live until the printout is done, and the collector
+    would otherwise walk every object in the process again and again while they
+    pile up: a tenth of the time of the complete record. Garbage left meanwhile is collected once
     the collector runs again; a collector that was already paused stays paused."""
     was_enabled = gc.isenabled()
     gc.disable()

@@ -75,6 +75,7 @@ def _references(records: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str,
     return refs
 
 
+@collector_paused()
 def collect_client_export(*, client, by) -> dict[str, Any]:
     """Everything about one client, as plain JSON-ready data. Runs queries; the
     renderers below do not."""
@@ -122,6 +123,7 @@ def _local(value):
     return timezone.localtime(value) if value is not None and timezone.is_aware(value) else value
 
 
+@collector_paused()
 def collect_pdf_parts(*, client, by) -> dict[str, Any]:
     """What the printout adds to ``collect_client_export`` to read like a chart:
     the cover (demographics, flags, consent, care team, who exported it) and each
