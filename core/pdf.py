@@ -276,6 +276,13 @@ class _Line(Flowable):
         room = available_width - style.leftIndent - style.rightIndent
         font, size = self.font, style.fontSize
         space = stringWidth(" ", font, size)
+        if self.text:
+            # All on one line with room to spare: the rule below ends there too.
+            whole = stringWidth(self.text, font, size)
+            if self.label:
+                whole += stringWidth(self.label, self.label_font, size) + space
+            if whole <= room - 1e-6:
+                return [f"{self.label} {self.text}" if self.label else self.text]
         shrink = style.spaceShrinkage * space
         lines: list[str] = []
         current: list[str] = []
