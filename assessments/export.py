@@ -71,8 +71,8 @@ def pdf_part(client):
         for a in assessments:
             story.append(CondPageBreak(50 * mm))
             story.append(
-                Paragraph(
-                    f"Assessment of {a['on']:%d %B %Y} by {esc(clip(a['therapist'], 200))} · "
+                line(
+                    f"Assessment of {a['on']:%d %B %Y} by {clip(a['therapist'], 200)} · "
                     f"{'signed' if a['signed'] else 'not signed'}",
                     st["h2"],
                 )
@@ -107,7 +107,7 @@ def pdf_part(client):
                                 line("; ".join(row["side_norms"]), cell_style),
                             ]
                         )
-                story.append(Paragraph(esc(section["label"]), st["h3"]))
+                story.append(line(section["label"], st["h3"]))
                 story.append(data_table(rows, widths))
                 story += overflow_flowables(overflow, st["body"])
             if a["responses"]:

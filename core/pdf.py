@@ -18,11 +18,14 @@ that true and keep the cost linear in the length of the text:
 
 from __future__ import annotations
 
+import gc
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import unescape as _xml_unescape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -159,9 +162,13 @@ def paragraphs(text, style: ParagraphStyle, *, lead: str = "", wrap: str = "{}")
     ``lead`` is trusted markup (a bold label) put before the first piece; ``wrap``
     is trusted markup around each escaped piece (``"<strike>{}</strike>"``)."""
     text = plain(text)
-    if wrap == "{}" and lead in ("", "•") and text and len(text) <= _LINE_MAX_CHARS and "\n" not in text:
+    if wrap == "{}" and text.strip() and len(text) <= _LINE_MAX_CHARS and "\n" not in text:
         # One piece of plain text: laid out as its Paragraph would be, without markup.
-        return [line(f"{lead} {text}" if lead else text, style)]
+        if lead in ("", "•"):
+            return [line(f"{lead} {text}" if lead else text, style)]
+        label = _bold_label(lead)
+        if label is not None:
+            return [line(text, style, label=label)]
     pieces = chunks(text)
     styles_: dict[tuple[bool, bool], ParagraphStyle] = {(True, True): style}
     out: list[Flowable] = []
@@ -175,6 +182,23 @@ def paragraphs(text, style: ParagraphStyle, *, lead: str = "", wrap: str = "{}")
             styles_[key] = _piece_style(style, first=key[0], last=key[1])
         out.append(Paragraph(body, styles_[key]))
     return out
+
+
+_BOLD_LABEL = re.compile(r"<b>([^<>]+)</b>")
+
+
+def _bold_label(lead: str) -> str | None:
+    """The plain text of a lead that is only a bold label (``<b>Chief complaint:</b>``
+    of escaped text), or None for any other markup."""
+    match = _BOLD_LABEL.fullmatch(lead)
+    if match is None:
+        return None
+    label = _xml_unescape(match.group(1))
+    if _xml_escape(label) != match.group(1) or label != " ".join(label.split()):
+        return None
+    if _SPECIAL_SPACE.search(label):
+        return None
+    return label
 
 
 def _lines_needed(text: str, style: ParagraphStyle, width: float) -> int:
@@ -209,11 +233,17 @@ class _Line(Flowable):
     heights and baselines) without parsing markup or going through ReportLab's
     general line breaker. A table of many short cells lays out several times
     faster. Text that ReportLab would treat specially (a word wider than the line,
-    a line it would squeeze) is laid out by a real Paragraph instead."""
+    a line it would squeeze) is laid out by a real Paragraph instead.
 
-    def __init__(self, text: str, style: ParagraphStyle, font: str):
+    A ``label`` prints in bold before the text, as ``<b>label</b> text`` would: the
+    label's words are measured in the bold font, and the label must end on the
+    first line with some of the text after it (else a real Paragraph lays it out)."""
+
+    def __init__(self, text: str, style: ParagraphStyle, font: str, *, label: str = "", label_font: str = ""):
         super().__init__()
         self.text, self.style, self.font = text, style, font
+        self.label, self.label_font = label, label_font
+        self._label_words = len(label.split())
         self._para: Paragraph | None = None
         self._lines: list[str] = []
         self._broken_at: float | None = None
@@ -221,6 +251,9 @@ class _Line(Flowable):
     def _paragraph(self) -> Paragraph:
         """The Paragraph of this text, built from the fragment that parsing the
         same markup gives (parsed once per style and font, kept on the style)."""
+        if self._para is None and self.label:
+            markup = f"<b>{_xml_escape(self.label)}</b> {_xml_escape(self.text)}"
+            self._para = Paragraph(markup, self.style)
         if self._para is None:
             templates = self.style.__dict__.setdefault("_kc_line_frags", {})
             template = templates.get(self.font)
@@ -243,12 +276,25 @@ class _Line(Flowable):
         room = available_width - style.leftIndent - style.rightIndent
         font, size = self.font, style.fontSize
         space = stringWidth(" ", font, size)
+        if self.text:
+            # All on one line with room to spare: the rule below ends there too.
+            whole = stringWidth(self.text, font, size)
+            if self.label:
+                whole += stringWidth(self.label, self.label_font, size) + space
+            if whole <= room - 1e-6:
+                return [f"{self.label} {self.text}" if self.label else self.text]
         shrink = style.spaceShrinkage * space
         lines: list[str] = []
         current: list[str] = []
         used = -space
-        for word in self.text.split():
-            word_width = _exact_width(word, font, size)
+        words = self.text.split()
+        if self._label_words:
+            words = self.label.split() + words
+        for index, word in enumerate(words):
+            if index < self._label_words:
+                word_width = _exact_width(word, self.label_font, size)
+            else:
+                word_width = _exact_width(word, font, size)
             if word_width > room:
                 return None
             grown = used + space + word_width
@@ -264,6 +310,8 @@ class _Line(Flowable):
             if used > room + 1e-8:
                 return None
             lines.append(" ".join(current))
+        if self._label_words and (not lines or len(lines[0].split(" ")) <= self._label_words):
+            return None  # the label runs on past the first line: ReportLab's own case
         return lines
 
     def wrap(self, available_width, available_height):
@@ -303,6 +351,18 @@ class _Line(Flowable):
         canvas.setFont(self.font, style.fontSize, style.leading)
         canvas.setFillColor(style.textColor)
         left, top = x + style.leftIndent, y + self.height - style.fontSize
+        if self.label:
+            # As ReportLab draws it: the label in bold, then the space and the
+            # rest of the first line in the text's font.
+            text = canvas.beginText(left, top)
+            text.setFont(self.label_font, style.fontSize, style.leading)
+            text.textOut(self.label)
+            text.setFont(self.font, style.fontSize, style.leading)
+            text.textLine(self._lines[0][len(self.label) :])
+            for one in self._lines[1:]:
+                text.textLine(one)
+            canvas.drawText(text)
+            return
         if len(self._lines) == 1:
             canvas.drawString(left, top, self._lines[0])
             return
@@ -338,6 +398,15 @@ _SPECIAL_SPACE = re.compile(r"[^\S ]|\xad")
 
 
 def _simple_style(style: ParagraphStyle) -> bool:
+    """Whether ``_Line`` lays out text in this style as its Paragraph would (kept
+    on the style: a printout's styles are made for it and not changed after)."""
+    simple = style.__dict__.get("_kc_simple_line")
+    if simple is None:
+        simple = style.__dict__["_kc_simple_line"] = _simple_style_now(style)
+    return simple
+
+
+def _simple_style_now(style: ParagraphStyle) -> bool:
     return (
         style.alignment == TA_LEFT
         and not style.firstLineIndent
@@ -352,20 +421,35 @@ def _simple_style(style: ParagraphStyle) -> bool:
     )
 
 
-def line(text, style: ParagraphStyle, *, bold: bool = False) -> Flowable:
+def _bold_font(font: str) -> str:
+    family, _, italic = ps2tt(font)
+    return tt2ps(family, 1, italic)
+
+
+def line(text, style: ParagraphStyle, *, bold: bool = False, label: str = "") -> Flowable:
     """Plain text (not markup) as one flowable that lays out as its Paragraph
     would: a ``_Line`` where the text and style allow it (no line breaks, no
     special spaces), else the Paragraph of the escaped text. ``bold`` prints it
-    as ``<b>text</b>`` would."""
+    as ``<b>text</b>`` would; a ``label`` (plain text) is put before it in bold,
+    as ``<b>label</b> text`` would print."""
     text = plain(text)
     if len(text) <= _LINE_MAX_CHARS and not _SPECIAL_SPACE.search(text) and _simple_style(style):
         font = style.fontName
         if bold:
-            family, _, italic = ps2tt(font)
-            font = tt2ps(family, 1, italic)
-        return _Line(" ".join(text.split()), style, font)
+            font = _bold_font(font)
+        if not label:
+            return _Line(" ".join(text.split()), style, font)
+        label_font = _bold_font(font)
+        # One line breaker for both fonts needs the same space between words in both.
+        size = style.fontSize
+        if text.strip() and stringWidth(" ", label_font, size) == stringWidth(" ", font, size):
+            return _Line(" ".join(text.split()), style, font, label=label, label_font=label_font)
     markup = esc(text)
-    return Paragraph(f"<b>{markup}</b>" if bold and markup else markup, style)
+    if bold and markup:
+        markup = f"<b>{markup}</b>"
+    if label:
+        markup = f"<b>{esc(label)}</b> {markup}" if markup else f"<b>{esc(label)}</b>"
+    return Paragraph(markup, style)
 
 
 # Longer cell text always moves below the table; measuring it would be wasted work.
@@ -729,8 +813,26 @@ def build_pdf(
         if on_page is not None:
             on_page(canvas, document)
 
-    doc.build(list(story), onFirstPage=footer, onLaterPages=footer, canvasmaker=_numbered_canvas(size))
+    with collector_paused():
+        doc.build(list(story), onFirstPage=footer, onLaterPages=footer, canvasmaker=_numbered_canvas(size))
     return buffer.getvalue()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a printout is built, or the records
+    for it are read (usable as a decorator too). Either creates tens of thousands
+    of small objects that live until the printout is done, and the collector
+    would otherwise walk every object in the process again and again while they
+    pile up: a tenth of the time of the complete record. Garbage left meanwhile is collected once
+    the collector runs again; a collector that was already paused stays paused."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _numbered_canvas(size):

@@ -152,15 +152,15 @@ def note_flowables(data, st, width) -> list:
                 story.append(_table(rows_, widths, st))
                 story += overflow_flowables(overflow, st["body"])
             else:
-                story.append(Paragraph("No treatments logged.", st["small"]))
+                story.append(line("No treatments logged.", st["small"]))
             story.append(line("Assessment at this visit", st["h3"]))
             a = data.assessment
             if a is None:
-                story.append(Paragraph("No assessment linked to this visit.", st["small"]))
+                story.append(line("No assessment linked to this visit.", st["small"]))
             else:
                 story.append(
-                    Paragraph(
-                        f"Assessment of {a.assessed_on:%Y-%m-%d} by {esc(clip(a.therapist, 200))} · "
+                    line(
+                        f"Assessment of {a.assessed_on:%Y-%m-%d} by {clip(a.therapist, 200)} · "
                         f"{a.measured} measures recorded · {'signed' if a.signed else 'unsigned'}",
                         st["body"],
                     )
@@ -174,13 +174,13 @@ def note_flowables(data, st, width) -> list:
     if data.signed:
         late = " · <b>Late entry</b> (signed more than 24 h after the visit)" if data.late_entry else ""
         block = [
-            Paragraph("Signature", st["h3"]),
+            line("Signature", st["h3"]),
             Paragraph(
                 f"Electronically signed by <b>{esc(clip(data.signature_line, 300))}</b> "
                 f"on {_when(data.signed_at)}{late}",
                 st["body"],
             ),
-            Paragraph(f"Content fingerprint (SHA-256): {esc(data.content_hash)}", st["small"]),
+            line(f"Content fingerprint (SHA-256): {data.content_hash}", st["small"]),
         ]
     else:
         block = [

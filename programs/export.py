@@ -8,7 +8,7 @@ from reportlab.platypus import CondPageBreak
 
 from clinic.export import records_for_client
 from core.composition import RestoreCheck
-from core.pdf import Paragraph, cell, clip, data_table, esc, line, overflow_flowables
+from core.pdf import Paragraph, cell, clip, data_table, line, overflow_flowables
 from programs.handout import render_handout
 from programs.models import Adherence, ProgramVersion
 from programs.pages import handout_data
@@ -86,9 +86,7 @@ def pdf_part(client):
             if v["review"]:
                 dates += f" · review {v['review']:%d %B %Y}"
             story.append(
-                Paragraph(
-                    f"Version {v['number']} issued {when} by {esc(clip(v['by'], 200))}{dates}", st["h2"]
-                )
+                line(f"Version {v['number']} issued {when} by {clip(v['by'], 200)}{dates}", st["h2"])
             )
             rows = [[line(h, cell_style, bold=True) for h in heads]]
             overflow: list = []

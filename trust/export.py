@@ -42,6 +42,7 @@ from core.pdf import (
     build_pdf,
     cell,
     clip,
+    collector_paused,
     data_table,
     esc,
     letterhead_flowables,
@@ -74,6 +75,7 @@ def _references(records: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str,
     return refs
 
 
+@collector_paused()
 def collect_client_export(*, client, by) -> dict[str, Any]:
     """Everything about one client, as plain JSON-ready data. Runs queries; the
     renderers below do not."""
@@ -121,6 +123,7 @@ def _local(value):
     return timezone.localtime(value) if value is not None and timezone.is_aware(value) else value
 
 
+@collector_paused()
 def collect_pdf_parts(*, client, by) -> dict[str, Any]:
     """What the printout adds to ``collect_client_export`` to read like a chart:
     the cover (demographics, flags, consent, care team, who exported it) and each
@@ -204,6 +207,7 @@ def settings_user_model() -> str:
     return settings.AUTH_USER_MODEL
 
 
+@collector_paused()
 def render_pdf(data: dict[str, Any], *, letterhead, parts: dict[str, Any]) -> bytes:
     """The complete record for people, laid out like the chart: a cover, every
     visit as its note printout shows it, assessments, home programs, documents,
